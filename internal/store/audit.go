@@ -1,0 +1,53 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// AuditEntry is one decision or refusal: who did what to which subject, when and why.
+type AuditEntry struct {
+	At             time.Time
+	InstallationID int64
+	Actor          string // GitHub login, or "ospo-bot" for the bot's own acts
+	Action         string // e.g. "approve", "reject", "exempt", "refuse"
+	Subject        string // e.g. "acme/widget" or "acme/widget#12"
+	Reason         string
+	URL            string // the comment or page that carried the decision
+}
+
+// AppendAudit writes an entry to the audit log. Entries are never updated.
+func (s *Store) AppendAudit(ctx context.Context, e AuditEntry) error {
+	if e.At.IsZero() {
+		e.At = time.Now()
+	}
+	_, err := s.DB.ExecContext(ctx, `
+		INSERT INTO audit_log (at, installation_id, actor, action, subject, reason, url)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		e.At.UTC(), e.InstallationID, e.Actor, e.Action, e.Subject, e.Reason, e.URL)
+	if err != nil {
+		return fmt.Errorf("write audit entry %s %s by %s: %w", e.Action, e.Subject, e.Actor, err)
+	}
+	return nil
+}
+
+// AuditLog returns the entries about subject (all when empty), oldest first.
+func (s *Store) AuditLog(ctx context.Context, subject string) ([]AuditEntry, error) {
+	rows, err := s.DB.QueryContext(ctx, `
+		SELECT at, installation_id, actor, action, subject, reason, url FROM audit_log
+		WHERE $1 = '' OR subject = $1 ORDER BY id`, subject)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		if err := rows.Scan(&e.At, &e.InstallationID, &e.Actor, &e.Action, &e.Subject, &e.Reason, &e.URL); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,155 @@
+// Package store keeps ospo-bot's state in SQLite or Postgres through one database/sql code path, and migrates both.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// Dialect names the SQL engine behind a Store.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Store is the database: ours and River's tables live side by side so that a
+// webhook's delivery row and its job commit in one transaction.
+type Store struct {
+	DB      *sql.DB
+	Dialect Dialect
+	river   riverdriver.Driver[*sql.Tx]
+}
+
+// Open connects to the database named by rawURL:
+//
+//	sqlite://data/ospo-bot.db      a file relative to the working directory
+//	sqlite:///var/lib/ospo/bot.db  an absolute path
+//	postgres://user@host:5432/db   Postgres (postgresql:// too)
+//
+// It does not migrate; call Migrate.
+func Open(ctx context.Context, rawURL string) (*Store, error) {
+	dialect, dsn, err := parseURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	var db *sql.DB
+	switch dialect {
+	case SQLite:
+		db, err = sql.Open("sqlite", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite database: %w", err)
+		}
+		// SQLite has one writer. River's SQLite driver asks for a single
+		// connection so its goroutines queue instead of failing with
+		// SQLITE_BUSY; our group commit makes that cheap.
+		db.SetMaxOpenConns(1)
+	case Postgres:
+		db, err = sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres database: %w", err)
+		}
+		db.SetMaxOpenConns(20)
+	}
+	s := &Store{DB: db, Dialect: dialect}
+	if dialect == SQLite {
+		s.river = riversqlite.New(db)
+	} else {
+		s.river = riverdatabasesql.New(db)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s database %s: %w", dialect, Redact(rawURL), err)
+	}
+	return s, nil
+}
+
+// RiverDriver is the River driver bound to this database.
+func (s *Store) RiverDriver() riverdriver.Driver[*sql.Tx] { return s.river }
+
+// Close closes the database.
+func (s *Store) Close() error { return s.DB.Close() }
+
+func parseURL(raw string) (Dialect, string, error) {
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		return "", "", fmt.Errorf("database URL %q has no scheme: use sqlite://PATH or postgres://USER@HOST/DB", Redact(raw))
+	}
+	switch scheme {
+	case "sqlite", "sqlite3", "file":
+		path, query, _ := strings.Cut(rest, "?")
+		if path == "" {
+			return "", "", fmt.Errorf("database URL %q names no file: use sqlite://data/ospo-bot.db", raw)
+		}
+		if dir := filepath.Dir(path); dir != "." {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return "", "", fmt.Errorf("create directory for sqlite database: %w", err)
+			}
+		}
+		// WAL lets readers run beside the writer; synchronous=FULL makes a
+		// commit survive power loss, not only a process crash, because a
+		// 2xx to GitHub promises the job is durable.
+		pragmas := []string{
+			"_pragma=journal_mode(WAL)",
+			"_pragma=synchronous(FULL)",
+			"_pragma=busy_timeout(10000)",
+			"_pragma=foreign_keys(1)",
+			"_txlock=immediate",
+		}
+		if query != "" {
+			pragmas = append(pragmas, query)
+		}
+		return SQLite, "file:" + path + "?" + strings.Join(pragmas, "&"), nil
+	case "postgres", "postgresql":
+		return Postgres, raw, nil
+	default:
+		return "", "", fmt.Errorf("database URL scheme %q is not supported: use sqlite:// or postgres://", scheme)
+	}
+}
+
+// Redact hides a password in a database URL so it can be logged.
+func Redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// InTx runs fn in a transaction, committing when fn returns nil.
+func (s *Store) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		return errors.Join(err, ignoreDone(tx.Rollback()))
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func ignoreDone(err error) error {
+	if errors.Is(err, sql.ErrTxDone) {
+		return nil
+	}
+	return err
+}

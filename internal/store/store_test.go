@@ -1,0 +1,184 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ospo-bot/ospo-bot/internal/store"
+	"github.com/ospo-bot/ospo-bot/internal/store/storetest"
+)
+
+func TestOpenRejectsBadURLs(t *testing.T) {
+	for _, raw := range []string{"data/bot.db", "mysql://x/y", "sqlite://"} {
+		_, err := store.Open(context.Background(), raw)
+		if err == nil {
+			t.Errorf("Open(%q) succeeded", raw)
+		}
+	}
+}
+
+func TestRedact(t *testing.T) {
+	got := store.Redact("postgres://bot:s3cret@db:5432/ospo")
+	if strings.Contains(got, "s3cret") || !strings.Contains(got, "bot") {
+		t.Errorf("Redact = %q", got)
+	}
+}
+
+func TestStore(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
+			t.Run("migrate", func(t *testing.T) { testMigrate(t, d) })
+			s := storetest.Open(t, d)
+			t.Run("deliveries", func(t *testing.T) { testDeliveries(t, s) })
+			t.Run("audit", func(t *testing.T) { testAudit(t, s) })
+			t.Run("repositories", func(t *testing.T) { testRepositories(t, s) })
+		})
+	}
+}
+
+func testMigrate(t *testing.T, d store.Dialect) {
+	ctx := context.Background()
+	s, err := store.Open(ctx, storetest.URL(t, d))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Ready(ctx); !errors.Is(err, store.ErrNotMigrated) {
+		t.Fatalf("Ready before migrating = %v, want ErrNotMigrated", err)
+	}
+	applied, err := s.Migrate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(applied) < 2 {
+		t.Fatalf("first Migrate applied %v", applied)
+	}
+	if err := s.Ready(ctx); err != nil {
+		t.Fatalf("Ready after migrating: %v", err)
+	}
+	// Concurrent migrators (replicas starting together) both succeed and
+	// the second run applies nothing.
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var again []string
+			again, errs[i] = s.Migrate(ctx)
+			if len(again) != 0 {
+				errs[i] = errors.New("re-running migrations applied " + strings.Join(again, ", "))
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func testDeliveries(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	d := store.Delivery{ID: "d-1", Event: "pull_request", Action: "opened", InstallationID: 7, Repository: "acme/widget", ReceivedAt: time.Now()}
+	insert := func() bool {
+		var fresh bool
+		err := s.InTx(ctx, func(tx *sql.Tx) (err error) {
+			fresh, err = store.InsertDelivery(ctx, tx, d)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fresh
+	}
+	if !insert() {
+		t.Fatal("first insert reported a duplicate")
+	}
+	if insert() {
+		t.Fatal("second insert of the same delivery ID reported new")
+	}
+	got, err := s.Delivery(ctx, "d-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Outcome != store.OutcomeQueued || got.InstallationID != 7 || got.Repository != "acme/widget" || got.FinishedAt != nil {
+		t.Fatalf("delivery = %+v", got)
+	}
+	if err := s.FinishDelivery(ctx, "d-1", store.OutcomeProcessed, ""); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.Delivery(ctx, "d-1")
+	if got.Outcome != store.OutcomeProcessed || got.FinishedAt == nil {
+		t.Fatalf("finished delivery = %+v", got)
+	}
+	counts, err := s.DeliveryOutcomes(ctx)
+	if err != nil || counts[store.OutcomeProcessed] != 1 {
+		t.Fatalf("outcomes = %v, %v", counts, err)
+	}
+}
+
+func testAudit(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	for _, e := range []store.AuditEntry{
+		{Actor: "lead", Action: "approve", Subject: "acme/widget", URL: "https://github.com/acme/ospo/issues/1#c1"},
+		{Actor: "intruder", Action: "refuse", Subject: "acme/widget", Reason: "not an approver"},
+		{Actor: "lead", Action: "approve", Subject: "acme/other"},
+	} {
+		if err := s.AppendAudit(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	log, err := s.AuditLog(ctx, "acme/widget")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(log) != 2 || log[0].Action != "approve" || log[1].Reason != "not an approver" || log[0].At.IsZero() {
+		t.Fatalf("audit log = %+v", log)
+	}
+	all, _ := s.AuditLog(ctx, "")
+	if len(all) != 3 {
+		t.Fatalf("whole audit log has %d entries", len(all))
+	}
+}
+
+func testRepositories(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	if err := s.UpsertInstallation(ctx, store.Installation{ID: 9, Account: "acme", AccountType: "Organization", RepositorySelection: "all", State: store.InstallationActive}); err != nil {
+		t.Fatal(err)
+	}
+	in, err := s.Installation(ctx, 9)
+	if err != nil || in.Account != "acme" || in.State != store.InstallationActive {
+		t.Fatalf("installation = %+v, %v", in, err)
+	}
+	if err := s.ReplaceRepositories(ctx, 9, []store.Repository{
+		{ID: 1, FullName: "acme/a", DefaultBranch: "main"},
+		{ID: 2, FullName: "acme/b", Private: true},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// A rename keeps the row (same ID) and the known default branch.
+	if err := s.UpsertRepositories(ctx, 9, []store.Repository{{ID: 1, FullName: "acme/a2", Archived: true}}); err != nil {
+		t.Fatal(err)
+	}
+	repos, err := s.Repositories(ctx, 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(repos) != 2 || repos[0].FullName != "acme/a2" || !repos[0].Archived || repos[0].DefaultBranch != "main" || !repos[1].Private {
+		t.Fatalf("repositories = %+v", repos)
+	}
+	if err := s.ReplaceRepositories(ctx, 9, []store.Repository{{ID: 3, FullName: "acme/c"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteRepositories(ctx, 3); err != nil {
+		t.Fatal(err)
+	}
+	if repos, _ := s.Repositories(ctx, 9); len(repos) != 0 {
+		t.Fatalf("after replace and delete: %+v", repos)
+	}
+}
