@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -14,7 +16,8 @@ const (
 	OutcomeFailed    = "failed"    // the job gave up; detail says why
 )
 
-// Delivery is one webhook delivery GitHub sent us.
+// Delivery is one webhook delivery GitHub sent us. Its payload is kept
+// until its job has processed it (and kept for a failed one, to replay).
 type Delivery struct {
 	ID             string
 	Event          string
@@ -25,26 +28,57 @@ type Delivery struct {
 	Outcome        string
 	Detail         string
 	FinishedAt     *time.Time
+	Payload        Packed
 }
 
-// InsertDelivery records a delivery in tx unless its ID is already known.
-// It reports whether the row is new: false means GitHub redelivered it.
-func InsertDelivery(ctx context.Context, tx *sql.Tx, d Delivery) (bool, error) {
-	n, err := rowsAffected(tx.ExecContext(ctx, `
-		INSERT INTO deliveries (id, event, action, installation_id, repository, received_at, outcome)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
-		ON CONFLICT (id) DO NOTHING`,
-		d.ID, d.Event, d.Action, d.InstallationID, d.Repository, d.ReceivedAt.UTC(), OutcomeQueued))
-	if err != nil {
-		return false, fmt.Errorf("record delivery %s: %w", d.ID, err)
+// InsertDeliveries records deliveries in tx with one statement, skipping
+// IDs already known, and returns the IDs it inserted: an ID missing from
+// the result was a redelivery.
+func InsertDeliveries(ctx context.Context, tx *sql.Tx, ds []Delivery) (map[string]bool, error) {
+	inserted := make(map[string]bool, len(ds))
+	// 8 parameters a row; stay far below SQLite's 32766-variable limit.
+	for len(ds) > 0 {
+		n := min(len(ds), 1000)
+		chunk := ds[:n]
+		ds = ds[n:]
+		var q strings.Builder
+		q.WriteString(`INSERT INTO deliveries (id, event, action, installation_id, repository, received_at, outcome, payload) VALUES `)
+		args := make([]any, 0, 8*len(chunk))
+		for i, d := range chunk {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			b := 8 * i
+			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", b+1, b+2, b+3, b+4, b+5, b+6, b+7, b+8)
+			args = append(args, d.ID, d.Event, d.Action, d.InstallationID, d.Repository, d.ReceivedAt.UTC(), OutcomeQueued, []byte(d.Payload))
+		}
+		q.WriteString(` ON CONFLICT (id) DO NOTHING RETURNING id`)
+		rows, err := tx.QueryContext(ctx, q.String(), args...)
+		if err != nil {
+			return nil, fmt.Errorf("record %d deliveries: %w", len(chunk), err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			inserted[id] = true
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return nil, fmt.Errorf("record %d deliveries: %w", len(chunk), err)
+		}
 	}
-	return n == 1, nil
+	return inserted, nil
 }
 
-// FinishDelivery sets the outcome of a delivery's job.
+// FinishDelivery sets the outcome of a delivery's job. A processed
+// delivery's payload is dropped: the row stays as the record.
 func (s *Store) FinishDelivery(ctx context.Context, id, outcome, detail string) error {
-	_, err := s.DB.ExecContext(ctx,
-		`UPDATE deliveries SET outcome = $1, detail = $2, finished_at = $3 WHERE id = $4`,
+	_, err := s.DB.ExecContext(ctx, `
+		UPDATE deliveries SET outcome = $1, detail = $2, finished_at = $3,
+			payload = CASE WHEN $1 = 'processed' THEN NULL ELSE payload END
+		WHERE id = $4`,
 		outcome, detail, time.Now().UTC(), id)
 	if err != nil {
 		return fmt.Errorf("record outcome of delivery %s: %w", id, err)
@@ -56,10 +90,22 @@ func (s *Store) FinishDelivery(ctx context.Context, id, outcome, detail string) 
 func (s *Store) Delivery(ctx context.Context, id string) (Delivery, error) {
 	var d Delivery
 	err := s.DB.QueryRowContext(ctx, `
-		SELECT id, event, action, installation_id, repository, received_at, outcome, detail, finished_at
+		SELECT id, event, action, installation_id, repository, received_at, outcome, detail, finished_at, payload
 		FROM deliveries WHERE id = $1`, id).
-		Scan(&d.ID, &d.Event, &d.Action, &d.InstallationID, &d.Repository, &d.ReceivedAt, &d.Outcome, &d.Detail, &d.FinishedAt)
+		Scan(&d.ID, &d.Event, &d.Action, &d.InstallationID, &d.Repository, &d.ReceivedAt, &d.Outcome, &d.Detail, &d.FinishedAt, (*[]byte)(&d.Payload))
 	return d, err
+}
+
+// DeliveryPayload returns the payload of a delivery that has not been processed yet.
+func (s *Store) DeliveryPayload(ctx context.Context, id string) ([]byte, error) {
+	var p []byte
+	if err := s.DB.QueryRowContext(ctx, `SELECT payload FROM deliveries WHERE id = $1`, id).Scan(&p); err != nil {
+		return nil, fmt.Errorf("load payload of delivery %s: %w", id, err)
+	}
+	if p == nil {
+		return nil, fmt.Errorf("delivery %s has no payload: it was processed already", id)
+	}
+	return Packed(p).Unpack()
 }
 
 // DeliveryOutcomes counts deliveries by outcome.

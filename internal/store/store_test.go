@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -84,11 +85,11 @@ func testMigrate(t *testing.T, d store.Dialect) {
 
 func testDeliveries(t *testing.T, s *store.Store) {
 	ctx := context.Background()
-	d := store.Delivery{ID: "d-1", Event: "pull_request", Action: "opened", InstallationID: 7, Repository: "acme/widget", ReceivedAt: time.Now()}
-	insert := func() bool {
-		var fresh bool
+	d := store.Delivery{ID: "d-1", Event: "pull_request", Action: "opened", InstallationID: 7, Repository: "acme/widget", ReceivedAt: time.Now(), Payload: store.Pack([]byte(`{"action":"opened"}`))}
+	insert := func(ds ...store.Delivery) map[string]bool {
+		var fresh map[string]bool
 		err := s.InTx(ctx, func(tx *sql.Tx) (err error) {
-			fresh, err = store.InsertDelivery(ctx, tx, d)
+			fresh, err = store.InsertDeliveries(ctx, tx, ds)
 			return err
 		})
 		if err != nil {
@@ -96,11 +97,23 @@ func testDeliveries(t *testing.T, s *store.Store) {
 		}
 		return fresh
 	}
-	if !insert() {
+	if got := insert(d); !got["d-1"] {
 		t.Fatal("first insert reported a duplicate")
 	}
-	if insert() {
-		t.Fatal("second insert of the same delivery ID reported new")
+	d2 := d
+	d2.ID = "d-2"
+	// A redelivery beside a new one in the same statement.
+	if got := insert(d, d2); got["d-1"] || !got["d-2"] || len(got) != 1 {
+		t.Fatalf("insert of d-1 again and d-2 = %v, want only d-2 new", got)
+	}
+	// More rows than one statement takes.
+	many := make([]store.Delivery, 2500)
+	for i := range many {
+		many[i] = d
+		many[i].ID = fmt.Sprintf("bulk-%d", i)
+	}
+	if got := insert(many...); len(got) != len(many) {
+		t.Fatalf("bulk insert recorded %d of %d", len(got), len(many))
 	}
 	got, err := s.Delivery(ctx, "d-1")
 	if err != nil {
@@ -109,15 +122,24 @@ func testDeliveries(t *testing.T, s *store.Store) {
 	if got.Outcome != store.OutcomeQueued || got.InstallationID != 7 || got.Repository != "acme/widget" || got.FinishedAt != nil {
 		t.Fatalf("delivery = %+v", got)
 	}
+	if p, err := s.DeliveryPayload(ctx, "d-1"); err != nil || string(p) != `{"action":"opened"}` {
+		t.Fatalf("payload = %q, %v", p, err)
+	}
+	if err := s.FinishDelivery(ctx, "d-1", store.OutcomeFailed, "boom"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DeliveryPayload(ctx, "d-1"); err != nil {
+		t.Fatalf("a failed delivery keeps its payload for replay: %v", err)
+	}
 	if err := s.FinishDelivery(ctx, "d-1", store.OutcomeProcessed, ""); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = s.Delivery(ctx, "d-1")
-	if got.Outcome != store.OutcomeProcessed || got.FinishedAt == nil {
+	if got.Outcome != store.OutcomeProcessed || got.FinishedAt == nil || got.Payload != nil {
 		t.Fatalf("finished delivery = %+v", got)
 	}
 	counts, err := s.DeliveryOutcomes(ctx)
-	if err != nil || counts[store.OutcomeProcessed] != 1 {
+	if err != nil || counts[store.OutcomeProcessed] != 1 || counts[store.OutcomeQueued] != 2501 {
 		t.Fatalf("outcomes = %v, %v", counts, err)
 	}
 }

@@ -8,6 +8,7 @@ CREATE TABLE deliveries (
     received_at     TIMESTAMPTZ NOT NULL,
     outcome         TEXT NOT NULL,
     detail          TEXT NOT NULL DEFAULT '',
+    payload         BYTEA,
     finished_at     TIMESTAMPTZ
 );
 CREATE INDEX deliveries_received_at ON deliveries (received_at);

@@ -8,6 +8,7 @@ CREATE TABLE deliveries (
     received_at     TIMESTAMP NOT NULL,
     outcome         TEXT NOT NULL,
     detail          TEXT NOT NULL DEFAULT '',
+    payload         BLOB,
     finished_at     TIMESTAMP
 );
 CREATE INDEX deliveries_received_at ON deliveries (received_at);

@@ -1,0 +1,132 @@
+// Command ospo-bot is the GitHub App that enforces an OSPO's open-source policy; its subcommands serve, migrate and report the version.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/ospo-bot/ospo-bot/internal/config"
+	"github.com/ospo-bot/ospo-bot/internal/logging"
+	"github.com/ospo-bot/ospo-bot/internal/server"
+	"github.com/ospo-bot/ospo-bot/internal/store"
+)
+
+const usage = `ospo-bot enforces an Open Source Program Office's policy on a GitHub organisation.
+
+Usage:
+  ospo-bot serve   [--config FILE]   receive webhooks and run jobs (migrates first)
+  ospo-bot migrate [--config FILE]   apply database migrations and exit
+  ospo-bot version                   print the version
+
+Settings come from --config (YAML, see config/ospo-bot.example.yml) and
+OSPO_* environment variables, which win over the file.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	cmd, rest := args[0], args[1:]
+	var err error
+	switch cmd {
+	case "serve":
+		err = serve(rest, stderr)
+	case "migrate":
+		err = migrate(rest, stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "ospo-bot", server.Version)
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "ospo-bot: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		msg := err.Error()
+		if strings.Contains(msg, "\n") {
+			msg = "\n  - " + strings.ReplaceAll(msg, "\n", "\n  - ")
+		}
+		fmt.Fprintf(stderr, "ospo-bot %s: %s\n", cmd, msg)
+		return 1
+	}
+	return 0
+}
+
+// loadConfig parses the --config flag and reads the file and environment.
+func loadConfig(name string, args []string, stderr io.Writer) (config.Config, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", os.Getenv("OSPO_CONFIG"), "YAML config `file` (also OSPO_CONFIG)")
+	if err := fs.Parse(args); err != nil {
+		return config.Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return config.Config{}, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	return config.Load(*path, os.LookupEnv)
+}
+
+func serve(args []string, stderr io.Writer) error {
+	cfg, err := loadConfig("serve", args, stderr)
+	if err != nil {
+		return err
+	}
+	logger, err := logging.New(stderr, cfg.LogLevel)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	app, err := server.Open(ctx, cfg, logger, server.Options{})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		app.Store.Close()
+		return fmt.Errorf("listen on %s (OSPO_LISTEN): %w", cfg.Listen, err)
+	}
+	return app.Serve(ctx, ln)
+}
+
+func migrate(args []string, stdout, stderr io.Writer) error {
+	cfg, err := loadConfig("migrate", args, stderr)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Fprintf(stdout, "%s database %s is up to date\n", st.Dialect, store.Redact(cfg.DatabaseURL))
+	}
+	for _, a := range applied {
+		fmt.Fprintln(stdout, "applied", a)
+	}
+	return nil
+}

@@ -1,0 +1,221 @@
+// Package config loads the server's settings from a YAML file and OSPO_ environment variables, and checks them.
+package config
+
+import (
+	"bytes"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v4"
+	"gopkg.in/yaml.v3"
+)
+
+// Config is every setting of the server. The YAML key of each field is the
+// name of its environment variable without the OSPO_ prefix, in lower case.
+type Config struct {
+	Listen               string        `yaml:"listen"`
+	DatabaseURL          string        `yaml:"database_url"`
+	LogLevel             string        `yaml:"log_level"`
+	GitHubAPIURL         string        `yaml:"github_api_url"`
+	GitHubAppID          int64         `yaml:"github_app_id"`
+	GitHubPrivateKey     string        `yaml:"github_private_key"`
+	GitHubPrivateKeyFile string        `yaml:"github_private_key_file"`
+	GitHubWebhookSecret  string        `yaml:"github_webhook_secret"`
+	Workers              int           `yaml:"workers"`
+	ShutdownTimeout      time.Duration `yaml:"shutdown_timeout"`
+}
+
+// Default returns the settings used when neither file nor environment says otherwise.
+func Default() Config {
+	return Config{
+		Listen:          "127.0.0.1:8080",
+		DatabaseURL:     "sqlite://data/ospo-bot.db",
+		LogLevel:        "info",
+		GitHubAPIURL:    "https://api.github.com/",
+		Workers:         10,
+		ShutdownTimeout: 30 * time.Second,
+	}
+}
+
+// setting ties a field to its environment variable.
+type setting struct {
+	env    string
+	secret bool
+	set    func(c *Config, v string) error
+	get    func(c *Config) string
+}
+
+func str(f func(c *Config) *string) (func(*Config, string) error, func(*Config) string) {
+	return func(c *Config, v string) error { *f(c) = v; return nil }, func(c *Config) string { return *f(c) }
+}
+
+func settings() []setting {
+	s := func(env string, secret bool, f func(c *Config) *string) setting {
+		set, get := str(f)
+		return setting{env: env, secret: secret, set: set, get: get}
+	}
+	return []setting{
+		s("OSPO_LISTEN", false, func(c *Config) *string { return &c.Listen }),
+		s("OSPO_DATABASE_URL", false, func(c *Config) *string { return &c.DatabaseURL }),
+		s("OSPO_LOG_LEVEL", false, func(c *Config) *string { return &c.LogLevel }),
+		s("OSPO_GITHUB_API_URL", false, func(c *Config) *string { return &c.GitHubAPIURL }),
+		{env: "OSPO_GITHUB_APP_ID",
+			set: func(c *Config, v string) error {
+				id, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+				if err != nil {
+					return fmt.Errorf("OSPO_GITHUB_APP_ID=%q is not a number", v)
+				}
+				c.GitHubAppID = id
+				return nil
+			},
+			get: func(c *Config) string { return strconv.FormatInt(c.GitHubAppID, 10) }},
+		s("OSPO_GITHUB_PRIVATE_KEY", true, func(c *Config) *string { return &c.GitHubPrivateKey }),
+		s("OSPO_GITHUB_PRIVATE_KEY_FILE", false, func(c *Config) *string { return &c.GitHubPrivateKeyFile }),
+		s("OSPO_GITHUB_WEBHOOK_SECRET", true, func(c *Config) *string { return &c.GitHubWebhookSecret }),
+		{env: "OSPO_WORKERS",
+			set: func(c *Config, v string) error {
+				n, err := strconv.Atoi(strings.TrimSpace(v))
+				if err != nil {
+					return fmt.Errorf("OSPO_WORKERS=%q is not a number", v)
+				}
+				c.Workers = n
+				return nil
+			},
+			get: func(c *Config) string { return strconv.Itoa(c.Workers) }},
+		{env: "OSPO_SHUTDOWN_TIMEOUT",
+			set: func(c *Config, v string) error {
+				d, err := time.ParseDuration(strings.TrimSpace(v))
+				if err != nil {
+					return fmt.Errorf("OSPO_SHUTDOWN_TIMEOUT=%q is not a duration such as 30s", v)
+				}
+				c.ShutdownTimeout = d
+				return nil
+			},
+			get: func(c *Config) string { return c.ShutdownTimeout.String() }},
+	}
+}
+
+// Load reads the YAML file at path (none when empty), then applies the
+// environment (lookup is os.LookupEnv in production). Unknown keys, wrong
+// types and unparsable values are errors that name the key and line.
+func Load(path string, lookup func(string) (string, bool)) (Config, error) {
+	c := Default()
+	if path != "" {
+		f, err := os.Open(path)
+		if err != nil {
+			return c, fmt.Errorf("read config: %w", err)
+		}
+		defer f.Close()
+		if err := decode(f, &c); err != nil {
+			return c, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	var errs []error
+	for _, s := range settings() {
+		if v, ok := lookup(s.env); ok {
+			if err := s.set(&c, v); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return c, errors.Join(errs...)
+}
+
+func decode(r io.Reader, c *Config) error {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil {
+		// yaml.v3 says "line 3: field foo not found in type config.Config";
+		// say it in the words of the file instead.
+		msg := strings.ReplaceAll(err.Error(), "not found in type config.Config", "is not a known setting")
+		msg = strings.ReplaceAll(msg, "yaml: unmarshal errors:\n  ", "")
+		return errors.New(msg)
+	}
+	return nil
+}
+
+// Validate checks the settings the server cannot run without, naming every
+// one that is missing or wrong at once.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.GitHubAppID <= 0 {
+		errs = append(errs, errors.New("github_app_id (OSPO_GITHUB_APP_ID) is not set: the numeric App ID from the app's settings page"))
+	}
+	switch {
+	case c.GitHubPrivateKey == "" && c.GitHubPrivateKeyFile == "":
+		errs = append(errs, errors.New("github_private_key (OSPO_GITHUB_PRIVATE_KEY) or github_private_key_file (OSPO_GITHUB_PRIVATE_KEY_FILE) is not set: the app's private key in PEM form"))
+	case c.GitHubPrivateKey != "" && c.GitHubPrivateKeyFile != "":
+		errs = append(errs, errors.New("both github_private_key and github_private_key_file are set: set only one"))
+	default:
+		if _, err := c.PrivateKey(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if c.GitHubWebhookSecret == "" {
+		errs = append(errs, errors.New("github_webhook_secret (OSPO_GITHUB_WEBHOOK_SECRET) is not set: the webhook secret entered when registering the app"))
+	}
+	if u, err := url.Parse(c.GitHubAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("github_api_url (OSPO_GITHUB_API_URL) %q is not an http(s) URL", c.GitHubAPIURL))
+	}
+	if c.Workers < 1 {
+		errs = append(errs, fmt.Errorf("workers (OSPO_WORKERS) is %d: it must be at least 1", c.Workers))
+	}
+	if c.ShutdownTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("shutdown_timeout (OSPO_SHUTDOWN_TIMEOUT) is %s: it must be positive", c.ShutdownTimeout))
+	}
+	return errors.Join(errs...)
+}
+
+// PrivateKeyPEM returns the app's private key in PEM form, from the setting
+// or the file it names.
+func (c *Config) PrivateKeyPEM() ([]byte, error) {
+	if c.GitHubPrivateKeyFile != "" {
+		b, err := os.ReadFile(c.GitHubPrivateKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("github_private_key_file: %w", err)
+		}
+		return b, nil
+	}
+	// Environments often carry PEM with literal \n; accept that form too.
+	return []byte(strings.ReplaceAll(c.GitHubPrivateKey, `\n`, "\n")), nil
+}
+
+// PrivateKey parses the app's private key, saying plainly when it is not an RSA PEM key.
+func (c *Config) PrivateKey() (*rsa.PrivateKey, error) {
+	pem, err := c.PrivateKeyPEM()
+	if err != nil {
+		return nil, err
+	}
+	key, err := jwt.ParseRSAPrivateKeyFromPEM(pem)
+	if err != nil {
+		return nil, fmt.Errorf("github private key is not a valid RSA private key in PEM form (%v): download a new .pem from the app's settings page", err)
+	}
+	return key, nil
+}
+
+// Redacted lists every setting as ENV=value with secrets masked, for logs and `--explain`.
+func (c *Config) Redacted() map[string]string {
+	out := map[string]string{}
+	for _, s := range settings() {
+		v := s.get(c)
+		if s.secret && v != "" {
+			v = "(set, " + strconv.Itoa(len(v)) + " bytes)"
+		}
+		out[s.env] = v
+	}
+	return out
+}

@@ -1,0 +1,117 @@
+package config
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func writeFile(t *testing.T, name, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func testKey(t *testing.T) string {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)}))
+}
+
+func TestLoadFileThenEnvironment(t *testing.T) {
+	path := writeFile(t, "ospo.yml", "listen: 0.0.0.0:9000\nworkers: 4\nshutdown_timeout: 5s\ngithub_app_id: 12\n")
+	c, err := Load(path, env(map[string]string{"OSPO_WORKERS": "7", "OSPO_DATABASE_URL": "postgres://db/ospo"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Listen != "0.0.0.0:9000" || c.Workers != 7 || c.ShutdownTimeout != 5*time.Second || c.GitHubAppID != 12 ||
+		c.DatabaseURL != "postgres://db/ospo" || c.LogLevel != "info" {
+		t.Fatalf("config = %+v", c)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, yaml string
+		env        map[string]string
+		want       string
+	}{
+		{"unknown key", "listen: x\nlisen_addr: y\n", nil, "line 2: field lisen_addr is not a known setting"},
+		{"wrong type", "workers: many\n", nil, "line 1"},
+		{"bad env number", "", map[string]string{"OSPO_GITHUB_APP_ID": "abc"}, `OSPO_GITHUB_APP_ID="abc" is not a number`},
+		{"bad env duration", "", map[string]string{"OSPO_SHUTDOWN_TIMEOUT": "soon"}, "OSPO_SHUTDOWN_TIMEOUT"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(writeFile(t, "c.yml", tc.yaml), env(tc.env))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want it to contain %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestValidateNamesEveryMissingSetting(t *testing.T) {
+	c := Default()
+	err := c.Validate()
+	for _, want := range []string{"OSPO_GITHUB_APP_ID", "OSPO_GITHUB_PRIVATE_KEY", "OSPO_GITHUB_WEBHOOK_SECRET"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Validate() = %v, want it to name %s", err, want)
+		}
+	}
+}
+
+func TestValidatePrivateKey(t *testing.T) {
+	key := testKey(t)
+	for _, tc := range []struct {
+		name    string
+		key     string
+		file    string
+		wantErr string
+	}{
+		{"pem text", key, "", ""},
+		{"pem with escaped newlines", strings.ReplaceAll(key, "\n", `\n`), "", ""},
+		{"pem file", "", key, ""},
+		{"garbage", "not a key", "", "not a valid RSA private key"},
+		{"both", key, key, "set only one"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Default()
+			c.GitHubAppID, c.GitHubWebhookSecret, c.GitHubPrivateKey = 1, "s", tc.key
+			if tc.file != "" {
+				c.GitHubPrivateKeyFile = writeFile(t, "key.pem", tc.file)
+			}
+			err := c.Validate()
+			if (err == nil) != (tc.wantErr == "") || (err != nil && !strings.Contains(err.Error(), tc.wantErr)) {
+				t.Fatalf("Validate() = %v, want %q", err, tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestRedactedHidesSecrets(t *testing.T) {
+	c := Default()
+	c.GitHubWebhookSecret, c.GitHubPrivateKey = "hunter2-secret", "-----BEGIN RSA PRIVATE KEY-----"
+	for k, v := range c.Redacted() {
+		if strings.Contains(v, "hunter2") || strings.Contains(v, "BEGIN") {
+			t.Errorf("%s leaks a secret: %q", k, v)
+		}
+	}
+	if c.Redacted()["OSPO_LISTEN"] != "127.0.0.1:8080" {
+		t.Error("non-secret setting missing")
+	}
+}

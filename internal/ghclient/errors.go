@@ -1,0 +1,169 @@
+package ghclient
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/bradleyfalzon/ghinstallation/v2"
+	"github.com/google/go-github/v66/github"
+)
+
+const (
+	// defaultRateLimitWait is the wait for a rate limit that does not say
+	// how long it lasts (GitHub's advice for secondary limits: a minute).
+	defaultRateLimitWait = time.Minute
+	// minRateLimitWait keeps a reset that has (nearly) passed, or a clock
+	// behind GitHub's, from turning into an immediate retry loop.
+	minRateLimitWait = time.Second
+	// maxRateLimitWait bounds a wait taken from a header: GitHub's rate
+	// limit windows are one hour.
+	maxRateLimitWait = time.Hour
+	// resetBuffer is added to waits computed from a reset time, for skew
+	// between our clock and GitHub's.
+	resetBuffer = time.Second
+)
+
+// RetryAfter reports whether err is a GitHub rate limit, and how long to
+// wait before trying again. It understands go-github's RateLimitError
+// (primary limit: until Rate.Reset), AbuseRateLimitError (secondary limit:
+// RetryAfter, a minute when absent), an ErrorResponse or a ghinstallation
+// token error whose 403 or 429 response carries Retry-After or
+// X-RateLimit-Remaining: 0, and any 429. err may be wrapped (%w).
+func RetryAfter(err error, now time.Time) (time.Duration, bool) {
+	if err == nil {
+		return 0, false
+	}
+	var primary *github.RateLimitError
+	if errors.As(err, &primary) {
+		if !primary.Rate.Reset.Time.IsZero() {
+			return clampWait(primary.Rate.Reset.Time.Sub(now) + resetBuffer), true
+		}
+		if d, ok := rateLimitWait(primary.Response, now); ok {
+			return d, true
+		}
+		return defaultRateLimitWait, true
+	}
+	var secondary *github.AbuseRateLimitError
+	if errors.As(err, &secondary) {
+		if secondary.RetryAfter != nil {
+			return clampWait(*secondary.RetryAfter), true
+		}
+		if d, ok := rateLimitWait(secondary.Response, now); ok {
+			return d, true
+		}
+		return defaultRateLimitWait, true
+	}
+	if resp := errorHTTPResponse(err); resp != nil {
+		return rateLimitWait(resp, now)
+	}
+	return 0, false
+}
+
+// Permanent reports whether retrying cannot fix err: a 4xx answer other
+// than a rate limit, 408, 409 or 429 (bad credentials, no access, not
+// found, validation failed), the installation token endpoint refusing the
+// app (401, 404: wrong app id or key, app uninstalled), or a request that
+// could not even be built. Rate limits, 5xx, AcceptedError, context
+// cancellation and deadlines, connection errors and unknown errors are
+// not permanent. err may be wrapped (%w).
+func Permanent(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	if _, limited := RetryAfter(err, time.Now()); limited {
+		return false
+	}
+	var accepted *github.AcceptedError
+	if errors.As(err, &accepted) {
+		return false
+	}
+	var twoFactor *github.TwoFactorAuthError
+	if errors.As(err, &twoFactor) {
+		return true
+	}
+	if resp := errorHTTPResponse(err); resp != nil {
+		return permanentStatus(resp.StatusCode)
+	}
+	if errors.Is(err, github.ErrPathForbidden) || errors.Is(err, github.ErrBranchNotProtected) {
+		return true
+	}
+	// A request that cannot be built will never be built: a URL that
+	// does not parse, a body that does not encode.
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) && urlErr.Op == "parse" {
+		return true
+	}
+	var unsupportedType *json.UnsupportedTypeError
+	var unsupportedValue *json.UnsupportedValueError
+	var marshaler *json.MarshalerError
+	if errors.As(err, &unsupportedType) || errors.As(err, &unsupportedValue) || errors.As(err, &marshaler) {
+		return true
+	}
+	return false
+}
+
+// errorHTTPResponse returns the GitHub response inside err, if err is a
+// go-github ErrorResponse or a ghinstallation token error with a response.
+func errorHTTPResponse(err error) *http.Response {
+	var errResp *github.ErrorResponse
+	if errors.As(err, &errResp) && errResp.Response != nil {
+		return errResp.Response
+	}
+	var tokenErr *ghinstallation.HTTPError
+	if errors.As(err, &tokenErr) && tokenErr.Response != nil {
+		return tokenErr.Response
+	}
+	return nil
+}
+
+func permanentStatus(code int) bool {
+	switch code {
+	case http.StatusRequestTimeout, http.StatusConflict, http.StatusTooManyRequests:
+		return false
+	}
+	return code >= 400 && code < 500
+}
+
+// rateLimitWait reads a rate limit from a 403 or 429 response: Retry-After
+// (seconds or an HTTP date) wins, then X-RateLimit-Remaining: 0 with
+// X-RateLimit-Reset; a 429 without either is a rate limit of unknown
+// length.
+func rateLimitWait(resp *http.Response, now time.Time) (time.Duration, bool) {
+	if resp == nil || (resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusTooManyRequests) {
+		return 0, false
+	}
+	if v := resp.Header.Get("Retry-After"); v != "" {
+		if secs, err := strconv.ParseInt(v, 10, 64); err == nil && secs >= 0 {
+			if secs > int64(maxRateLimitWait/time.Second) {
+				return maxRateLimitWait, true
+			}
+			return clampWait(time.Duration(secs) * time.Second), true
+		}
+		if at, err := http.ParseTime(v); err == nil {
+			return clampWait(at.Sub(now)), true
+		}
+		return defaultRateLimitWait, true
+	}
+	if resp.Header.Get("X-RateLimit-Remaining") == "0" {
+		if reset, err := strconv.ParseInt(resp.Header.Get("X-RateLimit-Reset"), 10, 64); err == nil {
+			return clampWait(time.Unix(reset, 0).Sub(now) + resetBuffer), true
+		}
+		return defaultRateLimitWait, true
+	}
+	if resp.StatusCode == http.StatusTooManyRequests {
+		return defaultRateLimitWait, true
+	}
+	return 0, false
+}
+
+func clampWait(d time.Duration) time.Duration {
+	return min(max(d, minRateLimitWait), maxRateLimitWait)
+}

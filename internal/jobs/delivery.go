@@ -1,0 +1,99 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/rs/zerolog"
+
+	"github.com/ospo-bot/ospo-bot/internal/logging"
+	"github.com/ospo-bot/ospo-bot/internal/store"
+)
+
+// DeliveryArgs is one webhook delivery as committed at intake: its routing
+// facts. GitHub's payload, byte for byte, is in the deliveries table (so
+// River does not re-encode and copy 28 KB per job on the intake path), and
+// is loaded into Payload when the job runs.
+type DeliveryArgs struct {
+	DeliveryID     string `json:"delivery_id"`
+	Event          string `json:"event"`
+	Action         string `json:"action,omitempty"`
+	InstallationID int64  `json:"installation_id,omitempty"`
+	Repository     string `json:"repository,omitempty"`
+
+	Payload json.RawMessage `json:"-"`
+}
+
+// Kind names the job kind in River's tables.
+func (DeliveryArgs) Kind() string { return "webhook_delivery" }
+
+// eventHandler does what one event asks. It reads the payload itself, so
+// a payload it cannot read fails its job visibly instead of the webhook.
+type eventHandler func(ctx context.Context, d *DeliveryArgs) error
+
+type deliveryWorker struct {
+	river.WorkerDefaults[DeliveryArgs]
+	deps     Deps
+	handlers map[string]eventHandler
+}
+
+func (w *deliveryWorker) Work(ctx context.Context, job *river.Job[DeliveryArgs]) error {
+	d := &job.Args
+	logger := zerolog.Ctx(ctx).With().
+		Str(logging.FieldDelivery, d.DeliveryID).
+		Str(logging.FieldEvent, d.Event).
+		Str("github_event_action", d.Action).
+		Int64(logging.FieldInstallation, d.InstallationID).
+		Str(logging.FieldRepository, d.Repository).
+		Logger()
+	ctx = logger.WithContext(ctx)
+
+	var err error
+	handler, known := w.handlers[d.Event]
+	if known {
+		if d.Payload, err = w.deps.Store.DeliveryPayload(ctx, d.DeliveryID); err != nil {
+			err = fmt.Errorf("load payload: %w", err)
+		} else {
+			err = handler(ctx, d)
+		}
+	}
+	v := settle(err, job.JobRow, time.Now())
+	outcome, detail := store.OutcomeProcessed, v.note
+	switch {
+	case err != nil && v.final:
+		outcome = store.OutcomeFailed
+		logger.Error().Err(err).Msg(v.note)
+	case err != nil:
+		outcome = store.OutcomeQueued
+		logger.Warn().Err(err).Msg(v.note)
+	case !known:
+		detail = "recorded; no rule acts on this event"
+		logger.Debug().Msg(detail)
+	default:
+		logger.Info().Msg("delivery processed")
+	}
+	if v.final {
+		w.deps.Metrics.Deliveries.WithLabelValues(d.Event, outcome).Inc()
+	}
+	if recErr := w.deps.Store.FinishDelivery(ctx, d.DeliveryID, outcome, detail); recErr != nil {
+		logger.Error().Err(recErr).Msg("could not record the delivery's outcome")
+		if err == nil {
+			return recErr // retry: the record must say what happened
+		}
+	}
+	return v.err
+}
+
+// eventHandlers maps each event to its handler. Events without one are
+// recorded and need no work yet.
+func eventHandlers(deps Deps) map[string]eventHandler {
+	return map[string]eventHandler{
+		"installation":              (&installationHandler{deps}).handle,
+		"installation_repositories": (&installationHandler{deps}).handleRepositories,
+		"repository":                (&repositoryHandler{deps}).handle,
+		"ping":                      handlePing,
+	}
+}

@@ -1,0 +1,21 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/google/go-github/v66/github"
+	"github.com/rs/zerolog"
+)
+
+// handlePing logs the hook GitHub just set up, so an admin can see the
+// app's webhook reached us.
+func handlePing(ctx context.Context, d *DeliveryArgs) error {
+	var ev github.PingEvent
+	if err := json.Unmarshal(d.Payload, &ev); err != nil {
+		return permanent("read ping payload: %v", err)
+	}
+	zerolog.Ctx(ctx).Info().Int64("hook_id", ev.GetHookID()).Strs("hook_events", ev.GetHook().Events).
+		Str("zen", ev.GetZen()).Msg("GitHub pinged the webhook")
+	return nil
+}

@@ -1,0 +1,234 @@
+// Package jobs runs ospo-bot's durable work on River: every webhook delivery becomes a job, and a job's handler does what the event asks.
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/palantir/go-githubapp/githubapp"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+	"github.com/rs/zerolog"
+
+	"github.com/ospo-bot/ospo-bot/internal/logging"
+	"github.com/ospo-bot/ospo-bot/internal/metrics"
+	"github.com/ospo-bot/ospo-bot/internal/store"
+)
+
+// Deps are what job handlers work with.
+type Deps struct {
+	Store   *store.Store
+	GitHub  githubapp.ClientCreator
+	Metrics *metrics.Metrics
+	Logger  zerolog.Logger
+}
+
+// Options tune the queue; the zero value of each field picks the default.
+type Options struct {
+	// Workers is how many jobs run at once in this process.
+	Workers int
+	// InsertOnly makes a queue that commits jobs but never works them (the
+	// intake benchmark, and tools that only enqueue).
+	InsertOnly bool
+	// RetryPolicy decides when a failed job runs again; River's default
+	// (attempt⁴ seconds, with jitter) when nil. Tests shorten it.
+	RetryPolicy river.ClientRetryPolicy
+	// MaxBatch bounds how many deliveries one intake transaction commits.
+	MaxBatch int
+}
+
+// ErrStopped is returned by Enqueue once the queue is shutting down.
+var ErrStopped = errors.New("the job queue is shutting down")
+
+// Queue commits deliveries as jobs and works them.
+type Queue struct {
+	store  *store.Store
+	client *river.Client[*sql.Tx]
+	deps   Deps
+	opts   Options
+
+	mu      sync.RWMutex
+	stopped bool
+	intake  chan *pending
+	done    chan struct{}
+}
+
+type pending struct {
+	delivery store.Delivery
+	fresh    bool
+	err      chan error
+}
+
+// New builds the queue on the store's database. Start it before use.
+func New(deps Deps, opts Options) (*Queue, error) {
+	if opts.Workers <= 0 {
+		opts.Workers = 10
+	}
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 512
+	}
+	q := &Queue{
+		store:  deps.Store,
+		deps:   deps,
+		opts:   opts,
+		intake: make(chan *pending, 4*opts.MaxBatch),
+		done:   make(chan struct{}),
+	}
+	cfg := &river.Config{
+		// SQLite has no LISTEN/NOTIFY and neither has database/sql on
+		// Postgres: River polls, so poll often.
+		FetchCooldown:     20 * time.Millisecond,
+		FetchPollInterval: 50 * time.Millisecond,
+		JobTimeout:        10 * time.Minute,
+		Logger:            logging.Slog(deps.Logger.With().Str("component", "river").Logger()),
+		RetryPolicy:       opts.RetryPolicy,
+		Middleware:        []rivertype.Middleware{&runner{deps: deps}},
+	}
+	if !opts.InsertOnly {
+		workers := river.NewWorkers()
+		river.AddWorker(workers, &intakeWorker{store: deps.Store})
+		river.AddWorker(workers, &deliveryWorker{deps: deps, handlers: eventHandlers(deps)})
+		cfg.Workers = workers
+		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}}
+	}
+	client, err := river.NewClient(deps.Store.RiverDriver(), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("create job queue: %w", err)
+	}
+	q.client = client
+	return q, nil
+}
+
+// Start begins committing deliveries and, unless insert-only, working jobs.
+func (q *Queue) Start(ctx context.Context) error {
+	go q.commitLoop()
+	if q.opts.InsertOnly {
+		return nil
+	}
+	if err := q.client.Start(ctx); err != nil {
+		return fmt.Errorf("start job queue: %w", err)
+	}
+	return nil
+}
+
+// Stop refuses new deliveries, commits those already accepted, then lets
+// running jobs finish until ctx ends; jobs still running then are cancelled
+// and run again at the next start.
+func (q *Queue) Stop(ctx context.Context) error {
+	q.mu.Lock()
+	if !q.stopped {
+		q.stopped = true
+		close(q.intake)
+	}
+	q.mu.Unlock()
+	<-q.done
+	if q.opts.InsertOnly {
+		return nil
+	}
+	if err := q.client.Stop(ctx); err != nil {
+		q.deps.Logger.Warn().Err(err).Msg("jobs still running at the shutdown deadline are cancelled and will run again")
+		cancelCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		return q.client.StopAndCancel(cancelCtx)
+	}
+	return nil
+}
+
+// Client is the River client, for inserting follow-up jobs and for tests.
+func (q *Queue) Client() *river.Client[*sql.Tx] { return q.client }
+
+// Enqueue durably records a delivery and its job. It returns only after the
+// transaction holding both has committed (or failed), so a true result may
+// be acknowledged to GitHub. It reports false, without error, for a delivery
+// ID that was already recorded: a redelivery is never run twice.
+func (q *Queue) Enqueue(ctx context.Context, d store.Delivery) (bool, error) {
+	p := &pending{delivery: d, err: make(chan error, 1)}
+	q.mu.RLock()
+	if q.stopped {
+		q.mu.RUnlock()
+		return false, ErrStopped
+	}
+	select {
+	case q.intake <- p:
+	case <-ctx.Done():
+		q.mu.RUnlock()
+		return false, ctx.Err()
+	}
+	q.mu.RUnlock()
+	// Once handed over, wait for the verdict even if the caller gives up:
+	// answering before the commit would break the promise of a 2xx.
+	err := <-p.err
+	return p.fresh, err
+}
+
+// commitLoop is a group commit: whatever deliveries arrived while the last
+// transaction was committing go into the next one, so one fsync serves many
+// webhooks and nobody waits on a timer.
+func (q *Queue) commitLoop() {
+	defer close(q.done)
+	batch := make([]*pending, 0, q.opts.MaxBatch)
+	for first := range q.intake {
+		batch = append(batch[:0], first)
+	fill:
+		for len(batch) < q.opts.MaxBatch {
+			select {
+			case p, ok := <-q.intake:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, p)
+			default:
+				break fill
+			}
+		}
+		err := q.commit(batch)
+		for _, p := range batch {
+			p.err <- err
+		}
+	}
+}
+
+// commit records a group of deliveries and one intake job for them in one
+// transaction. River inserts a job row by row on SQLite, and each row costs
+// a statement parse, so the intake job fans the group out into one job per
+// delivery off the webhook's path (see intakeWorker); the group is durable
+// either way once this commits.
+func (q *Queue) commit(batch []*pending) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	deliveries := make([]store.Delivery, 0, len(batch))
+	first := make(map[string]*pending, len(batch))
+	for _, p := range batch {
+		if _, seen := first[p.delivery.ID]; !seen {
+			first[p.delivery.ID] = p
+			deliveries = append(deliveries, p.delivery)
+		}
+	}
+	return q.store.InTx(ctx, func(tx *sql.Tx) error {
+		inserted, err := store.InsertDeliveries(ctx, tx, deliveries)
+		if err != nil {
+			return err
+		}
+		var args IntakeArgs
+		for _, d := range deliveries {
+			if inserted[d.ID] {
+				first[d.ID].fresh = true
+				args.Deliveries = append(args.Deliveries, DeliveryArgs{
+					DeliveryID: d.ID, Event: d.Event, Action: d.Action,
+					InstallationID: d.InstallationID, Repository: d.Repository,
+				})
+			}
+		}
+		if len(args.Deliveries) == 0 {
+			return nil
+		}
+		if _, err := q.client.InsertTx(ctx, tx, args, nil); err != nil {
+			return fmt.Errorf("insert intake job for %d deliveries: %w", len(args.Deliveries), err)
+		}
+		return nil
+	})
+}

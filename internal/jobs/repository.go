@@ -1,0 +1,34 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/google/go-github/v66/github"
+
+	"github.com/ospo-bot/ospo-bot/internal/store"
+)
+
+// repositoryHandler keeps a repository's record current through renames,
+// transfers, visibility changes, archiving and deletion.
+type repositoryHandler struct{ deps Deps }
+
+func (h *repositoryHandler) handle(ctx context.Context, d *DeliveryArgs) error {
+	var ev github.RepositoryEvent
+	if err := json.Unmarshal(d.Payload, &ev); err != nil {
+		return permanent("read repository payload: %v", err)
+	}
+	repo := ev.GetRepo()
+	if repo.GetID() == 0 {
+		return permanent("repository payload has no repository")
+	}
+	if ev.GetAction() == "deleted" {
+		return h.deps.Store.DeleteRepositories(ctx, repo.GetID())
+	}
+	installationID := ev.GetInstallation().GetID()
+	if installationID == 0 {
+		// Not sent to an installation (an org-level hook): nothing of ours to update.
+		return nil
+	}
+	return h.deps.Store.UpsertRepositories(ctx, installationID, []store.Repository{repositoryRecord(repo)})
+}

@@ -1,0 +1,163 @@
+// Package server wires the process together: store, job queue, GitHub clients and the HTTP routes, with a graceful shutdown.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/riverqueue/river"
+	"github.com/rs/zerolog"
+
+	"github.com/ospo-bot/ospo-bot/internal/config"
+	"github.com/ospo-bot/ospo-bot/internal/ghclient"
+	"github.com/ospo-bot/ospo-bot/internal/jobs"
+	"github.com/ospo-bot/ospo-bot/internal/metrics"
+	"github.com/ospo-bot/ospo-bot/internal/store"
+	"github.com/ospo-bot/ospo-bot/internal/webhook"
+)
+
+// Version is the build's version, set by the linker (-X).
+var Version = "dev"
+
+// Options adjust a server beyond its config, for tests and the demo.
+type Options struct {
+	// RetryPolicy overrides River's retry backoff (tests make it fast).
+	RetryPolicy river.ClientRetryPolicy
+	// GitHubRetryWait overrides the client's wait between retries of 5xx answers.
+	GitHubRetryWait time.Duration
+}
+
+// App is a configured, migrated server that has not started serving.
+type App struct {
+	cfg     config.Config
+	logger  zerolog.Logger
+	Store   *store.Store
+	Queue   *jobs.Queue
+	Metrics *metrics.Metrics
+	Handler http.Handler
+
+	draining atomic.Bool
+}
+
+// Open checks the config, connects to and migrates the database and builds
+// the queue and routes. Nothing runs until Serve.
+func Open(ctx context.Context, cfg config.Config, logger zerolog.Logger, opts Options) (*App, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	key, err := cfg.PrivateKeyPEM()
+	if err != nil {
+		return nil, err
+	}
+	m := metrics.New()
+	gh, err := ghclient.NewClientCreator(ghclient.Config{
+		APIURL:     cfg.GitHubAPIURL,
+		AppID:      cfg.GitHubAppID,
+		PrivateKey: key,
+		UserAgent:  "ospo-bot/" + Version,
+		RetryWait:  opts.GitHubRetryWait,
+	}, m)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	for _, a := range applied {
+		logger.Info().Str("migration", a).Msg("migration applied")
+	}
+	q, err := jobs.New(jobs.Deps{Store: st, GitHub: gh, Metrics: m, Logger: logger}, jobs.Options{
+		Workers:     cfg.Workers,
+		RetryPolicy: opts.RetryPolicy,
+	})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	a := &App{cfg: cfg, logger: logger, Store: st, Queue: q, Metrics: m}
+	a.Handler = a.routes(webhook.NewHandler(cfg.GitHubWebhookSecret, q, m))
+	return a, nil
+}
+
+func (a *App) routes(hook http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/api/github/hook", hook)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if a.draining.Load() {
+			http.Error(w, "shutting down", http.StatusServiceUnavailable)
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		if err := a.Store.Ready(ctx); err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(a.Metrics.Registry, promhttp.HandlerOpts{}))
+	// Every request gets the logger in its context; the dispatcher adds
+	// the delivery ID and event.
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r.WithContext(a.logger.WithContext(r.Context())))
+	})
+}
+
+// Serve starts the queue and answers HTTP on ln until ctx ends, then shuts
+// down in order: stop accepting, finish in-flight deliveries, commit them,
+// let running jobs finish up to the shutdown timeout, close the database.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	if err := a.Queue.Start(context.WithoutCancel(ctx)); err != nil {
+		a.Store.Close()
+		return err
+	}
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	a.logger.Info().Str("listen", ln.Addr().String()).Str("version", Version).Str("database", string(a.Store.Dialect)).Msg("ospo-bot serving")
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-served:
+	}
+	a.draining.Store(true)
+	a.logger.Info().Dur("timeout", a.cfg.ShutdownTimeout).Msg("shutting down: no new deliveries, finishing running jobs")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	errs := []error{}
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+	}
+	if err := a.Queue.Stop(shutdownCtx); err != nil {
+		errs = append(errs, fmt.Errorf("queue shutdown: %w", err))
+	}
+	if err := a.Store.Close(); err != nil {
+		errs = append(errs, err)
+	}
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		errs = append(errs, serveErr)
+	}
+	a.logger.Info().Msg("stopped")
+	return errors.Join(errs...)
+}
