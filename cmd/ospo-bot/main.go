@@ -101,7 +101,7 @@ func serve(args []string, stderr io.Writer) error {
 	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
-		app.Store.Close()
+		app.Close()
 		return fmt.Errorf("listen on %s (OSPO_LISTEN): %w", cfg.Listen, err)
 	}
 	return app.Serve(ctx, ln)

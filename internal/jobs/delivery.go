@@ -54,10 +54,19 @@ func (w *deliveryWorker) Work(ctx context.Context, job *river.Job[DeliveryArgs])
 	var err error
 	handler, known := w.handlers[d.Event]
 	if known {
-		if d.Payload, err = w.deps.Store.DeliveryPayload(ctx, d.DeliveryID); err != nil {
-			err = fmt.Errorf("load payload: %w", err)
-		} else {
-			err = handler(ctx, d)
+		rec, loadErr := w.deps.Store.Delivery(ctx, d.DeliveryID)
+		switch {
+		case loadErr != nil:
+			err = fmt.Errorf("load delivery: %w", loadErr)
+		case rec.Outcome == store.OutcomeProcessed:
+			// River completes jobs a moment after they return; a process
+			// that died in between leaves a job that already did its work.
+			logger.Info().Msg("delivery was processed before a restart; not running it again")
+			return nil
+		default:
+			if d.Payload, err = rec.Payload.Unpack(); err == nil {
+				err = handler(ctx, d)
+			}
 		}
 	}
 	v := settle(err, job.JobRow, time.Now())

@@ -15,7 +15,11 @@ func handlePing(ctx context.Context, d *DeliveryArgs) error {
 	if err := json.Unmarshal(d.Payload, &ev); err != nil {
 		return permanent("read ping payload: %v", err)
 	}
-	zerolog.Ctx(ctx).Info().Int64("hook_id", ev.GetHookID()).Strs("hook_events", ev.GetHook().Events).
+	var events []string
+	if hook := ev.GetHook(); hook != nil {
+		events = hook.Events
+	}
+	zerolog.Ctx(ctx).Info().Int64("hook_id", ev.GetHookID()).Strs("hook_events", events).
 		Str("zen", ev.GetZen()).Msg("GitHub pinged the webhook")
 	return nil
 }

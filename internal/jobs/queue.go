@@ -83,10 +83,16 @@ func New(deps Deps, opts Options) (*Queue, error) {
 		// Postgres: River polls, so poll often.
 		FetchCooldown:     20 * time.Millisecond,
 		FetchPollInterval: 50 * time.Millisecond,
-		JobTimeout:        10 * time.Minute,
-		Logger:            logging.Slog(deps.Logger.With().Str("component", "river").Logger()),
-		RetryPolicy:       opts.RetryPolicy,
-		Middleware:        []rivertype.Middleware{&runner{deps: deps}},
+		// A job is a handful of GitHub calls of at most 30 s each. On
+		// Postgres, a job whose process died is run again by River's
+		// rescuer once it has been "running" longer than this margin; on
+		// SQLite the next process releases it at start.
+		JobTimeout:           5 * time.Minute,
+		RescueStuckJobsAfter: 6 * time.Minute,
+		Logger:               logging.Slog(deps.Logger.With().Str("component", "river").Logger()),
+		RetryPolicy:          opts.RetryPolicy,
+		Middleware:           []rivertype.Middleware{&runner{deps: deps}},
+		ErrorHandler:         &panics{deps: deps},
 	}
 	if !opts.InsertOnly {
 		workers := river.NewWorkers()

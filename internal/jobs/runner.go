@@ -81,3 +81,16 @@ func (e permanentError) Unwrap() error { return e.error }
 func permanent(format string, args ...any) error {
 	return permanentError{fmt.Errorf(format, args...)}
 }
+
+// panics logs a panicking job with its stack; River retries it as an error.
+type panics struct{ deps Deps }
+
+func (p *panics) HandleError(context.Context, *rivertype.JobRow, error) *river.ErrorHandlerResult {
+	return nil
+}
+
+func (p *panics) HandlePanic(_ context.Context, job *rivertype.JobRow, panicVal any, trace string) *river.ErrorHandlerResult {
+	p.deps.Logger.Error().Int64(logging.FieldJob, job.ID).Str(logging.FieldJobKind, job.Kind).
+		Str("panic", fmt.Sprint(panicVal)).Str("stack", trace).Msg("job panicked: this is a bug in ospo-bot")
+	return nil
+}

@@ -43,6 +43,7 @@ type App struct {
 	Handler http.Handler
 
 	draining atomic.Bool
+	unlock   func()
 }
 
 // Open checks the config, connects to and migrates the database and builds
@@ -70,23 +71,36 @@ func Open(ctx context.Context, cfg config.Config, logger zerolog.Logger, opts Op
 	if err != nil {
 		return nil, err
 	}
-	applied, err := st.Migrate(ctx)
+	unlock, err := st.LockSQLite()
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
+	fail := func(err error) (*App, error) {
+		unlock()
+		st.Close()
+		return nil, err
+	}
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		return fail(err)
+	}
 	for _, a := range applied {
 		logger.Info().Str("migration", a).Msg("migration applied")
+	}
+	if n, err := st.ReleaseOrphanedJobs(ctx); err != nil {
+		return fail(fmt.Errorf("release jobs of a previous process: %w", err))
+	} else if n > 0 {
+		logger.Warn().Int64("jobs", n).Msg("jobs left running by a process that stopped abruptly will run again")
 	}
 	q, err := jobs.New(jobs.Deps{Store: st, GitHub: gh, Metrics: m, Logger: logger}, jobs.Options{
 		Workers:     cfg.Workers,
 		RetryPolicy: opts.RetryPolicy,
 	})
 	if err != nil {
-		st.Close()
-		return nil, err
+		return fail(err)
 	}
-	a := &App{cfg: cfg, logger: logger, Store: st, Queue: q, Metrics: m}
+	a := &App{cfg: cfg, logger: logger, Store: st, Queue: q, Metrics: m, unlock: unlock}
 	a.Handler = a.routes(webhook.NewHandler(cfg.GitHubWebhookSecret, q, m))
 	return a, nil
 }
@@ -118,10 +132,17 @@ func (a *App) routes(hook http.Handler) http.Handler {
 	})
 }
 
+// Close releases an App that will not Serve.
+func (a *App) Close() error {
+	a.unlock()
+	return a.Store.Close()
+}
+
 // Serve starts the queue and answers HTTP on ln until ctx ends, then shuts
 // down in order: stop accepting, finish in-flight deliveries, commit them,
 // let running jobs finish up to the shutdown timeout, close the database.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	defer a.unlock()
 	if err := a.Queue.Start(context.WithoutCancel(ctx)); err != nil {
 		a.Store.Close()
 		return err

@@ -32,6 +32,7 @@ type Store struct {
 	DB      *sql.DB
 	Dialect Dialect
 	river   riverdriver.Driver[*sql.Tx]
+	path    string // the SQLite file
 }
 
 // Open connects to the database named by rawURL:
@@ -42,7 +43,7 @@ type Store struct {
 //
 // It does not migrate; call Migrate.
 func Open(ctx context.Context, rawURL string) (*Store, error) {
-	dialect, dsn, err := parseURL(rawURL)
+	dialect, path, dsn, err := parseURL(rawURL)
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +65,7 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 		}
 		db.SetMaxOpenConns(20)
 	}
-	s := &Store{DB: db, Dialect: dialect}
+	s := &Store{DB: db, Dialect: dialect, path: path}
 	if dialect == SQLite {
 		s.river = riversqlite.New(db)
 	} else {
@@ -83,20 +84,24 @@ func (s *Store) RiverDriver() riverdriver.Driver[*sql.Tx] { return s.river }
 // Close closes the database.
 func (s *Store) Close() error { return s.DB.Close() }
 
-func parseURL(raw string) (Dialect, string, error) {
+// SQLitePath is the database file of a SQLite store ("" on Postgres).
+func (s *Store) SQLitePath() string { return s.path }
+
+// parseURL returns the dialect, the SQLite file (if any) and the DSN.
+func parseURL(raw string) (Dialect, string, string, error) {
 	scheme, rest, ok := strings.Cut(raw, "://")
 	if !ok {
-		return "", "", fmt.Errorf("database URL %q has no scheme: use sqlite://PATH or postgres://USER@HOST/DB", Redact(raw))
+		return "", "", "", fmt.Errorf("database URL %q has no scheme: use sqlite://PATH or postgres://USER@HOST/DB", Redact(raw))
 	}
 	switch scheme {
 	case "sqlite", "sqlite3", "file":
 		path, query, _ := strings.Cut(rest, "?")
 		if path == "" {
-			return "", "", fmt.Errorf("database URL %q names no file: use sqlite://data/ospo-bot.db", raw)
+			return "", "", "", fmt.Errorf("database URL %q names no file: use sqlite://data/ospo-bot.db", raw)
 		}
 		if dir := filepath.Dir(path); dir != "." {
 			if err := os.MkdirAll(dir, 0o750); err != nil {
-				return "", "", fmt.Errorf("create directory for sqlite database: %w", err)
+				return "", "", "", fmt.Errorf("create directory for sqlite database: %w", err)
 			}
 		}
 		// WAL lets readers run beside the writer; synchronous=FULL makes a
@@ -112,11 +117,11 @@ func parseURL(raw string) (Dialect, string, error) {
 		if query != "" {
 			pragmas = append(pragmas, query)
 		}
-		return SQLite, "file:" + path + "?" + strings.Join(pragmas, "&"), nil
+		return SQLite, path, "file:" + path + "?" + strings.Join(pragmas, "&"), nil
 	case "postgres", "postgresql":
-		return Postgres, raw, nil
+		return Postgres, "", raw, nil
 	default:
-		return "", "", fmt.Errorf("database URL scheme %q is not supported: use sqlite:// or postgres://", scheme)
+		return "", "", "", fmt.Errorf("database URL scheme %q is not supported: use sqlite:// or postgres://", scheme)
 	}
 }
 

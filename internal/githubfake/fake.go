@@ -1,0 +1,207 @@
+// Package githubfake is a stateful in-memory fake of the GitHub REST API that checks every request against GitHub's API description.
+package githubfake
+
+import (
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"time"
+)
+
+// Options configure a Fake.
+type Options struct {
+	// AppID is the GitHub App's ID; the JWT's "iss" claim must equal it.
+	AppID int64
+	// PublicKey verifies the app's JWTs (RS256).
+	PublicKey *rsa.PublicKey
+	// AppSlug names the app; its bot user is "<slug>[bot]". Default "ospo-bot".
+	AppSlug string
+	// AppName is the app's display name. Default: AppSlug.
+	AppName string
+
+	// SpecPath is GitHub's REST API description the requests are checked
+	// against (.json or .json.gz). Default: DefaultSpec under the module's
+	// testdata directory, found with FindTestdata.
+	SpecPath string
+	// DisableValidation turns off checking requests against the API
+	// description, for the demo, which runs without the testdata directory.
+	DisableValidation bool
+
+	// Now is the fake's clock. Default time.Now.
+	Now func() time.Time
+	// TokenLifetime is how long installation tokens live. Default one hour.
+	TokenLifetime time.Duration
+	// RateLimit is the primary rate limit per installation and hour.
+	// Default 5000.
+	RateLimit int
+}
+
+// DefaultSpec is the API description the fake loads by default, relative to
+// the module's testdata directory.
+const DefaultSpec = "github/openapi/githubfake.json.gz"
+
+// Fake is the fake GitHub API. It is an http.Handler; NewServer starts it
+// on a local httptest server. All methods are safe for concurrent use.
+type Fake struct {
+	opts   Options
+	spec   *spec // nil when validation is disabled
+	routes *router
+
+	mu sync.Mutex
+	st state
+
+	log        []Request
+	violations []string
+	faults     []*Fault
+
+	server *httptest.Server
+}
+
+// TB is the part of testing.TB that CheckNoViolations needs.
+type TB interface {
+	Helper()
+	Errorf(format string, args ...any)
+}
+
+// ServerTB is the part of testing.TB that NewServer needs.
+type ServerTB interface {
+	TB
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+}
+
+// New returns a fake that is not listening anywhere: serve it with
+// net/http, or use NewServer.
+func New(opts Options) (*Fake, error) {
+	if opts.AppID <= 0 {
+		return nil, errors.New("githubfake: Options.AppID is required")
+	}
+	if opts.PublicKey == nil {
+		return nil, errors.New("githubfake: Options.PublicKey is required")
+	}
+	if opts.AppSlug == "" {
+		opts.AppSlug = "ospo-bot"
+	}
+	if opts.AppName == "" {
+		opts.AppName = opts.AppSlug
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.TokenLifetime <= 0 {
+		opts.TokenLifetime = time.Hour
+	}
+	if opts.RateLimit <= 0 {
+		opts.RateLimit = 5000
+	}
+	f := &Fake{opts: opts, routes: newRouter()}
+	if !opts.DisableValidation {
+		path := opts.SpecPath
+		if path == "" {
+			p, err := FindTestdata(DefaultSpec)
+			if err != nil {
+				return nil, fmt.Errorf("githubfake: finding the API description: %w", err)
+			}
+			path = p
+		}
+		s, err := loadSpec(path)
+		if err != nil {
+			return nil, err
+		}
+		f.spec = s
+	}
+	f.st.init(f.opts.Now())
+	f.st.bot = f.st.addAccount(0, opts.AppSlug+"[bot]", "Bot", f.opts.Now())
+	return f, nil
+}
+
+// NewServer starts a fake on a local httptest server. On cleanup it closes
+// the server and reports every request that GitHub would not have accepted.
+func NewServer(t ServerTB, opts Options) *Fake {
+	t.Helper()
+	f, err := New(opts)
+	if err != nil {
+		t.Fatalf("%v", err)
+		return nil
+	}
+	f.server = httptest.NewServer(f)
+	t.Cleanup(func() {
+		f.server.Close()
+		f.CheckNoViolations(t)
+	})
+	return f
+}
+
+// URL is the base URL of the server started by NewServer, without a trailing
+// slash ("http://127.0.0.1:PORT"). go-github wants it with one.
+func (f *Fake) URL() string {
+	if f.server == nil {
+		return ""
+	}
+	return f.server.URL
+}
+
+// Close stops the server started by NewServer.
+func (f *Fake) Close() {
+	if f.server != nil {
+		f.server.Close()
+	}
+}
+
+// AppID is the app's ID.
+func (f *Fake) AppID() int64 { return f.opts.AppID }
+
+// BotUser is the app's bot account, the author of everything the app writes.
+func (f *Fake) BotUser() User {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.st.bot.user()
+}
+
+func (f *Fake) now() time.Time { return f.opts.Now().UTC() }
+
+// ServeHTTP answers one API request: route, check against the API
+// description, inject faults, authenticate, handle, cache-validate, record.
+func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c, early := f.begin(r)
+	if early == nil {
+		early = f.applyFaults(c)
+	}
+	f.respond(c, early).write(w)
+}
+
+// respond computes the response under f.mu. A panic is a bug in the fake:
+// it is answered 500 and recorded as a violation, so the test fails
+// instead of the fake deadlocking.
+func (f *Fake) respond(c *call, early *reply) (out output) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	defer func() {
+		if p := recover(); p != nil {
+			f.violations = append(f.violations, fmt.Sprintf("%s %s: githubfake panicked: %v", c.req.Method, c.req.URL.RequestURI(), p))
+			c.header = http.Header{}
+			c.reply = errReply(http.StatusInternalServerError, "githubfake: internal error")
+			out = f.finish(c)
+		}
+	}()
+	if early != nil {
+		c.reply = *early
+	} else {
+		c.reply = f.handle(c)
+	}
+	return f.finish(c)
+}
+
+// handle authenticates the request and runs its handler; f.mu is held.
+func (f *Fake) handle(c *call) reply {
+	if rep := f.authenticate(c); rep != nil {
+		return *rep
+	}
+	if rep := f.checkRateLimit(c); rep != nil {
+		return *rep
+	}
+	return c.route.handle(f, c)
+}

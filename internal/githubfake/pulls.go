@@ -1,0 +1,170 @@
+package githubfake
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/google/go-github/v66/github"
+)
+
+// maxPullCommits is how many commits GitHub lists for a pull request; use
+// compare for more.
+const maxPullCommits = 250
+
+func (f *Fake) pullFor(c *call) (*repo, *issue, *reply) {
+	r, rep := f.repoFor(c, false)
+	if rep != nil {
+		return nil, nil, rep
+	}
+	n, err := strconv.Atoi(c.param("pull_number"))
+	if err != nil || r.issue(n) == nil || r.issue(n).pr == nil {
+		rep := notFound()
+		return nil, nil, &rep
+	}
+	return r, r.issue(n), nil
+}
+
+// pullCommits are the commits on the head branch that the base lacks.
+func (r *repo) pullCommits(it *issue) []*commit {
+	return r.between(r.branches[it.pr.base], r.branches[it.pr.head])
+}
+
+func (r *repo) pullDiff(it *issue) []fileDiff {
+	head := r.commits[r.branches[it.pr.head]]
+	mb := r.mergeBase(r.branches[it.pr.base], head.sha)
+	var from map[string]string
+	if mb != nil {
+		from = mb.files
+	}
+	return diff(from, head.files)
+}
+
+func (f *Fake) pullJSON(c *call, r *repo, it *issue, full bool) *github.PullRequest {
+	api := c.base + "/repos/" + r.fullName() + "/pulls/" + strconv.Itoa(it.number)
+	html := fmt.Sprintf("%s/%s/pull/%d", htmlBase, r.fullName(), it.number)
+	branch := func(ref string) *github.PullRequestBranch {
+		return &github.PullRequestBranch{Label: ptr(r.owner.login + ":" + ref), Ref: ptr(ref),
+			SHA: ptr(r.branches[ref]), Repo: f.repoJSON(c, r), User: f.userJSON(c, r.owner)}
+	}
+	out := &github.PullRequest{
+		ID: ptr(it.pr.id), NodeID: ptr(nodeID("PR_", it.pr.id)), Number: ptr(it.number),
+		State: ptr(it.state), Locked: ptr(false), Title: ptr(it.title), Body: ptr(it.body),
+		CreatedAt: ts(it.created), UpdatedAt: ts(it.updated), ClosedAt: ts(it.closed), MergedAt: ts(it.pr.mergedAt),
+		Labels: f.labelsJSON(c, r, it.labels), User: f.userJSON(c, it.user), Draft: ptr(it.pr.draft),
+		URL: ptr(api), HTMLURL: ptr(html), IssueURL: ptr(fmt.Sprintf("%s/repos/%s/issues/%d", c.base, r.fullName(), it.number)),
+		CommitsURL: ptr(api + "/commits"), ReviewCommentsURL: ptr(api + "/comments"),
+		CommentsURL: ptr(fmt.Sprintf("%s/repos/%s/issues/%d/comments", c.base, r.fullName(), it.number)),
+		StatusesURL: ptr(c.base + "/repos/" + r.fullName() + "/statuses/" + r.branches[it.pr.head]),
+		DiffURL:     ptr(html + ".diff"), PatchURL: ptr(html + ".patch"),
+		Head: branch(it.pr.head), Base: branch(it.pr.base),
+		AuthorAssociation: ptr(f.association(r, it.user)),
+		Assignees:         []*github.User{}, RequestedReviewers: []*github.User{}, RequestedTeams: []*github.Team{},
+	}
+	if full {
+		add, del := 0, 0
+		files := r.pullDiff(it)
+		for _, d := range files {
+			add += d.additions
+			del += d.deletions
+		}
+		out.Merged = ptr(it.pr.merged)
+		out.Mergeable = ptr(it.state == "open")
+		out.MergeableState = ptr("clean")
+		out.Comments = ptr(r.commentCount(it.number))
+		out.Commits = ptr(len(r.pullCommits(it)))
+		out.Additions, out.Deletions, out.ChangedFiles = ptr(add), ptr(del), ptr(len(files))
+		out.MaintainerCanModify = ptr(false)
+		out.ReviewComments = ptr(0)
+	}
+	return out
+}
+
+func (f *Fake) listPulls(c *call) reply {
+	r, rep := f.repoFor(c, false)
+	if rep != nil {
+		return *rep
+	}
+	state := c.query.Get("state")
+	if state == "" {
+		state = "open"
+	}
+	head, base := c.query.Get("head"), c.query.Get("base")
+	var list []*issue
+	for _, it := range r.sortedIssues() {
+		if it.pr == nil || (state != "all" && it.state != state) {
+			continue
+		}
+		if base != "" && it.pr.base != base {
+			continue
+		}
+		if head != "" {
+			owner, ref, qualified := strings.Cut(head, ":")
+			if !qualified || !strings.EqualFold(owner, r.owner.login) || ref != it.pr.head {
+				continue
+			}
+		}
+		list = append(list, it)
+	}
+	sortIssues(list, c.query.Get("sort"), c.query.Get("direction"))
+	out := []*github.PullRequest{}
+	for _, it := range paginate(c, list) {
+		out = append(out, f.pullJSON(c, r, it, false))
+	}
+	return ok(out)
+}
+
+func (f *Fake) getPull(c *call) reply {
+	r, it, rep := f.pullFor(c)
+	if rep != nil {
+		return *rep
+	}
+	return ok(f.pullJSON(c, r, it, true))
+}
+
+func (f *Fake) listPullCommits(c *call) reply {
+	r, it, rep := f.pullFor(c)
+	if rep != nil {
+		return *rep
+	}
+	commits := r.pullCommits(it)
+	if len(commits) > maxPullCommits {
+		commits = commits[:maxPullCommits]
+	}
+	out := []*github.RepositoryCommit{}
+	for _, cm := range paginate(c, commits) {
+		out = append(out, f.commitJSON(c, r, cm, false))
+	}
+	return ok(out)
+}
+
+func (f *Fake) listPullFiles(c *call) reply {
+	r, it, rep := f.pullFor(c)
+	if rep != nil {
+		return *rep
+	}
+	diffs := r.pullDiff(it)
+	if len(diffs) > 3000 {
+		diffs = diffs[:3000]
+	}
+	head := r.commits[r.branches[it.pr.head]]
+	return ok(paginate(c, f.filesJSON(c, r, head, diffs)))
+}
+
+func (f *Fake) listPullReviews(c *call) reply {
+	r, it, rep := f.pullFor(c)
+	if rep != nil {
+		return *rep
+	}
+	out := []*github.PullRequestReview{}
+	for _, rv := range paginate(c, it.pr.reviews) {
+		out = append(out, &github.PullRequestReview{
+			ID: ptr(rv.id), NodeID: ptr(nodeID("PRR_", rv.id)), User: f.userJSON(c, rv.user), Body: ptr(rv.body),
+			State: ptr(rv.state), CommitID: ptr(rv.commitID), SubmittedAt: ts(rv.submitted),
+			AuthorAssociation: ptr(f.association(r, rv.user)),
+			HTMLURL:           ptr(fmt.Sprintf("%s/%s/pull/%d#pullrequestreview-%d", htmlBase, r.fullName(), it.number, rv.id)),
+			PullRequestURL:    ptr(fmt.Sprintf("%s/repos/%s/pulls/%d", c.base, r.fullName(), it.number)),
+		})
+	}
+	return ok(out)
+}

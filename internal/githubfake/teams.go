@@ -1,0 +1,273 @@
+package githubfake
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/google/go-github/v66/github"
+)
+
+// Accounts, organizations, teams and permissions.
+
+func (f *Fake) getUser(c *call) reply {
+	a := f.st.account(c.param("username"))
+	if a == nil {
+		return notFound()
+	}
+	return ok(f.userDetailJSON(c, a))
+}
+
+func (f *Fake) orgJSON(c *call, o *account) *github.Organization {
+	return &github.Organization{
+		Login: ptr(o.login), ID: ptr(o.id), NodeID: ptr(nodeID("O_", o.id)), Name: ptr(o.name),
+		Description: ptr(o.description), URL: ptr(c.base + "/orgs/" + o.login),
+		ReposURL: ptr(c.base + "/orgs/" + o.login + "/repos"), HTMLURL: ptr(htmlBase + "/" + o.login),
+		AvatarURL: ptr("https://avatars.githubusercontent.com/u/" + itoa64(o.id) + "?v=4"),
+		Type:      ptr("Organization"), CreatedAt: ts(o.created), UpdatedAt: ts(o.created),
+	}
+}
+
+// orgFor finds the organization of the request; private parts of it (its
+// members and teams) are visible to the installation on it only.
+func (f *Fake) orgFor(c *call, private bool) (*account, *reply) {
+	o := f.st.account(c.param("org"))
+	if o == nil || !o.isOrg() {
+		rep := notFound()
+		return nil, &rep
+	}
+	if private && c.tok.inst.account != o {
+		rep := forbidden("Resource not accessible by integration")
+		return nil, &rep
+	}
+	return o, nil
+}
+
+func (f *Fake) getOrg(c *call) reply {
+	o, rep := f.orgFor(c, false)
+	if rep != nil {
+		return *rep
+	}
+	return ok(f.orgJSON(c, o))
+}
+
+func (f *Fake) listOrgRepos(c *call) reply {
+	o, rep := f.orgFor(c, false)
+	if rep != nil {
+		return *rep
+	}
+	typ := c.query.Get("type")
+	var list []*repo
+	for _, r := range f.st.repos {
+		if r.owner != o || (r.private && !c.tok.covers(r)) {
+			continue
+		}
+		switch typ {
+		case "public":
+			if r.private {
+				continue
+			}
+		case "private":
+			if !r.private {
+				continue
+			}
+		case "forks":
+			if !r.fork {
+				continue
+			}
+		case "sources":
+			if r.fork {
+				continue
+			}
+		}
+		list = append(list, r)
+	}
+	by := c.query.Get("sort")
+	asc := c.query.Get("direction") == "asc" || (c.query.Get("direction") == "" && by == "full_name")
+	key := func(r *repo) string {
+		switch by {
+		case "full_name":
+			return strings.ToLower(r.fullName())
+		case "updated":
+			return r.updated.Format(time.RFC3339Nano)
+		case "pushed":
+			return r.pushed.Format(time.RFC3339Nano)
+		}
+		return r.created.Format(time.RFC3339Nano)
+	}
+	sort.SliceStable(list, func(i, j int) bool {
+		a, b := key(list[i]), key(list[j])
+		if a == b {
+			return list[i].id < list[j].id
+		}
+		return (a < b) == asc
+	})
+	out := []*github.Repository{}
+	for _, r := range paginate(c, list) {
+		out = append(out, f.repoJSON(c, r))
+	}
+	return ok(out)
+}
+
+// checkOrgMember answers 204 for an active member and 404 otherwise.
+func (f *Fake) checkOrgMember(c *call) reply {
+	o, rep := f.orgFor(c, true)
+	if rep != nil {
+		return *rep
+	}
+	m := o.members[strings.ToLower(c.param("username"))]
+	if m == nil || m.state != "active" {
+		return errReply(404, "User does not exist or is not a member of the organization")
+	}
+	return noContent()
+}
+
+func (f *Fake) getOrgMembership(c *call) reply {
+	o, rep := f.orgFor(c, true)
+	if rep != nil {
+		return *rep
+	}
+	m := o.members[strings.ToLower(c.param("username"))]
+	if m == nil {
+		return notFound()
+	}
+	return ok(&github.Membership{
+		URL:   ptr(c.base + "/orgs/" + o.login + "/memberships/" + m.user.login),
+		State: ptr(m.state), Role: ptr(m.role), OrganizationURL: ptr(c.base + "/orgs/" + o.login),
+		Organization: f.orgJSON(c, o), User: f.userJSON(c, m.user),
+	})
+}
+
+func (f *Fake) teamJSON(c *call, t *team) *github.Team {
+	api := fmt.Sprintf("%s/organizations/%d/team/%d", c.base, t.org.id, t.id)
+	return &github.Team{
+		ID: ptr(t.id), NodeID: ptr(nodeID("T_", t.id)), Name: ptr(t.name), Slug: ptr(t.slug),
+		Description: ptr(t.description), Privacy: ptr(t.privacy), Permission: ptr("pull"),
+		URL: ptr(api), HTMLURL: ptr(htmlBase + "/orgs/" + t.org.login + "/teams/" + t.slug),
+		MembersURL: ptr(api + "/members{/member}"), RepositoriesURL: ptr(api + "/repos"),
+	}
+}
+
+func (f *Fake) teamFor(c *call) (*team, *reply) {
+	o, rep := f.orgFor(c, true)
+	if rep != nil {
+		return nil, rep
+	}
+	t := o.team(c.param("team_slug"))
+	if t == nil {
+		rep := notFound()
+		return nil, &rep
+	}
+	return t, nil
+}
+
+func (f *Fake) listTeams(c *call) reply {
+	o, rep := f.orgFor(c, true)
+	if rep != nil {
+		return *rep
+	}
+	out := []*github.Team{}
+	for _, t := range paginate(c, o.teams) {
+		out = append(out, f.teamJSON(c, t))
+	}
+	return ok(out)
+}
+
+func (f *Fake) getTeam(c *call) reply {
+	t, rep := f.teamFor(c)
+	if rep != nil {
+		return *rep
+	}
+	out := f.teamJSON(c, t)
+	out.MembersCount = ptr(len(t.members))
+	out.Organization = f.orgJSON(c, t.org)
+	return ok(out)
+}
+
+// listTeamMembers lists active members, filtered by role (all, member,
+// maintainer).
+func (f *Fake) listTeamMembers(c *call) reply {
+	t, rep := f.teamFor(c)
+	if rep != nil {
+		return *rep
+	}
+	role := c.query.Get("role")
+	var list []*member
+	for _, m := range t.members {
+		if m.state == "active" && (role == "" || role == "all" || m.role == role) {
+			list = append(list, m)
+		}
+	}
+	out := []*github.User{}
+	for _, m := range paginate(c, list) {
+		out = append(out, f.userJSON(c, m.user))
+	}
+	return ok(out)
+}
+
+func (f *Fake) getTeamMembership(c *call) reply {
+	t, rep := f.teamFor(c)
+	if rep != nil {
+		return *rep
+	}
+	m := t.member(c.param("username"))
+	if m == nil {
+		return notFound()
+	}
+	return ok(&github.Membership{
+		URL:   ptr(fmt.Sprintf("%s/organizations/%d/team/%d/memberships/%s", c.base, t.org.id, t.id, m.user.login)),
+		State: ptr(m.state), Role: ptr(m.role),
+	})
+}
+
+// getCollaboratorPermission derives a user's permission: an explicit
+// collaborator permission, else admin for the owner and organization
+// owners, else read on a public repository, else none.
+func (f *Fake) getCollaboratorPermission(c *call) reply {
+	r, rep := f.repoFor(c, false)
+	if rep != nil {
+		return *rep
+	}
+	u := f.st.account(c.param("username"))
+	if u == nil || u.isOrg() {
+		return errReply(404, c.param("username")+" is not a user")
+	}
+	role := r.collaborators[strings.ToLower(u.login)]
+	if role == "" {
+		if m := r.owner.members[strings.ToLower(u.login)]; u == r.owner || (m != nil && m.state == "active" && m.role == "admin") {
+			role = "admin"
+		} else if !r.private {
+			role = "read"
+		}
+	}
+	permission := map[string]string{"admin": "admin", "maintain": "write", "write": "write", "triage": "read", "read": "read", "": "none"}[role]
+	if role == "" {
+		role = "none"
+	}
+	user := f.userJSON(c, u)
+	user.Permissions = map[string]bool{
+		"admin": permission == "admin", "maintain": role == "maintain" || role == "admin",
+		"push": permission == "write" || permission == "admin", "triage": role != "none" && role != "read",
+		"pull": role != "none",
+	}
+	user.RoleName = ptr(role)
+	return ok(struct {
+		Permission string       `json:"permission"`
+		RoleName   string       `json:"role_name"`
+		User       *github.User `json:"user"`
+	}{permission, role, user})
+}
+
+func (f *Fake) getRateLimit(c *call) reply {
+	b := f.st.bucket(c.bucket, f.now())
+	limit := f.opts.RateLimit
+	core := map[string]any{"limit": limit, "used": b.used, "remaining": limit - b.used, "reset": b.reset.Unix()}
+	other := func(l int) map[string]any {
+		return map[string]any{"limit": l, "used": 0, "remaining": l, "reset": b.reset.Unix()}
+	}
+	return ok(map[string]any{
+		"resources": map[string]any{"core": core, "search": other(30), "graphql": other(limit), "integration_manifest": other(5000), "code_search": other(10)},
+		"rate":      core,
+	})
+}
