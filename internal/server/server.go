@@ -155,7 +155,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	a.logger.Info().Str("listen", ln.Addr().String()).Str("version", Version).Str("database", string(a.Store.Dialect)).Msg("ospo-bot serving")
+	a.logger.Info().Str("listen", ln.Addr().String()).Str("version", Version).
+		Str("database", store.Redact(a.cfg.DatabaseURL)).Str("github_api_url", a.cfg.GitHubAPIURL).
+		Int64("github_app_id", a.cfg.GitHubAppID).Int("workers", a.cfg.Workers).Msg("ospo-bot serving")
 
 	var serveErr error
 	select {
