@@ -1,0 +1,111 @@
+// Package policy is the org's open-source policy: the ospo.yml model, its defaults, loading from GitHub (org .github repository plus a repository override) and validation.
+package policy
+
+// Mode is how a rule is applied: off (not evaluated), warn (reported, never
+// failing) or enforce (a failure flags the repository or fails the check).
+type Mode string
+
+const (
+	Off     Mode = "off"
+	Warn    Mode = "warn"
+	Enforce Mode = "enforce"
+)
+
+// Policy is the shape of ospo.yml. The org file lives in the org's .github
+// repository as ospo.yml; a repository may override fields in
+// .github/ospo.yml unless the org forbids it.
+type Policy struct {
+	// AllowRepoOverride (org file only) lets repositories override fields
+	// with their own .github/ospo.yml. Default true.
+	AllowRepoOverride *bool `yaml:"allow_repo_override,omitempty"`
+	// Locked (org file only) lists dotted field paths a repository override
+	// may not change, e.g. "repository.license" (the whole rule),
+	// "repository.license.allowed" or "review".
+	Locked []string `yaml:"locked,omitempty"`
+
+	Review     Review          `yaml:"review,omitempty"`
+	Repository RepositoryRules `yaml:"repository,omitempty"`
+}
+
+// Review configures OSPO review issues and who decides them.
+type Review struct {
+	// Repository ("owner/name") is where review issues are opened; empty
+	// means in the reviewed repository itself.
+	Repository string `yaml:"repository,omitempty"`
+	// Approvers may decide reviews: "@org/team-slug" (active team members,
+	// checked live) or a user login. Empty: the org's owners.
+	Approvers []string `yaml:"approvers,omitempty"`
+	// AutoClose closes a review issue when every enforce rule passes.
+	AutoClose bool `yaml:"auto_close,omitempty"`
+	// PrivateUntilApproved turns a repository made public without an
+	// approval private again (needs Administration: write).
+	PrivateUntilApproved bool `yaml:"private_until_approved,omitempty"`
+	// Label marks review issues. Default "ospo-review".
+	Label string `yaml:"label,omitempty"`
+}
+
+// RepositoryRules are the rules checked on repositories.
+type RepositoryRules struct {
+	// IncludeForks and IncludeArchived check forks and archived
+	// repositories too; both are skipped by default.
+	IncludeForks    bool `yaml:"include_forks,omitempty"`
+	IncludeArchived bool `yaml:"include_archived,omitempty"`
+
+	License    LicenseRule    `yaml:"license,omitempty"`
+	Codeowners CodeownersRule `yaml:"codeowners,omitempty"`
+	Files      FilesRule      `yaml:"files,omitempty"`
+	Topics     TopicsRule     `yaml:"topics,omitempty"`
+	Labels     LabelsRule     `yaml:"labels,omitempty"`
+}
+
+// LicenseRule requires an approved LICENSE at the root of the default branch.
+type LicenseRule struct {
+	Mode Mode `yaml:"mode,omitempty"`
+	// Allowed are SPDX license IDs ("Apache-2.0") or, for dual or multiple
+	// licensing, SPDX expressions ("MIT OR Apache-2.0") naming exactly the
+	// licenses a file may contain together.
+	Allowed []string `yaml:"allowed,omitempty"`
+	// MinCoverage is the percentage of the file's text the matched licenses
+	// must cover; MinMatch the percentage of each license's text that must
+	// match. Zero means the default.
+	MinCoverage float64 `yaml:"min_coverage,omitempty"`
+	MinMatch    float64 `yaml:"min_match,omitempty"`
+}
+
+// CodeownersRule requires a valid CODEOWNERS file.
+type CodeownersRule struct {
+	Mode Mode `yaml:"mode,omitempty"`
+	// RequireDefaultOwner requires a rule covering every file ("*").
+	RequireDefaultOwner bool `yaml:"require_default_owner,omitempty"`
+}
+
+// FilesRule requires community files.
+type FilesRule struct {
+	Mode Mode `yaml:"mode,omitempty"`
+	// Required are file names without extension, matched case-insensitively
+	// with any extension in the root, .github/ or docs/ (README,
+	// CONTRIBUTING, SECURITY, CODE_OF_CONDUCT by default).
+	Required []string `yaml:"required,omitempty"`
+}
+
+// TopicsRule requires the repository's topics to include one of a set
+// (its policy label, e.g. ospo-public or inner-source).
+type TopicsRule struct {
+	Mode  Mode     `yaml:"mode,omitempty"`
+	OneOf []string `yaml:"one_of,omitempty"`
+}
+
+// LabelsRule requires the org's standard issue labels in every repository.
+type LabelsRule struct {
+	Mode Mode `yaml:"mode,omitempty"`
+	// Fix creates missing labels and corrects colours.
+	Fix      bool    `yaml:"fix,omitempty"`
+	Required []Label `yaml:"required,omitempty"`
+}
+
+// Label is an issue label; Color is six hex digits without '#'.
+type Label struct {
+	Name        string `yaml:"name"`
+	Color       string `yaml:"color,omitempty"`
+	Description string `yaml:"description,omitempty"`
+}

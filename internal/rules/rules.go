@@ -1,0 +1,71 @@
+// Package rules evaluates the repository rules: pure functions of a repository snapshot and the policy, returning findings, with no I/O.
+package rules
+
+import "github.com/ospo-bot/ospo-bot/internal/policy"
+
+// Result is a finding's outcome.
+type Result string
+
+const (
+	Pass   Result = "pass"
+	Fail   Result = "fail"
+	Exempt Result = "exempt" // an OSPO approver exempted the repository from the rule
+	Skip   Result = "skip"   // the rule is off
+)
+
+// Finding is what one rule found.
+type Finding struct {
+	Rule        string      // rule id: license, codeowners, files, topics, labels
+	Mode        policy.Mode // the rule's mode
+	Result      Result
+	Message     string // one line: what was found
+	Remediation string // one line: what to do ("" when passing)
+	PolicyURL   string // link to the policy (file and anchor) that asks for it
+	// File and Line locate the finding when it is about a place in a file.
+	File string
+	Line int
+}
+
+// Failing reports whether the finding fails an enforce rule.
+func (f Finding) Failing() bool { return f.Result == Fail && f.Mode == policy.Enforce }
+
+// Snapshot is what the rules see of a repository, gathered from GitHub
+// beforehand in as few calls as possible.
+type Snapshot struct {
+	Owner, Name   string
+	ID            int64
+	Private       bool
+	Archived      bool
+	Fork          bool
+	DefaultBranch string
+	Topics        []string
+
+	// Paths lists the files of the root, .github/ and docs/ directories of
+	// the default branch (full paths, e.g. "LICENSE", ".github/CODEOWNERS",
+	// "docs/SECURITY.md"). Directories end with "/".
+	Paths []string
+	// Contents holds the text of the files a rule reads (the LICENSE and
+	// CODEOWNERS candidates), by path. A path in Paths but not here was not
+	// fetched.
+	Contents map[string]string
+	// CodeownersErrors are the errors GitHub reports for the CODEOWNERS file
+	// in use (GET /repos/{owner}/{repo}/codeowners/errors).
+	CodeownersErrors []CodeownersError
+	// OrgDefaults lists the community health files in the org's .github
+	// repository (e.g. "SECURITY.md", ".github/CONTRIBUTING.md"), which
+	// GitHub shows for repositories that lack their own.
+	OrgDefaults []string
+	// Labels are the repository's issue labels; nil when not gathered.
+	Labels []policy.Label
+}
+
+// CodeownersError is one error GitHub found in a CODEOWNERS file.
+type CodeownersError struct {
+	Line       int
+	Column     int
+	Kind       string // e.g. "Unknown owner"
+	Source     string // the offending line
+	Suggestion string
+	Message    string
+	Path       string
+}
