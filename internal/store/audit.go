@@ -15,6 +15,7 @@ type AuditEntry struct {
 	Subject        string // e.g. "acme/widget" or "acme/widget#12"
 	Reason         string
 	URL            string // the comment or page that carried the decision
+	PolicyVersion  string // the policy text in force (policy.Effective.Version)
 }
 
 // AppendAudit writes an entry to the audit log. Entries are never updated.
@@ -23,9 +24,9 @@ func (s *Store) AppendAudit(ctx context.Context, e AuditEntry) error {
 		e.At = time.Now()
 	}
 	_, err := s.DB.ExecContext(ctx, `
-		INSERT INTO audit_log (at, installation_id, actor, action, subject, reason, url)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		e.At.UTC(), e.InstallationID, e.Actor, e.Action, e.Subject, e.Reason, e.URL)
+		INSERT INTO audit_log (at, installation_id, actor, action, subject, reason, url, policy_version)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		e.At.UTC(), e.InstallationID, e.Actor, e.Action, e.Subject, e.Reason, e.URL, e.PolicyVersion)
 	if err != nil {
 		return fmt.Errorf("write audit entry %s %s by %s: %w", e.Action, e.Subject, e.Actor, err)
 	}
@@ -35,7 +36,7 @@ func (s *Store) AppendAudit(ctx context.Context, e AuditEntry) error {
 // AuditLog returns the entries about subject (all when empty), oldest first.
 func (s *Store) AuditLog(ctx context.Context, subject string) ([]AuditEntry, error) {
 	rows, err := s.DB.QueryContext(ctx, `
-		SELECT at, installation_id, actor, action, subject, reason, url FROM audit_log
+		SELECT at, installation_id, actor, action, subject, reason, url, policy_version FROM audit_log
 		WHERE $1 = '' OR subject = $1 ORDER BY id`, subject)
 	if err != nil {
 		return nil, err
@@ -44,7 +45,7 @@ func (s *Store) AuditLog(ctx context.Context, subject string) ([]AuditEntry, err
 	var out []AuditEntry
 	for rows.Next() {
 		var e AuditEntry
-		if err := rows.Scan(&e.At, &e.InstallationID, &e.Actor, &e.Action, &e.Subject, &e.Reason, &e.URL); err != nil {
+		if err := rows.Scan(&e.At, &e.InstallationID, &e.Actor, &e.Action, &e.Subject, &e.Reason, &e.URL, &e.PolicyVersion); err != nil {
 			return nil, err
 		}
 		out = append(out, e)

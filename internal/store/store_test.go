@@ -38,6 +38,7 @@ func TestStore(t *testing.T) {
 			t.Run("deliveries", func(t *testing.T) { testDeliveries(t, s) })
 			t.Run("audit", func(t *testing.T) { testAudit(t, s) })
 			t.Run("repositories", func(t *testing.T) { testRepositories(t, s) })
+			t.Run("reviews", func(t *testing.T) { testReviews(t, s) })
 		})
 	}
 }
@@ -214,5 +215,58 @@ func testRepositories(t *testing.T, s *store.Store) {
 	}
 	if repos, _ := s.Repositories(ctx, 9); len(repos) != 0 {
 		t.Fatalf("after replace and delete: %+v", repos)
+	}
+}
+
+func testReviews(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	claim := store.ReviewIssue{RepositoryID: 42, InstallationID: 9, Repository: "acme/widget", ReviewRepo: "acme/ospo"}
+	row, claimed, err := s.ClaimReviewIssue(ctx, claim)
+	if err != nil || !claimed || row.IssueNumber != 0 {
+		t.Fatalf("first claim = %+v, %v, %v", row, claimed, err)
+	}
+	if _, claimed, _ := s.ClaimReviewIssue(ctx, claim); claimed {
+		t.Fatal("second claim of the same repository succeeded")
+	}
+	row.IssueNumber, row.Repository, row.Notified = 7, "acme/gadget", "license"
+	if err := s.UpdateReviewIssue(ctx, row); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.ReviewIssueByNumber(ctx, "ACME/ospo", 7); err != nil || got.Repository != "acme/gadget" || got.Notified != "license" {
+		t.Fatalf("by number = %+v, %v", got, err)
+	}
+	if err := s.ReleaseReviewIssue(ctx, 42); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ReviewIssue(ctx, 42); err != nil {
+		t.Fatalf("releasing a created issue's row must keep it: %v", err)
+	}
+
+	at := time.Now().Truncate(time.Second)
+	if err := s.ReplaceCommentDecisions(ctx, 100, []store.ReviewDecision{
+		{Seq: 0, RepositoryID: 42, Actor: "lead", Verb: "exempt", Rule: "files", Reason: "wiki", At: at},
+		{Seq: 1, RepositoryID: 42, Actor: "lead", Verb: "approve", Failing: []string{"license", "files"}, At: at},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// An edit replaces what the comment said.
+	if err := s.ReplaceCommentDecisions(ctx, 100, []store.ReviewDecision{
+		{Seq: 0, RepositoryID: 42, Actor: "lead", Verb: "approve", Failing: []string{"license", "files"}, At: at},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := s.ReviewDecisions(ctx, 42)
+	if err != nil || len(ds) != 1 || ds[0].Verb != "approve" || len(ds[0].Failing) != 2 || !ds[0].At.Equal(at) {
+		t.Fatalf("decisions = %+v, %v", ds, err)
+	}
+
+	if err := s.SaveRepositoryCheck(ctx, store.RepositoryCheck{RepositoryID: 42, Repository: "acme/gadget", PolicyVersion: "defaults", Findings: "[]", Flagged: true}); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := s.RepositoryCheckOf(ctx, 42); err != nil || !c.Flagged || c.PolicyVersion != "defaults" || c.CheckedAt.IsZero() {
+		t.Fatalf("check = %+v, %v", c, err)
+	}
+	if _, err := s.RepositoryCheckOf(ctx, 43); !store.IsNotFound(err) {
+		t.Fatalf("missing check: %v", err)
 	}
 }
