@@ -39,6 +39,7 @@ type Snapshot struct {
 	Fork          bool
 	DefaultBranch string
 	Topics        []string
+	HTMLURL       string // the repository's page on GitHub
 
 	// Paths lists the files of the root, .github/ and docs/ directories of
 	// the default branch (full paths, e.g. "LICENSE", ".github/CODEOWNERS",

@@ -1,0 +1,273 @@
+// Package snapshot gathers what the rules need to know of a repository from GitHub, in as few API calls as it can.
+package snapshot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/google/go-github/v66/github"
+
+	"github.com/ospo-bot/ospo-bot/internal/policy"
+	"github.com/ospo-bot/ospo-bot/internal/rules"
+)
+
+// ErrGone is returned for a repository GitHub no longer has (deleted, or
+// the app lost access).
+var ErrGone = errors.New("repository not found")
+
+// CodeownersPaths are where GitHub looks for CODEOWNERS, in its order.
+var CodeownersPaths = []string{".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"}
+
+// licenseNames are the root files GitHub and the license rule read, in order.
+var licenseNames = []string{"license", "license.md", "license.txt", "licence", "licence.md", "licence.txt", "copying", "copying.md", "copying.txt"}
+
+// Repository gathers a snapshot of owner/name for the rules of p:
+//
+//   - the repository (visibility, flags, topics, default branch): 1 call;
+//   - the root tree of the default branch, and the .github/ and docs/
+//     subtrees when they exist: 1 to 3 calls;
+//   - the LICENSE and the first CODEOWNERS file's text: 1 call each;
+//   - GitHub's CODEOWNERS errors, when there is a CODEOWNERS: 1 call;
+//   - the labels, when the labels rule is on: 1 call per 100 labels;
+//   - the org .github repository's health files, when the files rule is
+//     on and a required file is missing: 1 to 2 calls.
+//
+// Every call goes through the ETag cache, so a repeated check costs
+// conditional requests that GitHub does not count against the rate limit.
+func Repository(ctx context.Context, client *github.Client, owner, name string, p policy.RepositoryRules) (*rules.Snapshot, error) {
+	repo, _, err := client.Repositories.Get(ctx, owner, name)
+	if err != nil {
+		if status(err) == http.StatusNotFound {
+			return nil, fmt.Errorf("%s/%s: %w", owner, name, ErrGone)
+		}
+		return nil, fmt.Errorf("get repository %s/%s: %w", owner, name, err)
+	}
+	s := &rules.Snapshot{
+		Owner:         repo.GetOwner().GetLogin(),
+		Name:          repo.GetName(),
+		ID:            repo.GetID(),
+		Private:       repo.GetPrivate() || repo.GetVisibility() == "internal",
+		Archived:      repo.GetArchived(),
+		Fork:          repo.GetFork(),
+		DefaultBranch: repo.GetDefaultBranch(),
+		Topics:        repo.Topics,
+		HTMLURL:       repo.GetHTMLURL(),
+		Contents:      map[string]string{},
+	}
+	g := gatherer{ctx: ctx, client: client, s: s}
+	if err := g.tree(); err != nil {
+		return nil, err
+	}
+	if p.License.Mode.On() {
+		if f := licenseFile(s.Paths); f != "" {
+			if err := g.read(f); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if p.Codeowners.Mode.On() {
+		if err := g.codeowners(); err != nil {
+			return nil, err
+		}
+	}
+	if p.Labels.Mode.On() {
+		if err := g.labels(); err != nil {
+			return nil, err
+		}
+	}
+	if p.Files.Mode.On() && missingFile(s.Paths, p.Files.Required) {
+		if err := g.orgDefaults(); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+type gatherer struct {
+	ctx    context.Context
+	client *github.Client
+	s      *rules.Snapshot
+}
+
+// tree lists the root, .github/ and docs/ of the default branch.
+func (g *gatherer) tree() error {
+	s := g.s
+	paths, err := listTree(g.ctx, g.client, s.Owner, s.Name, s.DefaultBranch, "")
+	if err != nil || paths == nil {
+		return err // nil paths: an empty repository
+	}
+	s.Paths = paths.names
+	for _, dir := range []string{".github", "docs"} {
+		sha, ok := paths.dirs[dir]
+		if !ok {
+			continue
+		}
+		sub, err := listTree(g.ctx, g.client, s.Owner, s.Name, sha, dir+"/")
+		if err != nil {
+			return err
+		}
+		if sub != nil {
+			s.Paths = append(s.Paths, sub.names...)
+		}
+	}
+	return nil
+}
+
+type treeList struct {
+	names []string
+	dirs  map[string]string // name → tree SHA
+}
+
+// listTree lists one directory level; nil for an empty repository.
+func listTree(ctx context.Context, client *github.Client, owner, name, sha, prefix string) (*treeList, error) {
+	tree, _, err := client.Git.GetTree(ctx, owner, name, sha, false)
+	if err != nil {
+		// 409: "Git Repository is empty"; 404: no such branch yet.
+		if s := status(err); s == http.StatusConflict || s == http.StatusNotFound {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("list files of %s/%s at %s%s: %w", owner, name, sha, prefix, err)
+	}
+	out := &treeList{dirs: map[string]string{}}
+	for _, e := range tree.Entries {
+		p := prefix + e.GetPath()
+		if e.GetType() == "tree" {
+			out.dirs[e.GetPath()] = e.GetSHA()
+			p += "/"
+		}
+		out.names = append(out.names, p)
+	}
+	return out, nil
+}
+
+// read fetches the text of a file on the default branch into Contents.
+func (g *gatherer) read(p string) error {
+	s := g.s
+	file, _, _, err := g.client.Repositories.GetContents(g.ctx, s.Owner, s.Name, p, &github.RepositoryContentGetOptions{Ref: s.DefaultBranch})
+	if err != nil {
+		return fmt.Errorf("read %s of %s/%s: %w", p, s.Owner, s.Name, err)
+	}
+	text, err := file.GetContent()
+	if err != nil {
+		return fmt.Errorf("decode %s of %s/%s: %w", p, s.Owner, s.Name, err)
+	}
+	s.Contents[p] = text
+	return nil
+}
+
+// codeowners reads the CODEOWNERS file GitHub uses (the first present)
+// and the errors GitHub finds in it.
+func (g *gatherer) codeowners() error {
+	s := g.s
+	for _, p := range CodeownersPaths {
+		if !slices.Contains(s.Paths, p) {
+			continue
+		}
+		if err := g.read(p); err != nil {
+			return err
+		}
+		errs, _, err := g.client.Repositories.GetCodeownersErrors(g.ctx, s.Owner, s.Name, &github.GetCodeownersErrorsOptions{Ref: s.DefaultBranch})
+		if err != nil && status(err) != http.StatusNotFound {
+			return fmt.Errorf("CODEOWNERS errors of %s/%s: %w", s.Owner, s.Name, err)
+		}
+		if errs == nil {
+			return nil
+		}
+		for _, e := range errs.Errors {
+			s.CodeownersErrors = append(s.CodeownersErrors, rules.CodeownersError{
+				Line: e.Line, Column: e.Column, Kind: e.Kind, Source: e.Source,
+				Suggestion: e.GetSuggestion(), Message: e.Message, Path: e.Path,
+			})
+		}
+		return nil
+	}
+	return nil
+}
+
+func (g *gatherer) labels() error {
+	s := g.s
+	s.Labels = []policy.Label{}
+	opts := &github.ListOptions{PerPage: 100}
+	for {
+		page, resp, err := g.client.Issues.ListLabels(g.ctx, s.Owner, s.Name, opts)
+		if err != nil {
+			return fmt.Errorf("list labels of %s/%s: %w", s.Owner, s.Name, err)
+		}
+		for _, l := range page {
+			s.Labels = append(s.Labels, policy.Label{Name: l.GetName(), Color: l.GetColor(), Description: l.GetDescription()})
+		}
+		if resp.NextPage == 0 {
+			return nil
+		}
+		opts.Page = resp.NextPage
+	}
+}
+
+// orgDefaults lists the org .github repository's community health files
+// (its root, .github/ and docs/), which GitHub shows for repositories that
+// have none of their own.
+func (g *gatherer) orgDefaults() error {
+	s := g.s
+	if s.Name == ".github" {
+		return nil
+	}
+	root, err := listTree(g.ctx, g.client, s.Owner, ".github", "HEAD", "")
+	if err != nil || root == nil {
+		return err
+	}
+	s.OrgDefaults = root.names
+	for _, dir := range []string{".github", "docs"} {
+		if sha, ok := root.dirs[dir]; ok {
+			sub, err := listTree(g.ctx, g.client, s.Owner, ".github", sha, dir+"/")
+			if err != nil {
+				return err
+			}
+			if sub != nil {
+				s.OrgDefaults = append(s.OrgDefaults, sub.names...)
+			}
+		}
+	}
+	return nil
+}
+
+// missingFile reports whether a required community file (by base name,
+// any extension, in root, .github/ or docs/) is absent.
+func missingFile(paths, required []string) bool {
+	have := map[string]bool{}
+	for _, p := range paths {
+		base := strings.ToLower(path.Base(strings.TrimSuffix(p, "/")))
+		have[strings.TrimSuffix(base, path.Ext(base))] = true
+	}
+	for _, r := range required {
+		if !have[strings.ToLower(r)] {
+			return true
+		}
+	}
+	return false
+}
+
+// licenseFile is the root file the license rule reads, by licenseNames' order.
+func licenseFile(paths []string) string {
+	for _, n := range licenseNames {
+		for _, p := range paths {
+			if strings.ToLower(p) == n {
+				return p
+			}
+		}
+	}
+	return ""
+}
+
+// status is the HTTP status of a go-github error, or 0.
+func status(err error) int {
+	var e *github.ErrorResponse
+	if errors.As(err, &e) && e.Response != nil {
+		return e.Response.StatusCode
+	}
+	return 0
+}
