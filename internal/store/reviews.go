@@ -18,7 +18,8 @@ type ReviewIssue struct {
 	IssueNumber    int    // 0 while the issue is being created
 	// Notified is a digest of what a human was last told in a comment, so
 	// the bot comments only when that changes.
-	Notified string
+	Notified  string
+	UpdatedAt time.Time
 }
 
 // ClaimReviewIssue returns the repository's review issue row, creating it
@@ -40,9 +41,9 @@ func (s *Store) ClaimReviewIssue(ctx context.Context, r ReviewIssue) (row Review
 func (s *Store) ReviewIssue(ctx context.Context, repositoryID int64) (ReviewIssue, error) {
 	var r ReviewIssue
 	err := s.DB.QueryRowContext(ctx, `
-		SELECT repository_id, installation_id, repository, review_repo, issue_number, notified
+		SELECT repository_id, installation_id, repository, review_repo, issue_number, notified, updated_at
 		FROM review_issues WHERE repository_id = $1`, repositoryID).
-		Scan(&r.RepositoryID, &r.InstallationID, &r.Repository, &r.ReviewRepo, &r.IssueNumber, &r.Notified)
+		Scan(&r.RepositoryID, &r.InstallationID, &r.Repository, &r.ReviewRepo, &r.IssueNumber, &r.Notified, &r.UpdatedAt)
 	return r, err
 }
 
@@ -50,9 +51,9 @@ func (s *Store) ReviewIssue(ctx context.Context, repositoryID int64) (ReviewIssu
 func (s *Store) ReviewIssueByNumber(ctx context.Context, reviewRepo string, number int) (ReviewIssue, error) {
 	var r ReviewIssue
 	err := s.DB.QueryRowContext(ctx, `
-		SELECT repository_id, installation_id, repository, review_repo, issue_number, notified
+		SELECT repository_id, installation_id, repository, review_repo, issue_number, notified, updated_at
 		FROM review_issues WHERE LOWER(review_repo) = LOWER($1) AND issue_number = $2`, reviewRepo, number).
-		Scan(&r.RepositoryID, &r.InstallationID, &r.Repository, &r.ReviewRepo, &r.IssueNumber, &r.Notified)
+		Scan(&r.RepositoryID, &r.InstallationID, &r.Repository, &r.ReviewRepo, &r.IssueNumber, &r.Notified, &r.UpdatedAt)
 	return r, err
 }
 
@@ -72,6 +73,12 @@ func (s *Store) UpdateReviewIssue(ctx context.Context, r ReviewIssue) error {
 // next check may try again.
 func (s *Store) ReleaseReviewIssue(ctx context.Context, repositoryID int64) error {
 	_, err := s.DB.ExecContext(ctx, `DELETE FROM review_issues WHERE repository_id = $1 AND issue_number = 0`, repositoryID)
+	return err
+}
+
+// DeleteReviewIssue forgets a repository's review issue (it was deleted).
+func (s *Store) DeleteReviewIssue(ctx context.Context, repositoryID int64) error {
+	_, err := s.DB.ExecContext(ctx, `DELETE FROM review_issues WHERE repository_id = $1`, repositoryID)
 	return err
 }
 

@@ -1,0 +1,299 @@
+package review
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/go-github/v66/github"
+	"github.com/rs/zerolog"
+
+	"github.com/ospo-bot/ospo-bot/internal/rules"
+	"github.com/ospo-bot/ospo-bot/internal/store"
+)
+
+// Comment is a comment on an issue that may be a review issue.
+type Comment struct {
+	InstallationID int64
+	Repo           string // owner/name of the issue's repository
+	IssueNumber    int
+	IssueBody      string
+	ID             int64
+	Body           string
+	OldBody        string // the body before an edit
+	Edited         bool
+	Author         string
+	AuthorIsBot    bool
+	URL            string
+	At             time.Time
+}
+
+// Authority is who may decide reviews, from the policy in force.
+type Authority struct {
+	// Org owns the reviewed repository; its owners decide when Approvers
+	// is empty.
+	Org           string
+	Approvers     []string
+	PolicyVersion string
+}
+
+// Handled says what a comment asked for.
+type Handled struct {
+	RepositoryID int64 // 0: not a review issue
+	Recheck      bool  // the repository should be checked again now
+}
+
+// HandleComment runs the /ospo commands of a comment on a review issue.
+// Deciding commands from someone who may not decide change nothing and
+// get one reply naming who may; every decision and refusal is audited.
+func (m *Manager) HandleComment(ctx context.Context, client *github.Client, c Comment, auth func(repositoryID int64) (Authority, error)) (Handled, error) {
+	if c.AuthorIsBot || strings.HasSuffix(c.Author, "[bot]") {
+		return Handled{}, nil
+	}
+	repoID, err := m.reviewedRepository(ctx, c)
+	if err != nil || repoID == 0 {
+		return Handled{}, err
+	}
+	h := Handled{RepositoryID: repoID}
+	cmds, perrs := Parse(c.Body)
+	perrs = append(perrs, unknownRules(cmds)...)
+	cmds = slices.DeleteFunc(cmds, func(cmd Command) bool { return cmd.Rule != "" && !slices.Contains(rules.IDs, cmd.Rule) })
+	withdrawn := false // an edit removed deciding commands
+	if c.Edited {
+		old, _ := Parse(c.OldBody)
+		if sameCommands(old, cmds) {
+			return h, nil // an edit of the prose around the commands
+		}
+		withdrawn = slices.ContainsFunc(old, Command.Decides)
+	}
+	logger := zerolog.Ctx(ctx)
+	var replies []string
+	if len(perrs) > 0 {
+		var lines []string
+		for _, e := range perrs {
+			lines = append(lines, fmt.Sprintf("- line %d, `%s`: %s", e.Line, e.Text, e.Problem))
+		}
+		replies = append(replies, "I could not read these lines, so nothing in them was done:\n"+strings.Join(lines, "\n"))
+	}
+	var deciding []Command
+	for _, cmd := range cmds {
+		switch {
+		case cmd.Verb == Help:
+			replies = append(replies, HelpText)
+		case cmd.Verb == Recheck:
+			h.Recheck = true
+		case cmd.Decides():
+			deciding = append(deciding, cmd)
+		}
+	}
+	if len(perrs) > 0 && !slices.ContainsFunc(cmds, func(cmd Command) bool { return cmd.Verb == Help }) {
+		replies = append(replies, HelpText)
+	}
+
+	if len(deciding) > 0 || withdrawn {
+		a, err := auth(repoID)
+		if err != nil {
+			return h, err
+		}
+		row, _ := m.Store.ReviewIssue(ctx, repoID)
+		subject := row.Repository
+		if subject == "" {
+			subject = fmt.Sprintf("repository %d", repoID)
+		}
+		ok := len(deciding) == 0
+		if !ok {
+			if ok, err = MayDecide(ctx, client, a, c.Author); err != nil {
+				return h, err
+			}
+		}
+		if !ok {
+			replies = append(replies, fmt.Sprintf("@%s, only %s may approve, reject or exempt; nothing changed.", c.Author, describe(a)))
+			for _, cmd := range deciding {
+				if err := m.audit(ctx, c, a, subject, "refuse "+string(cmd.Verb), "not an approver"); err != nil {
+					return h, err
+				}
+			}
+			logger.Info().Str("actor", c.Author).Msg("refused /ospo command from someone who may not decide")
+		} else {
+			if err := m.record(ctx, c, repoID, deciding, a, subject); err != nil {
+				return h, err
+			}
+			if len(deciding) > 0 {
+				h.Recheck = true
+				if _, _, err := client.Reactions.CreateIssueCommentReaction(ctx, owner(c.Repo), name(c.Repo), c.ID, "+1"); err != nil {
+					return h, fmt.Errorf("acknowledge comment %d: %w", c.ID, err)
+				}
+			} else {
+				h.Recheck = true // an edit withdrew commands
+			}
+		}
+	}
+	if len(replies) > 0 {
+		if err := comment(ctx, client, owner(c.Repo), name(c.Repo), c.IssueNumber, strings.Join(replies, "\n\n")); err != nil {
+			return h, err
+		}
+	}
+	return h, nil
+}
+
+// record stores a comment's decisions (replacing an earlier version of the
+// comment's) and audits each.
+func (m *Manager) record(ctx context.Context, c Comment, repoID int64, cmds []Command, a Authority, subject string) error {
+	failing, err := m.failingNow(ctx, repoID)
+	if err != nil {
+		return err
+	}
+	ds := make([]store.ReviewDecision, len(cmds))
+	for i, cmd := range cmds {
+		ds[i] = store.ReviewDecision{Seq: i, RepositoryID: repoID, Actor: c.Author, Verb: string(cmd.Verb),
+			Rule: cmd.Rule, Reason: cmd.Reason, URL: c.URL, At: c.At}
+		if cmd.Verb == Approve {
+			ds[i].Failing = failing
+		}
+	}
+	if err := m.Store.ReplaceCommentDecisions(ctx, c.ID, ds); err != nil {
+		return err
+	}
+	if c.Edited {
+		if err := m.audit(ctx, c, a, subject, "edit", "the comment was edited; its commands are now: "+summary(cmds)); err != nil {
+			return err
+		}
+	}
+	for _, cmd := range cmds {
+		action := string(cmd.Verb)
+		if cmd.Rule != "" {
+			action += " " + cmd.Rule
+		}
+		if err := m.audit(ctx, c, a, subject, action, cmd.Reason); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (m *Manager) audit(ctx context.Context, c Comment, a Authority, subject, action, reason string) error {
+	return m.Store.AppendAudit(ctx, store.AuditEntry{
+		InstallationID: c.InstallationID, Actor: c.Author, Action: action, Subject: subject,
+		Reason: reason, URL: c.URL, PolicyVersion: a.PolicyVersion,
+	})
+}
+
+// failingNow lists the enforce rules failing in the repository's latest
+// check, which an approval accepts.
+func (m *Manager) failingNow(ctx context.Context, repoID int64) ([]string, error) {
+	chk, err := m.Store.RepositoryCheckOf(ctx, repoID)
+	if store.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var fs []rules.Finding
+	if err := json.Unmarshal([]byte(chk.Findings), &fs); err != nil {
+		return nil, fmt.Errorf("read the last check of repository %d: %w", repoID, err)
+	}
+	return FailingEnforce(fs), nil
+}
+
+// reviewedRepository finds which repository an issue reviews: from our
+// record, or from the marker in its body.
+func (m *Manager) reviewedRepository(ctx context.Context, c Comment) (int64, error) {
+	row, err := m.Store.ReviewIssueByNumber(ctx, c.Repo, c.IssueNumber)
+	if err == nil {
+		return row.RepositoryID, nil
+	}
+	if !store.IsNotFound(err) {
+		return 0, err
+	}
+	id, _ := MarkedRepository(c.IssueBody)
+	return id, nil
+}
+
+// MayDecide reports whether login may decide reviews: a listed user, an
+// active member of a listed team, or, when none is listed, an owner of the
+// org. Membership is asked of GitHub each time, never taken from text.
+func MayDecide(ctx context.Context, client *github.Client, a Authority, login string) (bool, error) {
+	if len(a.Approvers) == 0 {
+		m, _, err := client.Organizations.GetOrgMembership(ctx, login, a.Org)
+		if status(err) == http.StatusNotFound || status(err) == http.StatusForbidden {
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("org membership of %s in %s: %w", login, a.Org, err)
+		}
+		return m.GetState() == "active" && m.GetRole() == "admin", nil
+	}
+	for _, ap := range a.Approvers {
+		if !strings.HasPrefix(ap, "@") {
+			if strings.EqualFold(ap, login) {
+				return true, nil
+			}
+			continue
+		}
+		org, team, ok := strings.Cut(strings.TrimPrefix(ap, "@"), "/")
+		if !ok {
+			continue
+		}
+		m, _, err := client.Teams.GetTeamMembershipBySlug(ctx, org, team, login)
+		if status(err) == http.StatusNotFound {
+			continue
+		}
+		if err != nil {
+			return false, fmt.Errorf("membership of %s in %s: %w", login, ap, err)
+		}
+		if m.GetState() == "active" {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func describe(a Authority) string {
+	if len(a.Approvers) == 0 {
+		return "owners of the " + a.Org + " organisation"
+	}
+	var who []string
+	for _, ap := range a.Approvers {
+		if strings.HasPrefix(ap, "@") {
+			who = append(who, "members of "+ap)
+		} else {
+			who = append(who, "@"+ap)
+		}
+	}
+	return strings.Join(who, " or ")
+}
+
+func unknownRules(cmds []Command) []ParseError {
+	var errs []ParseError
+	for _, c := range cmds {
+		if c.Rule != "" && !slices.Contains(rules.IDs, c.Rule) {
+			errs = append(errs, ParseError{Line: c.Line, Text: "/ospo " + string(c.Verb) + " " + c.Rule,
+				Problem: fmt.Sprintf("unknown rule %q; the rules are %s", c.Rule, strings.Join(rules.IDs, ", "))})
+		}
+	}
+	return errs
+}
+
+func sameCommands(a, b []Command) bool {
+	return slices.EqualFunc(a, b, func(x, y Command) bool {
+		return x.Verb == y.Verb && x.Rule == y.Rule && x.Reason == y.Reason
+	})
+}
+
+func summary(cmds []Command) string {
+	if len(cmds) == 0 {
+		return "none"
+	}
+	var parts []string
+	for _, c := range cmds {
+		parts = append(parts, strings.TrimSpace(strings.Join([]string{string(c.Verb), c.Rule, c.Reason}, " ")))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func owner(fullName string) string { o, _ := split(fullName); return o }
+func name(fullName string) string  { _, n := split(fullName); return n }

@@ -1,0 +1,268 @@
+package review
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/go-github/v66/github"
+	"github.com/rs/zerolog"
+
+	"github.com/ospo-bot/ospo-bot/internal/store"
+)
+
+// Manager keeps review issues in step with repository results and runs the
+// /ospo commands.
+type Manager struct {
+	Store *store.Store
+}
+
+// State replays a repository's recorded decisions.
+func (m *Manager) State(ctx context.Context, repositoryID int64) (State, error) {
+	rows, err := m.Store.ReviewDecisions(ctx, repositoryID)
+	if err != nil {
+		return State{}, err
+	}
+	ds := make([]Decision, len(rows))
+	for i, r := range rows {
+		ds[i] = Decision{CommentID: r.CommentID, Seq: r.Seq, Actor: r.Actor, Verb: Verb(r.Verb), Rule: r.Rule,
+			Reason: r.Reason, URL: r.URL, At: r.At, Failing: r.Failing}
+	}
+	return Replay(ds), nil
+}
+
+// Target says where a repository's review issue lives and how it behaves.
+type Target struct {
+	InstallationID int64
+	Repo           string // owner/name of the issue's repository; empty: the reviewed repository
+	Label          string
+	AutoClose      bool
+}
+
+// ErrBusy means another job is creating the same review issue; retry.
+var ErrBusy = errors.New("another job is opening this repository's review issue")
+
+// Sync opens, updates, reopens or closes the repository's review issue so
+// it shows rep. It edits only what differs and comments only when a human
+// must know: a new enforce failure, all enforce rules passing, an approval,
+// a reopening, or the repository made private.
+func (m *Manager) Sync(ctx context.Context, client *github.Client, t Target, rep Report) error {
+	s := rep.Snapshot
+	fullName := s.Owner + "/" + s.Name
+	if t.Repo == "" {
+		t.Repo = fullName
+	}
+	row, err := m.Store.ReviewIssue(ctx, s.ID)
+	if err != nil && !store.IsNotFound(err) {
+		return err
+	}
+	if err != nil || row.IssueNumber == 0 {
+		if !rep.Flagged {
+			return nil
+		}
+		return m.open(ctx, client, t, rep, err == nil)
+	}
+	owner, name := split(row.ReviewRepo)
+	issue, _, err := client.Issues.Get(ctx, owner, name, row.IssueNumber)
+	if status(err) == http.StatusNotFound || status(err) == http.StatusGone {
+		// The issue (or its repository) is gone: start afresh.
+		zerolog.Ctx(ctx).Warn().Str("review_issue", fmt.Sprintf("%s#%d", row.ReviewRepo, row.IssueNumber)).Msg("review issue is gone; opening a new one if needed")
+		if err := m.Store.DeleteReviewIssue(ctx, s.ID); err != nil {
+			return err
+		}
+		if !rep.Flagged {
+			return nil
+		}
+		return m.open(ctx, client, t, rep, false)
+	}
+	if err != nil {
+		return fmt.Errorf("read review issue %s#%d: %w", row.ReviewRepo, row.IssueNumber, err)
+	}
+
+	edit := &github.IssueRequest{}
+	changed := false
+	if body := Body(rep); issue.GetBody() != body {
+		edit.Body, changed = &body, true
+	}
+	if title := Title(fullName); issue.GetTitle() != title {
+		edit.Title, changed = &title, true
+	}
+	open := issue.GetState() == "open"
+	failing := FailingEnforce(rep.Findings)
+	digest := strings.Join(failing, ",")
+	var notes []string
+	switch {
+	case rep.Flagged && !open:
+		edit.State, changed = github.String("open"), true
+		notes = append(notes, "Reopened: "+strings.Join(rep.Reasons, "; ")+".")
+	case !rep.Flagged && open && rep.State.Status == Approved:
+		d := rep.State.Decided
+		note := fmt.Sprintf("Approved by @%s", d.Actor)
+		if d.Reason != "" {
+			note += ": " + oneLine(d.Reason)
+		}
+		notes = append(notes, note+". Closing this review.")
+		edit.State, edit.StateReason, changed = github.String("closed"), github.String("completed"), true
+	case !rep.Flagged && open && t.AutoClose:
+		notes = append(notes, "Every enforce rule passes now. Closing this review (`review.auto_close`).")
+		edit.State, edit.StateReason, changed = github.String("closed"), github.String("completed"), true
+	case open && digest != row.Notified:
+		if n := changeNote(row.Notified, failing); n != "" {
+			notes = append(notes, n)
+		}
+	}
+	if rep.MadePrivate {
+		notes = append(notes, "This repository was made public without an approval, so it was made private again, as the policy asks (`review.private_until_approved`).")
+	}
+	if len(notes) > 0 {
+		if err := comment(ctx, client, owner, name, row.IssueNumber, strings.Join(notes, "\n\n")); err != nil {
+			return err
+		}
+	}
+	if changed {
+		if _, _, err := client.Issues.Edit(ctx, owner, name, row.IssueNumber, edit); err != nil {
+			return fmt.Errorf("update review issue %s#%d: %w", row.ReviewRepo, row.IssueNumber, err)
+		}
+	}
+	row.Repository, row.Notified, row.InstallationID = fullName, digest, t.InstallationID
+	if t.Repo == fullName {
+		row.ReviewRepo = fullName // the issue moved with a renamed or transferred repository
+	}
+	return m.Store.UpdateReviewIssue(ctx, row)
+}
+
+// changeNote says what changed among the failing enforce rules, or nothing
+// when rules only got fixed while others still fail.
+func changeNote(before string, now []string) string {
+	var prev []string
+	if before != "" {
+		prev = strings.Split(before, ",")
+	}
+	var anew []string
+	for _, r := range now {
+		if !slices.Contains(prev, r) {
+			anew = append(anew, r)
+		}
+	}
+	switch {
+	case len(anew) > 0:
+		return "❌ Now failing: " + strings.Join(anew, ", ") + ". See the checklist above."
+	case len(now) == 0 && len(prev) > 0:
+		return "✅ Every enforce rule passes now. An approver can approve with `/ospo approve`."
+	}
+	return ""
+}
+
+// open creates the review issue, or adopts one that already carries the
+// repository's marker (our record may be newer than the issue).
+func (m *Manager) open(ctx context.Context, client *github.Client, t Target, rep Report, rowExists bool) error {
+	s := rep.Snapshot
+	fullName := s.Owner + "/" + s.Name
+	claim := store.ReviewIssue{RepositoryID: s.ID, InstallationID: t.InstallationID, Repository: fullName, ReviewRepo: t.Repo}
+	row, claimed, err := m.Store.ClaimReviewIssue(ctx, claim)
+	if err != nil {
+		return err
+	}
+	if !claimed && row.IssueNumber == 0 && time.Since(row.UpdatedAt) < 2*time.Minute {
+		return ErrBusy
+	}
+	owner, name := split(t.Repo)
+	number, err := findMarked(ctx, client, owner, name, t.Label, s.ID)
+	if err != nil {
+		return m.release(ctx, s.ID, err)
+	}
+	if number != 0 {
+		row.IssueNumber, row.ReviewRepo = number, t.Repo
+		if err := m.Store.UpdateReviewIssue(ctx, row); err != nil {
+			return err
+		}
+		return m.Sync(ctx, client, t, rep)
+	}
+	if err := ensureLabel(ctx, client, owner, name, t.Label); err != nil {
+		return m.release(ctx, s.ID, err)
+	}
+	body := Body(rep)
+	issue, _, err := client.Issues.Create(ctx, owner, name, &github.IssueRequest{
+		Title: github.String(Title(fullName)), Body: &body, Labels: &[]string{t.Label},
+	})
+	if err != nil {
+		return m.release(ctx, s.ID, fmt.Errorf("open review issue in %s: %w", t.Repo, err))
+	}
+	row.IssueNumber, row.ReviewRepo, row.InstallationID = issue.GetNumber(), t.Repo, t.InstallationID
+	row.Notified = strings.Join(FailingEnforce(rep.Findings), ",")
+	zerolog.Ctx(ctx).Info().Str("review_issue", issue.GetHTMLURL()).Msg("review issue opened")
+	if rep.MadePrivate {
+		if err := comment(ctx, client, owner, name, row.IssueNumber, "This repository was made public without an approval, so it was made private again, as the policy asks (`review.private_until_approved`)."); err != nil {
+			return err
+		}
+	}
+	return m.Store.UpdateReviewIssue(ctx, row)
+}
+
+func (m *Manager) release(ctx context.Context, repositoryID int64, err error) error {
+	return errors.Join(err, m.Store.ReleaseReviewIssue(ctx, repositoryID))
+}
+
+// findMarked looks for an issue carrying the repository's marker among the
+// review-labelled issues, open or closed.
+func findMarked(ctx context.Context, client *github.Client, owner, name, label string, repositoryID int64) (int, error) {
+	opts := &github.IssueListByRepoOptions{State: "all", Labels: []string{label}, ListOptions: github.ListOptions{PerPage: 100}}
+	for {
+		issues, resp, err := client.Issues.ListByRepo(ctx, owner, name, opts)
+		if err != nil {
+			return 0, fmt.Errorf("list review issues of %s/%s: %w", owner, name, err)
+		}
+		for _, is := range issues {
+			if id, ok := MarkedRepository(is.GetBody()); ok && id == repositoryID && !is.IsPullRequest() {
+				return is.GetNumber(), nil
+			}
+		}
+		if resp.NextPage == 0 {
+			return 0, nil
+		}
+		opts.Page = resp.NextPage
+	}
+}
+
+// ensureLabel creates the review label when the repository lacks it.
+func ensureLabel(ctx context.Context, client *github.Client, owner, name, label string) error {
+	_, _, err := client.Issues.GetLabel(ctx, owner, name, url.PathEscape(label)) // go-github does not escape it
+	if err == nil {
+		return nil
+	}
+	if status(err) != http.StatusNotFound {
+		return fmt.Errorf("read label %q of %s/%s: %w", label, owner, name, err)
+	}
+	_, _, err = client.Issues.CreateLabel(ctx, owner, name, &github.Label{
+		Name: github.String(label), Color: github.String("5319e7"), Description: github.String("OSPO review of a repository (ospo-bot)"),
+	})
+	if err != nil && status(err) != http.StatusUnprocessableEntity { // 422: created meanwhile
+		return fmt.Errorf("create label %q in %s/%s: %w", label, owner, name, err)
+	}
+	return nil
+}
+
+func comment(ctx context.Context, client *github.Client, owner, name string, number int, body string) error {
+	if _, _, err := client.Issues.CreateComment(ctx, owner, name, number, &github.IssueComment{Body: &body}); err != nil {
+		return fmt.Errorf("comment on %s/%s#%d: %w", owner, name, number, err)
+	}
+	return nil
+}
+
+func split(fullName string) (string, string) {
+	owner, name, _ := strings.Cut(fullName, "/")
+	return owner, name
+}
+
+func status(err error) int {
+	var e *github.ErrorResponse
+	if errors.As(err, &e) && e.Response != nil {
+		return e.Response.StatusCode
+	}
+	return 0
+}

@@ -1,0 +1,139 @@
+package review
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/ospo-bot/ospo-bot/internal/rules"
+)
+
+// Marker is the hidden line that ties an issue to a repository by ID, so
+// renames and transfers keep the same issue.
+func Marker(repositoryID int64) string {
+	return fmt.Sprintf("<!-- ospo-bot:review repository_id=%d -->", repositoryID)
+}
+
+var markerRE = regexp.MustCompile(`<!-- ospo-bot:review repository_id=(\d+) -->`)
+
+// MarkedRepository returns the repository ID in an issue body's marker.
+func MarkedRepository(body string) (int64, bool) {
+	m := markerRE.FindStringSubmatch(body)
+	if m == nil {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(m[1], 10, 64)
+	return id, err == nil
+}
+
+// Title is a review issue's title.
+func Title(fullName string) string { return "OSPO review: " + fullName }
+
+// Report is what a review issue shows.
+type Report struct {
+	Snapshot      *rules.Snapshot
+	Findings      []rules.Finding // exemptions applied
+	State         State
+	Approvers     []string
+	PolicyVersion string
+	// Flagged and why, in a few words each.
+	Flagged bool
+	Reasons []string
+	// MadePrivate says the bot turned the repository private this time.
+	MadePrivate bool
+	// PrivateUntilApproved: the policy keeps it private until approved.
+	PrivateUntilApproved bool
+	// PolicyProblem is set when the policy could not be read.
+	PolicyProblem string
+}
+
+// Body renders a review issue's body. It depends only on the report, so an
+// unchanged result renders the same text and the issue is not edited.
+func Body(r Report) string {
+	s := r.Snapshot
+	var b strings.Builder
+	b.WriteString(Marker(s.ID) + "\n")
+	fmt.Fprintf(&b, "### OSPO review: [%s/%s](%s)\n\n", s.Owner, s.Name, s.HTMLURL)
+	visibility := "Public"
+	if s.Private {
+		visibility = "Private"
+	}
+	fmt.Fprintf(&b, "**%s** repository · default branch `%s` · policy `%s`\n\n", visibility, s.DefaultBranch, r.PolicyVersion)
+	if r.PolicyProblem != "" {
+		fmt.Fprintf(&b, "> [!WARNING]\n> The policy could not be read, so the results below are on hold: %s\n\n", r.PolicyProblem)
+	}
+	if r.MadePrivate || (r.PrivateUntilApproved && s.Private && r.State.Status != Approved) {
+		b.WriteString("> [!IMPORTANT]\n> The policy keeps this repository private until an approver approves it (`review.private_until_approved`).\n\n")
+	}
+	for _, f := range r.Findings {
+		if f.Result == rules.Skip {
+			continue
+		}
+		box, icon := "x", "✅"
+		switch f.Result {
+		case rules.Fail:
+			box, icon = " ", "❌"
+			if f.Mode != "enforce" {
+				icon = "⚠️"
+			}
+		case rules.Exempt:
+			icon = "➖"
+		}
+		fmt.Fprintf(&b, "- [%s] %s **%s** (%s): %s\n", box, icon, f.Rule, f.Mode, oneLine(f.Message))
+		if f.Result == rules.Fail && f.Remediation != "" {
+			fmt.Fprintf(&b, "  ↳ %s", oneLine(f.Remediation))
+			if f.PolicyURL != "" {
+				fmt.Fprintf(&b, " ([policy](%s))", f.PolicyURL)
+			}
+			b.WriteString("\n")
+		}
+	}
+	b.WriteString("\n" + decisionLine(r) + "\n")
+	if len(r.Reasons) > 0 && r.Flagged {
+		fmt.Fprintf(&b, "\nFlagged because %s.\n", strings.Join(r.Reasons, "; "))
+	}
+	b.WriteString("\n<sub>This text updates itself when the repository or the policy changes. `/ospo help` lists the commands.</sub>\n")
+	return b.String()
+}
+
+func decisionLine(r Report) string {
+	who := "the org's owners"
+	if len(r.Approvers) > 0 {
+		who = strings.Join(r.Approvers, ", ")
+	}
+	switch d := r.State.Decided; r.State.Status {
+	case Approved:
+		line := fmt.Sprintf("**Decision:** approved by @%s on %s", d.Actor, d.At.UTC().Format("2006-01-02"))
+		if d.Reason != "" {
+			line += ": " + oneLine(d.Reason)
+		}
+		return line + "."
+	case Rejected:
+		return fmt.Sprintf("**Decision:** rejected by @%s on %s: %s. %s may approve once it is resolved.", d.Actor, d.At.UTC().Format("2006-01-02"), oneLine(d.Reason), who)
+	default:
+		return fmt.Sprintf("**Decision:** pending. %s decide with `/ospo approve [note]`, `/ospo reject <reason>` or `/ospo exempt <rule> <reason>`.", capitalize(who))
+	}
+}
+
+// FailingEnforce lists the enforce rules that fail, sorted.
+func FailingEnforce(fs []rules.Finding) []string {
+	var out []string
+	for _, f := range fs {
+		if f.Failing() {
+			out = append(out, f.Rule)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
