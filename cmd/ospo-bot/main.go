@@ -24,6 +24,8 @@ const usage = `ospo-bot enforces an Open Source Program Office's policy on a Git
 Usage:
   ospo-bot serve   [--config FILE]   receive webhooks and run jobs (migrates first)
   ospo-bot migrate [--config FILE]   apply database migrations and exit
+  ospo-bot policy validate [--explain] [--repo-override FILE] FILE
+                                     check an ospo.yml; --explain prints the effective policy
   ospo-bot version                   print the version
 
 Settings come from --config (YAML, see config/ospo-bot.example.yml) and
@@ -46,6 +48,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = serve(rest, stderr)
 	case "migrate":
 		err = migrate(rest, stdout, stderr)
+	case "policy":
+		err = policyCommand(rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "ospo-bot", server.Version)
 		return 0

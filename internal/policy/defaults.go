@@ -1,0 +1,77 @@
+package policy
+
+import "slices"
+
+// Default license-matching thresholds, in percent, tuned against real
+// license texts (the measurements are in testdata/licenses/README.md).
+const (
+	// DefaultMinCoverage is the share of a LICENSE file's words that
+	// google/licensecheck attributes to licenses. Real files leave a title
+	// and a copyright line over (97.7 to 100 for the LICENSE files of this
+	// module's dependencies); an MIT file with a two-line notice of its
+	// own appended has 86.5.
+	DefaultMinCoverage = 92
+	// DefaultMinMatch is how much of each matched license's standard text
+	// the file contains. Apache-2.0 without its appendix has 89; the
+	// appendix's notice alone, which licensecheck also reports as
+	// Apache-2.0, has 5.
+	DefaultMinMatch = 85
+	// DefaultReviewLabel marks OSPO review issues.
+	DefaultReviewLabel = "ospo-review"
+)
+
+// Defaults is the policy in force when no file sets anything: approved
+// permissive licenses enforced, CODEOWNERS and community files warned
+// about, topics and labels off, repository overrides allowed.
+func Defaults() Policy { return Policy{}.WithDefaults() }
+
+// WithDefaults fills every zero value with its default. A nil list means
+// "not set" and gets the default list; an empty list set explicitly
+// (allowed: []) stays empty.
+func (p Policy) WithDefaults() Policy {
+	if p.AllowRepoOverride == nil {
+		allow := true
+		p.AllowRepoOverride = &allow
+	} else {
+		allow := *p.AllowRepoOverride
+		p.AllowRepoOverride = &allow
+	}
+	p.Locked = slices.Clone(p.Locked)
+
+	p.Review.Approvers = slices.Clone(p.Review.Approvers)
+	if p.Review.Label == "" {
+		p.Review.Label = DefaultReviewLabel
+	}
+
+	r := &p.Repository
+	orMode(&r.License.Mode, Enforce)
+	r.License.Allowed = orList(r.License.Allowed, []string{"Apache-2.0", "MIT", "BSD-2-Clause", "BSD-3-Clause", "ISC", "MPL-2.0"})
+	if r.License.MinCoverage == 0 {
+		r.License.MinCoverage = DefaultMinCoverage
+	}
+	if r.License.MinMatch == 0 {
+		r.License.MinMatch = DefaultMinMatch
+	}
+	orMode(&r.Codeowners.Mode, Warn)
+	orMode(&r.Files.Mode, Warn)
+	r.Files.Required = orList(r.Files.Required, []string{"README", "CONTRIBUTING", "SECURITY", "CODE_OF_CONDUCT"})
+	orMode(&r.Topics.Mode, Off)
+	r.Topics.OneOf = slices.Clone(r.Topics.OneOf)
+	orMode(&r.Labels.Mode, Off)
+	r.Labels.Required = slices.Clone(r.Labels.Required)
+	return p
+}
+
+func orMode(m *Mode, def Mode) {
+	if *m == "" {
+		*m = def
+	}
+}
+
+// orList returns a copy of l, or def when l is nil.
+func orList(l, def []string) []string {
+	if l == nil {
+		return def
+	}
+	return slices.Clone(l)
+}

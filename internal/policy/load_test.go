@@ -1,0 +1,305 @@
+package policy
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"net/http"
+	"net/url"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/bradleyfalzon/ghinstallation/v2"
+	"github.com/google/go-github/v66/github"
+
+	"github.com/ospo-bot/ospo-bot/internal/githubfake"
+)
+
+const loadAppID = 7
+
+var (
+	loadKeyOnce sync.Once
+	loadKey     *rsa.PrivateKey
+)
+
+func appKey(t *testing.T) *rsa.PrivateKey {
+	t.Helper()
+	loadKeyOnce.Do(func() {
+		k, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			panic(err)
+		}
+		loadKey = k
+	})
+	return loadKey
+}
+
+// fakeOrg starts a fake GitHub with the org acme, the app installed on it,
+// and the given repositories (name → files).
+func fakeOrg(t *testing.T, repos map[string]map[string]string) (*githubfake.Fake, *github.Client) {
+	t.Helper()
+	key := appKey(t)
+	f := githubfake.NewServer(t, githubfake.Options{AppID: loadAppID, PublicKey: &key.PublicKey})
+	if _, err := f.AddOrg(githubfake.Org{Login: "acme"}); err != nil {
+		t.Fatal(err)
+	}
+	for name, files := range repos {
+		if _, err := f.AddRepo(githubfake.Repo{Owner: "acme", Name: name, Files: files}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inst, err := f.AddInstallation(githubfake.Installation{Account: "acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemKey := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
+	itr, err := ghinstallation.New(http.DefaultTransport, loadAppID, inst.ID, pemKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	itr.BaseURL = f.URL()
+	client := github.NewClient(&http.Client{Transport: itr})
+	client.BaseURL, _ = url.Parse(f.URL() + "/")
+	return f, client
+}
+
+// apiCalls counts the requests Load made, leaving out the installation
+// token (fetched once per client, whatever the calls).
+func apiCalls(f *githubfake.Fake) (n int, routes []string) {
+	for _, r := range f.Requests() {
+		if r.Route != "/app/installations/{installation_id}/access_tokens" {
+			n++
+			routes = append(routes, r.Method+" "+r.Path)
+		}
+	}
+	slices.Sort(routes)
+	return n, routes
+}
+
+const (
+	orgPolicy = `locked: [repository.license.allowed]
+review:
+  repository: acme/ospo
+repository:
+  license:
+    mode: enforce
+    allowed: [Apache-2.0]
+  files: {mode: enforce}
+`
+	repoOverride = `# widget's override
+repository:
+  license:
+    allowed: [MIT]
+  files:
+    required: [README]
+`
+)
+
+func TestPolicyLoad(t *testing.T) {
+	widget := map[string]string{"README.md": "# widget\n", ".github/ospo.yml": repoOverride}
+	plain := map[string]string{"README.md": "# plain\n"}
+	tests := []struct {
+		name     string
+		repos    map[string]map[string]string
+		repo     string
+		calls    []string
+		version  string
+		sources  []Source
+		check    func(Policy) bool
+		notices  []string
+		ruleURLs map[string]string
+	}{
+		{
+			name:    "org file only",
+			repos:   map[string]map[string]string{".github": {"ospo.yml": orgPolicy}, "plain": plain},
+			repo:    "plain",
+			calls:   []string{"GET /repos/acme/.github", "GET /repos/acme/.github/contents/ospo.yml", "GET /repos/acme/plain/contents/.github/ospo.yml"},
+			version: "acme/.github:ospo.yml@" + BlobSHA([]byte(orgPolicy))[:12],
+			sources: []Source{{Repo: "acme/.github", Path: "ospo.yml", Ref: "main", SHA: BlobSHA([]byte(orgPolicy))}},
+			check: func(p Policy) bool {
+				return p.Review.Repository == "acme/ospo" && slices.Equal(p.Repository.License.Allowed, []string{"Apache-2.0"}) &&
+					p.Repository.Files.Mode == Enforce && len(p.Repository.Files.Required) == 4 && p.Repository.Codeowners.Mode == Warn
+			},
+			ruleURLs: map[string]string{
+				"license":    "https://github.com/acme/.github/blob/main/ospo.yml#L5",
+				"codeowners": ReferenceURL,
+			},
+		},
+		{
+			name:    "org file and override",
+			repos:   map[string]map[string]string{".github": {"ospo.yml": orgPolicy}, "widget": widget},
+			repo:    "widget",
+			calls:   []string{"GET /repos/acme/.github", "GET /repos/acme/.github/contents/ospo.yml", "GET /repos/acme/widget/contents/.github/ospo.yml"},
+			version: "acme/.github:ospo.yml@" + BlobSHA([]byte(orgPolicy))[:12] + "+acme/widget:.github/ospo.yml@" + BlobSHA([]byte(repoOverride))[:12],
+			sources: []Source{
+				{Repo: "acme/.github", Path: "ospo.yml", Ref: "main", SHA: BlobSHA([]byte(orgPolicy))},
+				{Repo: "acme/widget", Path: ".github/ospo.yml", SHA: BlobSHA([]byte(repoOverride))},
+			},
+			check: func(p Policy) bool {
+				return slices.Equal(p.Repository.License.Allowed, []string{"Apache-2.0"}) &&
+					p.Repository.Files.Mode == Enforce && slices.Equal(p.Repository.Files.Required, []string{"README"})
+			},
+			notices: []string{".github/ospo.yml:4:5: repository.license.allowed is locked by the org policy; the org's value applies"},
+			ruleURLs: map[string]string{
+				"files":   "https://github.com/acme/widget/blob/HEAD/.github/ospo.yml#L5",
+				"license": "https://github.com/acme/.github/blob/main/ospo.yml#L5",
+			},
+		},
+		{
+			name:     "no files at all",
+			repos:    map[string]map[string]string{"plain": plain},
+			repo:     "plain",
+			calls:    []string{"GET /repos/acme/.github", "GET /repos/acme/plain/contents/.github/ospo.yml"},
+			version:  "defaults",
+			check:    func(p Policy) bool { return reflect.DeepEqual(p, Defaults()) },
+			notices:  []string{"acme/.github:ospo.yml: no org policy found; the defaults apply (if the file exists, install the app on acme/.github)"},
+			ruleURLs: map[string]string{"license": ReferenceURL},
+		},
+		{
+			name:    "a .github repository without ospo.yml, and an override",
+			repos:   map[string]map[string]string{".github": {"SECURITY.md": "x\n"}, "widget": widget},
+			repo:    "widget",
+			calls:   []string{"GET /repos/acme/.github", "GET /repos/acme/.github/contents/ospo.yml", "GET /repos/acme/widget/contents/.github/ospo.yml"},
+			version: "acme/widget:.github/ospo.yml@" + BlobSHA([]byte(repoOverride))[:12],
+			sources: []Source{{Repo: "acme/widget", Path: ".github/ospo.yml", SHA: BlobSHA([]byte(repoOverride))}},
+			check: func(p Policy) bool {
+				return slices.Equal(p.Repository.License.Allowed, []string{"MIT"}) && p.Repository.Files.Mode == Warn
+			},
+			notices: []string{"acme/.github:ospo.yml: no org policy found; the defaults apply (if the file exists, install the app on acme/.github)"},
+		},
+		{
+			name: "org file as a remote reference",
+			repos: map[string]map[string]string{
+				".github":  {"ospo.yml": "remote: acme/policies\npath: policy/ospo.yml\n"},
+				"policies": {"policy/ospo.yml": orgPolicy},
+				"plain":    plain,
+			},
+			repo: "plain",
+			calls: []string{"GET /repos/acme/.github", "GET /repos/acme/.github/contents/ospo.yml", "GET /repos/acme/plain/contents/.github/ospo.yml",
+				"GET /repos/acme/policies", "GET /repos/acme/policies/contents/policy/ospo.yml"},
+			version:  "acme/policies:policy/ospo.yml@" + BlobSHA([]byte(orgPolicy))[:12],
+			sources:  []Source{{Repo: "acme/policies", Path: "policy/ospo.yml", Ref: "main", SHA: BlobSHA([]byte(orgPolicy))}},
+			check:    func(p Policy) bool { return p.Review.Repository == "acme/ospo" },
+			ruleURLs: map[string]string{"license": "https://github.com/acme/policies/blob/main/policy/ospo.yml#L5"},
+		},
+		{
+			name: "overrides not allowed: a broken override is ignored, not an error",
+			repos: map[string]map[string]string{
+				".github": {"ospo.yml": "allow_repo_override: false\n"},
+				"widget":  {".github/ospo.yml": "repository:\n  license: {mode: sometimes}\n"},
+			},
+			repo:    "widget",
+			calls:   []string{"GET /repos/acme/.github", "GET /repos/acme/.github/contents/ospo.yml", "GET /repos/acme/widget/contents/.github/ospo.yml"},
+			version: "acme/.github:ospo.yml@" + BlobSHA([]byte("allow_repo_override: false\n"))[:12],
+			sources: []Source{{Repo: "acme/.github", Path: "ospo.yml", Ref: "main", SHA: BlobSHA([]byte("allow_repo_override: false\n"))}},
+			check:   func(p Policy) bool { return p.Repository.License.Mode == Enforce },
+			notices: []string{".github/ospo.yml: this override is ignored: the org policy sets allow_repo_override: false (it also has 1 problem)"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, client := fakeOrg(t, tt.repos)
+			e, err := Load(context.Background(), client, "acme", tt.repo)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n, routes := apiCalls(f); !slices.Equal(routes, tt.calls) {
+				t.Errorf("%d API calls:\n  %s\nwant %d:\n  %s", n, strings.Join(routes, "\n  "), len(tt.calls), strings.Join(tt.calls, "\n  "))
+			}
+			if e.Version != tt.version {
+				t.Errorf("Version %q, want %q", e.Version, tt.version)
+			}
+			if !slices.Equal(e.Sources, tt.sources) {
+				t.Errorf("Sources %+v, want %+v", e.Sources, tt.sources)
+			}
+			if !tt.check(e.Policy) {
+				t.Errorf("policy %+v", e.Policy)
+			}
+			var ns []string
+			for _, n := range e.Notices {
+				ns = append(ns, n.String())
+			}
+			if !slices.Equal(ns, tt.notices) {
+				t.Errorf("notices\n  %s\nwant\n  %s", strings.Join(ns, "\n  "), strings.Join(tt.notices, "\n  "))
+			}
+			for rule, want := range tt.ruleURLs {
+				if got := e.RuleURL("https://github.com", rule); got != want {
+					t.Errorf("RuleURL(%s) = %s, want %s", rule, got, want)
+				}
+			}
+		})
+	}
+}
+
+func TestPolicyLoadInvalid(t *testing.T) {
+	badOrg := "repository:\n  license:\n    mode: strict\n  licence: {}\n"
+	badRepo := "locked: [review]\n"
+	tests := []struct {
+		name  string
+		repos map[string]map[string]string
+		want  []string // InvalidError.Error() lines
+		src   Source
+		org   bool
+	}{
+		{"invalid org file", map[string]map[string]string{".github": {"ospo.yml": badOrg}, "widget": {".github/ospo.yml": repoOverride}},
+			[]string{
+				"invalid policy file acme/.github:ospo.yml@main (2 problems):",
+				`acme/.github:ospo.yml:3:11: repository.license.mode: "strict" is not a mode; use off, warn or enforce`,
+				`acme/.github:ospo.yml:4:3: unknown key "licence" in repository (did you mean "license"?)`,
+			}, Source{Repo: "acme/.github", Path: "ospo.yml", Ref: "main", SHA: BlobSHA([]byte(badOrg))}, true},
+		{"invalid override", map[string]map[string]string{".github": {"ospo.yml": orgPolicy}, "widget": {".github/ospo.yml": badRepo}},
+			[]string{
+				"invalid policy file acme/widget:.github/ospo.yml (1 problem):",
+				".github/ospo.yml:1:1: only the org's ospo.yml may set locked; remove it from this repository override",
+			}, Source{Repo: "acme/widget", Path: ".github/ospo.yml", SHA: BlobSHA([]byte(badRepo))}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, client := fakeOrg(t, tt.repos)
+			e, err := Load(context.Background(), client, "acme", "widget")
+			var ie *InvalidError
+			if !errors.As(err, &ie) || e != nil {
+				t.Fatalf("Load = %+v, %v; want an *InvalidError and no policy", e, err)
+			}
+			if got := strings.Split(err.Error(), "\n"); !slices.Equal(got, tt.want) {
+				t.Errorf("error\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(tt.want, "\n  "))
+			}
+			if ie.Source != tt.src {
+				t.Errorf("Source %+v, want %+v", ie.Source, tt.src)
+			}
+			if ie.Org != tt.org {
+				t.Errorf("Org %v, want %v", ie.Org, tt.org)
+			}
+			if w := ie.WithoutOverride; tt.org && w != nil || !tt.org && (w == nil ||
+				w.Version != "acme/.github:ospo.yml@"+BlobSHA([]byte(orgPolicy))[:12] || !slices.Equal(w.Policy.Repository.License.Allowed, []string{"Apache-2.0"})) {
+				t.Errorf("WithoutOverride %+v", w)
+			}
+		})
+	}
+
+	// Both broken: both reported.
+	_, client := fakeOrg(t, map[string]map[string]string{".github": {"ospo.yml": badOrg}, "widget": {".github/ospo.yml": badRepo}})
+	_, err := Load(context.Background(), client, "acme", "widget")
+	if msg := err.Error(); !strings.Contains(msg, "acme/.github:ospo.yml:3:11: ") || !strings.Contains(msg, ".github/ospo.yml:1:1: ") {
+		t.Errorf("both files invalid: %v", err)
+	}
+	if ie := (*InvalidError)(nil); !errors.As(err, &ie) || !ie.Org {
+		t.Errorf("both files invalid: errors.As finds %+v, want the org's error", ie)
+	}
+}
+
+// TestPolicyLoadAPIError: a failing API is an error, never the defaults.
+func TestPolicyLoadAPIError(t *testing.T) {
+	f, client := fakeOrg(t, map[string]map[string]string{".github": {"ospo.yml": orgPolicy}, "plain": {"README.md": "x\n"}})
+	f.InjectFault(githubfake.Fault{Route: "/repos/acme/.github/contents/", Kind: githubfake.Status(500)})
+	e, err := Load(context.Background(), client, "acme", "plain")
+	if err == nil || e != nil {
+		t.Fatalf("Load = %+v, %v; want an error", e, err)
+	}
+}

@@ -1,0 +1,358 @@
+package policy
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// checkString validates a string field or list entry by its schema path;
+// it returns the problem, or "" when the value is fine.
+func checkString(schema, v string) string {
+	switch schema {
+	case "review.repository":
+		if v != "" && !validRepository(v) {
+			return fmt.Sprintf("%q is not a repository as owner/name (e.g. acme/ospo)", v)
+		}
+	case "review.approvers[]":
+		return checkApprover(v)
+	case "review.label":
+		if len([]rune(v)) > 50 {
+			return fmt.Sprintf("%q is longer than GitHub's 50 characters for a label", v)
+		}
+	case "repository.license.allowed[]":
+		if problem := spdxProblem(v); problem != "" {
+			if strings.TrimSpace(v) == "" {
+				return "empty entry; name an SPDX license id such as Apache-2.0"
+			}
+			return fmt.Sprintf("%q is not an SPDX license id or expression: %s", v, problem)
+		}
+	case "repository.files.required[]":
+		switch {
+		case strings.TrimSpace(v) == "":
+			return "empty file name"
+		case strings.ContainsAny(v, `/\`):
+			return fmt.Sprintf("%q is a path; give the file name only (it is looked for in the root, .github/ and docs/)", v)
+		}
+	case "repository.topics.one_of[]":
+		return checkTopic(v)
+	case "repository.labels.required[].name":
+		switch {
+		case strings.TrimSpace(v) == "":
+			return "a label needs a name"
+		case len([]rune(v)) > 50:
+			return fmt.Sprintf("%q is longer than GitHub's 50 characters for a label", v)
+		}
+	case "repository.labels.required[].color":
+		if v != "" && !isHexColor(v) {
+			if strings.HasPrefix(v, "#") && isHexColor(v[1:]) {
+				return fmt.Sprintf("%q: write the colour without '#' (%s)", v, v[1:])
+			}
+			return fmt.Sprintf("%q is not a colour as 6 hex digits (e.g. d73a4a)", v)
+		}
+	case "locked[]":
+		return checkLockedPath(v)
+	}
+	return ""
+}
+
+func isHexColor(s string) bool {
+	if len(s) != 6 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !isHex(c) {
+			return false
+		}
+	}
+	return true
+}
+
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
+
+func isAlnum(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
+
+// validLogin reports whether s can be a GitHub user or organization login:
+// 1 to 39 letters, digits and hyphens, starting and ending with a letter or
+// digit.
+func validLogin(s string) bool {
+	if len(s) == 0 || len(s) > 39 || !isAlnum(s[0]) || !isAlnum(s[len(s)-1]) {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !isAlnum(c) && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// validName reports whether s can be a repository name or a team slug.
+func validName(s string) bool {
+	if len(s) == 0 || len(s) > 100 || s == "." || s == ".." {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !isAlnum(c) && c != '-' && c != '_' && c != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+func validRepository(s string) bool {
+	owner, repo, ok := strings.Cut(s, "/")
+	return ok && validLogin(owner) && validName(repo)
+}
+
+func checkApprover(v string) string {
+	if rest, ok := strings.CutPrefix(v, "@"); ok {
+		org, team, isTeam := strings.Cut(rest, "/")
+		switch {
+		case isTeam && validLogin(org) && validName(team):
+			return ""
+		case !isTeam && validLogin(rest):
+			return fmt.Sprintf("%q: write a user's login without '@' (%s); '@' starts a team, @org/team-slug", v, rest)
+		}
+		return fmt.Sprintf("%q is not a team as @org/team-slug", v)
+	}
+	if !validLogin(v) {
+		return fmt.Sprintf("%q is neither a team (@org/team-slug) nor a GitHub login", v)
+	}
+	return ""
+}
+
+func checkTopic(v string) string {
+	if v != "" && strings.ToLower(v) != v {
+		return fmt.Sprintf("%q: topics are lower case (%s)", v, strings.ToLower(v))
+	}
+	ok := len(v) > 0 && len(v) <= 50 && isAlnum(v[0])
+	for _, c := range []byte(v) {
+		ok = ok && (isAlnum(c) || c == '-')
+	}
+	if !ok {
+		return fmt.Sprintf("%q is not a GitHub topic (lower-case letters, digits and hyphens, at most 50)", v)
+	}
+	return ""
+}
+
+func checkLockedPath(v string) string {
+	if strings.TrimSpace(v) == "" {
+		return "empty path; name a field such as repository.license"
+	}
+	if isOrgOnly(v) {
+		return fmt.Sprintf("%q cannot be locked: only the org's ospo.yml sets it", v)
+	}
+	if _, ok := typeAt(v); !ok {
+		if guess := closest(v, lockablePaths()); guess != "" {
+			return fmt.Sprintf("%q names no field (did you mean %q?)", v, guess)
+		}
+		return fmt.Sprintf("%q names no field; use a dotted path such as repository.license or repository.license.allowed", v)
+	}
+	return ""
+}
+
+// CheckSPDX checks the syntax of an SPDX license expression as allowed in
+// license.allowed: a license id ("Apache-2.0", "GPL-2.0+",
+// "LicenseRef-acme"), or ids combined with OR, AND and WITH (an
+// exception), with parentheses. Operators are upper case. Ids are not
+// checked against the SPDX license list.
+func CheckSPDX(expr string) error {
+	if problem := spdxProblem(expr); problem != "" {
+		return errors.New(problem)
+	}
+	return nil
+}
+
+func spdxProblem(expr string) string {
+	toks, problem := spdxTokens(expr)
+	if problem != "" {
+		return problem
+	}
+	if len(toks) == 0 {
+		return "empty expression"
+	}
+	p := &spdxParser{toks: toks}
+	if problem := p.or(0); problem != "" {
+		return problem
+	}
+	if p.i < len(toks) {
+		return p.unexpected()
+	}
+	return ""
+}
+
+func spdxTokens(s string) ([]string, string) {
+	var toks []string
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == ' ' || c == '\t':
+			i++
+		case c == '(' || c == ')':
+			toks = append(toks, string(c))
+			i++
+		case isAlnum(c) || c == '-' || c == '.' || c == '+' || c == ':':
+			j := i
+			for j < len(s) && (isAlnum(s[j]) || s[j] == '-' || s[j] == '.' || s[j] == '+' || s[j] == ':') {
+				j++
+			}
+			toks = append(toks, s[i:j])
+			i = j
+		default:
+			r := []rune(s[i:])[0]
+			return nil, fmt.Sprintf("unexpected character %q", r)
+		}
+	}
+	return toks, ""
+}
+
+type spdxParser struct {
+	toks []string
+	i    int
+}
+
+const maxSPDXDepth = 32
+
+func (p *spdxParser) peek() string {
+	if p.i < len(p.toks) {
+		return p.toks[p.i]
+	}
+	return ""
+}
+
+func (p *spdxParser) unexpected() string {
+	t := p.peek()
+	switch {
+	case t == ")":
+		return "unbalanced ')'"
+	case isOperator(t) && t != strings.ToUpper(t):
+		return fmt.Sprintf("operators are upper case: write %s, not %s", strings.ToUpper(t), t)
+	case p.i > 0 && p.toks[p.i-1] != "(" && !isOperator(p.toks[p.i-1]):
+		return fmt.Sprintf("expected OR, AND or WITH between %s and %s", p.toks[p.i-1], t)
+	}
+	return fmt.Sprintf("unexpected %s", t)
+}
+
+func isOperator(t string) bool {
+	switch strings.ToUpper(t) {
+	case "OR", "AND", "WITH":
+		return true
+	}
+	return false
+}
+
+// or := and {"OR" and}
+func (p *spdxParser) or(depth int) string {
+	if problem := p.and(depth); problem != "" {
+		return problem
+	}
+	for p.peek() == "OR" {
+		p.i++
+		if problem := p.and(depth); problem != "" {
+			return problem
+		}
+	}
+	return ""
+}
+
+// and := with {"AND" with}
+func (p *spdxParser) and(depth int) string {
+	if problem := p.with(depth); problem != "" {
+		return problem
+	}
+	for p.peek() == "AND" {
+		p.i++
+		if problem := p.with(depth); problem != "" {
+			return problem
+		}
+	}
+	return ""
+}
+
+// with := atom ["WITH" exception-id]
+func (p *spdxParser) with(depth int) string {
+	if problem := p.atom(depth); problem != "" {
+		return problem
+	}
+	if p.peek() == "WITH" {
+		p.i++
+		t := p.peek()
+		if t == "" || t == "(" || t == ")" || isOperator(t) || !validIDString(t) {
+			return "expected an exception id after WITH"
+		}
+		p.i++
+	}
+	return ""
+}
+
+// atom := "(" or ")" | license-id
+func (p *spdxParser) atom(depth int) string {
+	t := p.peek()
+	after := ""
+	if p.i > 0 {
+		after = " after " + p.toks[p.i-1]
+	}
+	switch {
+	case t == "":
+		return "expected a license id" + after
+	case t == "(":
+		if depth >= maxSPDXDepth {
+			return "too many nested parentheses"
+		}
+		p.i++
+		if problem := p.or(depth + 1); problem != "" {
+			return problem
+		}
+		if p.peek() != ")" {
+			if p.peek() == "" {
+				return "missing ')'"
+			}
+			return p.unexpected()
+		}
+		p.i++
+		return ""
+	case t == ")" || isOperator(t):
+		return fmt.Sprintf("expected a license id%s, found %s", after, t)
+	}
+	if problem := checkLicenseID(t); problem != "" {
+		return problem
+	}
+	p.i++
+	return ""
+}
+
+// checkLicenseID checks an SPDX license id: idstring ["+"],
+// "LicenseRef-" idstring, or "DocumentRef-" idstring ":LicenseRef-" idstring.
+func checkLicenseID(t string) string {
+	if doc, ok := strings.CutPrefix(t, "DocumentRef-"); ok {
+		d, ref, ok := strings.Cut(doc, ":")
+		r, isRef := strings.CutPrefix(ref, "LicenseRef-")
+		if !ok || !isRef || !validIDString(d) || !validIDString(r) {
+			return fmt.Sprintf("%s is not DocumentRef-<id>:LicenseRef-<id>", t)
+		}
+		return ""
+	}
+	id := t
+	if !strings.HasPrefix(t, "LicenseRef-") {
+		id = strings.TrimSuffix(t, "+")
+	}
+	if !validIDString(id) {
+		return fmt.Sprintf("%s is not a license id", t)
+	}
+	return ""
+}
+
+func validIDString(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !isAlnum(c) && c != '-' && c != '.' {
+			return false
+		}
+	}
+	return true
+}
