@@ -4,7 +4,7 @@ package rules
 import "github.com/ospo-bot/ospo-bot/internal/policy"
 
 // IDs are the repository rules, in the order Evaluate reports them.
-var IDs = []string{"license", "codeowners", "files", "topics", "labels"}
+var IDs = []string{RuleLicense, RuleCodeowners, RuleFiles, RuleTopics, RuleLabels}
 
 // Result is a finding's outcome.
 type Result string

@@ -1,0 +1,267 @@
+package rules
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/google/licensecheck"
+	"github.com/ospo-bot/ospo-bot/internal/policy"
+)
+
+// The default thresholds are policy.DefaultMinCoverage and DefaultMinMatch,
+// used when the policy leaves them at zero; the measurements behind them are
+// in testdata/licenses/README.md.
+const (
+	// lookalikeFloor: similarity (percent) from which a text Scan does not
+	// identify is reported as an edited copy of the closest license rather
+	// than as unknown (the edited MIT text has 94).
+	lookalikeFloor = 60
+)
+
+// licenseNames are the root files read as the license, in order of
+// preference (compared case-insensitively).
+var licenseNames = []string{
+	"LICENSE", "LICENSE.md", "LICENSE.txt",
+	"LICENCE", "LICENCE.md", "LICENCE.txt",
+	"COPYING", "COPYING.md", "COPYING.txt",
+}
+
+// License checks that the root of the default branch has a license file
+// whose text is a standard, allowed license (or an allowed combination).
+func License(s *Snapshot, r policy.LicenseRule) Finding {
+	if !active(r.Mode) {
+		return skipped(RuleLicense, r.Mode)
+	}
+	s = orEmpty(s)
+	file, ok := licenseFile(s.Paths)
+	if !ok {
+		return failed(RuleLicense, r.Mode,
+			fmt.Sprintf("no LICENSE file at the root of %s", branch(s)),
+			fmt.Sprintf("add a LICENSE file to the root of %s with the unmodified text of %s", branch(s), allowedList(r.Allowed)))
+	}
+	f := checkLicenseText(s, file, r)
+	f.File = file
+	return f
+}
+
+// licenseFile returns the first root path, in the order of licenseNames,
+// that the rule reads as the license.
+func licenseFile(paths []string) (string, bool) {
+	for _, name := range licenseNames {
+		for _, p := range paths {
+			if strings.EqualFold(p, name) {
+				return p, true
+			}
+		}
+	}
+	return "", false
+}
+
+func checkLicenseText(s *Snapshot, file string, r policy.LicenseRule) Finding {
+	text, read := s.Contents[file]
+	switch {
+	case !read:
+		return failed(RuleLicense, r.Mode,
+			fmt.Sprintf("%s exists but its text was not read", file),
+			"re-run the check; if it persists, report it to the OSPO")
+	case strings.TrimSpace(text) == "":
+		return failed(RuleLicense, r.Mode,
+			fmt.Sprintf("%s is empty", file),
+			fmt.Sprintf("put the unmodified text of %s into %s", allowedList(r.Allowed), file))
+	case len(r.Allowed) == 0:
+		return failed(RuleLicense, r.Mode,
+			"the policy allows no licenses: repository.license.allowed is empty",
+			"list the allowed SPDX ids in repository.license.allowed in ospo.yml, or turn the license rule off")
+	}
+	return judgeLicense(file, text, r)
+}
+
+// scanResult is what was found in a license file.
+type scanResult struct {
+	coverage float64  // percent of the file's words inside license matches
+	ids      []string // SPDX ids of the full-text matches, in order
+	urlIDs   []string // SPDX ids only referred to by URL
+	share    float64  // lowest percent of a matched license's text present
+	weakest  string   // the license with that lowest share
+}
+
+func scanLicense(text string) scanResult {
+	c := licensecheck.Scan([]byte(text))
+	res := scanResult{coverage: c.Percent, share: 100}
+	for _, m := range c.Match {
+		if m.IsURL {
+			res.urlIDs = appendNew(res.urlIDs, m.ID)
+			continue
+		}
+		res.ids = appendNew(res.ids, m.ID)
+		if m.Start < 0 || m.End > len(text) || m.Start > m.End {
+			continue
+		}
+		if pct, ok := licenseShare(m.ID, words(text[m.Start:m.End])); ok && pct < res.share {
+			res.share, res.weakest = pct, m.ID
+		}
+	}
+	return res
+}
+
+func judgeLicense(file, text string, r policy.LicenseRule) Finding {
+	res := scanLicense(text)
+	allow := readAllowed(r.Allowed)
+	if len(res.ids) == 0 {
+		return unidentified(file, text, res, allow, r)
+	}
+	if !allow.permits(res.ids) {
+		return disallowed(file, res.ids, allow, r)
+	}
+	minCov, minMatch := thresholds(r)
+	if res.coverage < minCov || res.share < minMatch {
+		return edited(file, listAnd(res.ids), max(100-res.coverage, 100-res.share), r.Mode)
+	}
+	return passed(RuleLicense, r.Mode, fmt.Sprintf("%s is %s (license text: %.0f%% of the file, %.0f%% of the standard text)",
+		file, listAnd(res.ids), math.Floor(res.coverage), math.Floor(res.share)))
+}
+
+func thresholds(r policy.LicenseRule) (minCoverage, minMatch float64) {
+	minCoverage, minMatch = r.MinCoverage, r.MinMatch
+	if minCoverage <= 0 {
+		minCoverage = policy.DefaultMinCoverage
+	}
+	if minMatch <= 0 {
+		minMatch = policy.DefaultMinMatch
+	}
+	return minCoverage, minMatch
+}
+
+// unidentified explains a file in which Scan found no license text.
+func unidentified(file, text string, res scanResult, allow allowance, r policy.LicenseRule) Finding {
+	if like, ok := closestLicense(words(text), lookalikeFloor); ok {
+		if !allow.permits([]string{like.id}) {
+			return failed(RuleLicense, r.Mode,
+				fmt.Sprintf("%s looks like %s (%d%% of its text differs from it), which the policy does not allow (allowed: %s)",
+					file, like.id, percentUp(100-like.similarity), strings.Join(r.Allowed, ", ")),
+				allow.replaceWith(file, r.Allowed))
+		}
+		return edited(file, like.id, 100-like.similarity, r.Mode)
+	}
+	if len(res.urlIDs) > 0 {
+		return failed(RuleLicense, r.Mode,
+			fmt.Sprintf("%s only links to %s instead of containing the license text", file, listAnd(res.urlIDs)),
+			fmt.Sprintf("replace the link in %s with the full, unmodified license text", file))
+	}
+	return failed(RuleLicense, r.Mode,
+		fmt.Sprintf("%s does not match a known license", file),
+		fmt.Sprintf("replace %s with the unmodified text of %s", file, allowedList(r.Allowed)))
+}
+
+func edited(file, like string, differs float64, mode policy.Mode) Finding {
+	return failed(RuleLicense, mode,
+		fmt.Sprintf("%s looks like %s but %d%% of its text differs from it: restore the standard text", file, like, percentUp(differs)),
+		fmt.Sprintf("replace %s with the unmodified text of %s (only the copyright line may change)", file, like))
+}
+
+// percentUp rounds a percentage of difference up, to at least 1.
+func percentUp(p float64) int { return max(int(math.Ceil(p-1e-9)), 1) }
+
+// disallowed explains why the licenses found are not allowed.
+func disallowed(file string, ids []string, allow allowance, r policy.LicenseRule) Finding {
+	var unknown []string
+	for _, id := range ids {
+		if !allow.mentions(id) {
+			unknown = append(unknown, id)
+		}
+	}
+	switch {
+	case len(ids) > 1 && len(unknown) == 0:
+		return failed(RuleLicense, r.Mode,
+			fmt.Sprintf("%s contains %s; declare dual licensing as an SPDX expression in license.allowed", file, listAnd(ids)),
+			fmt.Sprintf("add %q (or the AND form) to repository.license.allowed in ospo.yml, or keep one license in %s%s",
+				strings.Join(ids, " OR "), file, allow.invalid))
+	case len(ids) > 1:
+		return failed(RuleLicense, r.Mode,
+			fmt.Sprintf("%s contains %s; the policy does not allow %s (allowed: %s)", file, listAnd(ids), listAnd(unknown), strings.Join(r.Allowed, ", ")),
+			allow.replaceWith(file, r.Allowed))
+	}
+	return failed(RuleLicense, r.Mode,
+		fmt.Sprintf("%s is %s, which the policy does not allow (allowed: %s)", file, ids[0], strings.Join(r.Allowed, ", ")),
+		allow.replaceWith(file, r.Allowed))
+}
+
+// allowance is license.allowed, read: single ids and combinations (the ids
+// of one SPDX expression); invalid describes the entries it could not read.
+type allowance struct {
+	singles []string
+	combos  [][]string
+	invalid string // a remediation suffix, or ""
+}
+
+func readAllowed(allowed []string) allowance {
+	var a allowance
+	var bad []string
+	for _, entry := range allowed {
+		ids, err := licenseIDs(entry)
+		switch {
+		case err != nil:
+			bad = append(bad, fmt.Sprintf("%q (%v)", entry, err))
+		case len(ids) == 1:
+			a.singles = append(a.singles, ids[0])
+		default:
+			a.combos = append(a.combos, ids)
+		}
+	}
+	if len(bad) > 0 {
+		a.invalid = "; fix repository.license.allowed, which has invalid entries: " + strings.Join(bad, ", ")
+	}
+	return a
+}
+
+// permits reports whether a file with exactly these licenses is allowed:
+// one allowed id, or the ids of one allowed expression.
+func (a allowance) permits(ids []string) bool {
+	if len(ids) == 1 {
+		return containsLicense(a.singles, ids[0])
+	}
+	return slices.ContainsFunc(a.combos, func(c []string) bool { return sameLicenseSet(c, ids) })
+}
+
+// mentions reports whether id appears anywhere in license.allowed.
+func (a allowance) mentions(id string) bool {
+	return containsLicense(a.singles, id) || slices.ContainsFunc(a.combos, func(c []string) bool { return containsLicense(c, id) })
+}
+
+func (a allowance) replaceWith(file string, allowed []string) string {
+	return fmt.Sprintf("replace %s with the unmodified text of %s, or ask the OSPO for an exemption%s", file, allowedList(allowed), a.invalid)
+}
+
+func containsLicense(list []string, id string) bool {
+	return slices.ContainsFunc(list, func(x string) bool { return sameLicense(x, id) })
+}
+
+func sameLicenseSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, id := range b {
+		if !containsLicense(a, id) {
+			return false
+		}
+	}
+	return true
+}
+
+// allowedList names the allowed licenses in a remediation: "MIT, ISC or
+// "MIT OR Apache-2.0"".
+func allowedList(allowed []string) string {
+	if len(allowed) == 0 {
+		return "an approved license"
+	}
+	names := make([]string, len(allowed))
+	for i, a := range allowed {
+		names[i] = strings.TrimSpace(a)
+		if strings.ContainsAny(names[i], " ()") {
+			names[i] = fmt.Sprintf("%q", names[i])
+		}
+	}
+	return listOr(names)
+}
