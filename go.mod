@@ -8,7 +8,9 @@ require (
 	github.com/getkin/kin-openapi v0.128.0
 	github.com/golang-jwt/jwt/v4 v4.5.2
 	github.com/google/go-github/v66 v66.0.0
+	github.com/google/licensecheck v0.3.1
 	github.com/gregjones/httpcache v0.0.0-20190611155906-901d90724c79
+	github.com/hmarr/codeowners v1.2.1
 	github.com/jackc/pgx/v5 v5.8.0
 	github.com/klauspost/compress v1.17.9
 	github.com/palantir/go-githubapp v0.30.0
@@ -77,6 +79,7 @@ require (
 	golang.org/x/sys v0.33.0 // indirect
 	golang.org/x/text v0.34.0 // indirect
 	google.golang.org/protobuf v1.34.2 // indirect
+	gopkg.in/yaml.v2 v2.4.0 // indirect
 	modernc.org/libc v1.65.10 // indirect
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.11.0 // indirect

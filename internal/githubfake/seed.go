@@ -701,6 +701,20 @@ func (f *Fake) Repo(owner, repoName string) (Repo, bool) {
 	return r.info(), true
 }
 
+// Repos returns an owner's repositories, by name.
+func (f *Fake) Repos(owner string) []Repo {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []Repo
+	for _, r := range f.st.repos {
+		if strings.EqualFold(r.owner.login, owner) {
+			out = append(out, r.info())
+		}
+	}
+	slices.SortFunc(out, func(a, b Repo) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
 // Files returns the files at a ref (branch or SHA; "" for the default
 // branch).
 func (f *Fake) Files(owner, repoName, ref string) (map[string]string, error) {

@@ -98,11 +98,14 @@ func (w *deliveryWorker) Work(ctx context.Context, job *river.Job[DeliveryArgs])
 
 // eventHandlers maps each event to its handler. Events without one are
 // recorded and need no work yet.
-func eventHandlers(deps Deps) map[string]eventHandler {
+func eventHandlers(deps Deps, chk *checker) map[string]eventHandler {
+	inst := &installationHandler{deps: deps}
 	return map[string]eventHandler{
-		"installation":              (&installationHandler{deps}).handle,
-		"installation_repositories": (&installationHandler{deps}).handleRepositories,
-		"repository":                (&repositoryHandler{deps}).handle,
+		"installation":              inst.handle,
+		"installation_repositories": inst.handleRepositories,
+		"repository":                (&repositoryHandler{deps: deps}).handle,
+		"push":                      (&pushHandler{deps: deps, checker: chk}).handle,
+		"issue_comment":             (&commentHandler{deps: deps, checker: chk}).handle,
 		"ping":                      handlePing,
 	}
 }

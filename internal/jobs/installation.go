@@ -45,37 +45,43 @@ func (h *installationHandler) handle(ctx context.Context, d *DeliveryArgs) error
 		if err := h.deps.Store.UpsertInstallation(ctx, rec); err != nil {
 			return err
 		}
-		return h.syncRepositories(ctx, rec.ID)
+		client, err := h.deps.GitHub.NewInstallationClient(rec.ID)
+		if err != nil {
+			return fmt.Errorf("GitHub client for installation %d: %w", rec.ID, err)
+		}
+		repos, err := h.syncRepositories(ctx, client, rec.ID)
+		if err != nil {
+			return err
+		}
+		return enqueueChecks(ctx, client, rec.ID, repos, "installation "+ev.GetAction())
 	}
 }
 
 // syncRepositories replaces the stored repository list of an installation
 // with the one GitHub reports, page by page.
-func (h *installationHandler) syncRepositories(ctx context.Context, installationID int64) error {
-	client, err := h.deps.GitHub.NewInstallationClient(installationID)
-	if err != nil {
-		return fmt.Errorf("GitHub client for installation %d: %w", installationID, err)
-	}
-	var repos []store.Repository
+func (h *installationHandler) syncRepositories(ctx context.Context, client *github.Client, installationID int64) ([]*github.Repository, error) {
+	var repos []*github.Repository
 	opts := &github.ListOptions{PerPage: 100}
 	for {
 		page, resp, err := client.Apps.ListRepos(ctx, opts)
 		if err != nil {
-			return fmt.Errorf("list repositories of installation %d: %w", installationID, err)
+			return nil, fmt.Errorf("list repositories of installation %d: %w", installationID, err)
 		}
-		for _, r := range page.Repositories {
-			repos = append(repos, repositoryRecord(r))
-		}
+		repos = append(repos, page.Repositories...)
 		if resp.NextPage == 0 {
 			break
 		}
 		opts.Page = resp.NextPage
 	}
-	if err := h.deps.Store.ReplaceRepositories(ctx, installationID, repos); err != nil {
-		return err
+	records := make([]store.Repository, len(repos))
+	for i, r := range repos {
+		records[i] = repositoryRecord(r)
+	}
+	if err := h.deps.Store.ReplaceRepositories(ctx, installationID, records); err != nil {
+		return nil, err
 	}
 	zerolog.Ctx(ctx).Info().Int("repositories", len(repos)).Msg("installation's repositories recorded")
-	return nil
+	return repos, nil
 }
 
 func (h *installationHandler) handleRepositories(ctx context.Context, d *DeliveryArgs) error {
@@ -98,7 +104,17 @@ func (h *installationHandler) handleRepositories(ctx context.Context, d *Deliver
 	for _, r := range ev.RepositoriesRemoved {
 		removed = append(removed, r.GetID())
 	}
-	return h.deps.Store.DeleteRepositories(ctx, removed...)
+	if err := h.deps.Store.DeleteRepositories(ctx, removed...); err != nil {
+		return err
+	}
+	if len(ev.RepositoriesAdded) == 0 {
+		return nil
+	}
+	client, err := h.deps.GitHub.NewInstallationClient(id)
+	if err != nil {
+		return fmt.Errorf("GitHub client for installation %d: %w", id, err)
+	}
+	return enqueueChecks(ctx, client, id, ev.RepositoriesAdded, "repositories added to the installation")
 }
 
 func repositoryRecord(r *github.Repository) store.Repository {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ospo-bot/ospo-bot/internal/logging"
 	"github.com/ospo-bot/ospo-bot/internal/metrics"
+	"github.com/ospo-bot/ospo-bot/internal/review"
 	"github.com/ospo-bot/ospo-bot/internal/store"
 )
 
@@ -96,8 +97,10 @@ func New(deps Deps, opts Options) (*Queue, error) {
 	}
 	if !opts.InsertOnly {
 		workers := river.NewWorkers()
+		chk := &checker{deps: deps, review: &review.Manager{Store: deps.Store}}
 		river.AddWorker(workers, &intakeWorker{store: deps.Store})
-		river.AddWorker(workers, &deliveryWorker{deps: deps, handlers: eventHandlers(deps)})
+		river.AddWorker(workers, &deliveryWorker{deps: deps, handlers: eventHandlers(deps, chk)})
+		river.AddWorker(workers, &checkWorker{checker: chk})
 		cfg.Workers = workers
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}}
 	}

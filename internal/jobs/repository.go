@@ -30,5 +30,13 @@ func (h *repositoryHandler) handle(ctx context.Context, d *DeliveryArgs) error {
 		// Not sent to an installation (an org-level hook): nothing of ours to update.
 		return nil
 	}
-	return h.deps.Store.UpsertRepositories(ctx, installationID, []store.Repository{repositoryRecord(repo)})
+	if err := h.deps.Store.UpsertRepositories(ctx, installationID, []store.Repository{repositoryRecord(repo)}); err != nil {
+		return err
+	}
+	switch ev.GetAction() {
+	case "created", "publicized", "privatized", "transferred", "unarchived", "renamed", "edited":
+		return insertCheck(ctx, CheckRepositoryArgs{InstallationID: installationID, RepositoryID: repo.GetID(),
+			Repository: repo.GetFullName(), Reason: "repository " + ev.GetAction()})
+	}
+	return nil
 }

@@ -47,6 +47,9 @@ type Report struct {
 	PrivateUntilApproved bool
 	// PolicyProblem is set when the policy could not be read.
 	PolicyProblem string
+	// PolicyNotices are the policy's notices (an override field the org
+	// locks, no org policy found), each "file:line:col: message".
+	PolicyNotices []string
 }
 
 // Body renders a review issue's body. It depends only on the report, so an
@@ -89,6 +92,13 @@ func Body(r Report) string {
 			}
 			b.WriteString("\n")
 		}
+	}
+	if len(r.PolicyNotices) > 0 {
+		b.WriteString("\n<details><summary>Policy notes</summary>\n\n")
+		for _, n := range r.PolicyNotices {
+			fmt.Fprintf(&b, "- %s\n", oneLine(n))
+		}
+		b.WriteString("\n</details>\n")
 	}
 	b.WriteString("\n" + decisionLine(r) + "\n")
 	if len(r.Reasons) > 0 && r.Flagged {

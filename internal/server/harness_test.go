@@ -4,12 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/hex"
-	"encoding/pem"
 	"fmt"
 	"io"
 	"net"
@@ -25,28 +21,16 @@ import (
 
 	"github.com/ospo-bot/ospo-bot/internal/config"
 	"github.com/ospo-bot/ospo-bot/internal/githubfake"
+	"github.com/ospo-bot/ospo-bot/internal/githubfake/fakeapp"
 	"github.com/ospo-bot/ospo-bot/internal/server"
 	"github.com/ospo-bot/ospo-bot/internal/store"
 	"github.com/ospo-bot/ospo-bot/internal/store/storetest"
 )
 
 const (
-	testAppID  = 4242
+	testAppID  = fakeapp.ID
 	testSecret = "e2e-webhook-secret"
 )
-
-// appKey is the test app's key pair, made once per test binary.
-var appKey = func() *rsa.PrivateKey {
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		panic(err)
-	}
-	return k
-}()
-
-func appKeyPEM() string {
-	return string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(appKey)}))
-}
 
 // harness is a real server (store, queue, HTTP) against the fake GitHub.
 type harness struct {
@@ -63,7 +47,7 @@ type fastRetry struct{}
 func (fastRetry) NextRetry(*rivertype.JobRow) time.Time { return time.Now().Add(50 * time.Millisecond) }
 
 func newFake(t *testing.T) *githubfake.Fake {
-	return githubfake.NewServer(t, githubfake.Options{AppID: testAppID, PublicKey: &appKey.PublicKey})
+	return githubfake.NewServer(t, githubfake.Options{AppID: testAppID, PublicKey: &fakeapp.Key().PublicKey})
 }
 
 func testConfig(databaseURL, apiURL string) config.Config {
@@ -71,7 +55,7 @@ func testConfig(databaseURL, apiURL string) config.Config {
 	cfg.DatabaseURL = databaseURL
 	cfg.GitHubAPIURL = apiURL + "/"
 	cfg.GitHubAppID = testAppID
-	cfg.GitHubPrivateKey = appKeyPEM()
+	cfg.GitHubPrivateKey = string(fakeapp.KeyPEM())
 	cfg.GitHubWebhookSecret = testSecret
 	cfg.Workers = 4
 	cfg.ShutdownTimeout = 10 * time.Second

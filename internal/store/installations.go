@@ -127,3 +127,13 @@ func (s *Store) Repositories(ctx context.Context, installationID int64) ([]Repos
 	}
 	return out, rows.Err()
 }
+
+// RepositoryByID returns a known repository, or sql.ErrNoRows.
+func (s *Store) RepositoryByID(ctx context.Context, id int64) (Repository, error) {
+	var r Repository
+	err := s.DB.QueryRowContext(ctx, `
+		SELECT id, installation_id, full_name, private, archived, fork, default_branch
+		FROM repositories WHERE id = $1`, id).
+		Scan(&r.ID, &r.InstallationID, &r.FullName, &r.Private, &r.Archived, &r.Fork, &r.DefaultBranch)
+	return r, err
+}

@@ -1,0 +1,242 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/go-github/v66/github"
+	"github.com/riverqueue/river"
+	"github.com/rs/zerolog"
+
+	"github.com/ospo-bot/ospo-bot/internal/logging"
+	"github.com/ospo-bot/ospo-bot/internal/policy"
+	"github.com/ospo-bot/ospo-bot/internal/review"
+	"github.com/ospo-bot/ospo-bot/internal/rules"
+	"github.com/ospo-bot/ospo-bot/internal/snapshot"
+	"github.com/ospo-bot/ospo-bot/internal/store"
+)
+
+// checker runs repository checks: load the policy, gather a snapshot,
+// evaluate the rules, act (review issue, labels, visibility) and record.
+type checker struct {
+	deps   Deps
+	review *review.Manager
+	locks  keyedMutex
+}
+
+// insertCheck enqueues a repository check from inside a running job.
+func insertCheck(ctx context.Context, a CheckRepositoryArgs) error {
+	if _, err := river.ClientFromContext[*sql.Tx](ctx).Insert(ctx, a, nil); err != nil {
+		return fmt.Errorf("enqueue check of %s: %w", a.Repository, err)
+	}
+	return nil
+}
+
+type checkWorker struct {
+	river.WorkerDefaults[CheckRepositoryArgs]
+	checker *checker
+}
+
+func (w *checkWorker) Work(ctx context.Context, job *river.Job[CheckRepositoryArgs]) error {
+	a := job.Args
+	logger := zerolog.Ctx(ctx).With().Int64(logging.FieldInstallation, a.InstallationID).
+		Str(logging.FieldRepository, a.Repository).Str("reason", a.Reason).Logger()
+	ctx = logger.WithContext(ctx)
+	client, err := w.checker.deps.GitHub.NewInstallationClient(a.InstallationID)
+	if err != nil {
+		return err
+	}
+	owner, name, _ := strings.Cut(a.Repository, "/")
+	err = w.checker.check(ctx, client, a.InstallationID, a.RepositoryID, owner, name)
+	if errors.Is(err, review.ErrBusy) {
+		return river.JobSnooze(5 * time.Second)
+	}
+	v := settle(err, job.JobRow, time.Now())
+	if err != nil {
+		logger.Warn().Err(err).Msg(v.note)
+	}
+	return v.err
+}
+
+// check checks one repository. The repository ID decides: a rename since
+// the job was enqueued is followed.
+func (c *checker) check(ctx context.Context, client *github.Client, installationID, repoID int64, owner, name string) error {
+	defer c.locks.lock(repoID)()
+	logger := zerolog.Ctx(ctx)
+	eff, overrideErr, err := loadPolicy(ctx, client, owner, name)
+	var orgErr *policy.InvalidError
+	if errors.As(err, &orgErr) && orgErr.Org {
+		logger.Warn().Err(err).Msg("the org policy is invalid: repositories are not checked until it is fixed")
+		return c.reportPolicy(ctx, client, owner, orgErr)
+	}
+	if err != nil {
+		return err
+	}
+	s, err := snapshot.Repository(ctx, client, owner, name, eff.Policy.Repository)
+	if errors.Is(err, snapshot.ErrGone) {
+		logger.Info().Msg("repository is gone; forgetting it")
+		return c.deps.Store.DeleteRepositories(ctx, repoID)
+	}
+	if err != nil {
+		return err
+	}
+	rr := eff.Policy.Repository
+	if (s.Fork && !rr.IncludeForks) || (s.Archived && !rr.IncludeArchived) {
+		logger.Debug().Bool("fork", s.Fork).Bool("archived", s.Archived).Msg("skipped: the policy leaves forks and archived repositories out")
+		return nil
+	}
+	st, err := c.review.State(ctx, s.ID)
+	if err != nil {
+		return err
+	}
+	if rr.Labels.Fix && rr.Labels.Mode.On() {
+		if err := fixLabels(ctx, client, s, rr.Labels); err != nil {
+			return err
+		}
+	}
+	findings := rules.Evaluate(s, rr)
+	for i := range findings {
+		findings[i].PolicyURL = eff.RuleURL(webBase(s.HTMLURL), findings[i].Rule)
+	}
+	var problem string
+	if overrideErr != nil {
+		problem = overrideErr.Error()
+		findings = append(findings, rules.Finding{Rule: "policy", Mode: policy.Enforce, Result: rules.Fail,
+			Message: fmt.Sprintf("%s is invalid; the org policy applies without it", overrideErr.Source), Remediation: strings.ReplaceAll(overrideErr.Errors.Error(), "\n", "; ")})
+	}
+	findings = review.ApplyExemptions(findings, st)
+	flagged, reasons := review.Assess(s, findings, st)
+
+	madePrivate := false
+	if !s.Private && st.Status != review.Approved && eff.Policy.Review.PrivateUntilApproved {
+		if _, _, err := client.Repositories.Edit(ctx, s.Owner, s.Name, &github.Repository{Private: github.Bool(true)}); err != nil {
+			return fmt.Errorf("make %s/%s private until approved: %w", s.Owner, s.Name, err)
+		}
+		madePrivate, s.Private = true, true
+		reasons = append(reasons, "it was made public without an approval")
+		flagged = true
+		if err := c.deps.Store.AppendAudit(ctx, store.AuditEntry{InstallationID: installationID, Actor: "ospo-bot",
+			Action: "make private", Subject: s.Owner + "/" + s.Name, Reason: "made public without an OSPO approval (review.private_until_approved)",
+			URL: s.HTMLURL, PolicyVersion: eff.Version}); err != nil {
+			return err
+		}
+	}
+	rep := review.Report{
+		Snapshot: s, Findings: findings, State: st, Approvers: eff.Policy.Review.Approvers, PolicyVersion: eff.Version,
+		Flagged: flagged, Reasons: reasons, MadePrivate: madePrivate, PrivateUntilApproved: eff.Policy.Review.PrivateUntilApproved,
+		PolicyProblem: problem,
+	}
+	for _, n := range eff.Notices {
+		rep.PolicyNotices = append(rep.PolicyNotices, n.String())
+	}
+	target := review.Target{InstallationID: installationID, Repo: eff.Policy.Review.Repository,
+		Label: eff.Policy.Review.Label, AutoClose: eff.Policy.Review.AutoClose}
+	if err := c.review.Sync(ctx, client, target, rep); err != nil {
+		return err
+	}
+	encoded, err := json.Marshal(findings)
+	if err != nil {
+		return err
+	}
+	logger.Info().Bool("flagged", flagged).Strs("failing", review.FailingEnforce(findings)).Str("policy_version", eff.Version).Msg("repository checked")
+	return c.deps.Store.SaveRepositoryCheck(ctx, store.RepositoryCheck{RepositoryID: s.ID, Repository: s.Owner + "/" + s.Name,
+		PolicyVersion: eff.Version, Findings: string(encoded), Flagged: flagged})
+}
+
+// loadPolicy loads the policy in force for a repository. An invalid
+// repository override is returned beside the org policy, which applies
+// without it; an invalid org policy is an error.
+func loadPolicy(ctx context.Context, client *github.Client, owner, name string) (*policy.Effective, *policy.InvalidError, error) {
+	eff, err := policy.Load(ctx, client, owner, name)
+	var inv *policy.InvalidError
+	if errors.As(err, &inv) && !inv.Org && inv.WithoutOverride != nil {
+		return inv.WithoutOverride, inv, nil
+	}
+	return eff, nil, err
+}
+
+// loadOrgPolicy loads the org's own policy, which alone says who decides
+// reviews.
+func loadOrgPolicy(ctx context.Context, client *github.Client, org string) (*policy.Effective, error) {
+	return policy.Load(ctx, client, org, ".github")
+}
+
+// fixLabels creates the missing standard labels and corrects colours, then
+// records them in the snapshot.
+func fixLabels(ctx context.Context, client *github.Client, s *rules.Snapshot, r policy.LabelsRule) error {
+	create, update := rules.MissingLabels(s, r)
+	for _, l := range create {
+		_, _, err := client.Issues.CreateLabel(ctx, s.Owner, s.Name, &github.Label{Name: github.String(l.Name), Color: github.String(l.Color), Description: github.String(l.Description)})
+		if err != nil {
+			return fmt.Errorf("create label %q in %s/%s: %w", l.Name, s.Owner, s.Name, err)
+		}
+		s.Labels = append(s.Labels, l)
+	}
+	for _, l := range update {
+		// go-github puts the name into the path unescaped: "kind/bug" would
+		// reach the wrong route.
+		_, _, err := client.Issues.EditLabel(ctx, s.Owner, s.Name, url.PathEscape(l.Name), &github.Label{Color: github.String(l.Color)})
+		if err != nil {
+			return fmt.Errorf("fix colour of label %q in %s/%s: %w", l.Name, s.Owner, s.Name, err)
+		}
+		for i := range s.Labels {
+			if strings.EqualFold(s.Labels[i].Name, l.Name) {
+				s.Labels[i].Color = l.Color
+			}
+		}
+	}
+	if n := len(create) + len(update); n > 0 {
+		zerolog.Ctx(ctx).Info().Int("created", len(create)).Int("recoloured", len(update)).Msg("standard labels fixed")
+	}
+	return nil
+}
+
+// webBase is the GitHub web root of a repository URL ("https://github.com").
+func webBase(htmlURL string) string {
+	u, err := url.Parse(htmlURL)
+	if err != nil || u.Host == "" {
+		return "https://github.com"
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+// keyedMutex serialises work on one key (a repository) in this process.
+type keyedMutex struct {
+	mu    sync.Mutex
+	locks map[int64]*keyLock
+}
+
+type keyLock struct {
+	sync.Mutex
+	users int
+}
+
+func (k *keyedMutex) lock(key int64) (unlock func()) {
+	k.mu.Lock()
+	if k.locks == nil {
+		k.locks = map[int64]*keyLock{}
+	}
+	l := k.locks[key]
+	if l == nil {
+		l = &keyLock{}
+		k.locks[key] = l
+	}
+	l.users++
+	k.mu.Unlock()
+	l.Lock()
+	return func() {
+		l.Unlock()
+		k.mu.Lock()
+		if l.users--; l.users == 0 {
+			delete(k.locks, key)
+		}
+		k.mu.Unlock()
+	}
+}

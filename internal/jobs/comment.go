@@ -1,0 +1,92 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+
+	"github.com/google/go-github/v66/github"
+	"github.com/rs/zerolog"
+
+	"github.com/ospo-bot/ospo-bot/internal/review"
+)
+
+// commentHandler runs /ospo commands written on review issues, then
+// re-checks the repository so the issue shows the decision at once.
+type commentHandler struct {
+	deps    Deps
+	checker *checker
+}
+
+func (h *commentHandler) handle(ctx context.Context, d *DeliveryArgs) error {
+	var ev github.IssueCommentEvent
+	if err := json.Unmarshal(d.Payload, &ev); err != nil {
+		return permanent("read issue_comment payload: %v", err)
+	}
+	if a := ev.GetAction(); (a != "created" && a != "edited") || d.InstallationID == 0 {
+		return nil
+	}
+	cm := ev.GetComment()
+	c := review.Comment{
+		InstallationID: d.InstallationID,
+		Repo:           ev.GetRepo().GetFullName(),
+		IssueNumber:    ev.GetIssue().GetNumber(),
+		IssueBody:      ev.GetIssue().GetBody(),
+		ID:             cm.GetID(),
+		Body:           cm.GetBody(),
+		Edited:         ev.GetAction() == "edited",
+		Author:         cm.GetUser().GetLogin(),
+		AuthorIsBot:    cm.GetUser().GetType() == "Bot",
+		URL:            cm.GetHTMLURL(),
+		At:             cm.GetCreatedAt().Time,
+	}
+	if ev.Changes != nil && ev.Changes.Body != nil {
+		c.OldBody = ev.Changes.Body.GetFrom()
+	}
+	if c.Edited {
+		c.At = cm.GetUpdatedAt().Time
+	}
+	client, err := h.deps.GitHub.NewInstallationClient(d.InstallationID)
+	if err != nil {
+		return err
+	}
+	authority := func(repoID int64) (review.Authority, error) {
+		owner := h.reviewedOwner(ctx, repoID, c.Repo)
+		eff, err := loadOrgPolicy(ctx, client, owner)
+		if err != nil {
+			return review.Authority{}, err
+		}
+		return review.Authority{Org: owner, Approvers: eff.Policy.Review.Approvers, PolicyVersion: eff.Version}, nil
+	}
+	handled, err := h.checker.review.HandleComment(ctx, client, c, authority)
+	if err != nil || !handled.Recheck {
+		return err
+	}
+	fullName := h.reviewedName(ctx, handled.RepositoryID)
+	if fullName == "" {
+		zerolog.Ctx(ctx).Warn().Int64("repository_id", handled.RepositoryID).Msg("review issue of a repository ospo-bot does not know: cannot re-check it")
+		return nil
+	}
+	owner, name, _ := strings.Cut(fullName, "/")
+	return h.checker.check(ctx, client, d.InstallationID, handled.RepositoryID, owner, name)
+}
+
+// reviewedName is the current owner/name of a reviewed repository.
+func (h *commentHandler) reviewedName(ctx context.Context, repoID int64) string {
+	if row, err := h.deps.Store.ReviewIssue(ctx, repoID); err == nil {
+		return row.Repository
+	}
+	if r, err := h.deps.Store.RepositoryByID(ctx, repoID); err == nil {
+		return r.FullName
+	}
+	return ""
+}
+
+func (h *commentHandler) reviewedOwner(ctx context.Context, repoID int64, issueRepo string) string {
+	full := h.reviewedName(ctx, repoID)
+	if full == "" {
+		full = issueRepo
+	}
+	owner, _, _ := strings.Cut(full, "/")
+	return owner
+}

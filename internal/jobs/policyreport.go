@@ -1,0 +1,117 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/google/go-github/v66/github"
+	"github.com/rs/zerolog"
+
+	"github.com/ospo-bot/ospo-bot/internal/policy"
+	"github.com/ospo-bot/ospo-bot/internal/store"
+)
+
+const (
+	policyMarker = "<!-- ospo-bot:policy-error -->"
+	policyLabel  = "ospo-policy"
+)
+
+// reportPolicy opens, or updates, one issue in the org's .github repository
+// that lists every problem of its ospo.yml with line and column, where the
+// admins who edit it will see it. Nothing falls back to defaults meanwhile.
+func (c *checker) reportPolicy(ctx context.Context, client *github.Client, org string, inv *policy.InvalidError) error {
+	var b strings.Builder
+	b.WriteString(policyMarker + "\n")
+	fmt.Fprintf(&b, "ospo-bot cannot read the org policy `%s`, so it checks no repository until the file is fixed:\n\n", inv.Source)
+	for _, e := range inv.Errors {
+		fmt.Fprintf(&b, "- `%s` line %d, column %d: %s\n", e.File, e.Line, e.Column, e.Message)
+	}
+	b.WriteString("\nCheck a fix locally with `ospo-bot policy validate ospo.yml`. This issue closes itself when the file is valid.\n")
+	body := b.String()
+	issue, err := findPolicyIssue(ctx, client, org)
+	if err != nil {
+		return err
+	}
+	if issue == nil {
+		_, _, err := client.Issues.Create(ctx, org, ".github", &github.IssueRequest{
+			Title: github.String("ospo.yml is invalid"), Body: &body, Labels: &[]string{policyLabel},
+		})
+		if err != nil {
+			return fmt.Errorf("report the invalid policy in %s/.github: %w", org, err)
+		}
+		zerolog.Ctx(ctx).Warn().Str("policy", inv.Source.String()).Msg("invalid org policy reported in the .github repository")
+		return nil
+	}
+	if issue.GetBody() == body {
+		return nil
+	}
+	_, _, err = client.Issues.Edit(ctx, org, ".github", issue.GetNumber(), &github.IssueRequest{Body: &body})
+	return err
+}
+
+// policyValid closes the invalid-policy issue, if there is one.
+func (c *checker) policyValid(ctx context.Context, client *github.Client, org, version string) error {
+	issue, err := findPolicyIssue(ctx, client, org)
+	if err != nil || issue == nil {
+		return err
+	}
+	msg := fmt.Sprintf("The policy is valid now (`%s`). Closing.", version)
+	if _, _, err := client.Issues.CreateComment(ctx, org, ".github", issue.GetNumber(), &github.IssueComment{Body: &msg}); err != nil {
+		return err
+	}
+	_, _, err = client.Issues.Edit(ctx, org, ".github", issue.GetNumber(), &github.IssueRequest{State: github.String("closed"), StateReason: github.String("completed")})
+	return err
+}
+
+func findPolicyIssue(ctx context.Context, client *github.Client, org string) (*github.Issue, error) {
+	issues, _, err := client.Issues.ListByRepo(ctx, org, ".github", &github.IssueListByRepoOptions{State: "open", Labels: []string{policyLabel}})
+	var e *github.ErrorResponse
+	if errors.As(err, &e) && e.Response != nil && e.Response.StatusCode == http.StatusNotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list policy issues of %s/.github: %w", org, err)
+	}
+	for _, is := range issues {
+		if strings.Contains(is.GetBody(), policyMarker) {
+			return is, nil
+		}
+	}
+	return nil, nil
+}
+
+// policyChanged validates a changed org policy, reports or clears its
+// problems, and re-checks every repository of the installation when valid.
+func (c *checker) policyChanged(ctx context.Context, installationID int64, org string) error {
+	client, err := c.deps.GitHub.NewInstallationClient(installationID)
+	if err != nil {
+		return err
+	}
+	eff, err := policy.Load(ctx, client, org, ".github")
+	var inv *policy.InvalidError
+	if errors.As(err, &inv) {
+		return c.reportPolicy(ctx, client, org, inv)
+	}
+	if err != nil {
+		return err
+	}
+	if err := c.policyValid(ctx, client, org, eff.Version); err != nil {
+		return err
+	}
+	known, err := c.deps.Store.Repositories(ctx, installationID)
+	if err != nil {
+		return err
+	}
+	repos := make([]*github.Repository, 0, len(known))
+	for _, r := range known {
+		repos = append(repos, repositoryOf(r))
+	}
+	return enqueueChecks(ctx, client, installationID, repos, "org policy changed")
+}
+
+func repositoryOf(r store.Repository) *github.Repository {
+	return &github.Repository{ID: github.Int64(r.ID), FullName: github.String(r.FullName)}
+}

@@ -1,0 +1,33 @@
+package jobs
+
+import (
+	"testing"
+
+	"github.com/google/go-github/v66/github"
+)
+
+func TestRelevantPath(t *testing.T) {
+	for p, want := range map[string]bool{
+		"LICENSE": true, "LICENSE.md": true, "COPYING": true, "licence.txt": true,
+		".github/CODEOWNERS": true, "CODEOWNERS": true, "docs/CODEOWNERS": true,
+		"README.md": true, "docs/SECURITY.md": true, ".github/CODE_OF_CONDUCT.md": true,
+		".github/ospo.yml": true,
+		"src/LICENSE":      false, "docs/LICENSE": false, "main.go": false, "src/README.md": false, "docs/guide/README.md": false,
+	} {
+		if got := relevantPath(p); got != want {
+			t.Errorf("relevantPath(%q) = %v", p, got)
+		}
+	}
+}
+
+func TestChangedPaths(t *testing.T) {
+	ev := &github.PushEvent{Commits: []*github.HeadCommit{{Added: []string{"LICENSE"}}, {Modified: []string{"main.go"}, Removed: []string{"README"}}}}
+	got := changedPaths(ev)
+	if !got["LICENSE"] || !got["main.go"] || !got["README"] || len(got) != 3 {
+		t.Fatalf("changed = %v", got)
+	}
+	many := &github.PushEvent{Commits: make([]*github.HeadCommit, 20)}
+	if changedPaths(many) != nil {
+		t.Fatal("a push of 20 commits may list only some of them: its changes are unknown")
+	}
+}
