@@ -24,8 +24,8 @@ func (CheckRepositoryArgs) Kind() string { return "check_repository" }
 
 // callsPerCheck is what one repository check costs GitHub at most when
 // nothing is cached: the policy (3), the snapshot (up to 10), the review
-// issue (1 or 2).
-const callsPerCheck = 15
+// issue (up to 4 when it opens one: list, label, create).
+const callsPerCheck = 17
 
 // pacing spreads checks so a large installation's first pass stays within
 // its rate limit: a burst of up to a third of the remaining requests, then

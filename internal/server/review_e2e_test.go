@@ -385,12 +385,117 @@ func TestInstallingOnALargeOrgIsPaced(t *testing.T) {
 	if n != 1000 {
 		t.Fatalf("%d checks enqueued for 1,000 repositories", n)
 	}
-	// At most 15 requests a check and 5,000 an hour: 1,000 checks need
-	// more than two hours.
+	// Up to 17 requests a check and 5,000 an hour: 1,000 checks need more
+	// than two hours.
 	if span := last.Sub(first); span < 2*time.Hour {
 		t.Fatalf("1,000 checks spread over %s: more than the rate limit allows", span)
 	}
 	if len(h.reviewIssuesOf("big")) != 0 {
 		t.Fatal("checks of private, rule-free repositories opened review issues")
+	}
+}
+
+func TestPrivateUntilApproved(t *testing.T) {
+	s := newScenario(t, strings.Replace(orgPolicy, "review:\n", "review:\n  private_until_approved: true\n", 1))
+	s.deliver("repository", s.repoPayload("publicized"))
+	s.until("a review issue is opened", func() bool { return len(s.reviewIssues()) > 0 })
+	if r, _ := s.GitHub.Repo("acme", "widget"); !r.Private {
+		t.Fatal("the repository made public without an approval is still public")
+	}
+	issue := s.theReviewIssue()
+	if !strings.Contains(issue.Body, "keeps this repository private until an approver approves it") || !strings.Contains(issue.Body, "made public without an approval") {
+		t.Errorf("body does not say why it is private:\n%s", issue.Body)
+	}
+	comments := s.GitHub.Comments("acme", "ospo", issue.Number)
+	if len(comments) != 1 || !strings.Contains(comments[0].Body, "made private again") {
+		t.Errorf("comments: %+v", comments)
+	}
+	log, _ := s.App.Store.AuditLog(context.Background(), "acme/widget")
+	if len(log) != 1 || log[0].Actor != "ospo-bot" || log[0].Action != "make private" {
+		t.Errorf("audit: %+v", log)
+	}
+	// Approved, it may be made public again, and stays so.
+	s.push("widget", map[string]string{"LICENSE": licenseText(t, "MIT.txt")})
+	s.comment("lead", "ospo", issue.Number, "/ospo approve")
+	s.until("the review is closed", func() bool { return s.theReviewIssue().State == "closed" })
+	if _, _, err := s.admin.Repositories.Edit(context.Background(), "acme", "widget", &github.Repository{Private: github.Bool(false)}); err != nil {
+		t.Fatal(err)
+	}
+	s.deliver("repository", s.repoPayload("publicized"))
+	time.Sleep(300 * time.Millisecond)
+	if r, _ := s.GitHub.Repo("acme", "widget"); r.Private {
+		t.Fatal("an approved repository was made private again")
+	}
+}
+
+func TestEditedCommandIsReread(t *testing.T) {
+	s := newScenario(t, orgPolicy)
+	s.push("widget", map[string]string{"LICENSE": licenseText(t, "MIT.txt")})
+	s.deliver("repository", s.repoPayload("created"))
+	s.until("a review issue is opened", func() bool { return len(s.reviewIssues()) > 0 })
+	issue := s.theReviewIssue()
+	c := s.comment("lead", "ospo", issue.Number, "/ospo reject not before the security review")
+	s.until("the body shows the rejection", func() bool { return strings.Contains(s.theReviewIssue().Body, "rejected by @lead") })
+
+	// The lead edits the comment into an approval.
+	s.deliver("issue_comment", &github.IssueCommentEvent{
+		Action:  github.String("edited"),
+		Changes: &github.EditChange{Body: &github.EditBody{From: github.String("/ospo reject not before the security review")}},
+		Issue:   &github.Issue{Number: github.Int(issue.Number), Body: github.String(issue.Body)},
+		Comment: &github.IssueComment{ID: github.Int64(c.ID), Body: github.String("/ospo approve security review done"), HTMLURL: github.String(c.HTMLURL),
+			User: &github.User{Login: github.String("lead"), Type: github.String("User")}, CreatedAt: &github.Timestamp{Time: c.CreatedAt}, UpdatedAt: &github.Timestamp{Time: time.Now()}},
+		Repo:         &github.Repository{FullName: github.String("acme/ospo"), Name: github.String("ospo"), Owner: &github.User{Login: github.String("acme")}},
+		Installation: &github.Installation{ID: github.Int64(s.inst.ID)},
+	})
+	s.until("the review is closed", func() bool { return s.theReviewIssue().State == "closed" })
+	log, _ := s.App.Store.AuditLog(context.Background(), "acme/widget")
+	var actions []string
+	for _, e := range log {
+		actions = append(actions, e.Action)
+	}
+	if got := strings.Join(actions, ", "); got != "reject, edit, approve" {
+		t.Fatalf("audit: %s", got)
+	}
+}
+
+// TestCheckCost measures the GitHub requests of one repository check with
+// a review issue: cold, then warm (answered 304 from the ETag cache, which
+// GitHub does not count against the rate limit).
+func TestCheckCost(t *testing.T) {
+	s := newScenario(t, orgPolicy)
+	ctx := context.Background()
+	checkedAt := func() time.Time {
+		c, _ := s.App.Store.RepositoryCheckOf(ctx, s.widget.ID)
+		return c.CheckedAt
+	}
+	cost := func(action string) (full, conditional int) {
+		s.GitHub.Reset()
+		before := checkedAt()
+		s.deliver("repository", s.repoPayload(action))
+		s.until("the check ran", func() bool { return checkedAt().After(before) })
+		for _, r := range s.GitHub.Requests() {
+			switch {
+			case strings.HasSuffix(r.Route, "/access_tokens"):
+			case r.NotModified:
+				conditional++
+			default:
+				full++
+				t.Logf("counted: %s %s → %d", r.Method, r.Path, r.Status)
+			}
+		}
+		return full, conditional
+	}
+	// Cold: nothing cached; the check opens the review issue (and its label).
+	full, conditional := cost("created")
+	t.Logf("one repository check, cold, opening its review issue: %d requests counted by GitHub, %d conditional (304)", full, conditional)
+	// The next check reads the issue for the first time; from then on the
+	// cache is warm.
+	full, conditional = cost("edited")
+	t.Logf("one repository check after opening its issue: %d requests counted by GitHub, %d conditional (304)", full, conditional)
+	full, conditional = cost("edited")
+	t.Logf("one repository check, warm cache: %d requests counted by GitHub, %d conditional (304)", full, conditional)
+	// Only the override's 404 is counted: GitHub sends no ETag with a 404.
+	if full != 1 || conditional != 5 {
+		t.Errorf("warm check: %d full requests, %d conditional; want 1 and 5", full, conditional)
 	}
 }
