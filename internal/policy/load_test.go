@@ -2,50 +2,25 @@ package policy
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
-	"net/http"
-	"net/url"
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/bradleyfalzon/ghinstallation/v2"
 	"github.com/google/go-github/v66/github"
 
 	"github.com/ospo-bot/ospo-bot/internal/githubfake"
+	"github.com/ospo-bot/ospo-bot/internal/githubfake/fakeapp"
 )
-
-const loadAppID = 7
-
-var (
-	loadKeyOnce sync.Once
-	loadKey     *rsa.PrivateKey
-)
-
-func appKey(t *testing.T) *rsa.PrivateKey {
-	t.Helper()
-	loadKeyOnce.Do(func() {
-		k, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			panic(err)
-		}
-		loadKey = k
-	})
-	return loadKey
-}
 
 // fakeOrg starts a fake GitHub with the org acme, the app installed on it,
-// and the given repositories (name → files).
+// and the given repositories (name → files), and returns the product's
+// client for the installation.
 func fakeOrg(t *testing.T, repos map[string]map[string]string) (*githubfake.Fake, *github.Client) {
 	t.Helper()
-	key := appKey(t)
-	f := githubfake.NewServer(t, githubfake.Options{AppID: loadAppID, PublicKey: &key.PublicKey})
+	app := fakeapp.New(t)
+	f := app.GitHub
 	if _, err := f.AddOrg(githubfake.Org{Login: "acme"}); err != nil {
 		t.Fatal(err)
 	}
@@ -58,15 +33,7 @@ func fakeOrg(t *testing.T, repos map[string]map[string]string) (*githubfake.Fake
 	if err != nil {
 		t.Fatal(err)
 	}
-	pemKey := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
-	itr, err := ghinstallation.New(http.DefaultTransport, loadAppID, inst.ID, pemKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	itr.BaseURL = f.URL()
-	client := github.NewClient(&http.Client{Transport: itr})
-	client.BaseURL, _ = url.Parse(f.URL() + "/")
-	return f, client
+	return f, app.Installation(t, inst.ID)
 }
 
 // apiCalls counts the requests Load made, leaving out the installation

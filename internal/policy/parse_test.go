@@ -316,3 +316,22 @@ func TestPolicyParseHugeInput(t *testing.T) {
 		t.Errorf("oversized file: %v", err)
 	}
 }
+
+func TestLicenseIDs(t *testing.T) {
+	for expr, want := range map[string]string{
+		"MIT":                                   "MIT",
+		"(MIT OR Apache-2.0) AND BSD-3-Clause":  "MIT Apache-2.0 BSD-3-Clause",
+		"GPL-2.0+ WITH Classpath-exception-2.0": "GPL-2.0+",
+		"MIT or Apache-2.0":                     "error",
+		"MIT OR":                                "error",
+	} {
+		ids, err := LicenseIDs(expr)
+		got := strings.Join(ids, " ")
+		if err != nil {
+			got = "error"
+		}
+		if got != want {
+			t.Errorf("LicenseIDs(%q) = %q (%v), want %q", expr, got, err, want)
+		}
+	}
+}

@@ -166,22 +166,38 @@ func CheckSPDX(expr string) error {
 	return nil
 }
 
+// LicenseIDs returns the license ids an SPDX expression names, in order
+// ("MIT OR Apache-2.0" names MIT and Apache-2.0; the exception after WITH
+// is not a license), or the problem CheckSPDX reports.
+func LicenseIDs(expr string) ([]string, error) {
+	ids, problem := parseSPDX(expr)
+	if problem != "" {
+		return nil, errors.New(problem)
+	}
+	return ids, nil
+}
+
 func spdxProblem(expr string) string {
+	_, problem := parseSPDX(expr)
+	return problem
+}
+
+func parseSPDX(expr string) ([]string, string) {
 	toks, problem := spdxTokens(expr)
 	if problem != "" {
-		return problem
+		return nil, problem
 	}
 	if len(toks) == 0 {
-		return "empty expression"
+		return nil, "empty expression"
 	}
 	p := &spdxParser{toks: toks}
 	if problem := p.or(0); problem != "" {
-		return problem
+		return nil, problem
 	}
 	if p.i < len(toks) {
-		return p.unexpected()
+		return nil, p.unexpected()
 	}
-	return ""
+	return p.ids, ""
 }
 
 func spdxTokens(s string) ([]string, string) {
@@ -212,6 +228,7 @@ func spdxTokens(s string) ([]string, string) {
 type spdxParser struct {
 	toks []string
 	i    int
+	ids  []string // the license ids read, in order
 }
 
 const maxSPDXDepth = 32
@@ -320,6 +337,7 @@ func (p *spdxParser) atom(depth int) string {
 	if problem := checkLicenseID(t); problem != "" {
 		return problem
 	}
+	p.ids = append(p.ids, t)
 	p.i++
 	return ""
 }
