@@ -39,6 +39,7 @@ func TestStore(t *testing.T) {
 			t.Run("audit", func(t *testing.T) { testAudit(t, s) })
 			t.Run("repositories", func(t *testing.T) { testRepositories(t, s) })
 			t.Run("reviews", func(t *testing.T) { testReviews(t, s) })
+			t.Run("pull requests", func(t *testing.T) { testPullRequests(t, s) })
 		})
 	}
 }
@@ -268,5 +269,59 @@ func testReviews(t *testing.T, s *store.Store) {
 	}
 	if _, err := s.RepositoryCheckOf(ctx, 43); !store.IsNotFound(err) {
 		t.Fatalf("missing check: %v", err)
+	}
+}
+
+func testPullRequests(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	at := time.Now().Truncate(time.Second)
+	if err := s.SaveSignature(ctx, store.Signature{Org: "acme", UserID: 5, Login: "ann", Version: "1", SignedAt: at, URL: "u1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveSignature(ctx, store.Signature{Org: "acme", UserID: 5, Login: "ann2", Version: "2", SignedAt: at, URL: "u2"}); err != nil {
+		t.Fatal(err)
+	}
+	sigs, err := s.Signatures(ctx, "acme", []int64{5, 6})
+	if err != nil || len(sigs) != 1 || sigs[5].Version != "2" || sigs[5].Login != "ann2" {
+		t.Fatalf("signatures = %+v, %v", sigs, err)
+	}
+	if other, _ := s.Signatures(ctx, "other-org", []int64{5}); len(other) != 0 {
+		t.Fatal("a signature of one org's CLA counted for another's")
+	}
+	if ok, err := s.RevokeSignature(ctx, "acme", 5); !ok || err != nil {
+		t.Fatalf("revoke = %v, %v", ok, err)
+	}
+	if ok, _ := s.RevokeSignature(ctx, "acme", 5); ok {
+		t.Fatal("revoked twice")
+	}
+
+	a := store.PullRequestRef{InstallationID: 1, Repository: "acme/a", Number: 1}
+	b := store.PullRequestRef{InstallationID: 1, Repository: "acme/b", Number: 2}
+	if err := errors.Join(s.SetBlockers(ctx, a, []int64{5, 6}), s.SetBlockers(ctx, b, []int64{5})); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetBlockers(ctx, a, []int64{6}); err != nil { // 5 signed meanwhile
+		t.Fatal(err)
+	}
+	if got, err := s.BlockedBy(ctx, 5); err != nil || len(got) != 1 || got[0] != b {
+		t.Fatalf("blocked by 5 = %+v, %v", got, err)
+	}
+
+	st, err := s.PullRequestStateOf(ctx, "acme/a", 1)
+	if err != nil || st.CheckRunID != 0 {
+		t.Fatalf("new state = %+v, %v", st, err)
+	}
+	st.HeadSHA, st.CheckRunID, st.CommentID, st.CommentDigest = "abc", 9, 10, "d"
+	if err := s.SavePullRequestState(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.PullRequestStateOf(ctx, "acme/a", 1); got != st {
+		t.Fatalf("state = %+v, want %+v", got, st)
+	}
+	if err := s.SavePathApproval(ctx, a, store.PathApproval{CommentID: 3, Login: "lead", HeadSHA: "abc", At: at}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.PathApprovals(ctx, "acme/a", 1); err != nil || len(got) != 1 || got[0].HeadSHA != "abc" {
+		t.Fatalf("approvals = %+v, %v", got, err)
 	}
 }

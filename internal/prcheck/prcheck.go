@@ -1,0 +1,103 @@
+// Package prcheck reports a pull request's results: the ospo/policy check run on its head commit and, when the contributor must act, one sticky comment.
+package prcheck
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/google/go-github/v66/github"
+
+	"github.com/ospo-bot/ospo-bot/internal/rules"
+)
+
+// CheckName is the check run's name.
+const CheckName = "ospo/policy"
+
+// RecheckAction is the identifier of the check run's "Recheck" button.
+const RecheckAction = "recheck"
+
+// Conclusion is failure when an enforce rule fails, neutral when only warn
+// rules do, success otherwise.
+func Conclusion(fs []rules.Finding) string {
+	conclusion := "success"
+	for _, f := range fs {
+		switch {
+		case f.Failing():
+			return "failure"
+		case f.Result == rules.Fail:
+			conclusion = "neutral"
+		}
+	}
+	return conclusion
+}
+
+// Title says in one line what is missing.
+func Title(fs []rules.Finding) string {
+	var missing []string
+	for _, f := range fs {
+		if f.Result == rules.Fail {
+			missing = append(missing, f.Message)
+		}
+	}
+	if len(missing) == 0 {
+		return "All policy checks pass"
+	}
+	t := strings.Join(missing, "; ")
+	if len(t) > 200 { // GitHub shows titles on one line
+		t = t[:197] + "..."
+	}
+	return t
+}
+
+// Summary is the check run's table: rule, result, what to do.
+func Summary(fs []rules.Finding) string {
+	var b strings.Builder
+	b.WriteString("| rule | result | what to do |\n|---|---|---|\n")
+	for _, f := range fs {
+		if f.Result == rules.Skip {
+			continue
+		}
+		result := "✅ pass"
+		switch {
+		case f.Failing():
+			result = "❌ fail"
+		case f.Result == rules.Fail:
+			result = "⚠️ fail (warn)"
+		case f.Result == rules.Exempt:
+			result = "➖ exempt"
+		}
+		todo := cell(f.Remediation)
+		if f.PolicyURL != "" && f.Result == rules.Fail {
+			todo += fmt.Sprintf(" ([policy](%s))", f.PolicyURL)
+		}
+		fmt.Fprintf(&b, "| `%s` (%s) | %s: %s | %s |\n", f.Rule, f.Mode, result, cell(f.Message), todo)
+	}
+	return b.String()
+}
+
+// Annotations point at the file and line of each failure that has one.
+func Annotations(fs []rules.Finding) []*github.CheckRunAnnotation {
+	var out []*github.CheckRunAnnotation
+	for _, f := range fs {
+		if f.Result != rules.Fail || f.File == "" {
+			continue
+		}
+		line := max(f.Line, 1)
+		level := "warning"
+		if f.Failing() {
+			level = "failure"
+		}
+		out = append(out, &github.CheckRunAnnotation{
+			Path: github.String(f.File), StartLine: github.Int(line), EndLine: github.Int(line),
+			AnnotationLevel: github.String(level), Title: github.String(f.Rule), Message: github.String(f.Message + ". " + f.Remediation),
+		})
+		if len(out) == 50 { // GitHub's limit per request
+			break
+		}
+	}
+	return out
+}
+
+func cell(s string) string {
+	return strings.ReplaceAll(strings.Join(strings.Fields(s), " "), "|", `\|`)
+}

@@ -1,0 +1,149 @@
+package snapshot
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+
+	"github.com/google/go-github/v66/github"
+
+	"github.com/ospo-bot/ospo-bot/internal/rules"
+)
+
+// maxPullCommits is how many commits GET /pulls/{n}/commits lists at most.
+const maxPullCommits = 250
+
+// PullRequest gathers what the pull request rules read, from the pull
+// request as a webhook or GET /pulls/{n} gave it:
+//
+//   - the commits: GET /pulls/{n}/commits, 1 call per 100; past 250
+//     commits, which that endpoint never lists, the compare endpoint
+//     page by page; the count is checked against GitHub's, and a list
+//     that falls short is marked incomplete (the rules fail closed);
+//   - the changed files when withFiles: 1 call per 100 files.
+//
+// Signatures, org memberships and approvals come from elsewhere.
+func PullRequest(ctx context.Context, client *github.Client, pr *github.PullRequest, withFiles bool) (*rules.PullRequest, error) {
+	base := pr.GetBase().GetRepo()
+	owner, name := base.GetOwner().GetLogin(), base.GetName()
+	out := &rules.PullRequest{
+		Owner: owner, Name: name, Number: pr.GetNumber(), HeadSHA: pr.GetHead().GetSHA(),
+		Opener:      account(pr.GetUser()),
+		CommitCount: pr.GetCommits(),
+	}
+	for _, l := range pr.Labels {
+		out.Labels = append(out.Labels, l.GetName())
+	}
+	commits, err := pullCommits(ctx, client, owner, name, pr)
+	if err != nil {
+		return nil, err
+	}
+	out.Commits = commits
+	out.CommitsComplete = len(commits) == pr.GetCommits()
+	if withFiles {
+		files, err := pullFiles(ctx, client, owner, name, pr.GetNumber())
+		if err != nil {
+			return nil, err
+		}
+		out.Files = files
+		out.FilesComplete = len(files) >= pr.GetChangedFiles()
+	}
+	return out, nil
+}
+
+func pullCommits(ctx context.Context, client *github.Client, owner, name string, pr *github.PullRequest) ([]rules.Commit, error) {
+	var out []rules.Commit
+	opts := &github.ListOptions{PerPage: 100}
+	if pr.GetCommits() <= maxPullCommits {
+		for {
+			page, resp, err := client.PullRequests.ListCommits(ctx, owner, name, pr.GetNumber(), opts)
+			if err != nil {
+				return nil, fmt.Errorf("list commits of %s/%s#%d: %w", owner, name, pr.GetNumber(), err)
+			}
+			for _, c := range page {
+				out = append(out, commitOf(c))
+			}
+			if resp.NextPage == 0 {
+				return out, nil
+			}
+			opts.Page = resp.NextPage
+		}
+	}
+	// More than the pull request endpoint lists: compare base and head.
+	base, head := pr.GetBase().GetSHA(), pr.GetHead().GetSHA()
+	for {
+		cmp, resp, err := client.Repositories.CompareCommits(ctx, owner, name, base, head, opts)
+		if err != nil {
+			return nil, fmt.Errorf("compare %s...%s in %s/%s: %w", base, head, owner, name, err)
+		}
+		for _, c := range cmp.Commits {
+			out = append(out, commitOf(c))
+		}
+		if resp.NextPage == 0 || len(cmp.Commits) == 0 {
+			return out, nil
+		}
+		opts.Page = resp.NextPage
+	}
+}
+
+func pullFiles(ctx context.Context, client *github.Client, owner, name string, number int) ([]string, error) {
+	var out []string
+	opts := &github.ListOptions{PerPage: 100}
+	for {
+		page, resp, err := client.PullRequests.ListFiles(ctx, owner, name, number, opts)
+		if err != nil {
+			return nil, fmt.Errorf("list files of %s/%s#%d: %w", owner, name, number, err)
+		}
+		for _, f := range page {
+			out = append(out, f.GetFilename())
+			if prev := f.GetPreviousFilename(); prev != "" && !slices.Contains(out, prev) {
+				out = append(out, prev)
+			}
+		}
+		if resp.NextPage == 0 {
+			return out, nil
+		}
+		opts.Page = resp.NextPage
+	}
+}
+
+func commitOf(c *github.RepositoryCommit) rules.Commit {
+	gc := c.GetCommit()
+	out := rules.Commit{
+		SHA: c.GetSHA(), Message: gc.GetMessage(), Parents: len(c.Parents),
+		Author:    rules.Person{Name: gc.GetAuthor().GetName(), Email: gc.GetAuthor().GetEmail()},
+		Committer: rules.Person{Name: gc.GetCommitter().GetName(), Email: gc.GetCommitter().GetEmail()},
+	}
+	if u := c.GetAuthor(); u != nil && u.GetID() != 0 {
+		a := account(u)
+		out.Author.Account = &a
+	}
+	if u := c.GetCommitter(); u != nil && u.GetID() != 0 {
+		a := account(u)
+		out.Committer.Account = &a
+	}
+	return out
+}
+
+func account(u *github.User) rules.Account {
+	return rules.Account{ID: u.GetID(), Login: u.GetLogin(), Type: u.GetType()}
+}
+
+// OrgMembers asks GitHub which of logins are members of each org (public
+// or private, as the app's Members permission sees them): 1 call a pair.
+func OrgMembers(ctx context.Context, client *github.Client, orgs, logins []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	for _, org := range orgs {
+		for _, login := range logins {
+			member, _, err := client.Organizations.IsMember(ctx, org, login)
+			if err != nil && status(err) != http.StatusNotFound {
+				return nil, fmt.Errorf("membership of %s in %s: %w", login, org, err)
+			}
+			if member {
+				out[org] = append(out[org], login)
+			}
+		}
+	}
+	return out, nil
+}
