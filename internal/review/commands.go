@@ -17,6 +17,8 @@ const (
 	Unexempt Verb = "unexempt"
 	Recheck  Verb = "recheck"
 	Help     Verb = "help"
+	// RevokeCLA is "/ospo cla revoke @user <reason>": Rule holds the login.
+	RevokeCLA Verb = "cla revoke"
 )
 
 // Command is one /ospo line of a comment.
@@ -31,7 +33,7 @@ type Command struct {
 // needs an approver.
 func (c Command) Decides() bool {
 	switch c.Verb {
-	case Approve, Reject, Exempt, Unexempt:
+	case Approve, Reject, Exempt, Unexempt, RevokeCLA:
 		return true
 	}
 	return false
@@ -97,6 +99,12 @@ func Parse(body string) ([]Command, []ParseError) {
 			cmds = append(cmds, Command{Verb: verb, Rule: strings.ToLower(fields[2]), Line: n})
 		case Recheck, Help:
 			cmds = append(cmds, Command{Verb: verb, Line: n})
+		case "cla":
+			if len(fields) < 5 || !strings.EqualFold(fields[2], "revoke") || !strings.HasPrefix(fields[3], "@") || len(fields[3]) < 2 {
+				errs = append(errs, ParseError{n, line, "write /ospo cla revoke @user <reason>"})
+				continue
+			}
+			cmds = append(cmds, Command{Verb: RevokeCLA, Rule: strings.TrimPrefix(fields[3], "@"), Reason: restAfter(line, 4), Line: n})
 		default:
 			errs = append(errs, ParseError{n, line, fmt.Sprintf("unknown command %q", fields[1])})
 		}

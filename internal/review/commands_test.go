@@ -26,6 +26,8 @@ func TestParse(t *testing.T) {
 		{"prefix only", "/ospo", nil, []string{"missing command"}},
 		{"unknown", "/ospo frobnicate now", nil, []string{`unknown command "frobnicate"`}},
 		{"lookalike", "/ospoapprove", nil, nil},
+		{"cla revoke", "/ospo cla REVOKE @Mallory signed for someone else", []Command{{Verb: RevokeCLA, Rule: "Mallory", Reason: "signed for someone else", Line: 1}}, nil},
+		{"cla revoke needs a reason", "/ospo cla revoke @mallory", nil, []string{"write /ospo cla revoke @user <reason>"}},
 		{"recheck and help", "/ospo recheck\n/ospo help", []Command{{Verb: Recheck, Line: 1}, {Verb: Help, Line: 2}}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -52,7 +54,7 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body string) {
 		cmds, errs := Parse(body)
 		for _, c := range cmds {
-			if c.Line < 1 || (c.Verb == Reject && c.Reason == "") || (c.Verb == Exempt && (c.Rule == "" || c.Reason == "")) {
+			if c.Line < 1 || (c.Verb == Reject && c.Reason == "") || ((c.Verb == Exempt || c.Verb == RevokeCLA) && (c.Rule == "" || c.Reason == "")) {
 				t.Fatalf("invalid command %+v from %q", c, body)
 			}
 		}

@@ -60,11 +60,15 @@ func (m *Manager) HandleComment(ctx context.Context, client *github.Client, c Co
 	}
 	h := Handled{RepositoryID: repoID}
 	cmds, perrs := Parse(c.Body)
+	// CLA revocations are not about this review; the pull request side
+	// runs them wherever they are written.
+	cmds = slices.DeleteFunc(cmds, func(cmd Command) bool { return cmd.Verb == RevokeCLA })
 	perrs = append(perrs, unknownRules(cmds)...)
 	cmds = slices.DeleteFunc(cmds, func(cmd Command) bool { return cmd.Rule != "" && !slices.Contains(rules.IDs, cmd.Rule) })
 	withdrawn := false // an edit removed deciding commands
 	if c.Edited {
 		old, _ := Parse(c.OldBody)
+		old = slices.DeleteFunc(old, func(cmd Command) bool { return cmd.Verb == RevokeCLA })
 		if sameCommands(old, cmds) {
 			return h, nil // an edit of the prose around the commands
 		}
