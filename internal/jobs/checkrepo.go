@@ -17,6 +17,7 @@ import (
 
 	"github.com/ospo-bot/ospo-bot/internal/logging"
 	"github.com/ospo-bot/ospo-bot/internal/policy"
+	"github.com/ospo-bot/ospo-bot/internal/prcheck"
 	"github.com/ospo-bot/ospo-bot/internal/review"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
 	"github.com/ospo-bot/ospo-bot/internal/snapshot"
@@ -28,6 +29,7 @@ import (
 type checker struct {
 	deps   Deps
 	review *review.Manager
+	prs    *prcheck.Reporter
 	locks  keyedMutex
 }
 

@@ -50,6 +50,9 @@ func (h *commentHandler) handle(ctx context.Context, d *DeliveryArgs) error {
 	if err != nil {
 		return err
 	}
+	if ev.GetIssue().IsPullRequest() {
+		return h.pullRequestComment(ctx, client, d.InstallationID, &ev)
+	}
 	authority := func(repoID int64) (review.Authority, error) {
 		owner := h.reviewedOwner(ctx, repoID, c.Repo)
 		eff, err := loadOrgPolicy(ctx, client, owner)

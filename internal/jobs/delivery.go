@@ -100,7 +100,11 @@ func (w *deliveryWorker) Work(ctx context.Context, job *river.Job[DeliveryArgs])
 // recorded and need no work yet.
 func eventHandlers(deps Deps, chk *checker) map[string]eventHandler {
 	inst := &installationHandler{deps: deps}
+	prs := &prHandler{deps: deps, checker: chk}
 	return map[string]eventHandler{
+		"pull_request":              prs.handlePullRequest,
+		"check_suite":               prs.handleCheckSuite,
+		"check_run":                 prs.handleCheckRun,
 		"installation":              inst.handle,
 		"installation_repositories": inst.handleRepositories,
 		"repository":                (&repositoryHandler{deps: deps}).handle,

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ospo-bot/ospo-bot/internal/logging"
 	"github.com/ospo-bot/ospo-bot/internal/metrics"
+	"github.com/ospo-bot/ospo-bot/internal/prcheck"
 	"github.com/ospo-bot/ospo-bot/internal/review"
 	"github.com/ospo-bot/ospo-bot/internal/store"
 )
@@ -97,10 +98,11 @@ func New(deps Deps, opts Options) (*Queue, error) {
 	}
 	if !opts.InsertOnly {
 		workers := river.NewWorkers()
-		chk := &checker{deps: deps, review: &review.Manager{Store: deps.Store}}
+		chk := &checker{deps: deps, review: &review.Manager{Store: deps.Store}, prs: &prcheck.Reporter{Store: deps.Store}}
 		river.AddWorker(workers, &intakeWorker{store: deps.Store})
 		river.AddWorker(workers, &deliveryWorker{deps: deps, handlers: eventHandlers(deps, chk)})
 		river.AddWorker(workers, &checkWorker{checker: chk})
+		river.AddWorker(workers, &checkPRWorker{checker: chk})
 		cfg.Workers = workers
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}}
 	}

@@ -18,11 +18,24 @@ const (
 	DefaultMinMatch = 85
 	// DefaultReviewLabel marks OSPO review issues.
 	DefaultReviewLabel = "ospo-review"
+	// DefaultCLAPhrase is the comment that signs the CLA.
+	DefaultCLAPhrase = "I have read the CLA Document and I hereby sign the CLA"
+	// DefaultCLAVersion is the CLA version when the policy names none.
+	DefaultCLAVersion = "1"
 )
+
+// DefaultProtectedPaths are the files whose changes need an OSPO approval
+// when the policy lists none: the license, the code owners and the
+// repository's policy override.
+func DefaultProtectedPaths() []string {
+	return []string{"LICENSE*", "COPYING*", "CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS", ".github/ospo.yml"}
+}
 
 // Defaults is the policy in force when no file sets anything: approved
 // permissive licenses enforced, CODEOWNERS and community files warned
-// about, topics and labels off, repository overrides allowed.
+// about, topics and labels off, repository overrides allowed; on pull
+// requests, changes to protected paths (license, code owners, the policy
+// override) need an OSPO approval, and the CLA, DCO and label rules are off.
 func Defaults() Policy { return Policy{}.WithDefaults() }
 
 // WithDefaults fills every zero value with its default. A nil list means
@@ -59,6 +72,26 @@ func (p Policy) WithDefaults() Policy {
 	r.Topics.OneOf = slices.Clone(r.Topics.OneOf)
 	orMode(&r.Labels.Mode, Off)
 	r.Labels.Required = slices.Clone(r.Labels.Required)
+
+	pr := &p.PullRequest
+	orMode(&pr.CLA.Mode, Off)
+	if pr.CLA.Version == "" {
+		pr.CLA.Version = DefaultCLAVersion
+	}
+	if pr.CLA.Phrase == "" {
+		pr.CLA.Phrase = DefaultCLAPhrase
+	}
+	bots := pr.CLA.Allow.BotsAllowed()
+	pr.CLA.Allow.Bots = &bots
+	pr.CLA.Allow.Users = slices.Clone(pr.CLA.Allow.Users)
+	pr.CLA.Allow.Orgs = slices.Clone(pr.CLA.Allow.Orgs)
+	pr.CLA.Allow.EmailDomains = slices.Clone(pr.CLA.Allow.EmailDomains)
+	orMode(&pr.DCO.Mode, Off)
+	orMode(&pr.Labels.Mode, Off)
+	pr.Labels.OneOf = pr.Labels.OneOf.Clone()
+	pr.Labels.Patterns = slices.Clone(pr.Labels.Patterns)
+	orMode(&pr.ProtectedPaths.Mode, Enforce)
+	pr.ProtectedPaths.Paths = orList(pr.ProtectedPaths.Paths, DefaultProtectedPaths())
 	return p
 }
 

@@ -77,7 +77,31 @@ func Resolve(org, repo *Document) *Effective {
 	}
 	e.Policy = merged.WithDefaults()
 	e.Version = version(e.Sources)
+	e.checkMerged()
 	return e
+}
+
+// checkMerged reports what only the merged policy shows: an override that
+// turns the CLA rule on where neither file names the CLA document (the
+// org file alone cannot: Parse rejects it). The cla rule then fails.
+func (e *Effective) checkMerged() {
+	cla := e.Policy.PullRequest.CLA
+	if !cla.Mode.On() || cla.Document != "" {
+		return
+	}
+	// The file whose value applies: the override's when it set the mode
+	// or cleared the document.
+	for _, d := range []*Document{e.repo, e.org} {
+		for _, path := range []string{"pull_request.cla.mode", "pull_request.cla.document"} {
+			if d == nil || e.origins[path] != d {
+				continue
+			}
+			k := d.keys[path]
+			e.Notices = append(e.Notices, Notice{File: d.File, Line: k.Line, Column: k.Column,
+				Message: fmt.Sprintf("pull_request.cla.mode is %s but no pull_request.cla.document is set, here or in the org's ospo.yml: the cla rule fails until one is", cla.Mode)})
+			return
+		}
+	}
 }
 
 // blocked tells why the org policy keeps its value for path, or "".
@@ -112,17 +136,30 @@ func version(sources []Source) string {
 	return strings.Join(parts, "+")
 }
 
+// pullRequestRulePaths are the keys of the pull request rules, by rule id.
+var pullRequestRulePaths = map[string]string{
+	"cla":             "pull_request.cla",
+	"dco":             "pull_request.dco",
+	"pr-labels":       "pull_request.labels",
+	"protected-paths": "pull_request.protected_paths",
+}
+
 // RuleURL links to where a rule is configured: the line of the rule's key
 // in the file that sets it (the override when it sets the rule and may, the
 // org file otherwise), on GitHub under webBase ("https://github.com" or a
 // GitHub Enterprise Server's address). rule is a rule id ("license",
-// "codeowners", ...) or a dotted path ("review"). When no file on GitHub
+// "codeowners", ..., and the pull request rules "cla", "dco", "pr-labels",
+// "protected-paths") or a dotted path ("review"). When no file on GitHub
 // mentions the rule, the defaults apply and the link is ReferenceURL.
 func (e *Effective) RuleURL(webBase, rule string) string {
 	if e == nil {
 		return ReferenceURL
 	}
-	for _, path := range []string{rule, "repository." + rule} {
+	paths := []string{rule, "repository." + rule}
+	if p, ok := pullRequestRulePaths[rule]; ok {
+		paths[1] = p
+	}
+	for _, path := range paths {
 		if _, ok := typeAt(path); !ok {
 			continue
 		}

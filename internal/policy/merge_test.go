@@ -23,6 +23,14 @@ func TestPolicyDefaults(t *testing.T) {
 			Topics:     TopicsRule{Mode: Off},
 			Labels:     LabelsRule{Mode: Off},
 		},
+		PullRequest: PullRequestRules{
+			CLA: CLARule{Mode: Off, Version: "1", Phrase: "I have read the CLA Document and I hereby sign the CLA",
+				Allow: CLAAllow{Bots: &yes}},
+			DCO:    DCORule{Mode: Off},
+			Labels: PRLabelsRule{Mode: Off},
+			ProtectedPaths: ProtectedPathsRule{Mode: Enforce,
+				Paths: []string{"LICENSE*", "COPYING*", "CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS", ".github/ospo.yml"}},
+		},
 	}
 	if !reflect.DeepEqual(d, want) {
 		t.Errorf("Defaults() =\n%+v\nwant\n%+v", d, want)
@@ -283,10 +291,15 @@ func TestPolicyExplain(t *testing.T) {
 // normalizeLists makes the nil lists that have no default empty, as the
 // explain output writes them ([]).
 func normalizeLists(p Policy) Policy {
-	for _, l := range []*[]string{&p.Locked, &p.Review.Approvers, &p.Repository.Topics.OneOf} {
+	cla := &p.PullRequest.CLA.Allow
+	for _, l := range []*[]string{&p.Locked, &p.Review.Approvers, &p.Repository.Topics.OneOf,
+		&cla.Users, &cla.Orgs, &cla.EmailDomains, &p.PullRequest.Labels.Patterns} {
 		if *l == nil {
 			*l = []string{}
 		}
+	}
+	if p.PullRequest.Labels.OneOf == nil {
+		p.PullRequest.Labels.OneOf = LabelSets{}
 	}
 	if p.Repository.Labels.Required == nil {
 		p.Repository.Labels.Required = []Label{}

@@ -23,8 +23,9 @@ type Policy struct {
 	// "repository.license.allowed" or "review".
 	Locked []string `yaml:"locked,omitempty"`
 
-	Review     Review          `yaml:"review,omitempty"`
-	Repository RepositoryRules `yaml:"repository,omitempty"`
+	Review      Review           `yaml:"review,omitempty"`
+	Repository  RepositoryRules  `yaml:"repository,omitempty"`
+	PullRequest PullRequestRules `yaml:"pull_request,omitempty"`
 }
 
 // Review configures OSPO review issues and who decides them.
@@ -108,4 +109,77 @@ type Label struct {
 	Name        string `yaml:"name"`
 	Color       string `yaml:"color,omitempty"`
 	Description string `yaml:"description,omitempty"`
+}
+
+// PullRequestRules are the rules checked on pull requests.
+type PullRequestRules struct {
+	CLA            CLARule            `yaml:"cla,omitempty"`
+	DCO            DCORule            `yaml:"dco,omitempty"`
+	Labels         PRLabelsRule       `yaml:"labels,omitempty"`
+	ProtectedPaths ProtectedPathsRule `yaml:"protected_paths,omitempty"`
+}
+
+// CLARule requires everyone who contributes to a pull request to have
+// signed the Contributor License Agreement.
+type CLARule struct {
+	Mode Mode `yaml:"mode,omitempty"`
+	// Document is the http(s) URL of the CLA text. Required when the rule
+	// is on.
+	Document string `yaml:"document,omitempty"`
+	// Version is the CLA version in force. Default "1".
+	Version string `yaml:"version,omitempty"`
+	// Resign: a signature of another version no longer counts.
+	Resign bool `yaml:"resign,omitempty"`
+	// Phrase is what a contributor comments to sign. Default DefaultCLAPhrase.
+	Phrase string `yaml:"phrase,omitempty"`
+	// IncludeOpener: the pull request's opener must sign too, even without
+	// a commit of their own.
+	IncludeOpener bool `yaml:"include_opener,omitempty"`
+	// Allow lists who need not sign.
+	Allow CLAAllow `yaml:"allow,omitempty"`
+}
+
+// CLAAllow lists the contributors who need not sign the CLA.
+type CLAAllow struct {
+	// Bots exempts accounts of type Bot and logins ending in "[bot]".
+	// Default true.
+	Bots *bool `yaml:"bots,omitempty"`
+	// Users are logins or login patterns with * (anchored,
+	// case-insensitive): "release-*".
+	Users []string `yaml:"users,omitempty"`
+	// Orgs exempts the members of these GitHub orgs (a corporate CLA),
+	// private members included.
+	Orgs []string `yaml:"orgs,omitempty"`
+	// EmailDomains exempts commit emails in these domains or their
+	// subdomains (case-insensitive).
+	EmailDomains []string `yaml:"email_domains,omitempty"`
+}
+
+// BotsAllowed reports whether bots are exempt (the default).
+func (a CLAAllow) BotsAllowed() bool { return a.Bots == nil || *a.Bots }
+
+// DCORule requires a Signed-off-by (Developer Certificate of Origin) on
+// every non-merge commit.
+type DCORule struct {
+	Mode Mode `yaml:"mode,omitempty"`
+}
+
+// PRLabelsRule requires labels on pull requests.
+type PRLabelsRule struct {
+	Mode Mode `yaml:"mode,omitempty"`
+	// OneOf are sets of labels; at least one label of each set must be on
+	// the pull request.
+	OneOf LabelSets `yaml:"one_of,omitempty"`
+	// Patterns are regular expressions (RE2 syntax, anchored at both
+	// ends); at least one label must match each.
+	Patterns []string `yaml:"patterns,omitempty"`
+}
+
+// ProtectedPathsRule requires an OSPO approval of pull requests that
+// change protected files.
+type ProtectedPathsRule struct {
+	Mode Mode `yaml:"mode,omitempty"`
+	// Paths are glob patterns (path.Match) matched against each changed
+	// file's full path: "LICENSE*", ".github/CODEOWNERS".
+	Paths []string `yaml:"paths,omitempty"`
 }

@@ -85,6 +85,9 @@ func ParseDocument(file string, data []byte, org bool) (*Document, error) {
 		// yaml.v3's own strict decoding is the reference for the values.
 		p.strictDecode(data, &pol)
 	}
+	if len(p.errs) == 0 {
+		p.crossCheck(&pol)
+	}
 	if len(p.errs) > 0 {
 		return nil, p.finish()
 	}
@@ -386,6 +389,8 @@ func (p *parser) value(n *yaml.Node, t reflect.Type, schema, display string) {
 	switch {
 	case isMapping(t):
 		p.mapping(n, t, schema, display)
+	case t == labelSetsType:
+		p.labelSets(n, schema, display)
 	case t.Kind() == reflect.Slice:
 		p.list(n, t, schema, display)
 	case t == modeType:
@@ -498,4 +503,15 @@ func checkNumber(schema string, f float64) string {
 		}
 	}
 	return ""
+}
+
+// crossCheck finds problems that involve several fields. An override is
+// merged over the org's policy, so what it leaves out may come from there;
+// Resolve reports what is still missing after the merge.
+func (p *parser) crossCheck(pol *Policy) {
+	cla := pol.PullRequest.CLA
+	if p.org && cla.Mode.On() && cla.Document == "" {
+		at := p.keys["pull_request.cla.mode"]
+		p.errorf(at, "pull_request.cla.document is required when pull_request.cla.mode is %s: the http(s) URL of the CLA contributors sign", cla.Mode)
+	}
 }

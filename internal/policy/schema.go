@@ -10,8 +10,9 @@ import (
 // mergeable and explained without further code.
 
 var (
-	policyType = reflect.TypeFor[Policy]()
-	modeType   = reflect.TypeFor[Mode]()
+	policyType    = reflect.TypeFor[Policy]()
+	modeType      = reflect.TypeFor[Mode]()
+	labelSetsType = reflect.TypeFor[LabelSets]()
 )
 
 // orgOnly are the top-level keys only the org's ospo.yml may set.

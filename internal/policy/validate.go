@@ -3,7 +3,11 @@ package policy
 import (
 	"errors"
 	"fmt"
+	"net/url"
+	"path"
+	"regexp"
 	"strings"
+	"unicode"
 )
 
 // checkString validates a string field or list entry by its schema path;
@@ -52,6 +56,139 @@ func checkString(schema, v string) string {
 		}
 	case "locked[]":
 		return checkLockedPath(v)
+	case "pull_request.cla.document":
+		return checkDocumentURL(v)
+	case "pull_request.cla.version":
+		if v != "" && (len(v) > 50 || strings.IndexFunc(v, unicode.IsSpace) >= 0) {
+			return fmt.Sprintf("%q: a version is a short word without spaces, e.g. 2 or 2024-06", v)
+		}
+	case "pull_request.cla.phrase":
+		switch {
+		case v != "" && strings.TrimSpace(v) == "":
+			return fmt.Sprintf("a blank phrase; leave it out for the default (%q)", DefaultCLAPhrase)
+		case strings.ContainsAny(v, "\r\n"):
+			return "the phrase must be one line: contributors comment it"
+		case len([]rune(v)) > 300:
+			return "the phrase is longer than 300 characters; contributors have to type it"
+		}
+	case "pull_request.cla.allow.users[]":
+		return checkLoginPattern(v)
+	case "pull_request.cla.allow.orgs[]":
+		if rest, ok := strings.CutPrefix(v, "@"); ok && validLogin(rest) {
+			return fmt.Sprintf("%q: write the org's login without '@' (%s)", v, rest)
+		}
+		if !validLogin(v) {
+			return fmt.Sprintf("%q is not a GitHub org login", v)
+		}
+	case "pull_request.cla.allow.email_domains[]":
+		return checkEmailDomain(v)
+	case "pull_request.labels.one_of[][]":
+		switch {
+		case strings.TrimSpace(v) == "":
+			return "empty label name"
+		case strings.ContainsAny(v, "\r\n"):
+			return fmt.Sprintf("%q: a label name is one line", v)
+		case len([]rune(v)) > 50:
+			return fmt.Sprintf("%q is longer than GitHub's 50 characters for a label", v)
+		}
+	case "pull_request.labels.patterns[]":
+		if strings.TrimSpace(v) == "" {
+			return "empty pattern; write a regular expression such as ^area/.+$"
+		}
+		if _, err := CompileLabelPattern(v); err != nil {
+			return fmt.Sprintf("%q is not a regular expression: %s", v, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+		}
+	case "pull_request.protected_paths.paths[]":
+		return checkPathGlob(v)
+	}
+	return ""
+}
+
+// CompileLabelPattern compiles an entry of pull_request.labels.patterns:
+// RE2 syntax, anchored at both ends (the whole label must match), case
+// sensitive unless the pattern starts with (?i).
+func CompileLabelPattern(pattern string) (*regexp.Regexp, error) {
+	if _, err := regexp.Compile(pattern); err != nil {
+		return nil, err // the error names the pattern as written
+	}
+	return regexp.Compile(`^(?:` + pattern + `)$`)
+}
+
+func checkDocumentURL(v string) string {
+	if v == "" {
+		return ""
+	}
+	u, err := url.Parse(v)
+	if err != nil || (!strings.EqualFold(u.Scheme, "https") && !strings.EqualFold(u.Scheme, "http")) || u.Host == "" ||
+		strings.ContainsAny(v, " \t") {
+		return fmt.Sprintf("%q is not an http(s) URL (e.g. https://acme.example/cla)", v)
+	}
+	return ""
+}
+
+// checkLoginPattern checks an entry of allow.users: a login, or a login
+// pattern with * (any characters), possibly ending in [bot].
+func checkLoginPattern(v string) string {
+	if rest, ok := strings.CutPrefix(v, "@"); ok && checkLoginPattern(rest) == "" {
+		return fmt.Sprintf("%q: write the login without '@' (%s)", v, rest)
+	}
+	body := strings.TrimSuffix(v, "[bot]")
+	if strings.Trim(body, "*") == "" && body != "" {
+		return fmt.Sprintf("%q exempts everyone; turn the cla rule off instead", v)
+	}
+	ok := body != "" && len(body) <= 39
+	for _, c := range []byte(body) {
+		ok = ok && (isAlnum(c) || c == '-' || c == '*')
+	}
+	if !ok {
+		return fmt.Sprintf("%q is not a login or a login pattern (letters, digits, hyphens, * for any characters, e.g. release-*)", v)
+	}
+	return ""
+}
+
+func checkEmailDomain(v string) string {
+	if _, domain, ok := strings.Cut(v, "@"); ok {
+		return fmt.Sprintf("%q: write the domain only (%s)", v, domain)
+	}
+	if rest, ok := strings.CutPrefix(v, "*."); ok {
+		return fmt.Sprintf("%q: subdomains are included; write %s", v, rest)
+	}
+	if rest, ok := strings.CutPrefix(v, "."); ok {
+		return fmt.Sprintf("%q: subdomains are included; write %s", v, rest)
+	}
+	labels := strings.Split(v, ".")
+	ok := len(v) <= 253 && len(labels) >= 2
+	for _, l := range labels {
+		ok = ok && len(l) > 0 && len(l) <= 63 && isAlnum(l[0]) && isAlnum(l[len(l)-1])
+		for _, c := range []byte(l) {
+			ok = ok && (isAlnum(c) || c == '-')
+		}
+	}
+	if !ok {
+		return fmt.Sprintf("%q is not an email domain such as acme.example", v)
+	}
+	return ""
+}
+
+// checkPathGlob checks a protected path: a path.Match pattern for the full
+// path of a file, relative to the repository root.
+func checkPathGlob(v string) string {
+	switch {
+	case strings.TrimSpace(v) == "":
+		return "empty path; name a file such as LICENSE or a pattern such as LICENSE*"
+	case strings.HasPrefix(v, "/"):
+		return fmt.Sprintf("%q: paths are relative to the repository root; write %s", v, strings.TrimLeft(v, "/"))
+	case strings.HasPrefix(v, "./"):
+		return fmt.Sprintf("%q: paths are relative to the repository root; write %s", v, strings.TrimPrefix(v, "./"))
+	case strings.Contains(v, "**"):
+		return fmt.Sprintf("%q: ** is not supported; * matches within one directory (docs/* matches docs/a.md, not docs/a/b.md), so list each depth", v)
+	case strings.HasSuffix(v, "/"):
+		return fmt.Sprintf("%q is a directory; patterns match files: write %s*", v, v)
+	case strings.Contains(v, `\`):
+		return fmt.Sprintf("%q: paths use /, and \\ escapes a character; write the path with /", v)
+	}
+	if _, err := path.Match(v, ""); err != nil {
+		return fmt.Sprintf("%q is not a glob pattern (unbalanced [ ])", v)
 	}
 	return ""
 }

@@ -115,7 +115,7 @@ func (m *Manager) HandleComment(ctx context.Context, client *github.Client, c Co
 			}
 		}
 		if !ok {
-			replies = append(replies, fmt.Sprintf("@%s, only %s may approve, reject or exempt; nothing changed.", c.Author, describe(a)))
+			replies = append(replies, fmt.Sprintf("@%s, only %s may approve, reject or exempt; nothing changed.", c.Author, Describe(a)))
 			for _, cmd := range deciding {
 				if err := m.audit(ctx, c, a, subject, "refuse "+string(cmd.Verb), "not an approver"); err != nil {
 					return h, err
@@ -256,7 +256,8 @@ func MayDecide(ctx context.Context, client *github.Client, a Authority, login st
 	return false, nil
 }
 
-func describe(a Authority) string {
+// Describe says who may decide, for replies.
+func Describe(a Authority) string {
 	if len(a.Approvers) == 0 {
 		return "owners of the " + a.Org + " organisation"
 	}

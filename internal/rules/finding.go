@@ -15,6 +15,12 @@ const (
 	RuleFiles      = "files"
 	RuleTopics     = "topics"
 	RuleLabels     = "labels"
+
+	// Pull request rules.
+	RuleCLA            = "cla"
+	RuleDCO            = "dco"
+	RulePRLabels       = "pr-labels"
+	RuleProtectedPaths = "protected-paths"
 )
 
 // active reports whether a rule in this mode is evaluated; "" and unknown

@@ -1,10 +1,14 @@
-// Package rules evaluates the repository rules: pure functions of a repository snapshot and the policy, returning findings, with no I/O.
+// Package rules evaluates the repository and pull request rules: pure functions of a snapshot and the policy, returning findings, with no I/O.
 package rules
 
 import "github.com/ospo-bot/ospo-bot/internal/policy"
 
 // IDs are the repository rules, in the order Evaluate reports them.
 var IDs = []string{RuleLicense, RuleCodeowners, RuleFiles, RuleTopics, RuleLabels}
+
+// PullRequestIDs are the pull request rules, in the order
+// EvaluatePullRequest reports them.
+var PullRequestIDs = []string{RuleCLA, RuleDCO, RulePRLabels, RuleProtectedPaths}
 
 // Result is a finding's outcome.
 type Result string
@@ -18,7 +22,7 @@ const (
 
 // Finding is what one rule found.
 type Finding struct {
-	Rule        string      // rule id: license, codeowners, files, topics, labels
+	Rule        string      // rule id: one of IDs or PullRequestIDs
 	Mode        policy.Mode // the rule's mode
 	Result      Result
 	Message     string // one line: what was found

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/tidwall/gjson"
+	"github.com/tidwall/sjson"
 
 	"github.com/ospo-bot/ospo-bot/internal/githubfake"
 	"github.com/ospo-bot/ospo-bot/internal/store"
@@ -53,12 +55,73 @@ func seedFromPayload(t *testing.T, fake *githubfake.Fake, seeded map[int64]bool,
 	seeded[p.Installation.ID] = true
 }
 
+// seedPullRequest gives the fake the repository and pull request a
+// pull_request example names, and points the payload's head at the fake's
+// head commit (the example's SHA exists nowhere).
+func seedPullRequest(t *testing.T, fake *githubfake.Fake, installs map[string]int64, body []byte) []byte {
+	t.Helper()
+	owner := gjson.GetBytes(body, "repository.owner.login").String()
+	name := gjson.GetBytes(body, "repository.name").String()
+	number := int(gjson.GetBytes(body, "pull_request.number").Int())
+	if _, ok := fake.Repo(owner, name); !ok {
+		if _, err := fake.AddRepo(githubfake.Repo{Owner: owner, Name: name, Files: map[string]string{"README.md": "hello"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pr, ok := fake.PullRequest(owner, name, number)
+	if !ok {
+		for len(fake.Issues(owner, name))+len(fake.PullRequests(owner, name)) < number-1 {
+			if _, err := fake.AddIssue(owner, name, githubfake.Issue{Title: "filler"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		branch := fmt.Sprintf("pr-%d", number)
+		if _, err := fake.CreateBranch(owner, name, branch, ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fake.Push(owner, name, branch, githubfake.NewCommit{Message: "change", Author: githubfake.Signature{Name: "Octo", Email: "octo@example.org"},
+			Files: map[string]string{"change.txt": "x"}}); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		if pr, err = fake.AddPullRequest(owner, name, githubfake.PullRequest{Title: "example", User: "Codertocat", Head: branch}); err != nil {
+			t.Fatal(err)
+		}
+		if pr.Number != number {
+			t.Fatalf("seeded pull request #%d, the example is #%d", pr.Number, number)
+		}
+	}
+	// The examples' installation IDs span accounts; an installation is one
+	// account's, so the delivery names the owner's.
+	if installs[owner] == 0 {
+		in, err := fake.AddInstallation(githubfake.Installation{Account: owner})
+		if err != nil {
+			t.Fatal(err)
+		}
+		installs[owner] = in.ID
+	}
+	body, err := sjson.SetBytes(body, "pull_request.head.sha", pr.HeadSHA)
+	for _, set := range []struct {
+		path  string
+		value any
+	}{{"pull_request.commits", 1}, {"installation.id", installs[owner]}} {
+		if err == nil {
+			body, err = sjson.SetBytes(body, set.path, set.value)
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return body
+}
+
 // TestEveryExamplePayloadIsProcessed sends every example payload GitHub
 // documents for the events ospo-bot subscribes to, and requires each to be
 // accepted and its job to end without error.
 func TestEveryExamplePayloadIsProcessed(t *testing.T) {
 	h := start(t, store.SQLite)
 	seeded := map[int64]bool{}
+	installs := map[string]int64{}
 	ids := map[string]string{}
 	for _, event := range webhook.Events {
 		files, err := filepath.Glob(filepath.Join("..", "..", "testdata", "github", "webhooks", event, "*.json"))
@@ -71,6 +134,9 @@ func TestEveryExamplePayloadIsProcessed(t *testing.T) {
 				t.Fatal(err)
 			}
 			seedFromPayload(t, h.GitHub, seeded, body)
+			if event == "pull_request" {
+				body = seedPullRequest(t, h.GitHub, installs, body)
+			}
 			ids[event+"/"+filepath.Base(f)] = h.send(event, body)
 		}
 	}

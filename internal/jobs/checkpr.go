@@ -1,0 +1,259 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/go-github/v66/github"
+	"github.com/riverqueue/river"
+	"github.com/rs/zerolog"
+
+	"github.com/ospo-bot/ospo-bot/internal/logging"
+	"github.com/ospo-bot/ospo-bot/internal/policy"
+	"github.com/ospo-bot/ospo-bot/internal/prcheck"
+	"github.com/ospo-bot/ospo-bot/internal/review"
+	"github.com/ospo-bot/ospo-bot/internal/rules"
+	"github.com/ospo-bot/ospo-bot/internal/snapshot"
+	"github.com/ospo-bot/ospo-bot/internal/store"
+)
+
+// CheckPullRequestArgs asks for a pull request's check, from outside a
+// webhook about it (a CLA signature unblocks it, a check run's Recheck).
+type CheckPullRequestArgs struct {
+	InstallationID int64  `json:"installation_id"`
+	Repository     string `json:"repository"`
+	Number         int    `json:"number"`
+	Reason         string `json:"reason"`
+}
+
+// Kind names the job kind in River's tables.
+func (CheckPullRequestArgs) Kind() string { return "check_pull_request" }
+
+type checkPRWorker struct {
+	river.WorkerDefaults[CheckPullRequestArgs]
+	checker *checker
+}
+
+func (w *checkPRWorker) Work(ctx context.Context, job *river.Job[CheckPullRequestArgs]) error {
+	a := job.Args
+	logger := zerolog.Ctx(ctx).With().Int64(logging.FieldInstallation, a.InstallationID).
+		Str(logging.FieldRepository, a.Repository).Int(logging.FieldPR, a.Number).Str("reason", a.Reason).Logger()
+	ctx = logger.WithContext(ctx)
+	client, err := w.checker.deps.GitHub.NewInstallationClient(a.InstallationID)
+	if err != nil {
+		return err
+	}
+	err = w.checker.recheckPullRequest(ctx, client, a.InstallationID, a.Repository, a.Number)
+	v := settle(err, job.JobRow, time.Now())
+	if err != nil {
+		logger.Warn().Err(err).Msg(v.note)
+	}
+	return v.err
+}
+
+func insertPRCheck(ctx context.Context, a CheckPullRequestArgs) error {
+	if _, err := river.ClientFromContext[*sql.Tx](ctx).Insert(ctx, a, nil); err != nil {
+		return fmt.Errorf("enqueue check of %s#%d: %w", a.Repository, a.Number, err)
+	}
+	return nil
+}
+
+// recheckPullRequest reads the pull request afresh and checks it, if open.
+func (c *checker) recheckPullRequest(ctx context.Context, client *github.Client, installationID int64, repo string, number int) error {
+	owner, name, _ := strings.Cut(repo, "/")
+	pr, _, err := client.PullRequests.Get(ctx, owner, name, number)
+	if err != nil {
+		return fmt.Errorf("read %s#%d: %w", repo, number, err)
+	}
+	if pr.GetState() != "open" {
+		return c.deps.Store.SetBlockers(ctx, store.PullRequestRef{InstallationID: installationID, Repository: repo, Number: number}, nil)
+	}
+	return c.checkPullRequest(ctx, client, installationID, pr)
+}
+
+// checkPullRequest checks a pull request at its head commit: the check run
+// goes in progress, the rules run over a fresh snapshot, the check run
+// completes, the sticky comment follows, and the CLA blockers are recorded.
+func (c *checker) checkPullRequest(ctx context.Context, client *github.Client, installationID int64, ghpr *github.PullRequest) error {
+	defer c.locks.lock(-ghpr.GetID())() // negative: apart from repository IDs
+	base := ghpr.GetBase().GetRepo()
+	owner, name := base.GetOwner().GetLogin(), base.GetName()
+	ref := store.PullRequestRef{InstallationID: installationID, Repository: owner + "/" + name, Number: ghpr.GetNumber()}
+	pr := prcheck.PR{Owner: owner, Name: name, Number: ghpr.GetNumber(), HeadSHA: ghpr.GetHead().GetSHA()}
+	logger := zerolog.Ctx(ctx).With().Str(logging.FieldRepository, ref.Repository).Int(logging.FieldPR, ref.Number).Str("head_sha", pr.HeadSHA).Logger()
+	ctx = logger.WithContext(ctx)
+
+	eff, overrideErr, err := loadPolicy(ctx, client, owner, name)
+	var orgErr *policy.InvalidError
+	if errors.As(err, &orgErr) && orgErr.Org {
+		if err := c.reportPolicy(ctx, client, owner, orgErr); err != nil {
+			return err
+		}
+		st, err := c.prs.Start(ctx, client, pr)
+		if err != nil {
+			return err
+		}
+		return c.prs.Finish(ctx, client, pr, st, []rules.Finding{{Rule: "policy", Mode: policy.Enforce, Result: rules.Fail,
+			Message: fmt.Sprintf("the org policy %s is invalid", orgErr.Source), Remediation: "an org admin fixes it; see the issue in " + owner + "/.github"}})
+	}
+	if err != nil {
+		return err
+	}
+	pp := eff.Policy.PullRequest
+	st, err := c.prs.Start(ctx, client, pr)
+	if err != nil {
+		return err
+	}
+	snap, err := snapshot.PullRequest(ctx, client, ghpr, pp.ProtectedPaths.Mode.On())
+	if err != nil {
+		return err
+	}
+	if pp.CLA.Mode.On() {
+		if err := c.gatherCLA(ctx, client, owner, snap, pp.CLA); err != nil {
+			return err
+		}
+	}
+	if pp.ProtectedPaths.Mode.On() && len(rules.ProtectedFiles(snap.Files, pp.ProtectedPaths.Paths)) > 0 {
+		if err := c.gatherApprovals(ctx, client, owner, snap, ref, pp.ProtectedPaths.Paths, eff.Policy.Review.Approvers); err != nil {
+			return err
+		}
+	}
+	findings := rules.EvaluatePullRequest(snap, pp, eff.Policy.Review.Approvers)
+	for i := range findings {
+		findings[i].PolicyURL = eff.RuleURL("https://github.com", findings[i].Rule)
+	}
+	if overrideErr != nil {
+		findings = append(findings, rules.Finding{Rule: "policy", Mode: policy.Enforce, Result: rules.Fail,
+			Message:     fmt.Sprintf("%s is invalid; the org policy applies without it", overrideErr.Source),
+			Remediation: strings.ReplaceAll(overrideErr.Errors.Error(), "\n", "; ")})
+	}
+	if err := c.prs.Finish(ctx, client, pr, st, findings); err != nil {
+		return err
+	}
+	var blockers []int64
+	note := ""
+	if pp.CLA.Mode.On() {
+		status := rules.CLAStatus(snap, pp.CLA)
+		for _, a := range status.Blocking() {
+			blockers = append(blockers, a.ID)
+		}
+		note = prcheck.ContributorNote(status, pp.CLA, dcoFinding(findings))
+	} else {
+		note = prcheck.ContributorNote(rules.CLAResult{}, pp.CLA, dcoFinding(findings))
+	}
+	if err := c.prs.Comment(ctx, client, pr, st, note); err != nil {
+		return err
+	}
+	logger.Info().Str("conclusion", prcheck.Conclusion(findings)).Int("cla_blockers", len(blockers)).Msg("pull request checked")
+	return c.deps.Store.SetBlockers(ctx, ref, blockers)
+}
+
+func dcoFinding(fs []rules.Finding) *rules.Finding {
+	for i := range fs {
+		if fs[i].Rule == rules.RuleDCO && fs[i].Result == rules.Fail {
+			return &fs[i]
+		}
+	}
+	return nil
+}
+
+// gatherCLA adds the signatures on record and, for allow-listed orgs, the
+// memberships of the people involved.
+func (c *checker) gatherCLA(ctx context.Context, client *github.Client, org string, snap *rules.PullRequest, r policy.CLARule) error {
+	var ids []int64
+	var logins []string
+	for _, a := range rules.Involved(snap, r.IncludeOpener) {
+		ids = append(ids, a.ID)
+		logins = append(logins, a.Login)
+	}
+	sigs, err := c.deps.Store.Signatures(ctx, org, ids)
+	if err != nil {
+		return err
+	}
+	snap.Signatures = map[int64]rules.Signature{}
+	for id, s := range sigs {
+		snap.Signatures[id] = rules.Signature{UserID: s.UserID, Login: s.Login, Version: s.Version, At: s.SignedAt, URL: s.URL}
+	}
+	if len(r.Allow.Orgs) > 0 {
+		var unsigned []string
+		for i, id := range ids {
+			if _, ok := sigs[id]; !ok {
+				unsigned = append(unsigned, logins[i])
+			}
+		}
+		if snap.OrgMembers, err = snapshot.OrgMembers(ctx, client, r.Allow.Orgs, unsigned); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// gatherApprovals collects the approvals of protected-path changes: the
+// `/ospo approve` comments recorded for the pull request and approving
+// reviews, each checked against the approvers live, and voided when a
+// later commit touched protected paths again.
+func (c *checker) gatherApprovals(ctx context.Context, client *github.Client, org string, snap *rules.PullRequest, ref store.PullRequestRef, patterns, approvers []string) error {
+	type given struct {
+		login, sha, url string
+		at              time.Time
+	}
+	var all []given
+	recorded, err := c.deps.Store.PathApprovals(ctx, ref.Repository, ref.Number)
+	if err != nil {
+		return err
+	}
+	for _, a := range recorded {
+		all = append(all, given{a.Login, a.HeadSHA, a.URL, a.At})
+	}
+	opts := &github.ListOptions{PerPage: 100}
+	for {
+		reviews, resp, err := client.PullRequests.ListReviews(ctx, snap.Owner, snap.Name, snap.Number, opts)
+		if err != nil {
+			return fmt.Errorf("list reviews of %s#%d: %w", ref.Repository, ref.Number, err)
+		}
+		for _, rv := range reviews {
+			if rv.GetState() == "APPROVED" {
+				all = append(all, given{rv.GetUser().GetLogin(), rv.GetCommitID(), rv.GetHTMLURL(), rv.GetSubmittedAt().Time})
+			}
+		}
+		if resp.NextPage == 0 {
+			break
+		}
+		opts.Page = resp.NextPage
+	}
+	authority := review.Authority{Org: org, Approvers: approvers}
+	for _, g := range all {
+		ok, err := review.MayDecide(ctx, client, authority, g.login)
+		if err != nil {
+			return err
+		}
+		voided := false
+		if ok && g.sha != snap.HeadSHA {
+			if voided, err = touchedSince(ctx, client, snap, g.sha, patterns); err != nil {
+				return err
+			}
+		}
+		snap.Approvals = append(snap.Approvals, rules.PathApproval{Login: g.login, At: g.at, Authorized: ok, Voided: voided, URL: g.url})
+	}
+	return nil
+}
+
+// touchedSince reports whether commits after sha changed protected paths.
+func touchedSince(ctx context.Context, client *github.Client, snap *rules.PullRequest, sha string, patterns []string) (bool, error) {
+	if sha == "" {
+		return true, nil
+	}
+	cmp, _, err := client.Repositories.CompareCommits(ctx, snap.Owner, snap.Name, sha, snap.HeadSHA, &github.ListOptions{PerPage: 100})
+	if err != nil {
+		return false, fmt.Errorf("compare %s...%s: %w", sha, snap.HeadSHA, err)
+	}
+	var files []string
+	for _, f := range cmp.Files {
+		files = append(files, f.GetFilename(), f.GetPreviousFilename())
+	}
+	return len(rules.ProtectedFiles(files, patterns)) > 0, nil
+}

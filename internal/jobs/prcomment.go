@@ -1,0 +1,179 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/go-github/v66/github"
+	"github.com/rs/zerolog"
+
+	"github.com/ospo-bot/ospo-bot/internal/review"
+	"github.com/ospo-bot/ospo-bot/internal/store"
+)
+
+// prHelp is the reply to /ospo help on a pull request.
+const prHelp = "Commands on a pull request, each on its own line:\n\n" +
+	"| command | who | what |\n|---|---|---|\n" +
+	"| the CLA's signing phrase, alone on a line | contributors | signs the CLA |\n" +
+	"| `/ospo approve` | approvers | approves changes to protected paths (LICENSE, CODEOWNERS, …) at this commit |\n" +
+	"| `/ospo cla revoke @user <reason>` | approvers | revokes a CLA signature |\n" +
+	"| `/ospo recheck` | anyone | checks this pull request again now |\n" +
+	"| `/ospo help` | anyone | this table |\n"
+
+// pullRequestComment handles a comment on a pull request: a CLA signature,
+// /ospo approve of protected paths, /ospo cla revoke, recheck and help.
+func (h *commentHandler) pullRequestComment(ctx context.Context, client *github.Client, installationID int64, ev *github.IssueCommentEvent) error {
+	cm := ev.GetComment()
+	user := cm.GetUser()
+	if user.GetType() == "Bot" || strings.HasSuffix(user.GetLogin(), "[bot]") {
+		return nil
+	}
+	repo := ev.GetRepo()
+	owner, name := repo.GetOwner().GetLogin(), repo.GetName()
+	number := ev.GetIssue().GetNumber()
+	ref := store.PullRequestRef{InstallationID: installationID, Repository: repo.GetFullName(), Number: number}
+	logger := zerolog.Ctx(ctx)
+	eff, _, err := loadPolicy(ctx, client, owner, name)
+	if err != nil {
+		return err
+	}
+	cla := eff.Policy.PullRequest.CLA
+	recheck := false
+	var replies []string
+	react := false
+
+	if cla.Mode.On() && signs(cm.GetBody(), cla.Phrase) {
+		err := h.deps.Store.SaveSignature(ctx, store.Signature{Org: owner, UserID: user.GetID(), Login: user.GetLogin(),
+			Version: cla.Version, SignedAt: time.Now(), URL: cm.GetHTMLURL()})
+		if err != nil {
+			return err
+		}
+		if err := h.audit(ctx, installationID, user.GetLogin(), "cla sign", owner, "version "+cla.Version, cm.GetHTMLURL(), eff.Version); err != nil {
+			return err
+		}
+		logger.Info().Str("signer", user.GetLogin()).Msg("CLA signed")
+		react, recheck = true, true
+		// Every other open pull request this person held up, in any
+		// repository of the installation, is checked again too.
+		blocked, err := h.deps.Store.BlockedBy(ctx, user.GetID())
+		if err != nil {
+			return err
+		}
+		for _, b := range blocked {
+			if b.Repository == ref.Repository && b.Number == number {
+				continue
+			}
+			if err := insertPRCheck(ctx, CheckPullRequestArgs{InstallationID: b.InstallationID, Repository: b.Repository, Number: b.Number,
+				Reason: "@" + user.GetLogin() + " signed the CLA"}); err != nil {
+				return err
+			}
+		}
+	}
+
+	cmds, perrs := review.Parse(cm.GetBody())
+	for _, e := range perrs {
+		replies = append(replies, fmt.Sprintf("I could not read line %d, `%s`: %s.", e.Line, e.Text, e.Problem))
+	}
+	authority := review.Authority{Org: owner, Approvers: eff.Policy.Review.Approvers, PolicyVersion: eff.Version}
+	for _, cmd := range cmds {
+		switch cmd.Verb {
+		case review.Recheck:
+			recheck = true
+		case review.Help:
+			replies = append(replies, prHelp)
+		case review.Approve, review.RevokeCLA:
+			ok, err := review.MayDecide(ctx, client, authority, user.GetLogin())
+			if err != nil {
+				return err
+			}
+			if !ok {
+				replies = append(replies, fmt.Sprintf("@%s, only %s may do that; nothing changed.", user.GetLogin(), review.Describe(authority)))
+				if err := h.audit(ctx, installationID, user.GetLogin(), "refuse "+string(cmd.Verb), ref.Repository+fmt.Sprintf("#%d", number), "not an approver", cm.GetHTMLURL(), eff.Version); err != nil {
+					return err
+				}
+				continue
+			}
+			if cmd.Verb == review.Approve {
+				if err := h.approvePaths(ctx, client, ref, cm, eff.Version); err != nil {
+					return err
+				}
+			} else if reply, err := h.revoke(ctx, client, installationID, owner, cmd, cm, eff.Version); err != nil {
+				return err
+			} else if reply != "" {
+				replies = append(replies, reply)
+			}
+			react, recheck = true, true
+		default:
+			replies = append(replies, fmt.Sprintf("`/ospo %s` works on OSPO review issues, not on pull requests.", cmd.Verb))
+		}
+	}
+	if react {
+		if _, _, err := client.Reactions.CreateIssueCommentReaction(ctx, owner, name, cm.GetID(), "+1"); err != nil {
+			return fmt.Errorf("acknowledge comment %d: %w", cm.GetID(), err)
+		}
+	}
+	if len(replies) > 0 {
+		body := strings.Join(replies, "\n\n")
+		if _, _, err := client.Issues.CreateComment(ctx, owner, name, number, &github.IssueComment{Body: &body}); err != nil {
+			return fmt.Errorf("reply on %s#%d: %w", ref.Repository, number, err)
+		}
+	}
+	if !recheck {
+		return nil
+	}
+	return h.checker.recheckPullRequest(ctx, client, installationID, ref.Repository, number)
+}
+
+// signs reports whether a comment signs: the phrase alone on a line, not
+// in a quote of another comment.
+func signs(body, phrase string) bool {
+	phrase = strings.TrimSpace(phrase)
+	return phrase != "" && slices.ContainsFunc(strings.Split(body, "\n"), func(line string) bool {
+		return strings.TrimSpace(line) == phrase
+	})
+}
+
+// approvePaths records an approver's approval of the pull request's
+// protected-path changes at its current head commit.
+func (h *commentHandler) approvePaths(ctx context.Context, client *github.Client, ref store.PullRequestRef, cm *github.IssueComment, version string) error {
+	owner, name, _ := strings.Cut(ref.Repository, "/")
+	pr, _, err := client.PullRequests.Get(ctx, owner, name, ref.Number)
+	if err != nil {
+		return fmt.Errorf("read %s#%d: %w", ref.Repository, ref.Number, err)
+	}
+	err = h.deps.Store.SavePathApproval(ctx, ref, store.PathApproval{CommentID: cm.GetID(), Login: cm.GetUser().GetLogin(),
+		HeadSHA: pr.GetHead().GetSHA(), URL: cm.GetHTMLURL(), At: cm.GetCreatedAt().Time})
+	if err != nil {
+		return err
+	}
+	return h.audit(ctx, ref.InstallationID, cm.GetUser().GetLogin(), "approve protected paths",
+		fmt.Sprintf("%s#%d", ref.Repository, ref.Number), "at "+pr.GetHead().GetSHA(), cm.GetHTMLURL(), version)
+}
+
+// revoke deletes a CLA signature; the pull requests of its author fail
+// again at their next check.
+func (h *commentHandler) revoke(ctx context.Context, client *github.Client, installationID int64, org string, cmd review.Command, cm *github.IssueComment, version string) (string, error) {
+	u, _, err := client.Users.Get(ctx, cmd.Rule)
+	if err != nil {
+		return fmt.Sprintf("I could not find the user @%s.", cmd.Rule), nil
+	}
+	had, err := h.deps.Store.RevokeSignature(ctx, org, u.GetID())
+	if err != nil {
+		return "", err
+	}
+	if !had {
+		return fmt.Sprintf("@%s has no CLA signature on record; nothing changed.", u.GetLogin()), nil
+	}
+	if err := h.audit(ctx, installationID, cm.GetUser().GetLogin(), "cla revoke", "@"+u.GetLogin(), cmd.Reason, cm.GetHTMLURL(), version); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("The CLA signature of @%s is revoked: %s", u.GetLogin(), cmd.Reason), nil
+}
+
+func (h *commentHandler) audit(ctx context.Context, installationID int64, actor, action, subject, reason, url, version string) error {
+	return h.deps.Store.AppendAudit(ctx, store.AuditEntry{InstallationID: installationID, Actor: actor, Action: action,
+		Subject: subject, Reason: reason, URL: url, PolicyVersion: version})
+}

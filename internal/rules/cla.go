@@ -1,0 +1,501 @@
+package rules
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/ospo-bot/ospo-bot/internal/policy"
+)
+
+// CLAResult is who has and has not signed the CLA for a pull request: what
+// the cla rule decides on, the sticky comment lists and the "who blocks
+// which pull request" index records.
+type CLAResult struct {
+	// Version is the CLA version in force.
+	Version string
+	// Signed signed the CLA (with resign, this version).
+	Signed []Account
+	// Stale signed another version while the policy asks contributors to
+	// sign again (resign: true).
+	Stale []Account
+	// Unsigned have no signature on record.
+	Unsigned []Account
+	// Unlinked are commit authors and co-authors whose email belongs to no
+	// GitHub account (and is not allow-listed), so no signature can be
+	// theirs; a Co-authored-by without a readable <email> is listed with
+	// its text as Name and no Email.
+	Unlinked []Person
+	// Exempt need not sign, each with the reason.
+	Exempt []Exemption
+	// Complete is false when the pull request's commits could not all be
+	// read: the lists above are then partial, and the rule fails.
+	Complete bool
+	// Commits is the number of commits in the pull request (GitHub's
+	// count when it is known).
+	Commits int
+}
+
+// Exemption is a contributor who need not sign, and why: "bot",
+// "allow.users release-*", "member of acme", "email domain acme.example".
+type Exemption struct {
+	Person Person
+	Reason string
+}
+
+// OK reports whether the pull request passes: every commit read and no
+// one left to sign.
+func (r CLAResult) OK() bool {
+	return r.Complete && len(r.Stale) == 0 && len(r.Unsigned) == 0 && len(r.Unlinked) == 0
+}
+
+// Blocking are the accounts that must sign before the pull request
+// passes: the unsigned, then those who must sign again.
+func (r CLAResult) Blocking() []Account {
+	return append(slices.Clone(r.Unsigned), r.Stale...)
+}
+
+// claParty is one person who may have to sign.
+type claParty struct {
+	account  *Account // nil: unlinked
+	name     string   // as first seen (unlinked: the identity)
+	email    string
+	emails   []string // every email of theirs in the pull request, lower case
+	coAuthor bool     // seen only as a co-author
+}
+
+// CLAStatus finds who has to sign the CLA for a pull request and who has:
+// every commit author, every Co-authored-by of every commit, and the
+// opener when the policy includes them. People are told apart by their
+// GitHub account (user ID). A commit's committer is never credited for
+// its author.
+//
+// A co-author (or an author GitHub did not link) is linked to an account
+// when their email is a GitHub noreply address (ID+login@… gives the
+// account, login@… the login, matched against the others in the pull
+// request) or is the email of a linked commit author of the pull request;
+// anyone else is unlinked. A login-only person's signature is looked up by
+// the login it was signed with.
+func CLAStatus(pr *PullRequest, r policy.CLARule) CLAResult {
+	res, _ := claStatus(orEmptyPR(pr), r)
+	return res
+}
+
+// claStatus is CLAStatus, also telling for each of res.Unlinked whether
+// the person appears only as a co-author.
+func claStatus(pr *PullRequest, r policy.CLARule) (res CLAResult, coAuthorOnly []bool) {
+	res = CLAResult{Version: claVersion(r), Complete: pr.CommitsComplete, Commits: commitCount(pr)}
+	for _, p := range claParties(pr, r.IncludeOpener) {
+		if reason := exemption(pr, r.Allow, p); reason != "" {
+			person := Person{Name: p.name, Email: p.email, Account: p.account}
+			res.Exempt = append(res.Exempt, Exemption{Person: person, Reason: reason})
+			continue
+		}
+		if p.account == nil {
+			res.Unlinked = append(res.Unlinked, Person{Name: p.name, Email: p.email})
+			coAuthorOnly = append(coAuthorOnly, p.coAuthor)
+			continue
+		}
+		a := *p.account
+		sig, ok := signatureOf(pr, a)
+		switch {
+		case !ok:
+			res.Unsigned = append(res.Unsigned, a)
+		case r.Resign && strings.TrimSpace(sig.Version) != res.Version:
+			res.Stale = append(res.Stale, a)
+		default:
+			res.Signed = append(res.Signed, a)
+		}
+	}
+	return res, coAuthorOnly
+}
+
+// CLA checks that everyone who contributed to the pull request signed the
+// CLA (see CLAStatus). It fails closed when the commits could not all be
+// read.
+func CLA(pr *PullRequest, r policy.CLARule) Finding {
+	if !active(r.Mode) {
+		return skipped(RuleCLA, r.Mode)
+	}
+	if strings.TrimSpace(r.Document) == "" {
+		return failed(RuleCLA, r.Mode, "the policy names no CLA document: pull_request.cla.document is empty",
+			"set pull_request.cla.document in ospo.yml to the URL of the CLA, or turn the cla rule off")
+	}
+	pr = orEmptyPR(pr)
+	res, coAuthorOnly := claStatus(pr, r)
+	if !res.Complete {
+		return failed(RuleCLA, r.Mode, incompleteCommits(res.Commits),
+			"re-run the check (push again or re-request it); if it persists, ask the OSPO to check the bot's access")
+	}
+	if res.OK() {
+		return passed(RuleCLA, r.Mode, claPassMessage(res))
+	}
+
+	var problems, fixes []string
+	signers := append(atLogins(res.Unsigned), atLogins(res.Stale)...)
+	if len(res.Unsigned) > 0 {
+		problems = append(problems, "not signed by "+capList(atLogins(res.Unsigned)))
+	}
+	for i, a := range res.Stale {
+		if i == maxListed {
+			problems = append(problems, fmt.Sprintf("%d more signed another version and must sign again", len(res.Stale)-i))
+			break
+		}
+		sig, _ := signatureOf(pr, a)
+		problems = append(problems, fmt.Sprintf("%s signed version %s, the CLA changed to version %s: sign again",
+			atLogin(a), orUnknown(sig.Version), res.Version))
+	}
+	if len(signers) > 0 {
+		fixes = append(fixes, fmt.Sprintf("%s: read the CLA at %s, then comment on this pull request with exactly: %s",
+			capList(signers), r.Document, claPhrase(r)))
+	}
+	var emails, noEmail []string
+	authors, coAuthors := false, false
+	for i, p := range res.Unlinked {
+		switch {
+		case p.Email == "" && coAuthorOnly[i]:
+			noEmail = append(noEmail, fmt.Sprintf("Co-authored-by: %s", p.Name))
+		case p.Email == "":
+			noEmail = append(noEmail, fmt.Sprintf("commit author %q", p.Name))
+		default:
+			emails = append(emails, p.Email)
+			authors = authors || !coAuthorOnly[i]
+			coAuthors = coAuthors || coAuthorOnly[i]
+		}
+	}
+	if len(emails) > 0 {
+		problems = append(problems, "no GitHub account for "+capList(emails))
+		fix := fmt.Sprintf("link %s to your GitHub account in Settings → Emails, then sign", capList(emails))
+		if authors {
+			fix += "; or amend the commit author: `git commit --amend --author=\"Your Name <email of your GitHub account>\"` (older commits: `git rebase -i`), then `git push --force-with-lease`"
+		}
+		if coAuthors {
+			fix += "; or write the Co-authored-by with an email of the co-author's GitHub account (ID+login@users.noreply.github.com works)"
+		}
+		fixes = append(fixes, fix)
+	}
+	if len(noEmail) > 0 {
+		problems = append(problems, "no email to identify "+capList(noEmail))
+		fixes = append(fixes, "write each Co-authored-by as `Co-authored-by: Name <email>` and give every commit an author email (amend the commits, then `git push --force-with-lease`)")
+	}
+	return failed(RuleCLA, r.Mode, "CLA: "+strings.Join(problems, "; "), strings.Join(fixes, "; "))
+}
+
+func claPassMessage(res CLAResult) string {
+	var msg string
+	switch n := len(res.Signed); {
+	case n == 0 && len(res.Exempt) == 0:
+		return "no one needs to sign the CLA: the pull request has no commits"
+	case n == 0:
+		msg = "no one needs to sign the CLA"
+	case n == 1:
+		msg = fmt.Sprintf("%s signed the CLA (version %s)", atLogin(res.Signed[0]), res.Version)
+	default:
+		msg = fmt.Sprintf("all %d contributors signed the CLA (version %s)", n, res.Version)
+	}
+	if len(res.Exempt) > 0 {
+		var ex []string
+		for _, e := range res.Exempt {
+			ex = append(ex, fmt.Sprintf("%s (%s)", personName(e.Person), e.Reason))
+		}
+		msg += "; exempt: " + capList(ex)
+	}
+	return msg
+}
+
+// Involved lists the GitHub accounts whose CLA signatures the rule reads:
+// commit authors, co-authors GitHub can link, and the opener when asked.
+func Involved(pr *PullRequest, includeOpener bool) []Account {
+	var out []Account
+	for _, p := range claParties(pr, includeOpener) {
+		if p.account != nil && p.account.ID > 0 {
+			out = append(out, *p.account)
+		}
+	}
+	return out
+}
+
+// claParties lists the people who may have to sign, deduplicated, in the
+// order they first appear: commit authors and their co-authors, commit
+// by commit, then the opener.
+func claParties(pr *PullRequest, includeOpener bool) []*claParty {
+	ix := newIdentityIndex(pr)
+	var out []*claParty
+	byKey := map[string]*claParty{}
+	add := func(a *Account, name, email string, coAuthor bool) {
+		var key string
+		switch {
+		case a != nil && a.ID > 0:
+			key = fmt.Sprintf("id:%d", a.ID)
+		case a != nil:
+			key = "login:" + strings.ToLower(a.Login)
+		case email != "":
+			key = "email:" + strings.ToLower(email)
+		default:
+			key = "name:" + name
+		}
+		p := byKey[key]
+		if p == nil {
+			p = &claParty{account: a, name: name, email: email, coAuthor: coAuthor}
+			byKey[key] = p
+			out = append(out, p)
+		}
+		p.coAuthor = p.coAuthor && coAuthor
+		if e := strings.ToLower(strings.TrimSpace(email)); e != "" && !slices.Contains(p.emails, e) {
+			p.emails = append(p.emails, e)
+		}
+	}
+	for _, c := range pr.Commits {
+		a := ix.resolve(c.Author.Account, c.Author.Email)
+		add(a, c.Author.Name, c.Author.Email, false)
+		for _, t := range Trailers(c.Message) {
+			if !t.Is(KeyCoAuthoredBy) {
+				continue
+			}
+			name, email, ok := ParsePerson(t.Value)
+			if !ok {
+				add(nil, t.Value, "", true)
+				continue
+			}
+			add(ix.resolve(nil, email), name, email, true)
+		}
+	}
+	if includeOpener && (pr.Opener.ID > 0 || pr.Opener.Login != "") {
+		o := pr.Opener
+		add(ix.resolve(&o, ""), o.Login, "", false)
+	}
+	return out
+}
+
+// identityIndex links emails and logins to the accounts known in a pull
+// request.
+type identityIndex struct {
+	byID    map[int64]*Account
+	byLogin map[string]*Account // lower-case login → an account with an ID
+	byEmail map[string]*Account // lower-case email of a linked commit author
+}
+
+func newIdentityIndex(pr *PullRequest) *identityIndex {
+	ix := &identityIndex{byID: map[int64]*Account{}, byLogin: map[string]*Account{}, byEmail: map[string]*Account{}}
+	know := func(a *Account) {
+		if a == nil || a.ID <= 0 {
+			return
+		}
+		if have := ix.byID[a.ID]; have == nil || have.Type == "" && a.Type != "" {
+			c := *a
+			ix.byID[a.ID] = &c
+			if a.Login != "" {
+				ix.byLogin[strings.ToLower(a.Login)] = &c
+			}
+		}
+	}
+	for _, c := range pr.Commits {
+		know(c.Author.Account)
+		know(c.Committer.Account)
+	}
+	o := pr.Opener
+	know(&o)
+	for _, c := range pr.Commits {
+		for _, t := range Trailers(c.Message) {
+			if t.Is(KeyCoAuthoredBy) {
+				if _, email, ok := ParsePerson(t.Value); ok {
+					if a, ok := noreplyAccount(email); ok && a.ID > 0 {
+						know(&a)
+					}
+				}
+			}
+		}
+	}
+	for _, c := range pr.Commits {
+		if a := c.Author.Account; a != nil && (a.ID > 0 || a.Login != "") {
+			if e := strings.ToLower(strings.TrimSpace(c.Author.Email)); e != "" && ix.byEmail[e] == nil {
+				ix.byEmail[e] = ix.canonical(a)
+			}
+		}
+	}
+	return ix
+}
+
+// canonical returns the best-known copy of an account: the one with an ID
+// for a login-only account seen elsewhere in the pull request.
+func (ix *identityIndex) canonical(a *Account) *Account {
+	if a.ID > 0 {
+		if k := ix.byID[a.ID]; k != nil {
+			return k
+		}
+		return a
+	}
+	if a.Login == "" {
+		return nil
+	}
+	if k := ix.byLogin[strings.ToLower(a.Login)]; k != nil {
+		return k
+	}
+	c := *a
+	return &c
+}
+
+// resolve finds the account of a person: the one GitHub linked, else one
+// their email names (a noreply address) or shares with a linked commit
+// author of the pull request. Nil: unlinked.
+func (ix *identityIndex) resolve(linked *Account, email string) *Account {
+	if linked != nil && (linked.ID > 0 || linked.Login != "") {
+		return ix.canonical(linked)
+	}
+	email = strings.TrimSpace(email)
+	if a, ok := noreplyAccount(email); ok {
+		return ix.canonical(&a)
+	}
+	if a := ix.byEmail[strings.ToLower(email)]; a != nil && email != "" {
+		return a
+	}
+	return nil
+}
+
+// exemption says why a person need not sign, or "".
+func exemption(pr *PullRequest, allow policy.CLAAllow, p *claParty) string {
+	if a := p.account; a != nil {
+		if allow.BotsAllowed() && isBot(*a) {
+			return "bot"
+		}
+		for _, pattern := range allow.Users {
+			if matchLogin(pattern, a.Login) {
+				return "allow.users " + pattern
+			}
+		}
+		for _, org := range allow.Orgs {
+			if isOrgMember(pr, org, a.Login) {
+				return "member of " + org
+			}
+		}
+	}
+	if d := allowedDomain(allow.EmailDomains, p.emails); d != "" {
+		return "email domain " + d
+	}
+	return ""
+}
+
+// isBot: an account of type Bot, or a login ending in the literal "[bot]".
+func isBot(a Account) bool {
+	return strings.EqualFold(a.Type, "Bot") || strings.HasSuffix(a.Login, "[bot]")
+}
+
+func isOrgMember(pr *PullRequest, org, login string) bool {
+	if login == "" {
+		return false
+	}
+	for o, members := range pr.OrgMembers {
+		if strings.EqualFold(o, org) && slices.ContainsFunc(members, func(m string) bool { return strings.EqualFold(m, login) }) {
+			return true
+		}
+	}
+	return false
+}
+
+// allowedDomain returns the allow-listed domain that covers every one of
+// emails (at least one), or "": someone who also commits with another
+// email must sign.
+func allowedDomain(domains, emails []string) string {
+	if len(emails) == 0 || len(domains) == 0 {
+		return ""
+	}
+	found := ""
+	for _, e := range emails {
+		d := domainIn(domains, e)
+		if d == "" {
+			return ""
+		}
+		if found == "" {
+			found = d
+		}
+	}
+	return found
+}
+
+// domainIn returns the entry of domains that email's domain is, or is a
+// subdomain of (ignoring case), or "".
+func domainIn(domains []string, email string) string {
+	at := strings.LastIndexByte(email, '@')
+	if at < 0 {
+		return ""
+	}
+	host := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(email[at+1:])), ".")
+	for _, d := range domains {
+		ld := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(d)), ".")
+		if ld != "" && (host == ld || strings.HasSuffix(host, "."+ld)) {
+			return d
+		}
+	}
+	return ""
+}
+
+// matchLogin matches a login against an allow.users entry: * stands for
+// any characters (none included), everything else is literal; the whole
+// login must match, ignoring case.
+func matchLogin(pattern, login string) bool {
+	if login == "" {
+		return false
+	}
+	p, s := strings.ToLower(strings.TrimSpace(pattern)), strings.ToLower(login)
+	// Greedy matching with backtracking to the last star: linear enough
+	// for logins.
+	pi, si, star, mark := 0, 0, -1, 0
+	for si < len(s) {
+		switch {
+		case pi < len(p) && p[pi] == '*':
+			star, mark = pi, si
+			pi++
+		case pi < len(p) && p[pi] == s[si]:
+			pi++
+			si++
+		case star >= 0:
+			pi, mark = star+1, mark+1
+			si = mark
+		default:
+			return false
+		}
+	}
+	for pi < len(p) && p[pi] == '*' {
+		pi++
+	}
+	return pi == len(p)
+}
+
+// signatureOf finds an account's signature: by user ID, or for an
+// account known only by login, by the login it was signed with.
+func signatureOf(pr *PullRequest, a Account) (Signature, bool) {
+	if a.ID > 0 {
+		s, ok := pr.Signatures[a.ID]
+		return s, ok
+	}
+	var found Signature
+	ok := false
+	for _, s := range pr.Signatures {
+		// Deterministic when several match: the lowest user ID.
+		if a.Login != "" && strings.EqualFold(s.Login, a.Login) && (!ok || s.UserID < found.UserID) {
+			found, ok = s, true
+		}
+	}
+	return found, ok
+}
+
+func claVersion(r policy.CLARule) string {
+	if v := strings.TrimSpace(r.Version); v != "" {
+		return v
+	}
+	return policy.DefaultCLAVersion
+}
+
+func claPhrase(r policy.CLARule) string {
+	if strings.TrimSpace(r.Phrase) != "" {
+		return r.Phrase
+	}
+	return policy.DefaultCLAPhrase
+}
+
+func orUnknown(v string) string {
+	if strings.TrimSpace(v) == "" {
+		return "(unknown)"
+	}
+	return v
+}
