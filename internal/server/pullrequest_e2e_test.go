@@ -265,3 +265,99 @@ func TestSynchronizeCostsFewRequests(t *testing.T) {
 		t.Fatal("the pull request does not pass")
 	}
 }
+
+func TestCLAWhoMustSign(t *testing.T) {
+	s := newPRScenario(t)
+	s.signed("alice")
+	if _, err := s.GitHub.AddUser(githubfake.User{Login: "dependabot[bot]", Type: "Bot", Emails: []string{"49699333+dependabot[bot]@users.noreply.github.com"}}); err != nil {
+		t.Fatal(err)
+	}
+	bobID := func() int64 { u, _, _ := s.admin.Users.Get(context.Background(), "bob"); return u.GetID() }()
+
+	t.Run("bot commits pass", func(t *testing.T) {
+		n := s.openPR("widget", "deps", "alice", []string{"kind/bug"}, githubfake.NewCommit{Message: "Bump x",
+			Author: githubfake.Signature{Name: "dependabot[bot]", Email: "49699333+dependabot[bot]@users.noreply.github.com", Login: "dependabot[bot]"},
+			Files:  map[string]string{"go.sum": "x"}})
+		if cr := s.check("widget", n); cr.Conclusion != "success" {
+			t.Fatalf("check run %+v", cr)
+		}
+		if got := s.botComments("widget", n); len(got) != 0 {
+			t.Fatalf("a passing first run commented: %+v", got)
+		}
+	})
+	t.Run("an unsigned co-author is named", func(t *testing.T) {
+		msg := fmt.Sprintf("Pair work\n\nCo-authored-by: Bob <%d+bob@users.noreply.github.com>", bobID)
+		n := s.openPR("widget", "pair", "alice", []string{"kind/bug"}, githubfake.NewCommit{Message: msg, Author: alice, Files: map[string]string{"p.go": "package p"}})
+		if cr := s.check("widget", n); cr.Conclusion != "failure" || !strings.Contains(cr.Output.Title, "@bob") {
+			t.Fatalf("check run %+v", cr)
+		}
+		if got := s.botComments("widget", n); len(got) != 1 || !strings.Contains(got[0].Body, "@bob must sign") {
+			t.Fatalf("comments %+v", got)
+		}
+	})
+	t.Run("an unlinked email fails with the fix", func(t *testing.T) {
+		n := s.openPR("widget", "laptop", "alice", []string{"kind/bug"}, githubfake.NewCommit{Message: "From my laptop",
+			Author: githubfake.Signature{Name: "Alice", Email: "alice@laptop.local"}, Committer: alice, Files: map[string]string{"l.go": "package l"}})
+		cr := s.check("widget", n)
+		if cr.Conclusion != "failure" || !strings.Contains(cr.Output.Title, "alice@laptop.local") {
+			t.Fatalf("check run %+v", cr)
+		}
+		if got := s.botComments("widget", n); len(got) != 1 || !strings.Contains(got[0].Body, "`Alice <alice@laptop.local>`") || !strings.Contains(got[0].Body, "git commit --amend") {
+			t.Fatalf("comments %+v", got)
+		}
+	})
+	t.Run("a revoked signature fails again", func(t *testing.T) {
+		n := s.openPR("widget", "after-revoke", "alice", []string{"kind/bug"}, githubfake.NewCommit{Message: "x", Author: alice, Files: map[string]string{"r.go": "package r"}})
+		if s.check("widget", n).Conclusion != "success" {
+			t.Fatal("signed alice fails")
+		}
+		s.prComment("widget", n, "lead", "/ospo cla revoke @alice signed on behalf of her employer without authority")
+		if cr := s.check("widget", n); cr.Conclusion != "failure" {
+			t.Fatalf("after revoking: %+v", cr)
+		}
+		log, _ := s.App.Store.AuditLog(context.Background(), "@alice")
+		if len(log) != 1 || log[0].Actor != "lead" || log[0].Action != "cla revoke" {
+			t.Fatalf("audit %+v", log)
+		}
+	})
+}
+
+func TestDCO(t *testing.T) {
+	s := newScenario(t, "pull_request:\n  dco: {mode: enforce}\n  protected_paths: {mode: off}\nrepository:\n  license: {mode: off}\n")
+	if _, err := s.GitHub.AddUser(githubfake.User{Login: "alice", Emails: []string{"alice@example.org"}}); err != nil {
+		t.Fatal(err)
+	}
+	good := githubfake.NewCommit{Message: "One\n\nSigned-off-by: Alice <alice@example.org>", Author: alice, Files: map[string]string{"a": "1"}}
+	missing := githubfake.NewCommit{Message: "Two", Author: alice, Files: map[string]string{"a": "2"}}
+	wrong := githubfake.NewCommit{Message: "Three\n\nSigned-off-by: Alice <alice@elsewhere.org>", Author: alice, Files: map[string]string{"a": "3"}}
+	n := s.openPR("widget", "dco", "alice", nil, good, missing, wrong)
+	cr := s.check("widget", n)
+	if cr.Conclusion != "failure" {
+		t.Fatalf("check run %+v", cr)
+	}
+	comments := s.botComments("widget", n)
+	if len(comments) != 1 {
+		t.Fatalf("comments %+v", comments)
+	}
+	for _, want := range []string{"no Signed-off-by", "alice@elsewhere.org", "git rebase HEAD~3 --signoff", "git push --force-with-lease"} {
+		if !strings.Contains(comments[0].Body+cr.Output.Summary, want) {
+			t.Errorf("neither the comment nor the summary says %q:\n%s\n%s", want, comments[0].Body, cr.Output.Summary)
+		}
+	}
+}
+
+func TestPullRequestRedeliveryChangesNothing(t *testing.T) {
+	s := newPRScenario(t)
+	n := s.openPR("widget", "r", "alice", []string{"kind/bug"}, githubfake.NewCommit{Message: "x", Author: alice, Files: map[string]string{"x": "1"}})
+	s.prComment("widget", n, "alice", phrase)
+	writes := s.writes()
+	for _, d := range s.sent {
+		if code, msg := deliver(t, s.URL, d.event, d.id, d.body, nil); code != 200 || !strings.HasPrefix(msg, "duplicate") {
+			t.Fatalf("redelivery of %s: %d %s", d.event, code, msg)
+		}
+	}
+	time.Sleep(300 * time.Millisecond)
+	if got := s.writes(); got != writes {
+		t.Fatalf("redelivery made %d writes", got-writes)
+	}
+}
