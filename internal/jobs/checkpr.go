@@ -40,19 +40,10 @@ type checkPRWorker struct {
 
 func (w *checkPRWorker) Work(ctx context.Context, job *river.Job[CheckPullRequestArgs]) error {
 	a := job.Args
-	logger := zerolog.Ctx(ctx).With().Int64(logging.FieldInstallation, a.InstallationID).
-		Str(logging.FieldRepository, a.Repository).Int(logging.FieldPR, a.Number).Str("reason", a.Reason).Logger()
-	ctx = logger.WithContext(ctx)
-	client, err := w.checker.deps.GitHub.NewInstallationClient(a.InstallationID)
-	if err != nil {
-		return err
-	}
-	err = w.checker.recheckPullRequest(ctx, client, a.InstallationID, a.Repository, a.Number)
-	v := settle(err, job.JobRow, time.Now())
-	if err != nil {
-		logger.Warn().Err(err).Msg(v.note)
-	}
-	return v.err
+	logger := zerolog.Ctx(ctx).With().Str(logging.FieldRepository, a.Repository).Int(logging.FieldPR, a.Number).Logger()
+	return w.checker.run(logger.WithContext(ctx), job.JobRow, a.InstallationID, a.Reason, func(ctx context.Context, client *github.Client) error {
+		return w.checker.recheckPullRequest(ctx, client, a.InstallationID, a.Repository, a.Number)
+	})
 }
 
 func insertPRCheck(ctx context.Context, a CheckPullRequestArgs) error {
@@ -127,9 +118,7 @@ func (c *checker) checkPullRequest(ctx context.Context, client *github.Client, i
 		findings[i].PolicyURL = eff.RuleURL("https://github.com", findings[i].Rule)
 	}
 	if overrideErr != nil {
-		findings = append(findings, rules.Finding{Rule: "policy", Mode: policy.Enforce, Result: rules.Fail,
-			Message:     fmt.Sprintf("%s is invalid; the org policy applies without it", overrideErr.Source),
-			Remediation: strings.ReplaceAll(overrideErr.Errors.Error(), "\n", "; ")})
+		findings = append(findings, overrideFinding(overrideErr))
 	}
 	if err := c.prs.Finish(ctx, client, pr, st, findings); err != nil {
 		return err

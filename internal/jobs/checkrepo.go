@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-github/v66/github"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 	"github.com/rs/zerolog"
 
 	"github.com/ospo-bot/ospo-bot/internal/logging"
@@ -48,23 +49,39 @@ type checkWorker struct {
 
 func (w *checkWorker) Work(ctx context.Context, job *river.Job[CheckRepositoryArgs]) error {
 	a := job.Args
-	logger := zerolog.Ctx(ctx).With().Int64(logging.FieldInstallation, a.InstallationID).
-		Str(logging.FieldRepository, a.Repository).Str("reason", a.Reason).Logger()
+	logger := zerolog.Ctx(ctx).With().Str(logging.FieldRepository, a.Repository).Logger()
+	return w.checker.run(logger.WithContext(ctx), job.JobRow, a.InstallationID, a.Reason, func(ctx context.Context, client *github.Client) error {
+		owner, name, _ := strings.Cut(a.Repository, "/")
+		return w.checker.check(ctx, client, a.InstallationID, a.RepositoryID, owner, name)
+	})
+}
+
+// run runs a check job's work with the installation's client, then settles
+// its error for River (a review issue being opened by another job: wait).
+func (c *checker) run(ctx context.Context, job *rivertype.JobRow, installationID int64, reason string, work func(context.Context, *github.Client) error) error {
+	logger := zerolog.Ctx(ctx).With().Int64(logging.FieldInstallation, installationID).Str("reason", reason).Logger()
 	ctx = logger.WithContext(ctx)
-	client, err := w.checker.deps.GitHub.NewInstallationClient(a.InstallationID)
+	client, err := c.deps.GitHub.NewInstallationClient(installationID)
 	if err != nil {
 		return err
 	}
-	owner, name, _ := strings.Cut(a.Repository, "/")
-	err = w.checker.check(ctx, client, a.InstallationID, a.RepositoryID, owner, name)
+	err = work(ctx, client)
 	if errors.Is(err, review.ErrBusy) {
 		return river.JobSnooze(5 * time.Second)
 	}
-	v := settle(err, job.JobRow, time.Now())
+	v := settle(err, job, time.Now())
 	if err != nil {
 		logger.Warn().Err(err).Msg(v.note)
 	}
 	return v.err
+}
+
+// overrideFinding reports an invalid repository override beside the
+// results, which the org policy alone decided.
+func overrideFinding(inv *policy.InvalidError) rules.Finding {
+	return rules.Finding{Rule: "policy", Mode: policy.Enforce, Result: rules.Fail,
+		Message:     fmt.Sprintf("%s is invalid; the org policy applies without it", inv.Source),
+		Remediation: strings.ReplaceAll(inv.Errors.Error(), "\n", "; ")}
 }
 
 // check checks one repository. The repository ID decides: a rename since
@@ -110,8 +127,7 @@ func (c *checker) check(ctx context.Context, client *github.Client, installation
 	var problem string
 	if overrideErr != nil {
 		problem = overrideErr.Error()
-		findings = append(findings, rules.Finding{Rule: "policy", Mode: policy.Enforce, Result: rules.Fail,
-			Message: fmt.Sprintf("%s is invalid; the org policy applies without it", overrideErr.Source), Remediation: strings.ReplaceAll(overrideErr.Errors.Error(), "\n", "; ")})
+		findings = append(findings, overrideFinding(overrideErr))
 	}
 	findings = review.ApplyExemptions(findings, st)
 	flagged, reasons := review.Assess(s, findings, st)
