@@ -30,6 +30,8 @@ type Config struct {
 	GitHubWebhookSecret  string        `yaml:"github_webhook_secret"`
 	Workers              int           `yaml:"workers"`
 	ShutdownTimeout      time.Duration `yaml:"shutdown_timeout"`
+	SweepInterval        time.Duration `yaml:"sweep_interval"`
+	JobTimeout           time.Duration `yaml:"job_timeout"`
 }
 
 // Default returns the settings used when neither file nor environment says otherwise.
@@ -41,6 +43,8 @@ func Default() Config {
 		GitHubAPIURL:    "https://api.github.com/",
 		Workers:         10,
 		ShutdownTimeout: 30 * time.Second,
+		SweepInterval:   24 * time.Hour,
+		JobTimeout:      5 * time.Minute,
 	}
 }
 
@@ -89,17 +93,23 @@ func settings() []setting {
 				return nil
 			},
 			get: func(c *Config) string { return strconv.Itoa(c.Workers) }},
-		{env: "OSPO_SHUTDOWN_TIMEOUT",
-			set: func(c *Config, v string) error {
-				d, err := time.ParseDuration(strings.TrimSpace(v))
-				if err != nil {
-					return fmt.Errorf("OSPO_SHUTDOWN_TIMEOUT=%q is not a duration such as 30s", v)
-				}
-				c.ShutdownTimeout = d
-				return nil
-			},
-			get: func(c *Config) string { return c.ShutdownTimeout.String() }},
+		duration("OSPO_SHUTDOWN_TIMEOUT", func(c *Config) *time.Duration { return &c.ShutdownTimeout }),
+		duration("OSPO_SWEEP_INTERVAL", func(c *Config) *time.Duration { return &c.SweepInterval }),
+		duration("OSPO_JOB_TIMEOUT", func(c *Config) *time.Duration { return &c.JobTimeout }),
 	}
+}
+
+func duration(env string, f func(c *Config) *time.Duration) setting {
+	return setting{env: env,
+		set: func(c *Config, v string) error {
+			d, err := time.ParseDuration(strings.TrimSpace(v))
+			if err != nil {
+				return fmt.Errorf("%s=%q is not a duration such as 30s", env, v)
+			}
+			*f(c) = d
+			return nil
+		},
+		get: func(c *Config) string { return f(c).String() }}
 }
 
 // Load reads the YAML file at path (none when empty), then applies the
@@ -173,6 +183,12 @@ func (c *Config) Validate() error {
 	}
 	if c.Workers < 1 {
 		errs = append(errs, fmt.Errorf("workers (OSPO_WORKERS) is %d: it must be at least 1", c.Workers))
+	}
+	if c.SweepInterval < 0 || (c.SweepInterval > 0 && c.SweepInterval < time.Second) {
+		errs = append(errs, fmt.Errorf("sweep_interval (OSPO_SWEEP_INTERVAL) is %s: use 0 to turn the sweep off, or at least 1s", c.SweepInterval))
+	}
+	if c.JobTimeout < time.Second {
+		errs = append(errs, fmt.Errorf("job_timeout (OSPO_JOB_TIMEOUT) is %s: it must be at least 1s", c.JobTimeout))
 	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("shutdown_timeout (OSPO_SHUTDOWN_TIMEOUT) is %s: it must be positive", c.ShutdownTimeout))

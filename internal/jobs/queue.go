@@ -41,6 +41,12 @@ type Options struct {
 	RetryPolicy river.ClientRetryPolicy
 	// MaxBatch bounds how many deliveries one intake transaction commits.
 	MaxBatch int
+	// JobTimeout bounds a job's run; on Postgres a job left running by a
+	// replica that died runs again a little after it. Default 5 minutes.
+	JobTimeout time.Duration
+	// SweepInterval is how often every known repository is checked again;
+	// 0 turns the sweep off.
+	SweepInterval time.Duration
 }
 
 // ErrStopped is returned by Enqueue once the queue is shutting down.
@@ -70,6 +76,9 @@ func New(deps Deps, opts Options) (*Queue, error) {
 	if opts.Workers <= 0 {
 		opts.Workers = 10
 	}
+	if opts.JobTimeout <= 0 {
+		opts.JobTimeout = 5 * time.Minute
+	}
 	if opts.MaxBatch <= 0 {
 		opts.MaxBatch = 512
 	}
@@ -89,8 +98,8 @@ func New(deps Deps, opts Options) (*Queue, error) {
 		// Postgres, a job whose process died is run again by River's
 		// rescuer once it has been "running" longer than this margin; on
 		// SQLite the next process releases it at start.
-		JobTimeout:           5 * time.Minute,
-		RescueStuckJobsAfter: 6 * time.Minute,
+		JobTimeout:           opts.JobTimeout,
+		RescueStuckJobsAfter: opts.JobTimeout + max(opts.JobTimeout/5, time.Second),
 		Logger:               logging.Slog(deps.Logger.With().Str("component", "river").Logger()),
 		RetryPolicy:          opts.RetryPolicy,
 		Middleware:           []rivertype.Middleware{&runner{deps: deps}},
@@ -103,8 +112,13 @@ func New(deps Deps, opts Options) (*Queue, error) {
 		river.AddWorker(workers, &deliveryWorker{deps: deps, handlers: eventHandlers(deps, chk)})
 		river.AddWorker(workers, &checkWorker{checker: chk})
 		river.AddWorker(workers, &checkPRWorker{checker: chk})
+		river.AddWorker(workers, &sweepWorker{deps: deps})
 		cfg.Workers = workers
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}}
+	}
+	if opts.SweepInterval > 0 && !opts.InsertOnly {
+		cfg.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(opts.SweepInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil }, nil)}
 	}
 	client, err := river.NewClient(deps.Store.RiverDriver(), cfg)
 	if err != nil {

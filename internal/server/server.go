@@ -94,8 +94,10 @@ func Open(ctx context.Context, cfg config.Config, logger zerolog.Logger, opts Op
 		logger.Warn().Int64("jobs", n).Msg("jobs left running by a process that stopped abruptly will run again")
 	}
 	q, err := jobs.New(jobs.Deps{Store: st, GitHub: gh, Metrics: m, Logger: logger}, jobs.Options{
-		Workers:     cfg.Workers,
-		RetryPolicy: opts.RetryPolicy,
+		Workers:       cfg.Workers,
+		RetryPolicy:   opts.RetryPolicy,
+		SweepInterval: cfg.SweepInterval,
+		JobTimeout:    cfg.JobTimeout,
 	})
 	if err != nil {
 		return fail(err)

@@ -137,3 +137,24 @@ func (s *Store) RepositoryByID(ctx context.Context, id int64) (Repository, error
 		Scan(&r.ID, &r.InstallationID, &r.FullName, &r.Private, &r.Archived, &r.Fork, &r.DefaultBranch)
 	return r, err
 }
+
+// ActiveInstallations lists the installations that are neither suspended
+// nor deleted.
+func (s *Store) ActiveInstallations(ctx context.Context) ([]Installation, error) {
+	rows, err := s.DB.QueryContext(ctx, `
+		SELECT id, account, account_type, repository_selection, state, updated_at FROM installations
+		WHERE state = $1 ORDER BY id`, InstallationActive)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Installation
+	for rows.Next() {
+		var in Installation
+		if err := rows.Scan(&in.ID, &in.Account, &in.AccountType, &in.RepositorySelection, &in.State, &in.UpdatedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, in)
+	}
+	return out, rows.Err()
+}
