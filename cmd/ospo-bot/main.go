@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/ospo-bot/ospo-bot/internal/config"
+	"github.com/ospo-bot/ospo-bot/internal/demo"
 	"github.com/ospo-bot/ospo-bot/internal/logging"
 	"github.com/ospo-bot/ospo-bot/internal/server"
 	"github.com/ospo-bot/ospo-bot/internal/store"
@@ -22,6 +23,8 @@ import (
 const usage = `ospo-bot enforces an Open Source Program Office's policy on a GitHub organisation.
 
 Usage:
+  ospo-bot demo    [--once] [--database FILE] [--listen ADDR]
+                                     see ospo-bot at work against a built-in fake GitHub
   ospo-bot serve   [--config FILE]   receive webhooks and run jobs (migrates first)
   ospo-bot migrate [--config FILE]   apply database migrations and exit
   ospo-bot policy validate [--explain] [--repo-override FILE] FILE
@@ -46,6 +49,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "serve":
 		err = serve(rest, stderr)
+	case "demo":
+		err = runDemo(rest, stdout, stderr)
 	case "migrate":
 		err = migrate(rest, stdout, stderr)
 	case "policy":
@@ -133,4 +138,25 @@ func migrate(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, "applied", a)
 	}
 	return nil
+}
+
+func runDemo(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	once := fs.Bool("once", false, "exit after the scenario: status 0 only if every step gave its result")
+	database := fs.String("database", "", "SQLite `file` to keep (default: a temporary one)")
+	listen := fs.String("listen", "", "`address` for the server (default: a free local port)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	logger, err := logging.New(stderr, "warn")
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return demo.Run(ctx, demo.Options{Database: *database, Listen: *listen, Once: *once, Out: stdout, Logger: logger})
 }

@@ -135,6 +135,12 @@ func NewServer(t ServerTB, opts Options) *Fake {
 	return f
 }
 
+// Start serves the fake on a local port until Close, for use outside
+// tests (the demo).
+func (f *Fake) Start() {
+	f.server = httptest.NewServer(f)
+}
+
 // URL is the base URL of the server started by NewServer, without a trailing
 // slash ("http://127.0.0.1:PORT"). go-github wants it with one.
 func (f *Fake) URL() string {

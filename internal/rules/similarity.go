@@ -170,3 +170,10 @@ func licenseShare(id string, text []string) (float64, bool) {
 	lcs, _ := commonWords(text, r.words, 0)
 	return 100 * float64(lcs) / float64(len(r.words)), true
 }
+
+// StandardText returns the standard text of a license the rule knows
+// ("Apache-2.0"), as the rule compares files with it.
+func StandardText(id string) (string, bool) {
+	b, err := licenseTexts.ReadFile("licenses/" + id + ".txt")
+	return string(b), err == nil
+}

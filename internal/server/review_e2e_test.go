@@ -406,6 +406,8 @@ func TestPrivateUntilApproved(t *testing.T) {
 	if !strings.Contains(issue.Body, "keeps this repository private until an approver approves it") || !strings.Contains(issue.Body, "made public without an approval") {
 		t.Errorf("body does not say why it is private:\n%s", issue.Body)
 	}
+	// The comment follows the issue's creation.
+	s.until("the issue says why", func() bool { return len(s.GitHub.Comments("acme", "ospo", issue.Number)) > 0 })
 	comments := s.GitHub.Comments("acme", "ospo", issue.Number)
 	if len(comments) != 1 || !strings.Contains(comments[0].Body, "made private again") {
 		t.Errorf("comments: %+v", comments)
