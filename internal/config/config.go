@@ -20,18 +20,21 @@ import (
 // Config is every setting of the server. The YAML key of each field is the
 // name of its environment variable without the OSPO_ prefix, in lower case.
 type Config struct {
-	Listen               string        `yaml:"listen"`
-	DatabaseURL          string        `yaml:"database_url"`
-	LogLevel             string        `yaml:"log_level"`
-	GitHubAPIURL         string        `yaml:"github_api_url"`
-	GitHubAppID          int64         `yaml:"github_app_id"`
-	GitHubPrivateKey     string        `yaml:"github_private_key"`
-	GitHubPrivateKeyFile string        `yaml:"github_private_key_file"`
-	GitHubWebhookSecret  string        `yaml:"github_webhook_secret"`
-	Workers              int           `yaml:"workers"`
-	ShutdownTimeout      time.Duration `yaml:"shutdown_timeout"`
-	SweepInterval        time.Duration `yaml:"sweep_interval"`
-	JobTimeout           time.Duration `yaml:"job_timeout"`
+	Listen               string `yaml:"listen"`
+	DatabaseURL          string `yaml:"database_url"`
+	LogLevel             string `yaml:"log_level"`
+	GitHubAPIURL         string `yaml:"github_api_url"`
+	GitHubAppID          int64  `yaml:"github_app_id"`
+	GitHubPrivateKey     string `yaml:"github_private_key"`
+	GitHubPrivateKeyFile string `yaml:"github_private_key_file"`
+	GitHubWebhookSecret  string `yaml:"github_webhook_secret"`
+	// GitHubWebhookSecretPrevious is also accepted while the secret is
+	// being rotated.
+	GitHubWebhookSecretPrevious string        `yaml:"github_webhook_secret_previous"`
+	Workers                     int           `yaml:"workers"`
+	ShutdownTimeout             time.Duration `yaml:"shutdown_timeout"`
+	SweepInterval               time.Duration `yaml:"sweep_interval"`
+	JobTimeout                  time.Duration `yaml:"job_timeout"`
 }
 
 // Default returns the settings used when neither file nor environment says otherwise.
@@ -83,6 +86,7 @@ func settings() []setting {
 		s("OSPO_GITHUB_PRIVATE_KEY", true, func(c *Config) *string { return &c.GitHubPrivateKey }),
 		s("OSPO_GITHUB_PRIVATE_KEY_FILE", false, func(c *Config) *string { return &c.GitHubPrivateKeyFile }),
 		s("OSPO_GITHUB_WEBHOOK_SECRET", true, func(c *Config) *string { return &c.GitHubWebhookSecret }),
+		s("OSPO_GITHUB_WEBHOOK_SECRET_PREVIOUS", true, func(c *Config) *string { return &c.GitHubWebhookSecretPrevious }),
 		{env: "OSPO_WORKERS",
 			set: func(c *Config, v string) error {
 				n, err := strconv.Atoi(strings.TrimSpace(v))

@@ -115,3 +115,22 @@ func TestRedactedHidesSecrets(t *testing.T) {
 		t.Error("non-secret setting missing")
 	}
 }
+
+// TestExampleConfigLoads: config/ospo-bot.example.yml documents every
+// setting, and every key in it is one the server knows.
+func TestExampleConfigLoads(t *testing.T) {
+	c, err := Load("../../config/ospo-bot.example.yml", env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile("../../config/ospo-bot.example.yml")
+	for _, s := range settings() {
+		key := strings.ToLower(strings.TrimPrefix(s.env, "OSPO_"))
+		if !strings.Contains(string(data), "\n"+key+":") {
+			t.Errorf("the example does not document %s", key)
+		}
+	}
+	if c.Listen != Default().Listen || c.SweepInterval != Default().SweepInterval {
+		t.Errorf("the example's values differ from the defaults it states: %+v", c)
+	}
+}

@@ -103,7 +103,7 @@ func Open(ctx context.Context, cfg config.Config, logger zerolog.Logger, opts Op
 		return fail(err)
 	}
 	a := &App{cfg: cfg, logger: logger, Store: st, Queue: q, Metrics: m, unlock: unlock}
-	a.Handler = a.routes(webhook.NewHandler(cfg.GitHubWebhookSecret, q, m))
+	a.Handler = a.routes(webhook.NewHandler(cfg.GitHubWebhookSecret, cfg.GitHubWebhookSecretPrevious, q, m))
 	return a, nil
 }
 

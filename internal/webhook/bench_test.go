@@ -41,7 +41,7 @@ func BenchmarkIntake(b *testing.B) {
 		if err := q.Start(ctx); err != nil {
 			b.Fatal(err)
 		}
-		benchDeliveries(b, NewHandler(secret, q, metrics.New()), body)
+		benchDeliveries(b, NewHandler(secret, "", q, metrics.New()), body)
 		if err := q.Stop(ctx); err != nil {
 			b.Fatal(err)
 		}

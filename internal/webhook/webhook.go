@@ -2,9 +2,14 @@
 package webhook
 
 import (
+	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"time"
 
@@ -37,12 +42,21 @@ type Enqueuer interface {
 // NewHandler returns the handler for POST /api/github/hook: it rejects
 // oversized and unsigned bodies, verifies X-Hub-Signature-256 with secret
 // (through go-githubapp's dispatcher) and commits every delivery of Events.
-func NewHandler(secret string, q Enqueuer, m *metrics.Metrics) http.Handler {
+// A non-empty previous secret is accepted too, so the secret can be rotated
+// without refusing a delivery: deploy both, change it on GitHub, then drop
+// the previous one.
+func NewHandler(secret, previous string, q Enqueuer, m *metrics.Metrics) http.Handler {
 	intake := &intake{queue: q, metrics: m}
-	dispatcher := githubapp.NewEventDispatcher([]githubapp.EventHandler{intake}, secret,
-		githubapp.WithErrorCallback(intake.onError),
-		githubapp.WithResponseCallback(intake.onResponse),
-	)
+	dispatcherFor := func(secret string) http.Handler {
+		return githubapp.NewEventDispatcher([]githubapp.EventHandler{intake}, secret,
+			githubapp.WithErrorCallback(intake.onError),
+			githubapp.WithResponseCallback(intake.onResponse),
+		)
+	}
+	dispatcher := dispatcherFor(secret)
+	if previous != "" {
+		dispatcher = rotating(dispatcher, dispatcherFor(previous), previous)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
@@ -156,4 +170,25 @@ func eventLabel(event string) string {
 		}
 	}
 	return "other"
+}
+
+// rotating sends a delivery signed with the previous secret to a
+// dispatcher that verifies that secret, and every other one to current.
+func rotating(current, prev http.Handler, previous string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			current.ServeHTTP(w, r) // let the dispatcher report the read error
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		mac := hmac.New(sha256.New, []byte(previous))
+		mac.Write(body)
+		want := "sha256=" + hex.EncodeToString(mac.Sum(nil))
+		if hmac.Equal([]byte(want), []byte(r.Header.Get("X-Hub-Signature-256"))) {
+			prev.ServeHTTP(w, r)
+			return
+		}
+		current.ServeHTTP(w, r)
+	})
 }

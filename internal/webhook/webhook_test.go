@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -109,7 +110,7 @@ func TestHandler(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			q := &memQueue{seen: map[string]store.Delivery{}, err: tc.queueErr}
-			h := NewHandler(secret, q, metrics.New())
+			h := NewHandler(secret, "", q, metrics.New())
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, request(tc.event, "d-"+tc.name, tc.body, tc.mutate))
 			if rec.Code != tc.wantStatus || !strings.Contains(rec.Body.String(), tc.wantBody) {
@@ -125,7 +126,7 @@ func TestHandler(t *testing.T) {
 func TestHandlerRecordsRoutingFactsAndDuplicates(t *testing.T) {
 	q := &memQueue{seen: map[string]store.Delivery{}}
 	m := metrics.New()
-	h := NewHandler(secret, q, m)
+	h := NewHandler(secret, "", q, m)
 	body := example(t, "pull_request", "opened.json")
 	for i, want := range []string{"queued", "duplicate"} {
 		rec := httptest.NewRecorder()
@@ -145,7 +146,7 @@ func TestHandlerRecordsRoutingFactsAndDuplicates(t *testing.T) {
 
 func TestHandlerRejectsOversizedBodies(t *testing.T) {
 	q := &memQueue{seen: map[string]store.Delivery{}}
-	h := NewHandler(secret, q, metrics.New())
+	h := NewHandler(secret, "", q, metrics.New())
 	big := bytes.Repeat([]byte(" "), MaxBodyBytes+1)
 	for _, declared := range []bool{true, false} {
 		r := request("push", "big", big, nil)
@@ -162,9 +163,35 @@ func TestHandlerRejectsOversizedBodies(t *testing.T) {
 
 func TestUnknownEventLabelIsBounded(t *testing.T) {
 	m := metrics.New()
-	h := NewHandler(secret, &memQueue{seen: map[string]store.Delivery{}}, m)
+	h := NewHandler(secret, "", &memQueue{seen: map[string]store.Delivery{}}, m)
 	h.ServeHTTP(httptest.NewRecorder(), request("x-"+strings.Repeat("a", 50), "d", []byte(`{}`), nil))
 	if got := testutil.ToFloat64(m.Deliveries.WithLabelValues("other", "ignored")); got != 1 {
 		t.Fatalf("ignored{event=other} = %v", got)
+	}
+}
+
+func TestSecretRotation(t *testing.T) {
+	body := example(t, "pull_request", "opened.json")
+	signWith := func(s string) string {
+		mac := hmac.New(sha256.New, []byte(s))
+		mac.Write(body)
+		return "sha256=" + hex.EncodeToString(mac.Sum(nil))
+	}
+	q := &memQueue{seen: map[string]store.Delivery{}}
+	h := NewHandler("new-secret", secret, q, metrics.New())
+	for i, tc := range []struct {
+		signer string
+		want   int
+	}{{"new-secret", 200}, {secret, 200}, {"someone-else", 400}} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, request("pull_request", fmt.Sprintf("rot-%d", i), body, func(r *http.Request) {
+			r.Header.Set("X-Hub-Signature-256", signWith(tc.signer))
+		}))
+		if rec.Code != tc.want {
+			t.Errorf("signed with %s: %d %s, want %d", tc.signer, rec.Code, rec.Body.String(), tc.want)
+		}
+	}
+	if len(q.seen) != 2 {
+		t.Fatalf("%d deliveries queued, want 2", len(q.seen))
 	}
 }
