@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -25,6 +27,8 @@ const usage = `ospo-bot enforces an Open Source Program Office's policy on a Git
 Usage:
   ospo-bot demo    [--once] [--database FILE] [--listen ADDR]
                                      see ospo-bot at work against a built-in fake GitHub
+  ospo-bot demo send EVENT [--to URL]
+                                     play one more event in a running demo
   ospo-bot serve   [--config FILE]   receive webhooks and run jobs (migrates first)
   ospo-bot migrate [--config FILE]   apply database migrations and exit
   ospo-bot policy validate [--explain] [--repo-override FILE] FILE
@@ -141,6 +145,9 @@ func migrate(args []string, stdout, stderr io.Writer) error {
 }
 
 func runDemo(args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "send" {
+		return demoSend(args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	once := fs.Bool("once", false, "exit after the scenario: status 0 only if every step gave its result")
@@ -159,4 +166,39 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return demo.Run(ctx, demo.Options{Database: *database, Listen: *listen, Once: *once, Out: stdout, Logger: logger})
+}
+
+// demoSend asks a running demo to play one more event.
+func demoSend(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("demo send", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	to := fs.String("to", "", "the running demo's control `URL` (default: the newest demo running here)")
+	event := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		event, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if event == "" || fs.NArg() > 0 {
+		return fmt.Errorf("usage: ospo-bot demo send EVENT [--to URL], with EVENT one of %s", strings.Join(demo.EventNames(), ", "))
+	}
+	if *to == "" {
+		u, err := demo.ControlURL()
+		if err != nil {
+			return err
+		}
+		*to = u
+	}
+	resp, err := http.Post(strings.TrimSuffix(*to, "/")+"/send?event="+url.QueryEscape(event), "text/plain", nil)
+	if err != nil {
+		return fmt.Errorf("is the demo running? %w", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return errors.New(strings.TrimSpace(string(body)))
+	}
+	_, err = stdout.Write(body)
+	return err
 }

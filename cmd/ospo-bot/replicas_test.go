@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ospo-bot/ospo-bot/internal/githubfake"
 	"github.com/ospo-bot/ospo-bot/internal/githubfake/fakeapp"
 	"github.com/ospo-bot/ospo-bot/internal/store"
 	"github.com/ospo-bot/ospo-bot/internal/store/storetest"
@@ -63,16 +64,35 @@ func TestTwoReplicasOnePostgres(t *testing.T) {
 	a := startServe(t, bin, env(addrA), "http://"+addrA)
 	b := startServe(t, bin, env(addrB), "http://"+addrB)
 
-	body := []byte(`{"zen":"Design for failure.","hook_id":1}`)
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(body)
-	sig := "sha256=" + hex.EncodeToString(mac.Sum(nil))
-	send := func(addr, id string) error {
+	// Half the deliveries are pings; the other half are installation events
+	// whose jobs list the installation's repositories from a slow GitHub,
+	// so replica B still has work in flight when it is killed.
+	repo, err := app.GitHub.AddRepo(githubfake.Repo{Owner: "acme", Name: "widget"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := app.GitHub.AddInstallation(githubfake.Installation{Account: "acme", RepositorySelection: "selected", RepositoryIDs: []int64{repo.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.GitHub.InjectFault(githubfake.Fault{Route: "/installation/repositories", Times: 10000, Kind: githubfake.Delay(200 * time.Millisecond)})
+	ping := []byte(`{"zen":"Design for failure.","hook_id":1}`)
+	installation := []byte(fmt.Sprintf(`{"action":"created","installation":{"id":%d,"account":{"login":"acme","type":"Organization"}}}`, in.ID))
+	sign := func(body []byte) string {
+		mac := hmac.New(sha256.New, []byte(secret))
+		mac.Write(body)
+		return "sha256=" + hex.EncodeToString(mac.Sum(nil))
+	}
+	send := func(addr, id string, i int) error {
+		event, body := "ping", ping
+		if i%2 == 0 {
+			event, body = "installation", installation
+		}
 		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/api/github/hook", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-GitHub-Event", "ping")
+		req.Header.Set("X-GitHub-Event", event)
 		req.Header.Set("X-GitHub-Delivery", id)
-		req.Header.Set("X-Hub-Signature-256", sig)
+		req.Header.Set("X-Hub-Signature-256", sign(body))
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			return err
@@ -97,7 +117,7 @@ func TestTwoReplicasOnePostgres(t *testing.T) {
 		}
 		for _, addr := range targets {
 			wg.Add(1)
-			go func() { defer wg.Done(); errs <- send(addr, id) }()
+			go func() { defer wg.Done(); errs <- send(addr, id, i) }()
 		}
 	}
 	wg.Wait()
@@ -107,18 +127,24 @@ func TestTwoReplicasOnePostgres(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Replica B dies with whatever it was doing.
-	if err := b.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	<-b.done
-
 	ctx := context.Background()
 	st, err := store.Open(ctx, dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	// Replica B dies with whatever it was doing.
+	if err := b.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-b.done
+	var pending int
+	if err := st.DB.QueryRow(`SELECT COUNT(*) FROM deliveries WHERE outcome IS DISTINCT FROM 'processed'`).Scan(&pending); err != nil {
+		t.Fatal(err)
+	}
+	if pending == 0 {
+		t.Fatal("every delivery was processed before replica B was killed: the test no longer kills it mid-run")
+	}
 	deadline := time.Now().Add(90 * time.Second)
 	for {
 		var processed, jobs, distinct int
@@ -161,7 +187,7 @@ func TestTwoReplicasOnePostgres(t *testing.T) {
 			t.Fatalf("two sweeps %s apart: more than one replica sweeps", gap)
 		}
 	}
-	t.Logf("%d deliveries processed once each across two replicas, one killed; %d sweeps, one at a time", n, len(times))
+	t.Logf("%d deliveries processed once each across two replicas, one killed with %d unfinished; %d sweeps, one at a time", n, pending, len(times))
 	if err := a.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

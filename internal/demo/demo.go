@@ -81,9 +81,18 @@ func Run(ctx context.Context, o Options) error {
 	if o.Once {
 		return nil
 	}
+	ctl, err := d.serveControl(ctx)
+	if err != nil {
+		return err
+	}
 	d.printf("\nThe server keeps running at %s and the fake GitHub at %s.\n", d.url, d.gh.URL())
+	d.printf("Send more events from another terminal:\n")
+	for _, e := range EventNames() {
+		d.printf("  ospo-bot demo send %-22s # %s\n", e, Events[e])
+	}
+	d.printf("(another demo at the same time: add --to %s)\n", ctl)
 	d.printf("Look at what GitHub holds, e.g.:\n  curl -H 'Authorization: token %s' %s/repos/acme/ospo/issues/1\n", d.token, d.gh.URL())
-	d.printf("Metrics: %s/metrics. Press Ctrl-C to stop.\n", d.url)
+	d.printf("Metrics: %s/metrics. Press Ctrl-C to stop.\n\n", d.url)
 	<-ctx.Done()
 	return nil
 }

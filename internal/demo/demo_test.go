@@ -3,6 +3,8 @@ package demo
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -21,6 +23,34 @@ func TestScenario(t *testing.T) {
 	for _, want := range []string{"1. acme/widget is made public", "❌ **license**", "✅ **license**", "refused:", "closed: Approved by @lead", "check run ospo/policy: failure", "check run ospo/policy: success", "Every step gave the expected result."} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("transcript lacks %q", want)
+		}
+	}
+}
+
+// TestSend: a running demo plays the events `ospo-bot demo send` asks for.
+func TestSend(t *testing.T) {
+	ctx := context.Background()
+	var out bytes.Buffer
+	d, err := start(ctx, Options{Out: &out, Logger: zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.stop()
+	c := &control{d: d}
+	for _, tc := range []struct {
+		event string
+		code  int
+		want  string
+	}{
+		{"repository.created", 200, "❌ **license**"},
+		{"pull_request.opened", 200, "check run ospo/policy: failure — CLA: not signed by @contributor-2"},
+		{"pull_request.license", 200, "protected"},
+		{"star.created", 422, "unknown event"},
+	} {
+		rec := httptest.NewRecorder()
+		c.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/send?event="+tc.event, nil))
+		if rec.Code != tc.code || !strings.Contains(rec.Body.String(), tc.want) {
+			t.Errorf("%s: %d %q, want %d containing %q", tc.event, rec.Code, rec.Body.String(), tc.code, tc.want)
 		}
 	}
 }
