@@ -15,9 +15,11 @@ import (
 	"strings"
 	"syscall"
 
+	shipped "github.com/ospo-bot/ospo-bot/config"
 	"github.com/ospo-bot/ospo-bot/internal/config"
 	"github.com/ospo-bot/ospo-bot/internal/demo"
 	"github.com/ospo-bot/ospo-bot/internal/logging"
+	"github.com/ospo-bot/ospo-bot/internal/register"
 	"github.com/ospo-bot/ospo-bot/internal/server"
 	"github.com/ospo-bot/ospo-bot/internal/store"
 )
@@ -29,6 +31,8 @@ Usage:
                                      see ospo-bot at work against a built-in fake GitHub
   ospo-bot demo send EVENT [--to URL]
                                      play one more event in a running demo
+  ospo-bot register --webhook-url URL [--org ORG] [--name NAME] [--dir DIR]
+                                     create the GitHub App from its manifest, save its key and settings
   ospo-bot serve   [--config FILE]   receive webhooks and run jobs (migrates first)
   ospo-bot migrate [--config FILE]   apply database migrations and exit
   ospo-bot policy validate [--explain] [--repo-override FILE] FILE
@@ -55,6 +59,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = serve(rest, stderr)
 	case "demo":
 		err = runDemo(rest, stdout, stderr)
+	case "register":
+		err = registerApp(rest, stdout, stderr)
 	case "migrate":
 		err = migrate(rest, stdout, stderr)
 	case "policy":
@@ -200,5 +206,37 @@ func demoSend(args []string, stdout, stderr io.Writer) error {
 		return errors.New(strings.TrimSpace(string(body)))
 	}
 	_, err = stdout.Write(body)
+	return err
+}
+
+// registerApp creates the GitHub App through GitHub's manifest flow.
+func registerApp(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("register", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	o := register.Options{Manifest: shipped.AppManifest, Out: stdout}
+	fs.StringVar(&o.WebhookURL, "webhook-url", "", "`URL` where GitHub can reach ospo-bot, e.g. https://ospo-bot.example.com/api/github/hook (required)")
+	fs.StringVar(&o.Org, "org", "", "the `organisation` that owns the App (default: your user account)")
+	fs.StringVar(&o.Name, "name", "", "the App's `name`, unique on GitHub (default: the manifest's, ospo-bot)")
+	fs.StringVar(&o.Dir, "dir", ".", "`directory` for ospo-bot.pem and ospo-bot.env")
+	fs.StringVar(&o.GitHubURL, "github-url", "https://github.com", "GitHub's web `URL`; https://HOST for GitHub Enterprise Server")
+	fs.StringVar(&o.APIURL, "github-api-url", "", "GitHub's REST API `URL` (default: derived from --github-url)")
+	fs.StringVar(&o.Listen, "listen", "127.0.0.1:0", "local `address` of the page the browser goes through")
+	manifest := fs.String("manifest", "", "a manifest `file` to use instead of the built-in config/app.yml")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if *manifest != "" {
+		b, err := os.ReadFile(*manifest)
+		if err != nil {
+			return err
+		}
+		o.Manifest = b
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	_, err := register.Run(ctx, o)
 	return err
 }

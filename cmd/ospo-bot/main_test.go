@@ -48,6 +48,8 @@ func TestCommandLine(t *testing.T) {
 		{args: []string{"serve"}, code: 1, setupEnv: map[string]string{"OSPO_GITHUB_APP_ID": "1", "OSPO_GITHUB_PRIVATE_KEY": "not a key", "OSPO_GITHUB_WEBHOOK_SECRET": "s"},
 			stderr: []string{"not a valid RSA private key"}},
 		{args: []string{"migrate", "--config", badConfig}, code: 1, stderr: []string{"not a known setting"}},
+		{args: []string{"register", "--org", "acme"}, code: 1, stderr: []string{"--webhook-url is required"}},
+		{args: []string{"register", "--webhook-url", "https://x.example", "--dir", "/nonexistent"}, code: 1, stderr: []string{"--dir /nonexistent is not a directory"}},
 		{args: []string{"demo", "send"}, code: 1, stderr: []string{"usage: ospo-bot demo send EVENT", "pull_request.opened"}},
 		{args: []string{"demo", "send", "pull_request.opened", "--to", "http://127.0.0.1:1"}, code: 1, stderr: []string{"is the demo running?"}},
 	} {

@@ -23,6 +23,9 @@ const (
 func (f *Fake) authenticate(c *call) *reply {
 	scheme, cred, _ := strings.Cut(strings.TrimSpace(c.req.Header.Get("Authorization")), " ")
 	cred = strings.TrimSpace(cred)
+	if c.route.auth == authNone {
+		return nil
+	}
 	if c.route.auth == authApp {
 		if !strings.EqualFold(scheme, "Bearer") || cred == "" {
 			rep := errReply(http.StatusUnauthorized, "A JSON web token could not be decoded")
@@ -185,13 +188,16 @@ type tokenJSON struct {
 }
 
 func (f *Fake) appInfo(c *call) appJSON {
-	perms := defaultPermissions()
+	perms, events := defaultPermissions(), []string{"check_run", "check_suite", "issue_comment", "pull_request", "repository"}
+	if f.appPermissions != nil {
+		perms, events = f.appPermissions, f.appEvents
+	}
 	return appJSON{
 		ID: f.opts.AppID, Slug: f.opts.AppSlug, NodeID: nodeID("A_", f.opts.AppID),
 		ClientID: "Iv1." + strconv.FormatInt(f.opts.AppID, 16), Name: f.opts.AppName,
 		Description: "", ExternalURL: htmlBase + "/apps/" + f.opts.AppSlug,
 		HTMLURL: htmlBase + "/apps/" + f.opts.AppSlug, CreatedAt: f.st.created, UpdatedAt: f.st.created,
-		Permissions: perms, Events: []string{"check_run", "check_suite", "issue_comment", "pull_request", "repository"},
+		Permissions: perms, Events: events,
 		InstallationsCount: len(f.st.installs),
 	}
 }

@@ -57,6 +57,11 @@ type Fake struct {
 	violations []string
 	faults     []*Fault
 
+	// The App as registered from a manifest (manifest.go); nil until then.
+	manifests      map[string]manifestCode
+	appPermissions map[string]string
+	appEvents      []string
+
 	server *httptest.Server
 }
 
@@ -172,6 +177,9 @@ func (f *Fake) now() time.Time { return f.opts.Now().UTC() }
 // ServeHTTP answers one API request: route, check against the API
 // description, inject faults, authenticate, handle, cache-validate, record.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if f.serveManifestForm(w, r) {
+		return
+	}
 	c, early := f.begin(r)
 	if early == nil {
 		early = f.applyFaults(c)

@@ -12,6 +12,7 @@ type authKind int
 const (
 	authInstallation authKind = iota // "token <installation token>"
 	authApp                          // "Bearer <app JWT>"
+	authNone                         // no credentials
 )
 
 // route is one endpoint the fake serves. Its template is GitHub's path

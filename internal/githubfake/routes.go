@@ -28,6 +28,7 @@ func routeTable() []routeDef {
 		{get, "/app/installations", app, false, (*Fake).listAppInstallations},
 		{get, "/app/installations/{installation_id}", app, false, (*Fake).getAppInstallation},
 		{post, "/app/installations/{installation_id}/access_tokens", app, false, (*Fake).createAccessToken},
+		{post, "/app-manifests/{code}/conversions", authNone, false, (*Fake).convertManifest},
 
 		{get, "/installation/repositories", inst, false, (*Fake).listInstallationRepos},
 		{get, "/rate_limit", inst, true, (*Fake).getRateLimit},

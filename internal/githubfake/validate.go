@@ -219,7 +219,9 @@ func (s *spec) check(r *http.Request, body []byte, rt *route, params map[string]
 			reply:   notFound(),
 		}
 	}
-	if x, ok := op.Extensions["x-github"].(map[string]any); ok && x["enabledForGitHubApps"] == false {
+	// Routes that take no credentials (the manifest conversion) are called
+	// before there is an App.
+	if x, ok := op.Extensions["x-github"].(map[string]any); ok && x["enabledForGitHubApps"] == false && rt.auth != authNone {
 		return &violation{
 			message: fmt.Sprintf("%s: %s %s is not available to GitHub Apps", where, r.Method, rt.template),
 			reply:   forbidden("Resource not accessible by integration"),

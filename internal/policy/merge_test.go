@@ -335,6 +335,9 @@ func TestPolicyReferenceExamples(t *testing.T) {
 			t.Errorf("%v\n%s", err, b)
 		}
 	}
+	if shipped, err := os.ReadFile("../../config/ospo.example.yml"); err != nil || string(shipped) != blocks[len(blocks)-2] {
+		t.Errorf("config/ospo.example.yml must be the README's complete example (%v)", err)
+	}
 	org := mustDoc(t, "ospo.yml", blocks[len(blocks)-2], true)
 	repo := mustDoc(t, ".github/ospo.yml", blocks[len(blocks)-1], false)
 	p, notices := Merge(org, repo)
