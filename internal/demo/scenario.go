@@ -95,11 +95,11 @@ func (d *demo) scenario(ctx context.Context) bool {
 			}
 			cr, ok := d.checkRun(pr)
 			bot := d.botComments(pr)
-			if !ok || cr.Conclusion != "failure" || len(bot) != 1 {
+			if !ok || cr.Conclusion != "failure" || len(bot) != 1 || !strings.Contains(bot[0].Body, phrase) {
 				return nil, fmt.Errorf("check run %+v, %d comments", cr, len(bot))
 			}
 			return []string{fmt.Sprintf("check run %s: %s — %s", cr.Name, cr.Conclusion, cr.Output.Title),
-				"one comment: " + firstLine(strings.SplitN(bot[0].Body, "\n", 4)[3])}, nil
+				fmt.Sprintf("one comment: %s %q", lineWith(bot[0].Body, "must sign"), phrase)}, nil
 		}},
 		{"alice signs with a comment", func(ctx context.Context) ([]string, error) {
 			if err := d.comment(ctx, "widget", pr, "alice", phrase); err != nil {
@@ -224,6 +224,16 @@ func (d *demo) botComments(number int) []githubfake.Comment {
 		}
 	}
 	return out
+}
+
+// lineWith is the first line of s that contains sub.
+func lineWith(s, sub string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			return strings.TrimSpace(l)
+		}
+	}
+	return ""
 }
 
 func firstLine(s string) string {
