@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -561,5 +562,44 @@ func TestChartNames(t *testing.T) {
 			t.Fatal(err)
 		}
 		eq(t, manifests(t, rendered)["Deployment"], "metadata.name", want)
+	}
+}
+
+// TestChartMatchesHelm renders the chart with the real helm, where one is
+// installed (on PATH, or OSPO_HELM), and requires `helm lint` to pass and
+// every object to equal what render makes of it, so the test's renderer
+// cannot drift from Helm's. Install one with
+// `go install helm.sh/helm/v3/cmd/helm@v3.22.0`.
+func TestChartMatchesHelm(t *testing.T) {
+	helm := os.Getenv("OSPO_HELM")
+	if helm == "" {
+		var err error
+		if helm, err = exec.LookPath("helm"); err != nil {
+			t.Skip("no helm on PATH (or OSPO_HELM): render alone checks the chart")
+		}
+	}
+	args := []string{"--set", "github.appId=123456", "--set", "github.existingSecret=ospo-bot-github", "--set", "database.existingSecret=ospo-bot-db"}
+	if out, err := exec.Command(helm, append([]string{"lint", "--strict", chartDir}, args...)...).CombinedOutput(); err != nil {
+		t.Fatalf("helm lint: %v\n%s", err, out)
+	}
+	out, err := exec.Command(helm, append([]string{"template", "ospo", chartDir, "--namespace", "ospo", "--kube-version", "1.30.0"}, args...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("helm template: %v\n%s", err, out)
+	}
+	theirs := manifests(t, map[string]string{"helm.yaml": string(out)})
+	rendered, err := render(t, "ospo", testValues)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours := manifests(t, rendered)
+	if len(theirs) != len(ours) {
+		t.Errorf("helm renders %d kinds, render %d", len(theirs), len(ours))
+	}
+	for kind, o := range ours {
+		a, _ := json.Marshal(o)
+		b, _ := json.Marshal(theirs[kind])
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s differs from helm's:\nrender: %s\nhelm:   %s", kind, a, b)
+		}
 	}
 }
