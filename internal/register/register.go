@@ -297,15 +297,11 @@ func (f *flow) complete(ctx context.Context, code string) (*App, error) {
 	if err := writeNew(f.keyPath, []byte(cfg.GetPEM())); err != nil {
 		return nil, err
 	}
-	secret := cfg.GetWebhookSecret()
 	env := fmt.Sprintf("# ospo-bot's GitHub App %q (%s), registered %s. Keep this file secret.\n",
 		app.Name, app.HTMLURL, time.Now().UTC().Format(time.RFC3339))
 	env += fmt.Sprintf("OSPO_GITHUB_APP_ID=%d\nOSPO_GITHUB_PRIVATE_KEY_FILE=%s\n", app.ID, f.keyPath)
-	if secret != "" {
-		env += "OSPO_GITHUB_WEBHOOK_SECRET=" + secret + "\n"
-	} else {
-		env += "# GitHub returned no webhook secret: set one in the App's settings (Webhook secret) and here.\nOSPO_GITHUB_WEBHOOK_SECRET=\n"
-	}
+	// GitHub generates the secret; were it ever missing, serve names the empty setting.
+	env += "OSPO_GITHUB_WEBHOOK_SECRET=" + cfg.GetWebhookSecret() + "\n"
 	if f.o.APIURL != "https://api.github.com/" {
 		env += "OSPO_GITHUB_API_URL=" + f.o.APIURL + "\n"
 	}
@@ -313,13 +309,10 @@ func (f *flow) complete(ctx context.Context, code string) (*App, error) {
 		return nil, fmt.Errorf("%w (the private key is already in %s)", err, f.keyPath)
 	}
 	fmt.Fprintf(f.o.Out, "\nRegistered the GitHub App %q, ID %d.\n", app.Name, app.ID)
-	fmt.Fprintf(f.o.Out, "  private key:      %s\n  settings for ospo-bot: %s (OSPO_GITHUB_APP_ID, OSPO_GITHUB_PRIVATE_KEY_FILE, OSPO_GITHUB_WEBHOOK_SECRET)\n", f.keyPath, f.envPath)
-	if secret == "" {
-		fmt.Fprintf(f.o.Out, "  GitHub returned no webhook secret: set one in the App's settings and in %s.\n", f.envPath)
-	}
-	fmt.Fprintf(f.o.Out, "Next:\n  1. start ospo-bot where %s reaches it:  set -a; . %s; set +a; ospo-bot serve\n", f.o.WebhookURL, f.envPath)
-	fmt.Fprintf(f.o.Out, "  2. install the App on the organisation:   %s/installations/new\n", app.HTMLURL)
-	fmt.Fprintf(f.o.Out, "  3. write the policy: ospo.yml in the organisation's .github repository (see config/ospo.example.yml)\n")
+	fmt.Fprintf(f.o.Out, "  private key: %s\n  settings:    %s (OSPO_GITHUB_APP_ID, OSPO_GITHUB_PRIVATE_KEY_FILE, OSPO_GITHUB_WEBHOOK_SECRET)\n", f.keyPath, f.envPath)
+	fmt.Fprintf(f.o.Out, "Next:\n  1. run ospo-bot where GitHub reaches %s:\n       set -a; . %s; set +a; ospo-bot serve\n", f.o.WebhookURL, f.envPath)
+	fmt.Fprintf(f.o.Out, "  2. install the App on the organisation: %s/installations/new\n", app.HTMLURL)
+	fmt.Fprintf(f.o.Out, "  3. write the policy: ospo.yml in the organisation's .github repository (start from config/ospo.example.yml)\n")
 	f.app = app
 	f.done <- app
 	return app, nil
