@@ -1,12 +1,14 @@
 // Package deploy holds ospo-bot's deployment files: the Helm chart
 // (helm/ospo-bot), the Compose file and, in ../config/app.yml, the GitHub App
 // manifest. This test parses each and checks the fields that matter, so a
-// broken manifest fails CI. The chart is rendered without helm: its templates
+// broken manifest fails CI; the Compose file is also loaded by compose-go,
+// the chart also rendered by the real helm where there is one. The chart is rendered without helm: its templates
 // keep to text/template plus the few Sprig/Helm functions in funcs below.
 package deploy
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -21,9 +23,12 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/compose-spec/compose-go/v2/cli"
+	"github.com/compose-spec/compose-go/v2/types"
 	"gopkg.in/yaml.v3"
 
 	"github.com/ospo-bot/ospo-bot/internal/config"
+	"github.com/ospo-bot/ospo-bot/internal/githubfake/fakeapp"
 )
 
 type m = map[string]any
@@ -602,4 +607,66 @@ func TestChartMatchesHelm(t *testing.T) {
 			t.Errorf("%s differs from helm's:\nrender: %s\nhelm:   %s", kind, a, b)
 		}
 	}
+}
+
+// TestComposeLoads loads the Compose file with compose-go, the loader of
+// `docker compose` itself (schema, interpolation, env_file), as an admin
+// would run it: deploy/.env copied from .env.example. The resulting
+// environment must be a configuration ospo-bot accepts, and a missing
+// POSTGRES_PASSWORD must stop Compose with a message naming it.
+func TestComposeLoads(t *testing.T) {
+	load := func(env string) (*types.Project, error) {
+		dir := t.TempDir()
+		for name, data := range map[string]string{"compose.yaml": string(mustRead(t, "compose.yaml")), ".env": env} {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		opts, err := cli.NewProjectOptions([]string{filepath.Join(dir, "compose.yaml")},
+			cli.WithWorkingDirectory(dir), cli.WithEnvFiles(filepath.Join(dir, ".env")), cli.WithDotEnv)
+		if err != nil {
+			return nil, err
+		}
+		return opts.LoadProject(context.Background())
+	}
+	example := string(mustRead(t, ".env.example"))
+	p, err := load(example)
+	if err != nil {
+		t.Fatalf("docker compose would refuse compose.yaml with .env from .env.example: %v", err)
+	}
+	bot, err := p.GetService("ospo-bot")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{}
+	for k, v := range bot.Environment {
+		if v != nil {
+			env[k] = *v
+		}
+	}
+	if env["OSPO_DATABASE_URL"] != "postgres://ospo:replace-with-letters-and-digits@postgres:5432/ospo?sslmode=disable" ||
+		env["OSPO_GITHUB_APP_ID"] != "123456" {
+		t.Errorf("ospo-bot's environment: %v", env)
+	}
+	// The key file is a Compose secret, present only in the container.
+	key := filepath.Join(t.TempDir(), "key.pem")
+	os.WriteFile(key, fakeapp.KeyPEM(), 0o600)
+	env["OSPO_GITHUB_PRIVATE_KEY_FILE"] = key
+	if _, err := config.Load("", func(k string) (string, bool) { v, ok := env[k]; return v, ok }); err != nil {
+		t.Errorf("ospo-bot refuses the environment Compose gives it: %v", err)
+	}
+
+	_, err = load(strings.ReplaceAll(example, "POSTGRES_PASSWORD=", "#"))
+	if err == nil || !strings.Contains(err.Error(), "set POSTGRES_PASSWORD in deploy/.env") {
+		t.Errorf("without POSTGRES_PASSWORD: %v", err)
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
