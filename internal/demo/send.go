@@ -4,11 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -25,14 +26,7 @@ var Events = map[string]string{
 }
 
 // EventNames lists Events' keys, sorted.
-func EventNames() []string {
-	var out []string
-	for k := range Events {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
+func EventNames() []string { return slices.Sorted(maps.Keys(Events)) }
 
 // control serves POST /send?event=NAME for `ospo-bot demo send`.
 type control struct {

@@ -2,10 +2,10 @@
 package register
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -89,21 +89,20 @@ func Run(ctx context.Context, o Options) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", o.Listen, err)
 	}
-	apiURL, _ := url.Parse(o.APIURL) // checked by defaults
 	base := "http://" + ln.Addr().String()
 	manifest, err := buildManifest(o, base+"/registered")
 	if err != nil {
 		ln.Close()
 		return nil, err
 	}
-	f := &flow{o: o, manifest: manifest, state: randomHex(16), keyPath: keyPath, envPath: envPath, done: make(chan *App, 1)}
+	f := &flow{o: o, manifest: manifest, state: rand.Text(), keyPath: keyPath, envPath: envPath, done: make(chan *App, 1)}
 	f.formURL = strings.TrimSuffix(o.GitHubURL, "/") + "/settings/apps/new"
 	if o.Org != "" {
 		f.formURL = strings.TrimSuffix(o.GitHubURL, "/") + "/organizations/" + url.PathEscape(o.Org) + "/settings/apps/new"
 	}
 	f.formURL += "?state=" + f.state
 	f.gh = github.NewClient(o.HTTPClient)
-	f.gh.BaseURL = apiURL
+	f.gh.BaseURL = httpURL(o.APIURL) // checked by defaults
 
 	srv := &http.Server{Handler: f, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
@@ -134,8 +133,8 @@ func (o *Options) defaults() error {
 	if o.WebhookURL == "" {
 		return errors.New("--webhook-url is required: the HTTPS address where GitHub can reach ospo-bot, e.g. https://ospo-bot.example.com/api/github/hook")
 	}
-	u, err := url.Parse(o.WebhookURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	u := httpURL(o.WebhookURL)
+	if u == nil {
 		return fmt.Errorf("--webhook-url %q is not an absolute http(s) URL", o.WebhookURL)
 	}
 	if u.Path == "" || u.Path == "/" {
@@ -145,7 +144,7 @@ func (o *Options) defaults() error {
 	if o.GitHubURL == "" {
 		o.GitHubURL = "https://github.com"
 	}
-	if g, err := url.Parse(o.GitHubURL); err != nil || (g.Scheme != "https" && g.Scheme != "http") || g.Host == "" {
+	if httpURL(o.GitHubURL) == nil {
 		return fmt.Errorf("--github-url %q is not an absolute http(s) URL", o.GitHubURL)
 	}
 	if o.APIURL == "" {
@@ -154,7 +153,7 @@ func (o *Options) defaults() error {
 			o.APIURL = g + "/api/v3/"
 		}
 	}
-	if a, err := url.Parse(o.APIURL); err != nil || (a.Scheme != "https" && a.Scheme != "http") || a.Host == "" {
+	if httpURL(o.APIURL) == nil {
 		return fmt.Errorf("--github-api-url %q is not an absolute http(s) URL", o.APIURL)
 	}
 	o.APIURL = strings.TrimSuffix(o.APIURL, "/") + "/"
@@ -251,10 +250,9 @@ func (f *flow) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if f.o.Org != "" {
 			owner = "the organisation " + f.o.Org
 		}
-		var pretty map[string]any
-		_ = json.Unmarshal([]byte(f.manifest), &pretty)
-		p, _ := json.MarshalIndent(pretty, "", "  ")
-		pages.ExecuteTemplate(w, "start", map[string]any{"Owner": owner, "FormURL": template.URL(f.formURL), "Manifest": f.manifest, "Pretty": string(p)})
+		var pretty bytes.Buffer
+		_ = json.Indent(&pretty, []byte(f.manifest), "", "  ")
+		pages.ExecuteTemplate(w, "start", map[string]any{"Owner": owner, "FormURL": template.URL(f.formURL), "Manifest": f.manifest, "Pretty": pretty.String()})
 	case "/registered":
 		q := r.URL.Query()
 		if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(f.state)) != 1 {
@@ -331,10 +329,11 @@ func writeNew(path string, data []byte) error {
 	return fh.Close()
 }
 
-func randomHex(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(err) // crypto/rand does not fail on Linux
+// httpURL parses an absolute http(s) URL; nil if s is not one.
+func httpURL(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil
 	}
-	return hex.EncodeToString(b)
+	return u
 }

@@ -36,7 +36,6 @@ type started struct {
 	dir  string
 	out  *bytes.Buffer
 	done chan error
-	app  *App
 }
 
 func start(t *testing.T, fake *githubfake.Fake, o Options) *started {
@@ -52,8 +51,7 @@ func start(t *testing.T, fake *githubfake.Fake, o Options) *started {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
 	go func() {
-		app, err := Run(ctx, o)
-		s.app = app
+		_, err := Run(ctx, o)
 		s.done <- err
 	}()
 	select {
