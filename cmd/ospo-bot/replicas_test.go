@@ -124,7 +124,7 @@ func TestTwoReplicasOnePostgres(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("%v\nreplica A:\n%s\nreplica B:\n%s", err, a.stderr.String(), b.stderr.String())
 		}
 	}
 	ctx := context.Background()

@@ -168,10 +168,12 @@ func TestCLASigningUnblocksEveryPullRequest(t *testing.T) {
 	if got := s.botComments("widget", n); len(got) != 1 || !strings.Contains(got[0].Body, "✅") {
 		t.Fatalf("signed: comments %+v", got)
 	}
-	s.until("the other pull request passes too", func() bool { return s.check("gadget", other).Conclusion == "success" })
-	if got := s.botComments("gadget", other); len(got) != 1 || !strings.Contains(got[0].Body, "✅") {
-		t.Fatalf("other pull request's comments %+v", got)
-	}
+	// The other pull request is checked by its own job, which completes the
+	// check run before it edits the comment: wait for both.
+	s.until("the other pull request passes, its comment turned ✅", func() bool {
+		got := s.botComments("gadget", other)
+		return s.check("gadget", other).Conclusion == "success" && len(got) == 1 && strings.Contains(got[0].Body, "✅")
+	})
 }
 
 func TestLabelsAndProtectedPaths(t *testing.T) {

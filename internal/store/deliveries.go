@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -36,6 +37,10 @@ type Delivery struct {
 // the result was a redelivery.
 func InsertDeliveries(ctx context.Context, tx *sql.Tx, ds []Delivery) (map[string]bool, error) {
 	inserted := make(map[string]bool, len(ds))
+	// Rows go in in ID order, so replicas recording the same deliveries at
+	// once take their row locks in one order and cannot deadlock on
+	// Postgres (which would fail one of them with 40P01).
+	ds = slices.SortedFunc(slices.Values(ds), func(a, b Delivery) int { return strings.Compare(a.ID, b.ID) })
 	// modernc's SQLite driver binds numbered parameters in time quadratic
 	// in their count, so statements stay small: 64 rows, 512 parameters.
 	for len(ds) > 0 {
