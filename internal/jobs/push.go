@@ -76,7 +76,7 @@ func anyRelevant(paths map[string]bool) bool {
 var communityNames = []string{"readme", "contributing", "security", "code_of_conduct", "support", "governance"}
 
 // relevantPath reports whether a file the repository rules read changed:
-// LICENSE*, COPYING*, CODEOWNERS or a community file in the root, .github/
+// LICENSE*, LICENCE*, COPYING*, CODEOWNERS or a community file in the root, .github/
 // or docs/, or the repository's policy override.
 func relevantPath(p string) bool {
 	if p == ".github/ospo.yml" {

@@ -9,6 +9,7 @@ import (
 func TestRelevantPath(t *testing.T) {
 	for p, want := range map[string]bool{
 		"LICENSE": true, "LICENSE.md": true, "COPYING": true, "licence.txt": true,
+		"LICENSE-MIT": true, "LICENSE-APACHE": true, "LICENSE.rst": true, "COPYING.md": true, "LICENCE-MIT": true, "Licence.rst": true,
 		".github/CODEOWNERS": true, "CODEOWNERS": true, "docs/CODEOWNERS": true,
 		"README.md": true, "docs/SECURITY.md": true, ".github/CODE_OF_CONDUCT.md": true,
 		".github/ospo.yml": true,

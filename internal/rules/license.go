@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -20,43 +21,104 @@ const (
 	lookalikeFloor = 60
 )
 
-// licenseNames are the root files read as the license, in order of
-// preference (compared case-insensitively).
+// licenseNames are the root files read as the license first, in this
+// order (compared case-insensitively); any other root file licenseFileRE
+// matches comes after them, by name.
 var licenseNames = []string{
-	"LICENSE", "LICENSE.md", "LICENSE.txt",
-	"LICENCE", "LICENCE.md", "LICENCE.txt",
-	"COPYING", "COPYING.md", "COPYING.txt",
+	"LICENSE", "LICENSE.md", "LICENSE.txt", "LICENSE.rst",
+	"LICENCE", "LICENCE.md", "LICENCE.txt", "LICENCE.rst",
+	"COPYING", "COPYING.md", "COPYING.txt", "COPYING.rst",
+}
+
+// licenseFileRE matches the name of a root license file, ignoring case:
+// LICENSE, LICENCE (British spelling) or COPYING, optionally with a
+// hyphenated suffix naming the license (LICENSE-MIT, LICENSE-APACHE-2.0:
+// one file per license of a dual-licensed project), optionally with a text
+// extension (.md, .markdown, .txt, .rst). Never a script that merely
+// starts with the word (license-checker.js).
+var licenseFileRE = regexp.MustCompile(`(?i)^(?:licen[cs]e|copying)(?:-[a-z0-9]+(?:\.[0-9]+)*)*(?:\.(?:md|markdown|txt|rst))?$`)
+
+// LicenseFiles returns the license files at the root among paths (root
+// paths as Snapshot.Paths lists them), in the order the rule reads them:
+// licenseNames first, then the others by name. The snapshot reads each.
+func LicenseFiles(paths []string) []string {
+	var named, others []string
+	for _, n := range licenseNames {
+		for _, p := range paths {
+			if strings.EqualFold(p, n) {
+				named = append(named, p)
+			}
+		}
+	}
+	for _, p := range paths {
+		if licenseFileRE.MatchString(p) && !slices.Contains(named, p) {
+			others = append(others, p)
+		}
+	}
+	slices.SortFunc(others, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
+	return append(named, others...)
 }
 
 // License checks that the root of the default branch has a license file
 // whose text is a standard, allowed license (or an allowed combination).
+// With several license files (LICENSE-MIT and LICENSE-APACHE), each must
+// be a standard license text and together they must be allowed: one id,
+// or the ids of one SPDX expression of license.allowed.
 func License(s *Snapshot, r policy.LicenseRule) Finding {
 	if !active(r.Mode) {
 		return skipped(RuleLicense, r.Mode)
 	}
 	s = orEmpty(s)
-	file, ok := licenseFile(s.Paths)
-	if !ok {
+	files := LicenseFiles(s.Paths)
+	if len(files) == 0 {
 		return failed(RuleLicense, r.Mode,
 			fmt.Sprintf("no LICENSE file at the root of %s", branch(s)),
 			fmt.Sprintf("add a LICENSE file to the root of %s with the unmodified text of %s", branch(s), allowedList(r.Allowed)))
 	}
-	f := checkLicenseText(s, file, r)
-	f.File = file
+	var f Finding
+	if len(files) == 1 {
+		f = checkLicenseText(s, files[0], r)
+	} else {
+		f = checkLicenseFiles(s, files, r)
+	}
+	f.File = files[0]
 	return f
 }
 
-// licenseFile returns the first root path, in the order of licenseNames,
-// that the rule reads as the license.
-func licenseFile(paths []string) (string, bool) {
-	for _, name := range licenseNames {
-		for _, p := range paths {
-			if strings.EqualFold(p, name) {
-				return p, true
-			}
+// checkLicenseFiles judges several license files: each on its own, then
+// the licenses they hold together.
+func checkLicenseFiles(s *Snapshot, files []string, r policy.LicenseRule) Finding {
+	var ids []string
+	var coverage, share float64 = 100, 100
+	for _, file := range files {
+		text, read := s.Contents[file]
+		if !read || strings.TrimSpace(text) == "" || len(r.Allowed) == 0 {
+			return checkLicenseText(s, file, r)
 		}
+		res, allow := scanLicense(text), readAllowed(r.Allowed)
+		if len(res.ids) == 0 {
+			// One file of several: an edited copy of a license the policy
+			// names anywhere is an edited copy, not a disallowed license.
+			if like, ok := closestLicense(words(text), lookalikeFloor); ok && allow.mentions(like.id) {
+				return edited(file, like.id, 100-like.similarity, r.Mode)
+			}
+			return unidentified(file, text, res, allow, r)
+		}
+		minCov, minMatch := thresholds(r)
+		if res.coverage < minCov || res.share < minMatch {
+			return edited(file, listAnd(res.ids), max(100-res.coverage, 100-res.share), r.Mode)
+		}
+		for _, id := range res.ids {
+			ids = appendNew(ids, id)
+		}
+		coverage, share = min(coverage, res.coverage), min(share, res.share)
 	}
-	return "", false
+	names := listAnd(files)
+	if allow := readAllowed(r.Allowed); !allow.permits(ids) {
+		return disallowed(names, true, ids, allow, r)
+	}
+	return passed(RuleLicense, r.Mode, fmt.Sprintf("%s are %s (license text: at least %.0f%% of each file, %.0f%% of the standard text)",
+		names, listAnd(ids), math.Floor(coverage), math.Floor(share)))
 }
 
 func checkLicenseText(s *Snapshot, file string, r policy.LicenseRule) Finding {
@@ -113,7 +175,7 @@ func judgeLicense(file, text string, r policy.LicenseRule) Finding {
 		return unidentified(file, text, res, allow, r)
 	}
 	if !allow.permits(res.ids) {
-		return disallowed(file, res.ids, allow, r)
+		return disallowed(file, false, res.ids, allow, r)
 	}
 	minCov, minMatch := thresholds(r)
 	if res.coverage < minCov || res.share < minMatch {
@@ -164,8 +226,13 @@ func edited(file, like string, differs float64, mode policy.Mode) Finding {
 // percentUp rounds a percentage of difference up, to at least 1.
 func percentUp(p float64) int { return max(int(math.Ceil(p-1e-9)), 1) }
 
-// disallowed explains why the licenses found are not allowed.
-func disallowed(file string, ids []string, allow allowance, r policy.LicenseRule) Finding {
+// disallowed explains why the licenses found are not allowed; file names
+// one file, or several (plural) read together.
+func disallowed(file string, plural bool, ids []string, allow allowance, r policy.LicenseRule) Finding {
+	contains := "contains"
+	if plural {
+		contains = "contain"
+	}
 	var unknown []string
 	for _, id := range ids {
 		if !allow.mentions(id) {
@@ -175,12 +242,12 @@ func disallowed(file string, ids []string, allow allowance, r policy.LicenseRule
 	switch {
 	case len(ids) > 1 && len(unknown) == 0:
 		return failed(RuleLicense, r.Mode,
-			fmt.Sprintf("%s contains %s; declare dual licensing as an SPDX expression in license.allowed", file, listAnd(ids)),
+			fmt.Sprintf("%s %s %s; declare dual licensing as an SPDX expression in license.allowed", file, contains, listAnd(ids)),
 			fmt.Sprintf("add %q (or the AND form) to repository.license.allowed in ospo.yml, or keep one license in %s%s",
 				strings.Join(ids, " OR "), file, allow.invalid))
 	case len(ids) > 1:
 		return failed(RuleLicense, r.Mode,
-			fmt.Sprintf("%s contains %s; the policy does not allow %s (allowed: %s)", file, listAnd(ids), listAnd(unknown), strings.Join(r.Allowed, ", ")),
+			fmt.Sprintf("%s %s %s; the policy does not allow %s (allowed: %s)", file, contains, listAnd(ids), listAnd(unknown), strings.Join(r.Allowed, ", ")),
 			allow.replaceWith(file, r.Allowed))
 	}
 	return failed(RuleLicense, r.Mode,

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"math/rand"
+	"slices"
 	"strings"
 	"testing"
 
@@ -65,32 +66,83 @@ func TestLicenseFile(t *testing.T) {
 	tests := []struct {
 		name  string
 		paths []string
-		want  string // "" for none
+		want  []string // nil for none
 	}{
-		{"plain", []string{"LICENSE"}, "LICENSE"},
-		{"lower case markdown", []string{"README.md", "license.md"}, "license.md"},
-		{"LICENSE before COPYING", []string{"COPYING", "LICENSE.txt"}, "LICENSE.txt"},
-		{"LICENSE.md before LICENSE.txt", []string{"LICENSE.txt", "LICENSE.md"}, "LICENSE.md"},
-		{"British spelling", []string{"Licence"}, "Licence"},
-		{"COPYING.txt", []string{"docs/", "COPYING.txt"}, "COPYING.txt"},
-		{"not at the root", []string{"docs/LICENSE", ".github/LICENSE.md"}, ""},
-		{"other names", []string{"LICENSE-MIT", "LICENSE.rst", "LICENSES/"}, ""},
-		{"nothing", nil, ""},
+		{"plain", []string{"LICENSE"}, []string{"LICENSE"}},
+		{"lower case markdown", []string{"README.md", "license.md"}, []string{"license.md"}},
+		{"LICENSE before COPYING", []string{"COPYING", "LICENSE.txt"}, []string{"LICENSE.txt", "COPYING"}},
+		{"LICENSE.md before LICENSE.txt", []string{"LICENSE.txt", "LICENSE.md"}, []string{"LICENSE.md", "LICENSE.txt"}},
+		{"British spelling", []string{"Licence"}, []string{"Licence"}},
+		{"British spelling, suffixed", []string{"LICENCE-MIT"}, []string{"LICENCE-MIT"}},
+		{"COPYING.txt", []string{"docs/", "COPYING.txt"}, []string{"COPYING.txt"}},
+		{"COPYING.md", []string{"COPYING.md"}, []string{"COPYING.md"}},
+		{"reStructuredText", []string{"LICENSE.rst"}, []string{"LICENSE.rst"}},
+		{"one of a dual license", []string{"LICENSE-MIT"}, []string{"LICENSE-MIT"}},
+		{"suffix with a version", []string{"LICENSE-APACHE-2.0.txt"}, []string{"LICENSE-APACHE-2.0.txt"}},
+		{"suffixed after plain", []string{"LICENSE-MIT", "LICENSE"}, []string{"LICENSE", "LICENSE-MIT"}},
+		{"not at the root", []string{"docs/LICENSE", ".github/LICENSE.md", "docs/LICENSE-MIT"}, nil},
+		{"not license files", []string{"LICENSES/", "license-checker.js", "LICENSE.sh", "licensed.txt", "COPYING.LESSER.go", "LICENSE-"}, nil},
+		{"nothing", nil, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, ok := licenseFile(tt.paths)
-			if got != tt.want || ok != (tt.want != "") {
-				t.Fatalf("licenseFile(%v) = %q, %v; want %q", tt.paths, got, ok, tt.want)
+			got := LicenseFiles(tt.paths)
+			if !slices.Equal(got, tt.want) {
+				t.Fatalf("LicenseFiles(%v) = %q; want %q", tt.paths, got, tt.want)
 			}
-			if tt.want == "" {
+			if len(tt.want) != 1 {
 				return
 			}
-			s := &Snapshot{Paths: tt.paths, Contents: map[string]string{tt.want: mit}}
+			s := &Snapshot{Paths: tt.paths, Contents: map[string]string{tt.want[0]: mit}}
 			f := License(s, policy.LicenseRule{Mode: policy.Warn, Allowed: []string{"MIT"}})
-			check(t, f, RuleLicense, Pass, tt.want+" is MIT")
-			if f.File != tt.want || f.Mode != policy.Warn {
+			check(t, f, RuleLicense, Pass, tt.want[0]+" is MIT")
+			if f.File != tt.want[0] || f.Mode != policy.Warn {
 				t.Errorf("File, Mode = %q, %q", f.File, f.Mode)
+			}
+		})
+	}
+}
+
+// TestLicenseSeveralFiles: every license file at the root is read; a
+// repository with LICENSE-MIT and LICENSE-APACHE is dual-licensed, as Rust
+// projects are.
+func TestLicenseSeveralFiles(t *testing.T) {
+	mit, apache := readLicense(t, "MIT.txt"), readLicense(t, "Apache-2.0.txt")
+	dual := &Snapshot{DefaultBranch: "main", Paths: []string{"Cargo.toml", "LICENSE-MIT", "LICENSE-APACHE"},
+		Contents: map[string]string{"LICENSE-MIT": mit, "LICENSE-APACHE": apache}}
+	rule := func(allowed ...string) policy.LicenseRule {
+		return policy.LicenseRule{Mode: policy.Enforce, Allowed: allowed}
+	}
+	tests := []struct {
+		name      string
+		s         *Snapshot
+		r         policy.LicenseRule
+		want      Result
+		fragments []string
+	}{
+		{"dual, allowed as an expression", dual, rule("MIT OR Apache-2.0"), Pass,
+			[]string{"LICENSE-APACHE and LICENSE-MIT are Apache-2.0 and MIT"}},
+		{"dual, allowed as an AND expression", dual, rule("Apache-2.0 AND MIT"), Pass, nil},
+		{"dual, only single ids allowed", dual, rule("MIT", "Apache-2.0"), Fail,
+			[]string{"LICENSE-APACHE and LICENSE-MIT contain Apache-2.0 and MIT; declare dual licensing as an SPDX expression in license.allowed",
+				`add "Apache-2.0 OR MIT"`}},
+		{"dual, one not allowed", dual, rule("MIT"), Fail,
+			[]string{"LICENSE-APACHE and LICENSE-MIT contain Apache-2.0 and MIT; the policy does not allow Apache-2.0"}},
+		{"one file edited", &Snapshot{Paths: []string{"LICENSE-MIT", "LICENSE-APACHE"},
+			Contents: map[string]string{"LICENSE-MIT": readLicense(t, "MIT-edited.txt"), "LICENSE-APACHE": apache}}, rule("MIT OR Apache-2.0"), Fail,
+			[]string{"LICENSE-MIT looks like MIT but 6% of its text differs from it"}},
+		{"one file not read", &Snapshot{Paths: []string{"LICENSE-MIT", "LICENSE-APACHE"},
+			Contents: map[string]string{"LICENSE-APACHE": apache}}, rule("MIT OR Apache-2.0"), Fail,
+			[]string{"LICENSE-MIT exists but its text was not read"}},
+		{"the same license twice", &Snapshot{Paths: []string{"LICENSE", "LICENSE.md"},
+			Contents: map[string]string{"LICENSE": mit, "LICENSE.md": mit}}, rule("MIT"), Pass, []string{"LICENSE and LICENSE.md are MIT"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := License(tt.s, tt.r)
+			check(t, f, RuleLicense, tt.want, tt.fragments...)
+			if f.File == "" {
+				t.Errorf("File is empty")
 			}
 		})
 	}

@@ -23,15 +23,14 @@ var ErrGone = errors.New("repository not found")
 // CodeownersPaths are where GitHub looks for CODEOWNERS, in its order.
 var CodeownersPaths = []string{".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"}
 
-// licenseNames are the root files GitHub and the license rule read, in order.
-var licenseNames = []string{"license", "license.md", "license.txt", "licence", "licence.md", "licence.txt", "copying", "copying.md", "copying.txt"}
-
 // Repository gathers a snapshot of owner/name for the rules of p:
 //
 //   - the repository (visibility, flags, topics, default branch): 1 call;
 //   - the root tree of the default branch, and the .github/ and docs/
 //     subtrees when they exist: 1 to 3 calls;
-//   - the LICENSE and the first CODEOWNERS file's text: 1 call each;
+//   - the text of every license file (rules.LicenseFiles: LICENSE,
+//     LICENSE-MIT, LICENCE.rst, COPYING.md, …) and of the first CODEOWNERS
+//     file: 1 call each;
 //   - GitHub's CODEOWNERS errors, when there is a CODEOWNERS: 1 call;
 //   - the labels, when the labels rule is on: 1 call per 100 labels;
 //   - the org .github repository's health files, when the files rule is
@@ -64,7 +63,7 @@ func Repository(ctx context.Context, client *github.Client, owner, name string, 
 		return nil, err
 	}
 	if p.License.Mode.On() {
-		if f := licenseFile(s.Paths); f != "" {
+		for _, f := range rules.LicenseFiles(s.Paths) {
 			if err := g.read(f); err != nil {
 				return nil, err
 			}
@@ -249,18 +248,6 @@ func missingFile(paths, required []string) bool {
 		}
 	}
 	return false
-}
-
-// licenseFile is the root file the license rule reads, by licenseNames' order.
-func licenseFile(paths []string) string {
-	for _, n := range licenseNames {
-		for _, p := range paths {
-			if strings.ToLower(p) == n {
-				return p
-			}
-		}
-	}
-	return ""
 }
 
 // status is the HTTP status of a go-github error, or 0.
