@@ -150,12 +150,20 @@ func dcoFinding(fs []rules.Finding) *rules.Finding {
 	return nil
 }
 
-// gatherCLA adds the signatures on record and, for allow-listed orgs, the
-// memberships of the people involved.
+// gatherCLA adds the accounts of old-style noreply addresses, the
+// signatures on record and, for allow-listed orgs, the memberships of the
+// people involved.
 func (c *checker) gatherCLA(ctx context.Context, client *github.Client, org string, snap *rules.PullRequest, r policy.CLARule) error {
+	if logins := rules.NoreplyLogins(snap); len(logins) > 0 {
+		users, err := snapshot.Users(ctx, client, logins)
+		if err != nil {
+			return err
+		}
+		snap.Users = users
+	}
 	var ids []int64
 	var logins []string
-	for _, a := range rules.Involved(snap, r.IncludeOpener) {
+	for _, a := range rules.Involved(snap, r) {
 		ids = append(ids, a.ID)
 		logins = append(logins, a.Login)
 	}

@@ -72,10 +72,9 @@ type claParty struct {
 //
 // A co-author (or an author GitHub did not link) is linked to an account
 // when their email is a GitHub noreply address (ID+login@… gives the
-// account, login@… the login, matched against the others in the pull
-// request) or is the email of a linked commit author of the pull request;
-// anyone else is unlinked. A login-only person's signature is looked up by
-// the login it was signed with.
+// account; the older login@… gives the account of that login in the pull
+// request, or the one GitHub gave for it in pr.Users) or is the email of a
+// linked commit author of the pull request; anyone else is unlinked.
 func CLAStatus(pr *PullRequest, r policy.CLARule) CLAResult {
 	res, _ := claStatus(orEmptyPR(pr), r)
 	return res
@@ -205,9 +204,9 @@ func claPassMessage(res CLAResult) string {
 
 // Involved lists the GitHub accounts whose CLA signatures the rule reads:
 // commit authors, co-authors GitHub can link, and the opener when asked.
-func Involved(pr *PullRequest, includeOpener bool) []Account {
+func Involved(pr *PullRequest, r policy.CLARule) []Account {
 	var out []Account
-	for _, p := range claParties(pr, includeOpener) {
+	for _, p := range claParties(orEmptyPR(pr), r.IncludeOpener) {
 		if p.account != nil && p.account.ID > 0 {
 			out = append(out, *p.account)
 		}
@@ -306,6 +305,9 @@ func newIdentityIndex(pr *PullRequest) *identityIndex {
 			}
 		}
 	}
+	for _, a := range pr.Users {
+		know(&a)
+	}
 	for _, c := range pr.Commits {
 		if a := c.Author.Account; a != nil && (a.ID > 0 || a.Login != "") {
 			if e := strings.ToLower(strings.TrimSpace(c.Author.Email)); e != "" && ix.byEmail[e] == nil {
@@ -344,12 +346,46 @@ func (ix *identityIndex) resolve(linked *Account, email string) *Account {
 	}
 	email = strings.TrimSpace(email)
 	if a, ok := noreplyAccount(email); ok {
+		if a.ID == 0 {
+			// login@…: the account of that login, as the pull request or
+			// GitHub (pr.Users) knows it; else the address is unlinked.
+			return ix.byLogin[strings.ToLower(a.Login)]
+		}
 		return ix.canonical(&a)
 	}
 	if a := ix.byEmail[strings.ToLower(email)]; a != nil && email != "" {
 		return a
 	}
 	return nil
+}
+
+// NoreplyLogins lists, lower case and once each, the logins of old-style
+// noreply addresses (login@users.noreply.github.com) of the pull request's
+// co-authors and unlinked commit authors that no account in the pull
+// request has: the gather stage looks them up (pr.Users).
+func NoreplyLogins(pr *PullRequest) []string {
+	if pr == nil {
+		return nil
+	}
+	ix := newIdentityIndex(pr)
+	var out []string
+	need := func(email string) {
+		a, ok := noreplyAccount(strings.TrimSpace(email))
+		if l := strings.ToLower(a.Login); ok && a.ID == 0 && ix.byLogin[l] == nil && !slices.Contains(out, l) {
+			out = append(out, l)
+		}
+	}
+	for _, c := range pr.Commits {
+		if a := c.Author.Account; a == nil || a.ID <= 0 && a.Login == "" {
+			need(c.Author.Email)
+		}
+		for _, t := range Trailers(c.Message) {
+			if _, email, ok := ParsePerson(t.Value); ok && t.Is(KeyCoAuthoredBy) {
+				need(email)
+			}
+		}
+	}
+	return out
 }
 
 // exemption says why a person need not sign, or "".

@@ -28,6 +28,11 @@ type PullRequest struct {
 	// Signatures are the CLA signatures on record of the accounts involved,
 	// by GitHub user ID.
 	Signatures map[int64]Signature
+	// Users are the accounts GitHub gave (GET /users/{login}) for the
+	// logins of old-style noreply addresses (login@users.noreply.github.com,
+	// see NoreplyLogins), by lower-case login. A login GitHub does not know
+	// is absent: its address stays an unlinked email.
+	Users map[string]Account
 	// OrgMembers holds, for each allow-listed org, the logins of the
 	// accounts involved that are members of it (corporate CLA).
 	OrgMembers map[string][]string
