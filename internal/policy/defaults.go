@@ -86,6 +86,10 @@ func (p Policy) WithDefaults() Policy {
 	pr.CLA.Allow.Users = slices.Clone(pr.CLA.Allow.Users)
 	pr.CLA.Allow.Orgs = slices.Clone(pr.CLA.Allow.Orgs)
 	pr.CLA.Allow.EmailDomains = slices.Clone(pr.CLA.Allow.EmailDomains)
+	if pr.CLA.Agents == "" {
+		pr.CLA.Agents = AgentsSponsor
+	}
+	pr.CLA.AgentIdentities = slices.Clone(pr.CLA.AgentIdentities)
 	orMode(&pr.DCO.Mode, Off)
 	orMode(&pr.Labels.Mode, Off)
 	pr.Labels.OneOf = pr.Labels.OneOf.Clone()

@@ -25,7 +25,7 @@ func TestPolicyDefaults(t *testing.T) {
 		},
 		PullRequest: PullRequestRules{
 			CLA: CLARule{Mode: Off, Version: "1", Phrase: "I have read the CLA Document and I hereby sign the CLA",
-				Allow: CLAAllow{Bots: &yes}},
+				Allow: CLAAllow{Bots: &yes}, Agents: AgentsSponsor},
 			DCO:    DCORule{Mode: Off},
 			Labels: PRLabelsRule{Mode: Off},
 			ProtectedPaths: ProtectedPathsRule{Mode: Enforce,
@@ -300,6 +300,9 @@ func normalizeLists(p Policy) Policy {
 	}
 	if p.PullRequest.Labels.OneOf == nil {
 		p.PullRequest.Labels.OneOf = LabelSets{}
+	}
+	if p.PullRequest.CLA.AgentIdentities == nil {
+		p.PullRequest.CLA.AgentIdentities = []AgentIdentity{}
 	}
 	if p.Repository.Labels.Required == nil {
 		p.Repository.Labels.Required = []Label{}

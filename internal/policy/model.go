@@ -137,6 +137,36 @@ type CLARule struct {
 	IncludeOpener bool `yaml:"include_opener,omitempty"`
 	// Allow lists who need not sign.
 	Allow CLAAllow `yaml:"allow,omitempty"`
+	// Agents is how the cla and dco rules treat AI coding agents among a
+	// pull request's contributors: allow, sponsor (the default) or block.
+	Agents AgentPolicy `yaml:"agents,omitempty"`
+	// AgentIdentities add to the built-in list of AI agents (see
+	// rules.BuiltinAgents).
+	AgentIdentities []AgentIdentity `yaml:"agent_identities,omitempty"`
+}
+
+// AgentPolicy is how AI coding agents' contributions are treated.
+type AgentPolicy string
+
+const (
+	// AgentsAllow: agents need neither a CLA signature nor a sign-off.
+	AgentsAllow AgentPolicy = "allow"
+	// AgentsSponsor: the human who opened the pull request vouches for the
+	// agents' work: they must have signed the CLA, and they sign off the
+	// agents' commits.
+	AgentsSponsor AgentPolicy = "sponsor"
+	// AgentsBlock: an agent's contribution fails the cla and dco rules.
+	AgentsBlock AgentPolicy = "block"
+)
+
+// AgentIdentity is an AI coding agent: a commit author or Co-authored-by
+// whose email is Email (exactly, ignoring case), or a GitHub account whose
+// login is Login (exactly, ignoring case). Name is what messages call it;
+// it never identifies the agent (a human may have the same name).
+type AgentIdentity struct {
+	Name  string `yaml:"name"`
+	Email string `yaml:"email,omitempty"`
+	Login string `yaml:"login,omitempty"`
 }
 
 // CLAAllow lists the contributors who need not sign the CLA.

@@ -361,6 +361,9 @@ func (p *parser) mapping(n *yaml.Node, t reflect.Type, schema, display string) {
 			p.errorf(n, "%s needs a %s", name(display), f.key)
 		}
 	}
+	if schema == "pull_request.cla.agent_identities[]" && seen["email"] == nil && seen["login"] == nil {
+		p.errorf(n, "%s needs an email or a login: an agent is recognised by them, never by its name alone", display)
+	}
 }
 
 func (p *parser) unknownKey(k *yaml.Node, t reflect.Type, display string) {

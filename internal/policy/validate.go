@@ -82,6 +82,24 @@ func checkString(schema, v string) string {
 		}
 	case "pull_request.cla.allow.email_domains[]":
 		return checkEmailDomain(v)
+	case "pull_request.cla.agents":
+		switch AgentPolicy(v) {
+		case "", AgentsAllow, AgentsSponsor, AgentsBlock:
+		default:
+			return fmt.Sprintf("%q is not an agent policy; use allow, sponsor or block", v)
+		}
+	case "pull_request.cla.agent_identities[].name":
+		if strings.TrimSpace(v) == "" || strings.ContainsAny(v, "\r\n") {
+			return "an agent needs a name, as messages call it"
+		}
+	case "pull_request.cla.agent_identities[].email":
+		if !plainEmail(v) {
+			return fmt.Sprintf("%q is not an email address (e.g. noreply@anthropic.com); it is matched exactly, ignoring case", v)
+		}
+	case "pull_request.cla.agent_identities[].login":
+		if body := strings.TrimSuffix(v, "[bot]"); !validLogin(body) {
+			return fmt.Sprintf("%q is not a GitHub login (e.g. copilot-swe-agent[bot])", v)
+		}
 	case "pull_request.labels.one_of[][]":
 		switch {
 		case strings.TrimSpace(v) == "":
@@ -102,6 +120,13 @@ func checkString(schema, v string) string {
 		return checkPathGlob(v)
 	}
 	return ""
+}
+
+// plainEmail: something@domain, as git writes it between < and >: no
+// spaces, angle brackets or wildcards.
+func plainEmail(v string) bool {
+	at := strings.LastIndexByte(v, '@')
+	return at > 0 && at < len(v)-1 && !strings.ContainsAny(v, "<>*? \t\r\n") && strings.Count(v, "@") == 1
 }
 
 // CompileLabelPattern compiles an entry of pull_request.labels.patterns:

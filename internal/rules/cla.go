@@ -34,6 +34,26 @@ type CLAResult struct {
 	// Commits is the number of commits in the pull request (GitHub's
 	// count when it is known).
 	Commits int
+	// Agents are the AI coding agents among the contributors (see
+	// BuiltinAgents) under the sponsor and block policies; under allow
+	// they are Exempt.
+	Agents []AgentWork
+	// AgentPolicy is pull_request.cla.agents (sponsor when unset).
+	AgentPolicy policy.AgentPolicy
+	// Sponsors vouch for the agents' work under sponsor: the human who
+	// opened the pull request or, when an agent or a bot opened it, its
+	// human contributors. They sign like everyone (they are also among
+	// Signed, Stale, Unsigned or Exempt).
+	Sponsors []Account
+	// SponsorOpened: the sponsor is the human who opened the pull request.
+	SponsorOpened bool
+}
+
+// AgentWork is an AI coding agent that contributed to a pull request, as
+// a commit author or a Co-authored-by.
+type AgentWork struct {
+	Agent  string // the agent's name in the list: "Claude"
+	Person Person // as the commit names it
 }
 
 // Exemption is a contributor who need not sign, and why: "bot",
@@ -43,10 +63,15 @@ type Exemption struct {
 	Reason string
 }
 
-// OK reports whether the pull request passes: every commit read and no
-// one left to sign.
+// OK reports whether the pull request passes: every commit read, no one
+// left to sign, and any agents' work sponsored by a human.
 func (r CLAResult) OK() bool {
-	return r.Complete && len(r.Stale) == 0 && len(r.Unsigned) == 0 && len(r.Unlinked) == 0
+	return r.Complete && len(r.Stale) == 0 && len(r.Unsigned) == 0 && len(r.Unlinked) == 0 && r.agentsOK()
+}
+
+// agentsOK: no agent contributed, or (sponsor) a human vouches for them.
+func (r CLAResult) agentsOK() bool {
+	return len(r.Agents) == 0 || r.AgentPolicy != policy.AgentsBlock && len(r.Sponsors) > 0
 }
 
 // Blocking are the accounts that must sign before the pull request
@@ -57,6 +82,7 @@ func (r CLAResult) Blocking() []Account {
 
 // claParty is one person who may have to sign.
 type claParty struct {
+	agent    string   // the AI agent's name, or ""
 	account  *Account // nil: unlinked
 	name     string   // as first seen (unlinked: the identity)
 	email    string
@@ -83,8 +109,18 @@ func CLAStatus(pr *PullRequest, r policy.CLARule) CLAResult {
 // claStatus is CLAStatus, also telling for each of res.Unlinked whether
 // the person appears only as a co-author.
 func claStatus(pr *PullRequest, r policy.CLARule) (res CLAResult, coAuthorOnly []bool) {
-	res = CLAResult{Version: claVersion(r), Complete: pr.CommitsComplete, Commits: commitCount(pr)}
-	for _, p := range claParties(pr, r.IncludeOpener) {
+	res = CLAResult{Version: claVersion(r), Complete: pr.CommitsComplete, Commits: commitCount(pr), AgentPolicy: agentPolicy(r)}
+	parties := claParties(pr, r)
+	for _, p := range parties {
+		if p.agent != "" {
+			person := Person{Name: p.name, Email: p.email, Account: p.account}
+			if res.AgentPolicy == policy.AgentsAllow {
+				res.Exempt = append(res.Exempt, Exemption{Person: person, Reason: "AI agent"})
+			} else {
+				res.Agents = append(res.Agents, AgentWork{Agent: p.agent, Person: person})
+			}
+			continue
+		}
 		if reason := exemption(pr, r.Allow, p); reason != "" {
 			person := Person{Name: p.name, Email: p.email, Account: p.account}
 			res.Exempt = append(res.Exempt, Exemption{Person: person, Reason: reason})
@@ -106,7 +142,25 @@ func claStatus(pr *PullRequest, r policy.CLARule) (res CLAResult, coAuthorOnly [
 			res.Signed = append(res.Signed, a)
 		}
 	}
+	if len(res.Agents) > 0 && res.AgentPolicy == policy.AgentsSponsor {
+		res.Sponsors, res.SponsorOpened = sponsors(pr, agentsOf(r), parties)
+	}
 	return res, coAuthorOnly
+}
+
+// sponsors are who vouch for the agents' work: the opener when a human
+// opened the pull request, else its human contributors (linked accounts
+// that are neither agents nor bots).
+func sponsors(pr *PullRequest, agents agentList, parties []*claParty) (out []Account, opened bool) {
+	if agents.isHuman(pr.Opener) {
+		return []Account{pr.Opener}, true
+	}
+	for _, p := range parties {
+		if p.agent == "" && p.account != nil && agents.isHuman(*p.account) {
+			out = append(out, *p.account)
+		}
+	}
+	return out, false
 }
 
 // CLA checks that everyone who contributed to the pull request signed the
@@ -131,6 +185,7 @@ func CLA(pr *PullRequest, r policy.CLARule) Finding {
 	}
 
 	var problems, fixes []string
+	problems, fixes = agentProblems(res)
 	signers := append(atLogins(res.Unsigned), atLogins(res.Stale)...)
 	if len(res.Unsigned) > 0 {
 		problems = append(problems, "not signed by "+capList(atLogins(res.Unsigned)))
@@ -180,7 +235,70 @@ func CLA(pr *PullRequest, r policy.CLARule) Finding {
 	return failed(RuleCLA, r.Mode, "CLA: "+strings.Join(problems, "; "), strings.Join(fixes, "; "))
 }
 
+// agentProblems explains what the agents among the contributors need.
+func agentProblems(res CLAResult) (problems, fixes []string) {
+	if len(res.Agents) == 0 {
+		return nil, nil
+	}
+	names := agentNames(res.Agents)
+	switch {
+	case res.AgentPolicy == policy.AgentsBlock:
+		var who []string
+		for _, a := range res.Agents {
+			who = append(who, personName(a.Person))
+		}
+		problems = append(problems, fmt.Sprintf("the policy accepts no contributions by AI agents (pull_request.cla.agents: block): %s", capList(who)))
+		fixes = append(fixes, "remove the agents' commits and their Co-authored-by trailers (`git rebase -i`, then `git push --force-with-lease`), or ask the OSPO whether agents may contribute")
+	case len(res.Sponsors) == 0:
+		problems = append(problems, fmt.Sprintf("no human vouches for the work of %s: an agent or a bot opened the pull request and no human is among its authors or co-authors", names))
+		fixes = append(fixes, "a person who takes responsibility for the agents' work opens the pull request, or adds a commit or a Co-authored-by of their own, and signs the CLA")
+	default:
+		var owing []string
+		for _, s := range res.Sponsors {
+			if slices.ContainsFunc(res.Blocking(), func(b Account) bool { return sameAccount(b, s) }) {
+				owing = append(owing, atLogin(s))
+			}
+		}
+		if len(owing) > 0 {
+			problems = append(problems, fmt.Sprintf("%s cannot sign; %s vouches for its work and must sign", names, listAnd(owing)))
+		}
+	}
+	return problems, fixes
+}
+
+// agentNames lists the agents once each: "AI agents Claude and GitHub Copilot".
+func agentNames(work []AgentWork) string {
+	var names []string
+	for _, w := range work {
+		if !slices.Contains(names, w.Agent) {
+			names = append(names, w.Agent)
+		}
+	}
+	if len(names) == 1 {
+		return "AI agent " + names[0]
+	}
+	return "AI agents " + capList(names)
+}
+
+func sameAccount(a, b Account) bool {
+	if a.ID > 0 || b.ID > 0 {
+		return a.ID == b.ID
+	}
+	return strings.EqualFold(a.Login, b.Login)
+}
+
 func claPassMessage(res CLAResult) string {
+	msg := claPassSigners(res)
+	if len(res.Agents) > 0 {
+		msg += fmt.Sprintf("; the work of %s is covered by %s", agentNames(res.Agents), listAnd(atLogins(res.Sponsors)))
+		if res.SponsorOpened {
+			msg += ", who opened the pull request"
+		}
+	}
+	return msg
+}
+
+func claPassSigners(res CLAResult) string {
 	var msg string
 	switch n := len(res.Signed); {
 	case n == 0 && len(res.Exempt) == 0:
@@ -203,11 +321,12 @@ func claPassMessage(res CLAResult) string {
 }
 
 // Involved lists the GitHub accounts whose CLA signatures the rule reads:
-// commit authors, co-authors GitHub can link, and the opener when asked.
+// commit authors, co-authors GitHub can link, and the opener when asked
+// or when they vouch for an AI agent's work; never the agents.
 func Involved(pr *PullRequest, r policy.CLARule) []Account {
 	var out []Account
-	for _, p := range claParties(orEmptyPR(pr), r.IncludeOpener) {
-		if p.account != nil && p.account.ID > 0 {
+	for _, p := range claParties(orEmptyPR(pr), r) {
+		if p.agent == "" && p.account != nil && p.account.ID > 0 {
 			out = append(out, *p.account)
 		}
 	}
@@ -216,9 +335,11 @@ func Involved(pr *PullRequest, r policy.CLARule) []Account {
 
 // claParties lists the people who may have to sign, deduplicated, in the
 // order they first appear: commit authors and their co-authors, commit
-// by commit, then the opener.
-func claParties(pr *PullRequest, includeOpener bool) []*claParty {
+// by commit, then the opener (with include_opener, or as the human who
+// vouches for an AI agent's work under the sponsor policy).
+func claParties(pr *PullRequest, r policy.CLARule) []*claParty {
 	ix := newIdentityIndex(pr)
+	agents := agentsOf(r)
 	var out []*claParty
 	byKey := map[string]*claParty{}
 	add := func(a *Account, name, email string, coAuthor bool) {
@@ -238,6 +359,9 @@ func claParties(pr *PullRequest, includeOpener bool) []*claParty {
 			p = &claParty{account: a, name: name, email: email, coAuthor: coAuthor}
 			byKey[key] = p
 			out = append(out, p)
+		}
+		if p.agent == "" {
+			p.agent = agents.match(a, email)
 		}
 		p.coAuthor = p.coAuthor && coAuthor
 		if e := strings.ToLower(strings.TrimSpace(email)); e != "" && !slices.Contains(p.emails, e) {
@@ -259,7 +383,9 @@ func claParties(pr *PullRequest, includeOpener bool) []*claParty {
 			add(ix.resolve(nil, email), name, email, true)
 		}
 	}
-	if includeOpener && (pr.Opener.ID > 0 || pr.Opener.Login != "") {
+	sponsor := agentPolicy(r) == policy.AgentsSponsor && agents.isHuman(pr.Opener) &&
+		slices.ContainsFunc(out, func(p *claParty) bool { return p.agent != "" })
+	if (r.IncludeOpener || sponsor) && (pr.Opener.ID > 0 || pr.Opener.Login != "") {
 		o := pr.Opener
 		add(ix.resolve(&o, ""), o.Login, "", false)
 	}

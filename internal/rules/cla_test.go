@@ -163,13 +163,14 @@ func TestCLAStatus(t *testing.T) {
 	r.Allow.EmailDomains = []string{"eng.acme.example"} // carol@acme.example and hal@acme.example are not covered
 	got := CLAStatus(pr, r)
 	want := CLAResult{
-		Version:  "2",
-		Stale:    []Account{*alice, *carol},
-		Unsigned: []Account{{ID: 2, Login: "bob"}},
-		Unlinked: []Person{{Name: "Gus", Email: "gus@elsewhere.example"}, {Name: "Hal", Email: "hal@acme.example"}},
-		Exempt:   []Exemption{{Person: Person{Name: "dependabot[bot]", Email: "49699333+dependabot[bot]@users.noreply.github.com", Account: dependabot}, Reason: "bot"}},
-		Complete: true,
-		Commits:  4,
+		Version:     "2",
+		Stale:       []Account{*alice, *carol},
+		Unsigned:    []Account{{ID: 2, Login: "bob"}},
+		Unlinked:    []Person{{Name: "Gus", Email: "gus@elsewhere.example"}, {Name: "Hal", Email: "hal@acme.example"}},
+		Exempt:      []Exemption{{Person: Person{Name: "dependabot[bot]", Email: "49699333+dependabot[bot]@users.noreply.github.com", Account: dependabot}, Reason: "bot"}},
+		Complete:    true,
+		Commits:     4,
+		AgentPolicy: policy.AgentsSponsor,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("CLAStatus =\n%+v\nwant\n%+v", got, want)
