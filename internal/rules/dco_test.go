@@ -62,7 +62,7 @@ func TestDCO(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			check(t, DCO(tt.pr, tt.r), RuleDCO, tt.want, tt.fragments...)
+			check(t, DCO(tt.pr, tt.r, policy.CLARule{}), RuleDCO, tt.want, tt.fragments...)
 		})
 	}
 }
@@ -79,13 +79,13 @@ func TestDCOLargePullRequest(t *testing.T) {
 		commits = append(commits, commit(i, bobP, msg))
 	}
 	pr := pullRequest(commits...)
-	f := DCO(pr, policy.DCORule{Mode: policy.Enforce})
+	f := DCO(pr, policy.DCORule{Mode: policy.Enforce}, policy.CLARule{})
 	check(t, f, RuleDCO, Fail, "1 of 300 commits not signed off (DCO): abc0096 by Bob Builder <bob@home.example>: no Signed-off-by", "`git rebase HEAD~300 --signoff`")
-	if res := DCOStatus(pr); len(res.Problems) != 1 || res.Problems[0].SHA != sha(150) || res.Checked != 300 || res.OK() {
+	if res := DCOStatus(pr, policy.CLARule{}); len(res.Problems) != 1 || res.Problems[0].SHA != sha(150) || res.Checked != 300 || res.OK() {
 		t.Errorf("DCOStatus = %+v", res)
 	}
 	pr.Commits, pr.CommitsComplete = pr.Commits[:250], false
-	check(t, DCO(pr, policy.DCORule{Mode: policy.Enforce}), RuleDCO, Fail, "could not read all 300 commits")
+	check(t, DCO(pr, policy.DCORule{Mode: policy.Enforce}, policy.CLARule{}), RuleDCO, Fail, "could not read all 300 commits")
 }
 
 func TestDCOManyProblems(t *testing.T) {
@@ -93,12 +93,12 @@ func TestDCOManyProblems(t *testing.T) {
 	for i := range 25 {
 		commits = append(commits, commit(i, bobP, "x"))
 	}
-	f := DCO(pullRequest(commits...), policy.DCORule{Mode: policy.Enforce})
+	f := DCO(pullRequest(commits...), policy.DCORule{Mode: policy.Enforce}, policy.CLARule{})
 	check(t, f, RuleDCO, Fail, "25 of 25 commits not signed off", "; and 5 more")
 	if n := strings.Count(f.Message, "no Signed-off-by"); n != maxListed {
 		t.Errorf("%d commits listed, want %d", n, maxListed)
 	}
-	if res := DCOStatus(pullRequest(commits...)); len(res.Problems) != 25 {
+	if res := DCOStatus(pullRequest(commits...), policy.CLARule{}); len(res.Problems) != 25 {
 		t.Errorf("DCOStatus lists %d problems, want all 25", len(res.Problems))
 	}
 }

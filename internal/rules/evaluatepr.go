@@ -16,7 +16,7 @@ func EvaluatePullRequest(pr *PullRequest, p policy.PullRequestRules, approvers [
 	pr = orEmptyPR(pr)
 	return []Finding{
 		CLA(pr, p.CLA),
-		DCO(pr, p.DCO),
+		DCO(pr, p.DCO, p.CLA),
 		PRLabels(pr, p.Labels),
 		ProtectedPaths(pr, p.ProtectedPaths, approvers),
 	}
