@@ -2,6 +2,7 @@ package prcheck
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/ospo-bot/ospo-bot/internal/policy"
@@ -34,6 +35,9 @@ func ContributorNote(cla rules.CLAResult, r policy.CLARule, dco *rules.Finding) 
 		b.WriteString("\nAdd the email to your account (GitHub → Settings → Emails), or rewrite the commits with an email that is: `git commit --amend --author=\"Name <email>\"` (for older commits, `git rebase -i` with `--exec`), then `git push --force-with-lease`.\n")
 		parts = append(parts, b.String())
 	}
+	if note := agentsNote(cla); note != "" {
+		parts = append(parts, note)
+	}
 	if dco != nil {
 		parts = append(parts, fmt.Sprintf("**Developer Certificate of Origin.** %s\n\n%s\n", dco.Message, dco.Remediation))
 	}
@@ -42,6 +46,25 @@ func ContributorNote(cla rules.CLAResult, r policy.CLARule, dco *rules.Finding) 
 	}
 	return "### Before this pull request can be merged\n\n" + strings.Join(parts, "\n") +
 		"\nThis comment updates itself; `/ospo recheck` checks again at once."
+}
+
+// agentsNote explains a CLA that fails because of AI agents (see
+// pull_request.cla.agents), or "".
+func agentsNote(cla rules.CLAResult) string {
+	if len(cla.Agents) == 0 || cla.AgentPolicy != policy.AgentsBlock && len(cla.Sponsors) > 0 {
+		return ""
+	}
+	var who, names []string
+	for _, a := range cla.Agents {
+		who = append(who, strings.TrimSpace(a.Person.Name+" <"+a.Person.Email+">"))
+		if !slices.Contains(names, a.Agent) {
+			names = append(names, a.Agent)
+		}
+	}
+	if cla.AgentPolicy == policy.AgentsBlock {
+		return fmt.Sprintf("**AI agents.** This repository does not accept contributions by AI agents: `%s`. Remove their commits and their `Co-authored-by:` lines (`git rebase -i`), then `git push --force-with-lease`.\n", strings.Join(who, "`, `"))
+	}
+	return fmt.Sprintf("**AI agents.** No human vouches for the work of %s: the person responsible opens the pull request (or adds a commit of their own) and signs the CLA.\n", strings.Join(names, ", "))
 }
 
 func mentions(as []rules.Account) string {
