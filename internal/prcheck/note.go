@@ -56,7 +56,14 @@ func agentsNote(cla rules.CLAResult) string {
 	}
 	var who, names []string
 	for _, a := range cla.Agents {
-		who = append(who, strings.TrimSpace(a.Person.Name+" <"+a.Person.Email+">"))
+		switch {
+		case a.Person.Email != "":
+			who = append(who, strings.TrimSpace(a.Person.Name+" <"+a.Person.Email+">"))
+		case a.Person.Account != nil:
+			who = append(who, "@"+a.Person.Account.Login)
+		default:
+			who = append(who, a.Person.Name)
+		}
 		if !slices.Contains(names, a.Agent) {
 			names = append(names, a.Agent)
 		}
