@@ -26,7 +26,9 @@ func TestCLAAgentsAndIdentities(t *testing.T) {
 		t.Fatal(err)
 	}
 	agentMsg := "Add the parser\n\nCo-Authored-By: Claude <noreply@anthropic.com>\nCo-authored-by: Copilot <175728472+Copilot@users.noreply.github.com>\n"
-	summary := func(cr githubfake.CheckRun) string { return cr.Output.Title + "\n" + cr.Output.Summary + "\n" + cr.Output.Text }
+	summary := func(cr githubfake.CheckRun) string {
+		return cr.Output.Title + "\n" + cr.Output.Summary + "\n" + cr.Output.Text
+	}
 
 	t.Run("sponsor: the signed opener covers the agents", func(t *testing.T) {
 		n := s.openPR("widget", "agents", "alice", []string{"kind/feature"},
