@@ -51,6 +51,8 @@ func TestCLAAgents(t *testing.T) {
 		{"sponsor: the opener has no commit and has not signed", signed(pullRequest(commit(1, bobP, "x\n\n"+claudeTrailer)), "1", bob), agentRule(""), Fail,
 			[]string{"AI agent Claude cannot sign; @alice vouches for its work and must sign", "not signed by @alice", "@alice: read the CLA"},
 			[]string{"no GitHub account"}},
+		{"sponsor: two agents, the opener has not signed", signed(pullRequest(commit(1, bobP, "x\n\n"+claudeTrailer+"\n"+copilotTrailer)), "1", bob), agentRule(""), Fail,
+			[]string{"AI agents Claude and GitHub Copilot cannot sign; @alice vouches for their work and must sign"}, nil},
 		{"sponsor: the opener has no commit and signed", signed(pullRequest(commit(1, bobP, "x\n\n"+claudeTrailer)), "1", bob, alice), agentRule(""), Pass,
 			[]string{"all 2 contributors signed the CLA (version 1); the work of AI agent Claude is covered by @alice, who opened the pull request"}, nil},
 		{"sponsor: a commit authored by the Copilot coding agent", func() *PullRequest {

@@ -184,8 +184,7 @@ func CLA(pr *PullRequest, r policy.CLARule) Finding {
 		return passed(RuleCLA, r.Mode, claPassMessage(res))
 	}
 
-	var problems, fixes []string
-	problems, fixes = agentProblems(res)
+	problems, fixes := agentProblems(res)
 	signers := append(atLogins(res.Unsigned), atLogins(res.Stale)...)
 	if len(res.Unsigned) > 0 {
 		problems = append(problems, "not signed by "+capList(atLogins(res.Unsigned)))
@@ -260,7 +259,11 @@ func agentProblems(res CLAResult) (problems, fixes []string) {
 			}
 		}
 		if len(owing) > 0 {
-			problems = append(problems, fmt.Sprintf("%s cannot sign; %s vouches for its work and must sign", names, listAnd(owing)))
+			their := "its"
+			if strings.HasPrefix(names, "AI agents ") {
+				their = "their"
+			}
+			problems = append(problems, fmt.Sprintf("%s cannot sign; %s vouches for %s work and must sign", names, listAnd(owing), their))
 		}
 	}
 	return problems, fixes
