@@ -38,8 +38,16 @@ func ProtectedPaths(pr *PullRequest, r policy.ProtectedPathsRule, approvers []st
 	case len(changed) == 0 && ok:
 		return passed(RuleProtectedPaths, r.Mode, fmt.Sprintf("approved by @%s (the changed files could not all be read)", approval.Login))
 	case len(changed) == 0:
+		// Fail closed: past GitHub's 3,000 files the rest is unknown.
+		incomplete := fmt.Sprintf("could not read all changed files (%s read)", plural(pr.FilesRead, "file"))
+		if pr.FileCount > pr.FilesRead {
+			incomplete = fmt.Sprintf("the list of changed files is incomplete: GitHub listed %d of the %d changed files", pr.FilesRead, pr.FileCount)
+		}
+		if notes := approvalNotes(pr.Approvals); notes != "" {
+			incomplete += " (" + notes + ")"
+		}
 		return failed(RuleProtectedPaths, r.Mode,
-			fmt.Sprintf("could not read all changed files (%s read), so changes to protected paths cannot be ruled out; not passing on a partial list", plural(len(pr.Files), "file")),
+			incomplete+", so changes to protected paths cannot be ruled out; not passing on a partial list",
 			fmt.Sprintf("%s must approve the pull request (comment /ospo approve or approve it in a review), or split it into smaller pull requests", who))
 	case ok:
 		return passed(RuleProtectedPaths, r.Mode, fmt.Sprintf("changes to protected paths %s approved by @%s", capList(changed), approval.Login))
@@ -99,7 +107,7 @@ func approvalNotes(approvals []PathApproval) string {
 	}
 	var notes []string
 	if len(voided) > 0 {
-		notes = append(notes, fmt.Sprintf("the approval by %s was voided by a later push to protected paths", capList(voided)))
+		notes = append(notes, fmt.Sprintf("the approval by %s was voided by a later push that changed protected paths or rewrote the approved commits", capList(voided)))
 	}
 	if len(unauthorized) > 0 {
 		verb := "is not an OSPO approver"

@@ -20,9 +20,13 @@ type PullRequest struct {
 	// CommitCount is GitHub's count of the pull request's commits.
 	CommitCount int
 
-	// Files are the paths the pull request changes (renames: both paths);
-	// FilesComplete is false when GitHub's list was cut short.
+	// Files are the paths the pull request changes (renames: both paths).
+	// FilesRead is how many changes were read (a rename is one change, as
+	// in FileCount, GitHub's count of the changed files); FilesComplete is
+	// false when GitHub's list was cut short (it lists at most 3,000).
 	Files         []string
+	FilesRead     int
+	FileCount     int
 	FilesComplete bool
 
 	// Signatures are the CLA signatures on record of the accounts involved,
