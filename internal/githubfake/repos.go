@@ -577,6 +577,10 @@ func (f *Fake) compareCommits(c *call) reply {
 	case len(behind) > 0:
 		status = "behind"
 	}
+	// https://docs.github.com/rest/commits/commits#compare-two-commits:
+	// without per_page or page, at most 250 commits; paginated, every
+	// commit, and the files only on the first page. Either way at most 300
+	// files for the whole comparison.
 	page := ahead
 	_, paged := c.query["page"]
 	_, sized := c.query["per_page"]
