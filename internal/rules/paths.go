@@ -29,7 +29,7 @@ func ProtectedPaths(pr *PullRequest, r policy.ProtectedPathsRule, approvers []st
 	if len(nonBlank(patterns)) == 0 {
 		return passed(RuleProtectedPaths, r.Mode, "the policy protects no paths")
 	}
-	changed := ProtectedFiles(pr.Files, patterns)
+	changed, file := protectedChanges(ProtectedFiles(pr.Files, patterns), pr.Renamed)
 	approval, ok := validApproval(pr.Approvals)
 	who := approverList(approvers)
 	switch {
@@ -59,8 +59,38 @@ func ProtectedPaths(pr *PullRequest, r policy.ProtectedPathsRule, approvers []st
 	f := failed(RuleProtectedPaths, r.Mode, msg,
 		fmt.Sprintf("%s must approve the change: comment /ospo approve on this pull request or approve it in a review; or take the changes to %s out of the pull request",
 			who, capList(changed)))
-	f.File = changed[0]
+	f.File = file
 	return f
+}
+
+// protectedChanges names the protected changes, a renamed file once as
+// "old → new" (whichever of its paths is protected), and the file to
+// annotate: the first change's path at the head.
+func protectedChanges(paths []string, renamed map[string]string) (changes []string, file string) {
+	newPath := map[string]string{}
+	for to, from := range renamed {
+		newPath[from] = to
+	}
+	done := map[string]bool{}
+	for _, p := range paths {
+		from, to := renamed[p], p
+		if from == "" {
+			from, to = p, newPath[p]
+		}
+		if done[from] || (to != "" && done[to]) {
+			continue
+		}
+		done[from], done[to] = true, true
+		name, at := from, from
+		if to != "" {
+			name, at = from+" → "+to, to
+		}
+		if file == "" {
+			file = at
+		}
+		changes = append(changes, name)
+	}
+	return changes, file
 }
 
 // ProtectedFiles returns the files that match one of patterns

@@ -70,6 +70,16 @@ func TestProtectedPaths(t *testing.T) {
 			return pr
 		}(), on, ospo, Fail, []string{"changes protected paths LICENSE without an OSPO approval"}, "LICENSE"},
 		{"nil pull request", nil, on, ospo, Fail, []string{"could not read all changed files (0 files read)"}, ""},
+		{"a protected file renamed, one change", func() *PullRequest {
+			pr := changing([]string{"LICENSE.md", "LICENSE", "main.go"})
+			pr.Renamed = map[string]string{"LICENSE.md": "LICENSE"}
+			return pr
+		}(), on, ospo, Fail, []string{"changes protected paths LICENSE → LICENSE.md without"}, "LICENSE.md"},
+		{"a protected file moved out of the protected paths", func() *PullRequest {
+			pr := changing([]string{"legal/LICENSE", "LICENSE", "CODEOWNERS"})
+			pr.Renamed = map[string]string{"legal/LICENSE": "LICENSE"}
+			return pr
+		}(), on, ospo, Fail, []string{"changes protected paths LICENSE → legal/LICENSE and CODEOWNERS without"}, "legal/LICENSE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -24,7 +24,9 @@ type PullRequest struct {
 	// FilesRead is how many changes were read (a rename is one change, as
 	// in FileCount, GitHub's count of the changed files); FilesComplete is
 	// false when GitHub's list was cut short (it lists at most 3,000).
-	Files         []string
+	Files []string
+	// Renamed maps the new path of each renamed file to its old path.
+	Renamed       map[string]string
 	FilesRead     int
 	FileCount     int
 	FilesComplete bool

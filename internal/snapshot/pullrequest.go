@@ -46,11 +46,11 @@ func PullRequest(ctx context.Context, client *github.Client, pr *github.PullRequ
 	out.Commits = commits
 	out.CommitsComplete = len(commits) == pr.GetCommits()
 	if withFiles {
-		files, read, err := pullFiles(ctx, client, owner, name, pr.GetNumber())
+		files, renamed, read, err := pullFiles(ctx, client, owner, name, pr.GetNumber())
 		if err != nil {
 			return nil, err
 		}
-		out.Files, out.FilesRead, out.FileCount = files, read, pr.GetChangedFiles()
+		out.Files, out.Renamed, out.FilesRead, out.FileCount = files, renamed, read, pr.GetChangedFiles()
 		out.FilesComplete = read >= pr.GetChangedFiles()
 	}
 	return out, nil
@@ -92,9 +92,11 @@ func pullCommits(ctx context.Context, client *github.Client, owner, name string,
 }
 
 // pullFiles lists the paths a pull request changes, both paths of a
-// rename, and how many changes GitHub listed (a rename counts once).
-func pullFiles(ctx context.Context, client *github.Client, owner, name string, number int) ([]string, int, error) {
+// rename (and renamed: new path → old path), and how many changes GitHub
+// listed (a rename counts once).
+func pullFiles(ctx context.Context, client *github.Client, owner, name string, number int) (paths []string, renamed map[string]string, read int, err error) {
 	var out []string
+	renamed = map[string]string{}
 	seen := map[string]bool{}
 	add := func(p string) {
 		if p != "" && !seen[p] {
@@ -102,20 +104,22 @@ func pullFiles(ctx context.Context, client *github.Client, owner, name string, n
 			out = append(out, p)
 		}
 	}
-	read := 0
 	opts := &github.ListOptions{PerPage: 100}
 	for {
 		page, resp, err := client.PullRequests.ListFiles(ctx, owner, name, number, opts)
 		if err != nil {
-			return nil, 0, fmt.Errorf("list files of %s/%s#%d: %w", owner, name, number, err)
+			return nil, nil, 0, fmt.Errorf("list files of %s/%s#%d: %w", owner, name, number, err)
 		}
 		for _, f := range page {
 			read++
 			add(f.GetFilename())
-			add(f.GetPreviousFilename())
+			if prev := f.GetPreviousFilename(); prev != "" {
+				add(prev)
+				renamed[f.GetFilename()] = prev
+			}
 		}
 		if resp.NextPage == 0 {
-			return out, read, nil
+			return out, renamed, read, nil
 		}
 		opts.Page = resp.NextPage
 	}

@@ -38,6 +38,7 @@ func TestPullRequestFiles(t *testing.T) {
 		}
 		return pr.Number
 	}
+	var renamed map[string]string
 	read := func(number int) (files []string, read, count int, complete bool) {
 		t.Helper()
 		pr, _, err := client.PullRequests.Get(ctx, "acme", "widget", number)
@@ -48,6 +49,7 @@ func TestPullRequestFiles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		renamed = snap.Renamed
 		return snap.Files, snap.FilesRead, snap.FileCount, snap.FilesComplete
 	}
 
@@ -56,6 +58,9 @@ func TestPullRequestFiles(t *testing.T) {
 	files, n, count, complete := read(small)
 	if !slices.Contains(files, "LICENSE") || !slices.Contains(files, "LICENSE.txt") || len(files) != 3 {
 		t.Errorf("files %q: want both paths of the rename and README.md", files)
+	}
+	if len(renamed) != 1 || renamed["LICENSE.txt"] != "LICENSE" {
+		t.Errorf("renamed %v", renamed)
 	}
 	if n != 2 || count != 2 || !complete {
 		t.Errorf("read %d of %d changes, complete %v: want 2 of 2, complete", n, count, complete)
