@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -52,6 +53,8 @@ type Fake struct {
 
 	mu sync.Mutex
 	st state
+
+	skew atomic.Int64 // nanoseconds Advance moved the clock on
 
 	log        []Request
 	violations []string
@@ -172,7 +175,13 @@ func (f *Fake) BotUser() User {
 	return f.st.bot.user()
 }
 
-func (f *Fake) now() time.Time { return f.opts.Now().UTC() }
+func (f *Fake) now() time.Time { return f.opts.Now().Add(time.Duration(f.skew.Load())).UTC() }
+
+// Advance moves the fake's clock on by d, so that what happens next (a
+// push, a comment) is at a later time, to the second, than what came
+// before. Keep it to seconds: the app's JWTs live two minutes, with a
+// minute of skew.
+func (f *Fake) Advance(d time.Duration) { f.skew.Add(int64(d)) }
 
 // ServeHTTP answers one API request: route, check against the API
 // description, inject faults, authenticate, handle, cache-validate, record.

@@ -100,6 +100,12 @@ func (r *repo) addCommit(parent string, nc NewCommit, now time.Time) *commit {
 		maps.Copy(files, p.files)
 		parents = []string{p.sha}
 	}
+	for from, to := range nc.Rename {
+		if content, ok := files[cleanPath(from)]; ok {
+			delete(files, cleanPath(from))
+			files[cleanPath(to)] = content
+		}
+	}
 	for p, content := range nc.Files {
 		files[cleanPath(p)] = content
 	}
@@ -215,7 +221,8 @@ func (r *repo) mergeBase(a, b string) *commit {
 // fileDiff is one changed file between two snapshots.
 type fileDiff struct {
 	filename  string
-	status    string // added, modified, removed
+	previous  string // the old path of a renamed file
+	status    string // added, modified, removed, renamed
 	additions int
 	deletions int
 	sha       string
@@ -247,6 +254,7 @@ func diff(from, to map[string]string) []fileDiff {
 				sha: "0000000000000000000000000000000000000000", patch: hunk(del, nil)})
 		}
 	}
+	out = detectRenames(from, to, out)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].filename < out[j].filename })
 	return out
 }

@@ -74,13 +74,17 @@ type Signature struct {
 }
 
 // NewCommit describes one commit to push to a branch: the files it adds or
-// changes, the paths it deletes, its message and its people.
+// changes, the paths it deletes or moves, its message and its people.
 type NewCommit struct {
 	Message   string
 	Author    Signature
 	Committer Signature // Author when empty
 	Files     map[string]string
 	Delete    []string
+	// Rename moves files, old path → new path, keeping their content (Files
+	// may then change the new path). GitHub lists such a file once, as
+	// "renamed" with its previous_filename (see renames.go).
+	Rename map[string]string
 }
 
 // Commit is a commit in a repository.

@@ -12,6 +12,9 @@ import (
 // compare for more.
 const maxPullCommits = 250
 
+// maxPullFiles is how many files GitHub lists for a pull request.
+const maxPullFiles = 3000
+
 func (f *Fake) pullFor(c *call) (*repo, *issue, *reply) {
 	r, rep := f.repoFor(c, false)
 	if rep != nil {
@@ -138,14 +141,17 @@ func (f *Fake) listPullCommits(c *call) reply {
 	return ok(out)
 }
 
+// listPullFiles lists at most 3,000 files, 30 a page by default and 100
+// at most; a renamed file once, with its previous_filename:
+// https://docs.github.com/rest/pulls/pulls#list-pull-requests-files
 func (f *Fake) listPullFiles(c *call) reply {
 	r, it, rep := f.pullFor(c)
 	if rep != nil {
 		return *rep
 	}
 	diffs := r.pullDiff(it)
-	if len(diffs) > 3000 {
-		diffs = diffs[:3000]
+	if len(diffs) > maxPullFiles {
+		diffs = diffs[:maxPullFiles]
 	}
 	head := r.commits[r.branches[it.pr.head]]
 	return ok(paginate(c, f.filesJSON(c, r, head, diffs)))

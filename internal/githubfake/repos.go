@@ -477,14 +477,20 @@ func (f *Fake) commitJSON(c *call, r *repo, cm *commit, withFiles bool) *github.
 func (f *Fake) filesJSON(c *call, r *repo, head *commit, diffs []fileDiff) []*github.CommitFile {
 	out := []*github.CommitFile{}
 	for _, d := range diffs {
-		out = append(out, &github.CommitFile{
+		f := &github.CommitFile{
 			SHA: ptr(d.sha), Filename: ptr(d.filename), Status: ptr(d.status),
 			Additions: ptr(d.additions), Deletions: ptr(d.deletions), Changes: ptr(d.additions + d.deletions),
-			Patch:       ptr(d.patch),
 			BlobURL:     ptr(htmlBase + "/" + r.fullName() + "/blob/" + head.sha + "/" + d.filename),
 			RawURL:      ptr(htmlBase + "/" + r.fullName() + "/raw/" + head.sha + "/" + d.filename),
 			ContentsURL: ptr(c.base + "/repos/" + r.fullName() + "/contents/" + d.filename + "?ref=" + head.sha),
-		})
+		}
+		if d.patch != "" { // a rename without changes has no patch
+			f.Patch = ptr(d.patch)
+		}
+		if d.previous != "" {
+			f.PreviousFilename = ptr(d.previous)
+		}
+		out = append(out, f)
 	}
 	return out
 }
@@ -571,6 +577,10 @@ func (f *Fake) compareCommits(c *call) reply {
 	case len(behind) > 0:
 		status = "behind"
 	}
+	// https://docs.github.com/rest/commits/commits#compare-two-commits:
+	// without per_page or page, at most 250 commits; paginated, every
+	// commit, and the files only on the first page. Either way at most 300
+	// files for the whole comparison.
 	page := ahead
 	_, paged := c.query["page"]
 	_, sized := c.query["per_page"]

@@ -58,6 +58,7 @@ func routeTable() []routeDef {
 		{get, "/repos/{owner}/{repo}/branches/{branch...}", inst, false, (*Fake).getBranch},
 		{get, "/repos/{owner}/{repo}/commits/{ref...}", inst, false, (*Fake).getCommit},
 		{get, "/repos/{owner}/{repo}/compare/{basehead...}", inst, false, (*Fake).compareCommits},
+		{get, "/repos/{owner}/{repo}/activity", inst, false, (*Fake).listActivities},
 
 		// Labels.
 		{get, "/repos/{owner}/{repo}/labels", inst, false, (*Fake).listLabels},

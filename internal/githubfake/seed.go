@@ -206,16 +206,20 @@ func (f *Fake) Push(owner, repoName, branch string, commits ...NewCommit) ([]Com
 		return nil, fmt.Errorf("githubfake: push needs a branch")
 	}
 	head, ok := r.branches[branch]
+	before := head
 	if !ok {
 		head = r.branches[r.defaultBranch]
 	}
 	var out []Commit
+	var actor *account
 	for _, nc := range commits {
 		c := r.addCommit(head, nc, f.now())
 		head = c.sha
 		out = append(out, c.info())
+		actor = f.signatureUser(c.committer)
 	}
 	r.branches[branch] = head
+	f.recordActivity(r, branch, before, head, false, actor)
 	return out, nil
 }
 
@@ -235,6 +239,7 @@ func (f *Fake) CreateBranch(owner, repoName, branch, from string) (Commit, error
 		return Commit{}, fmt.Errorf("githubfake: no commit for %q", from)
 	}
 	r.branches[branch] = c.sha
+	f.recordActivity(r, branch, "", c.sha, false, nil)
 	return c.info(), nil
 }
 

@@ -228,6 +228,7 @@ type repo struct {
 	trees    map[string]*tree
 	blobs    map[string]string // blob SHA → content
 	seq      int               // commit creation counter
+	activity []*activity       // branch changes, oldest first (activity.go)
 
 	labels     []*label
 	issues     map[int]*issue

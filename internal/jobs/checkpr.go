@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/google/go-github/v66/github"
 	"github.com/riverqueue/river"
@@ -15,7 +14,6 @@ import (
 	"github.com/ospo-bot/ospo-bot/internal/logging"
 	"github.com/ospo-bot/ospo-bot/internal/policy"
 	"github.com/ospo-bot/ospo-bot/internal/prcheck"
-	"github.com/ospo-bot/ospo-bot/internal/review"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
 	"github.com/ospo-bot/ospo-bot/internal/snapshot"
 	"github.com/ospo-bot/ospo-bot/internal/store"
@@ -108,7 +106,9 @@ func (c *checker) checkPullRequest(ctx context.Context, client *github.Client, i
 			return err
 		}
 	}
-	if pp.ProtectedPaths.Mode.On() && len(rules.ProtectedFiles(snap.Files, pp.ProtectedPaths.Paths)) > 0 {
+	// Approvals matter too when GitHub's file list was cut short: only an
+	// approval lets such a pull request pass.
+	if pp.ProtectedPaths.Mode.On() && (!snap.FilesComplete || len(rules.ProtectedFiles(snap.Files, pp.ProtectedPaths.Paths)) > 0) {
 		if err := c.gatherApprovals(ctx, client, owner, snap, ref, pp.ProtectedPaths.Paths, eff.Policy.Review.Approvers); err != nil {
 			return err
 		}
@@ -187,70 +187,4 @@ func (c *checker) gatherCLA(ctx context.Context, client *github.Client, org stri
 		}
 	}
 	return nil
-}
-
-// gatherApprovals collects the approvals of protected-path changes: the
-// `/ospo approve` comments recorded for the pull request and approving
-// reviews, each checked against the approvers live, and voided when a
-// later commit touched protected paths again.
-func (c *checker) gatherApprovals(ctx context.Context, client *github.Client, org string, snap *rules.PullRequest, ref store.PullRequestRef, patterns, approvers []string) error {
-	type given struct {
-		login, sha, url string
-		at              time.Time
-	}
-	var all []given
-	recorded, err := c.deps.Store.PathApprovals(ctx, ref.Repository, ref.Number)
-	if err != nil {
-		return err
-	}
-	for _, a := range recorded {
-		all = append(all, given{a.Login, a.HeadSHA, a.URL, a.At})
-	}
-	opts := &github.ListOptions{PerPage: 100}
-	for {
-		reviews, resp, err := client.PullRequests.ListReviews(ctx, snap.Owner, snap.Name, snap.Number, opts)
-		if err != nil {
-			return fmt.Errorf("list reviews of %s#%d: %w", ref.Repository, ref.Number, err)
-		}
-		for _, rv := range reviews {
-			if rv.GetState() == "APPROVED" {
-				all = append(all, given{rv.GetUser().GetLogin(), rv.GetCommitID(), rv.GetHTMLURL(), rv.GetSubmittedAt().Time})
-			}
-		}
-		if resp.NextPage == 0 {
-			break
-		}
-		opts.Page = resp.NextPage
-	}
-	authority := review.Authority{Org: org, Approvers: approvers}
-	for _, g := range all {
-		ok, err := review.MayDecide(ctx, client, authority, g.login)
-		if err != nil {
-			return err
-		}
-		voided := false
-		if ok && g.sha != snap.HeadSHA {
-			if voided, err = touchedSince(ctx, client, snap, g.sha, patterns); err != nil {
-				return err
-			}
-		}
-		snap.Approvals = append(snap.Approvals, rules.PathApproval{Login: g.login, At: g.at, Authorized: ok, Voided: voided, URL: g.url})
-	}
-	return nil
-}
-
-// touchedSince reports whether commits after sha changed protected paths.
-func touchedSince(ctx context.Context, client *github.Client, snap *rules.PullRequest, sha string, patterns []string) (bool, error) {
-	if sha == "" {
-		return true, nil
-	}
-	cmp, _, err := client.Repositories.CompareCommits(ctx, snap.Owner, snap.Name, sha, snap.HeadSHA, &github.ListOptions{PerPage: 100})
-	if err != nil {
-		return false, fmt.Errorf("compare %s...%s: %w", sha, snap.HeadSHA, err)
-	}
-	var files []string
-	for _, f := range cmp.Files {
-		files = append(files, f.GetFilename(), f.GetPreviousFilename())
-	}
-	return len(rules.ProtectedFiles(files, patterns)) > 0, nil
 }

@@ -18,7 +18,7 @@ import (
 const prHelp = "Commands on a pull request, each on its own line:\n\n" +
 	"| command | who | what |\n|---|---|---|\n" +
 	"| the CLA's signing phrase, alone on a line | contributors | signs the CLA |\n" +
-	"| `/ospo approve` | approvers | approves changes to protected paths (LICENSE, CODEOWNERS, …) at this commit |\n" +
+	"| `/ospo approve` | approvers | approves changes to protected paths (LICENSE, CODEOWNERS, …) up to the head commit when you write it; later pushes to them need a new approval |\n" +
 	"| `/ospo cla revoke @user <reason>` | approvers | revokes a CLA signature |\n" +
 	"| `/ospo recheck` | anyone | checks this pull request again now |\n" +
 	"| `/ospo help` | anyone | this table |\n"
@@ -97,8 +97,13 @@ func (h *commentHandler) pullRequestComment(ctx context.Context, client *github.
 				continue
 			}
 			if cmd.Verb == review.Approve {
-				if err := h.approvePaths(ctx, client, ref, cm, eff.Version); err != nil {
+				reply, err := h.approvePaths(ctx, client, ref, cm, eff.Version)
+				if err != nil {
 					return err
+				}
+				if reply != "" {
+					replies = append(replies, reply)
+					continue
 				}
 			} else if reply, err := h.revoke(ctx, client, installationID, owner, cmd, cm, eff.Version); err != nil {
 				return err
@@ -134,23 +139,6 @@ func signs(body, phrase string) bool {
 	return phrase != "" && slices.ContainsFunc(strings.Split(body, "\n"), func(line string) bool {
 		return strings.TrimSpace(line) == phrase
 	})
-}
-
-// approvePaths records an approver's approval of the pull request's
-// protected-path changes at its current head commit.
-func (h *commentHandler) approvePaths(ctx context.Context, client *github.Client, ref store.PullRequestRef, cm *github.IssueComment, version string) error {
-	owner, name, _ := strings.Cut(ref.Repository, "/")
-	pr, _, err := client.PullRequests.Get(ctx, owner, name, ref.Number)
-	if err != nil {
-		return fmt.Errorf("read %s#%d: %w", ref.Repository, ref.Number, err)
-	}
-	err = h.deps.Store.SavePathApproval(ctx, ref, store.PathApproval{CommentID: cm.GetID(), Login: cm.GetUser().GetLogin(),
-		HeadSHA: pr.GetHead().GetSHA(), URL: cm.GetHTMLURL(), At: cm.GetCreatedAt().Time})
-	if err != nil {
-		return err
-	}
-	return h.audit(ctx, ref.InstallationID, cm.GetUser().GetLogin(), "approve protected paths",
-		fmt.Sprintf("%s#%d", ref.Repository, ref.Number), "at "+pr.GetHead().GetSHA(), cm.GetHTMLURL(), version)
 }
 
 // revoke deletes a CLA signature; the pull requests of its author fail

@@ -43,9 +43,10 @@ func (h *pushHandler) handle(ctx context.Context, d *DeliveryArgs) error {
 }
 
 // changedPaths lists the files a push added, modified or removed; nil when
-// the payload cannot tell (GitHub lists at most 20 commits).
+// the payload cannot tell (GitHub lists at most 20 commits; a force push
+// lists its new commits, not what the history it replaced had changed).
 func changedPaths(ev *github.PushEvent) map[string]bool {
-	if len(ev.Commits) >= 20 || (len(ev.Commits) == 0 && ev.GetHeadCommit() == nil) {
+	if ev.GetForced() || len(ev.Commits) >= 20 || (len(ev.Commits) == 0 && ev.GetHeadCommit() == nil) {
 		return nil
 	}
 	out := map[string]bool{}

@@ -32,3 +32,14 @@ func TestChangedPaths(t *testing.T) {
 		t.Fatal("a push of 20 commits may list only some of them: its changes are unknown")
 	}
 }
+
+// TestChangedPathsForcePush: a force push that rewrote history lists only
+// its new commits; what the old history changed and the new one does not
+// (a LICENSE added, then dropped) appears nowhere, so its changes are
+// unknown and the repository is checked again.
+func TestChangedPathsForcePush(t *testing.T) {
+	ev := &github.PushEvent{Forced: github.Bool(true), Commits: []*github.HeadCommit{{Modified: []string{"main.go"}}}}
+	if got := changedPaths(ev); got != nil {
+		t.Fatalf("forced push: changed = %v, want unknown", got)
+	}
+}

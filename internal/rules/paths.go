@@ -29,7 +29,7 @@ func ProtectedPaths(pr *PullRequest, r policy.ProtectedPathsRule, approvers []st
 	if len(nonBlank(patterns)) == 0 {
 		return passed(RuleProtectedPaths, r.Mode, "the policy protects no paths")
 	}
-	changed := ProtectedFiles(pr.Files, patterns)
+	changed, file := protectedChanges(ProtectedFiles(pr.Files, patterns), pr.Renamed)
 	approval, ok := validApproval(pr.Approvals)
 	who := approverList(approvers)
 	switch {
@@ -38,8 +38,16 @@ func ProtectedPaths(pr *PullRequest, r policy.ProtectedPathsRule, approvers []st
 	case len(changed) == 0 && ok:
 		return passed(RuleProtectedPaths, r.Mode, fmt.Sprintf("approved by @%s (the changed files could not all be read)", approval.Login))
 	case len(changed) == 0:
+		// Fail closed: past GitHub's 3,000 files the rest is unknown.
+		incomplete := fmt.Sprintf("could not read all changed files (%s read)", plural(pr.FilesRead, "file"))
+		if pr.FileCount > pr.FilesRead {
+			incomplete = fmt.Sprintf("the list of changed files is incomplete: GitHub listed %d of the %d changed files", pr.FilesRead, pr.FileCount)
+		}
+		if notes := approvalNotes(pr.Approvals); notes != "" {
+			incomplete += " (" + notes + ")"
+		}
 		return failed(RuleProtectedPaths, r.Mode,
-			fmt.Sprintf("could not read all changed files (%s read), so changes to protected paths cannot be ruled out; not passing on a partial list", plural(len(pr.Files), "file")),
+			incomplete+", so changes to protected paths cannot be ruled out; not passing on a partial list",
 			fmt.Sprintf("%s must approve the pull request (comment /ospo approve or approve it in a review), or split it into smaller pull requests", who))
 	case ok:
 		return passed(RuleProtectedPaths, r.Mode, fmt.Sprintf("changes to protected paths %s approved by @%s", capList(changed), approval.Login))
@@ -51,8 +59,38 @@ func ProtectedPaths(pr *PullRequest, r policy.ProtectedPathsRule, approvers []st
 	f := failed(RuleProtectedPaths, r.Mode, msg,
 		fmt.Sprintf("%s must approve the change: comment /ospo approve on this pull request or approve it in a review; or take the changes to %s out of the pull request",
 			who, capList(changed)))
-	f.File = changed[0]
+	f.File = file
 	return f
+}
+
+// protectedChanges names the protected changes, a renamed file once as
+// "old → new" (whichever of its paths is protected), and the file to
+// annotate: the first change's path at the head.
+func protectedChanges(paths []string, renamed map[string]string) (changes []string, file string) {
+	newPath := map[string]string{}
+	for to, from := range renamed {
+		newPath[from] = to
+	}
+	done := map[string]bool{}
+	for _, p := range paths {
+		from, to := renamed[p], p
+		if from == "" {
+			from, to = p, newPath[p]
+		}
+		if done[from] || (to != "" && done[to]) {
+			continue
+		}
+		done[from], done[to] = true, true
+		name, at := from, from
+		if to != "" {
+			name, at = from+" → "+to, to
+		}
+		if file == "" {
+			file = at
+		}
+		changes = append(changes, name)
+	}
+	return changes, file
 }
 
 // ProtectedFiles returns the files that match one of patterns
@@ -99,7 +137,7 @@ func approvalNotes(approvals []PathApproval) string {
 	}
 	var notes []string
 	if len(voided) > 0 {
-		notes = append(notes, fmt.Sprintf("the approval by %s was voided by a later push to protected paths", capList(voided)))
+		notes = append(notes, fmt.Sprintf("the approval by %s was voided by a later push that changed protected paths or rewrote the approved commits", capList(voided)))
 	}
 	if len(unauthorized) > 0 {
 		verb := "is not an OSPO approver"

@@ -41,7 +41,7 @@ func TestProtectedPaths(t *testing.T) {
 		{"latest approval named", changing([]string{"LICENSE"}, PathApproval{Login: "olga", Authorized: true, At: at(2)}, PathApproval{Login: "pat", Authorized: true, At: at(1)}), on, ospo, Pass,
 			[]string{"approved by @olga"}, ""},
 		{"voided", changing([]string{"LICENSE"}, PathApproval{Login: "olga", Authorized: true, Voided: true}), on, ospo, Fail,
-			[]string{"(the approval by @olga was voided by a later push to protected paths)"}, "LICENSE"},
+			[]string{"(the approval by @olga was voided by a later push that changed protected paths or rewrote the approved commits)"}, "LICENSE"},
 		{"not an approver", changing([]string{"LICENSE"}, PathApproval{Login: "eve"}, PathApproval{Login: "eve"}, PathApproval{Login: "mallory"}), on, ospo, Fail,
 			[]string{"(@eve and @mallory are not OSPO approvers)"}, "LICENSE"},
 		{"custom paths, case-sensitive", changing([]string{"legal/NOTICE", "Legal/notice"}), policy.ProtectedPathsRule{Mode: policy.Warn, Paths: []string{"legal/*"}}, ospo, Fail,
@@ -50,9 +50,15 @@ func TestProtectedPaths(t *testing.T) {
 			[]string{"the policy protects no paths"}, ""},
 		{"files not all read, none protected so far", func() *PullRequest {
 			pr := changing([]string{"a.go", "b.go"})
-			pr.FilesComplete = false
+			pr.FilesComplete, pr.FilesRead = false, 2
 			return pr
 		}(), on, ospo, Fail, []string{"could not read all changed files (2 files read)", "not passing on a partial list", "or split it into smaller pull requests"}, ""},
+		{"GitHub's list cut short, a rename counted once", func() *PullRequest {
+			pr := changing([]string{"src/new.go", "src/old.go", "b.go"})
+			pr.FilesComplete, pr.FilesRead, pr.FileCount = false, 2, 3001
+			return pr
+		}(), on, ospo, Fail, []string{"the list of changed files is incomplete: GitHub listed 2 of the 3001 changed files",
+			"cannot be ruled out", "a member of @acme/ospo-leads must approve the pull request"}, ""},
 		{"files not all read, approved", func() *PullRequest {
 			pr := changing([]string{"a.go"}, PathApproval{Login: "olga", Authorized: true})
 			pr.FilesComplete = false
@@ -64,6 +70,16 @@ func TestProtectedPaths(t *testing.T) {
 			return pr
 		}(), on, ospo, Fail, []string{"changes protected paths LICENSE without an OSPO approval"}, "LICENSE"},
 		{"nil pull request", nil, on, ospo, Fail, []string{"could not read all changed files (0 files read)"}, ""},
+		{"a protected file renamed, one change", func() *PullRequest {
+			pr := changing([]string{"LICENSE.md", "LICENSE", "main.go"})
+			pr.Renamed = map[string]string{"LICENSE.md": "LICENSE"}
+			return pr
+		}(), on, ospo, Fail, []string{"changes protected paths LICENSE → LICENSE.md without"}, "LICENSE.md"},
+		{"a protected file moved out of the protected paths", func() *PullRequest {
+			pr := changing([]string{"legal/LICENSE", "LICENSE", "CODEOWNERS"})
+			pr.Renamed = map[string]string{"legal/LICENSE": "LICENSE"}
+			return pr
+		}(), on, ospo, Fail, []string{"changes protected paths LICENSE → legal/LICENSE and CODEOWNERS without"}, "legal/LICENSE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

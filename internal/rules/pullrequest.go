@@ -20,9 +20,15 @@ type PullRequest struct {
 	// CommitCount is GitHub's count of the pull request's commits.
 	CommitCount int
 
-	// Files are the paths the pull request changes (renames: both paths);
-	// FilesComplete is false when GitHub's list was cut short.
-	Files         []string
+	// Files are the paths the pull request changes (renames: both paths).
+	// FilesRead is how many changes were read (a rename is one change, as
+	// in FileCount, GitHub's count of the changed files); FilesComplete is
+	// false when GitHub's list was cut short (it lists at most 3,000).
+	Files []string
+	// Renamed maps the new path of each renamed file to its old path.
+	Renamed       map[string]string
+	FilesRead     int
+	FileCount     int
 	FilesComplete bool
 
 	// Signatures are the CLA signatures on record of the accounts involved,

@@ -82,8 +82,11 @@ func (s *scenario) signed(user string) {
 }
 
 // prComment writes a comment on a pull request and delivers its webhook.
+// The comment comes a second after what happened before, as a person's
+// does: an approval binds to the head at the comment's time, to the second.
 func (s *scenario) prComment(repo string, number int, user, body string) githubfake.Comment {
 	s.t.Helper()
+	s.GitHub.Advance(time.Second)
 	c, err := s.GitHub.AddComment("acme", repo, number, githubfake.Comment{User: user, Body: body})
 	if err != nil {
 		s.t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"slices"
 
 	"github.com/google/go-github/v66/github"
 
@@ -21,7 +20,12 @@ const maxPullCommits = 250
 //     commits, which that endpoint never lists, the compare endpoint
 //     page by page; the count is checked against GitHub's, and a list
 //     that falls short is marked incomplete (the rules fail closed);
-//   - the changed files when withFiles: 1 call per 100 files.
+//   - the changed files when withFiles: GET /pulls/{n}/files, 1 call per
+//     100 files. Not compare, which lists at most 300 files; this lists
+//     3,000 (https://docs.github.com/rest/pulls/pulls#list-pull-requests-files).
+//     A renamed file is one change with both its paths; the changes read
+//     are checked against GitHub's changed_files, and a list that falls
+//     short (past 3,000) is marked incomplete (the rule fails closed).
 //
 // Signatures, org memberships and approvals come from elsewhere.
 func PullRequest(ctx context.Context, client *github.Client, pr *github.PullRequest, withFiles bool) (*rules.PullRequest, error) {
@@ -42,12 +46,12 @@ func PullRequest(ctx context.Context, client *github.Client, pr *github.PullRequ
 	out.Commits = commits
 	out.CommitsComplete = len(commits) == pr.GetCommits()
 	if withFiles {
-		files, err := pullFiles(ctx, client, owner, name, pr.GetNumber())
+		files, renamed, read, err := pullFiles(ctx, client, owner, name, pr.GetNumber())
 		if err != nil {
 			return nil, err
 		}
-		out.Files = files
-		out.FilesComplete = len(files) >= pr.GetChangedFiles()
+		out.Files, out.Renamed, out.FilesRead, out.FileCount = files, renamed, read, pr.GetChangedFiles()
+		out.FilesComplete = read >= pr.GetChangedFiles()
 	}
 	return out, nil
 }
@@ -87,22 +91,35 @@ func pullCommits(ctx context.Context, client *github.Client, owner, name string,
 	}
 }
 
-func pullFiles(ctx context.Context, client *github.Client, owner, name string, number int) ([]string, error) {
+// pullFiles lists the paths a pull request changes, both paths of a
+// rename (and renamed: new path → old path), and how many changes GitHub
+// listed (a rename counts once).
+func pullFiles(ctx context.Context, client *github.Client, owner, name string, number int) (paths []string, renamed map[string]string, read int, err error) {
 	var out []string
+	renamed = map[string]string{}
+	seen := map[string]bool{}
+	add := func(p string) {
+		if p != "" && !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
 	opts := &github.ListOptions{PerPage: 100}
 	for {
 		page, resp, err := client.PullRequests.ListFiles(ctx, owner, name, number, opts)
 		if err != nil {
-			return nil, fmt.Errorf("list files of %s/%s#%d: %w", owner, name, number, err)
+			return nil, nil, 0, fmt.Errorf("list files of %s/%s#%d: %w", owner, name, number, err)
 		}
 		for _, f := range page {
-			out = append(out, f.GetFilename())
-			if prev := f.GetPreviousFilename(); prev != "" && !slices.Contains(out, prev) {
-				out = append(out, prev)
+			read++
+			add(f.GetFilename())
+			if prev := f.GetPreviousFilename(); prev != "" {
+				add(prev)
+				renamed[f.GetFilename()] = prev
 			}
 		}
 		if resp.NextPage == 0 {
-			return out, nil
+			return out, renamed, read, nil
 		}
 		opts.Page = resp.NextPage
 	}

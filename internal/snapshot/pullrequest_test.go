@@ -1,0 +1,82 @@
+package snapshot
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/ospo-bot/ospo-bot/internal/githubfake"
+	"github.com/ospo-bot/ospo-bot/internal/githubfake/fakeapp"
+)
+
+// TestPullRequestFiles: a rename is one change whose two paths are both
+// read; a list GitHub cut at 3,000 files is marked incomplete even when
+// renames make the paths outnumber GitHub's count.
+func TestPullRequestFiles(t *testing.T) {
+	app := fakeapp.New(t)
+	gh := app.GitHub
+	if _, err := gh.AddRepo(githubfake.Repo{Owner: "acme", Name: "widget", Files: map[string]string{
+		"LICENSE": "MIT License\n", "README.md": "# widget\n", "A/old.txt": "old\ncontent\n",
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	in, err := gh.AddInstallation(githubfake.Installation{Account: "acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := app.Installation(t, in.ID)
+	ctx := context.Background()
+	open := func(branch string, commits ...githubfake.NewCommit) int {
+		t.Helper()
+		if _, err := gh.Push("acme", "widget", branch, commits...); err != nil {
+			t.Fatal(err)
+		}
+		pr, err := gh.AddPullRequest("acme", "widget", githubfake.PullRequest{Title: branch, User: "alice", Head: branch})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pr.Number
+	}
+	var renamed map[string]string
+	read := func(number int) (files []string, read, count int, complete bool) {
+		t.Helper()
+		pr, _, err := client.PullRequests.Get(ctx, "acme", "widget", number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		snap, err := PullRequest(ctx, client, pr, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		renamed = snap.Renamed
+		return snap.Files, snap.FilesRead, snap.FileCount, snap.FilesComplete
+	}
+
+	small := open("rename", githubfake.NewCommit{Message: "Rename the license", Rename: map[string]string{"LICENSE": "LICENSE.txt"},
+		Files: map[string]string{"README.md": "# widget\nmore\n"}})
+	files, n, count, complete := read(small)
+	if !slices.Contains(files, "LICENSE") || !slices.Contains(files, "LICENSE.txt") || len(files) != 3 {
+		t.Errorf("files %q: want both paths of the rename and README.md", files)
+	}
+	if len(renamed) != 1 || renamed["LICENSE.txt"] != "LICENSE" {
+		t.Errorf("renamed %v", renamed)
+	}
+	if n != 2 || count != 2 || !complete {
+		t.Errorf("read %d of %d changes, complete %v: want 2 of 2, complete", n, count, complete)
+	}
+
+	many := map[string]string{"LICENSE": "Apache License\n"}
+	for i := range 2999 {
+		many[fmt.Sprintf("B/f%04d.txt", i)] = fmt.Sprintf("%d\n", i)
+	}
+	big := open("big", githubfake.NewCommit{Message: "Many", Rename: map[string]string{"A/old.txt": "A/new.txt"}, Files: many})
+	files, n, count, complete = read(big)
+	if n != 3000 || count != 3001 || complete {
+		t.Errorf("read %d of %d changes, complete %v: want 3000 of 3001, incomplete", n, count, complete)
+	}
+	if !slices.Contains(files, "A/old.txt") || slices.Contains(files, "LICENSE") {
+		t.Errorf("files: the rename's old path read, LICENSE past GitHub's 3,000: %v %v",
+			slices.Contains(files, "A/old.txt"), slices.Contains(files, "LICENSE"))
+	}
+}
