@@ -74,7 +74,7 @@ func (c *checker) checkPullRequest(ctx context.Context, client *github.Client, i
 	base := ghpr.GetBase().GetRepo()
 	owner, name := base.GetOwner().GetLogin(), base.GetName()
 	ref := store.PullRequestRef{InstallationID: installationID, Repository: owner + "/" + name, Number: ghpr.GetNumber()}
-	pr := prcheck.PR{Owner: owner, Name: name, Number: ghpr.GetNumber(), HeadSHA: ghpr.GetHead().GetSHA()}
+	pr := prcheck.PR{Owner: owner, Name: name, Number: ghpr.GetNumber(), HeadSHA: ghpr.GetHead().GetSHA(), Evaluation: evaluationID(ctx)}
 	logger := zerolog.Ctx(ctx).With().Str(logging.FieldRepository, ref.Repository).Int(logging.FieldPR, ref.Number).Str("head_sha", pr.HeadSHA).Logger()
 	ctx = logger.WithContext(ctx)
 
