@@ -115,7 +115,7 @@ func (c *checker) checkPullRequest(ctx context.Context, client *github.Client, i
 	}
 	findings := rules.EvaluatePullRequest(snap, pp, eff.Policy.Review.Approvers)
 	for i := range findings {
-		findings[i].PolicyURL = eff.RuleURL("https://github.com", findings[i].Rule)
+		findings[i].PolicyURL = eff.RuleURL(webBase(base.GetHTMLURL()), findings[i].Rule)
 	}
 	if overrideErr != nil {
 		findings = append(findings, overrideFinding(overrideErr))
