@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-github/v66/github"
 	"github.com/rs/zerolog"
 
+	"github.com/ospo-bot/ospo-bot/internal/fit"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
 	"github.com/ospo-bot/ospo-bot/internal/store"
 )
@@ -34,6 +35,8 @@ type PR struct {
 	Owner, Name string
 	Number      int
 	HeadSHA     string
+	// HTMLURL is the pull request's page, linked where a list is cut.
+	HTMLURL string
 	// Evaluation names this evaluation of the pull request (the job making
 	// it): the same on every retry, so a retry finds the check run it
 	// created instead of creating a second one. "" always creates a run.
@@ -139,7 +142,7 @@ func (r *Reporter) Finish(ctx context.Context, client *github.Client, pr PR, run
 		CompletedAt: &now,
 		Output: &github.CheckRunOutput{
 			Title:       github.String(Title(fs)),
-			Summary:     github.String(Summary(fs)),
+			Summary:     github.String(Summary(fs, pr.HTMLURL)),
 			Annotations: Annotations(fs),
 		},
 		Actions: []*github.CheckRunAction{{Label: "Recheck", Description: "Check this pull request again", Identifier: RecheckAction}},
@@ -168,7 +171,7 @@ func (r *Reporter) Comment(ctx context.Context, client *github.Client, pr PR, ru
 	if st.CommentID == 0 && body == "" {
 		return nil // nothing to say and nothing said
 	}
-	text := commentMarker + "\n" + body
+	text := fit.Body.Cut(commentMarker+"\n"+body, fit.Body.Max)
 	if body == "" {
 		text = commentMarker + "\n✅ Everything the policy asks of contributors is done. Thank you!"
 	}
