@@ -62,3 +62,22 @@ func TestManyMissingFilesFit(t *testing.T) {
 		t.Errorf("the review issue does not name some and count the rest:\n%.3000s", body)
 	}
 }
+
+// TestLongReasonFits: an approver's reason as long as a comment may be is
+// echoed in a reply and in the review issue, both within GitHub's limit.
+func TestLongReasonFits(t *testing.T) {
+	s := newScenario(t, orgPolicy)
+	s.deliver("repository", s.repoPayload("created"))
+	s.until("a review issue is opened", func() bool { return len(s.reviewIssues()) > 0 })
+	issue := s.theReviewIssue()
+	s.comment("lead", "ospo", issue.Number, "/ospo reject "+strings.Repeat("word ", 13000))
+	s.until("the issue shows the rejection", func() bool { return strings.Contains(s.theReviewIssue().Body, "rejected by @lead") })
+	if c := utf8.RuneCountInString(s.theReviewIssue().Body); c > 65536 {
+		t.Fatalf("review issue of %d characters", c)
+	}
+	for _, c := range s.GitHub.Comments("acme", "ospo", issue.Number) {
+		if n := utf8.RuneCountInString(c.Body); n > 65536 {
+			t.Fatalf("comment by %s of %d characters", c.User, n)
+		}
+	}
+}
