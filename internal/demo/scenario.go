@@ -206,10 +206,13 @@ func (d *demo) waitIssue(ctx context.Context, cond func(githubfake.Issue) bool) 
 	return found, err
 }
 
+// checkRun is the newest ospo/policy run on the pull request's head: every
+// evaluation creates its own.
 func (d *demo) checkRun(number int) (githubfake.CheckRun, bool) {
 	p, _ := d.gh.PullRequest("acme", "widget", number)
-	for _, cr := range d.gh.CheckRuns("acme", "widget") {
-		if cr.HeadSHA == p.HeadSHA && cr.Name == "ospo/policy" {
+	runs := d.gh.CheckRuns("acme", "widget")
+	for i := len(runs) - 1; i >= 0; i-- {
+		if cr := runs[i]; cr.HeadSHA == p.HeadSHA && cr.Name == "ospo/policy" {
 			return cr, true
 		}
 	}

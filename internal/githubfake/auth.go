@@ -195,8 +195,8 @@ func (f *Fake) appInfo(c *call) appJSON {
 	return appJSON{
 		ID: f.opts.AppID, Slug: f.opts.AppSlug, NodeID: nodeID("A_", f.opts.AppID),
 		ClientID: "Iv1." + strconv.FormatInt(f.opts.AppID, 16), Name: f.opts.AppName,
-		Description: "", ExternalURL: htmlBase + "/apps/" + f.opts.AppSlug,
-		HTMLURL: htmlBase + "/apps/" + f.opts.AppSlug, CreatedAt: f.st.created, UpdatedAt: f.st.created,
+		Description: "", ExternalURL: f.opts.WebURL + "/apps/" + f.opts.AppSlug,
+		HTMLURL: f.opts.WebURL + "/apps/" + f.opts.AppSlug, CreatedAt: f.st.created, UpdatedAt: f.st.created,
 		Permissions: perms, Events: events,
 		InstallationsCount: len(f.st.installs),
 	}
@@ -211,7 +211,7 @@ func (f *Fake) installationJSON(c *call, in *installation) installationJSON {
 	return installationJSON{
 		ID: in.id, Account: f.userJSON(c, in.account), RepositorySelection: in.selection,
 		AccessTokensURL: base + "/access_tokens", RepositoriesURL: c.base + "/installation/repositories",
-		HTMLURL: fmt.Sprintf("%s/organizations/%s/settings/installations/%d", htmlBase, in.account.login, in.id),
+		HTMLURL: fmt.Sprintf("%s/organizations/%s/settings/installations/%d", f.opts.WebURL, in.account.login, in.id),
 		AppID:   f.opts.AppID, AppSlug: f.opts.AppSlug, TargetID: in.account.id, TargetType: in.account.typ,
 		Permissions: in.permissions, Events: events, CreatedAt: in.created, UpdatedAt: in.created,
 	}

@@ -37,14 +37,14 @@ func (f *Fake) checkRunJSON(c *call, r *repo, cr *checkRun) checkRunJSON {
 	run := &github.CheckRun{
 		ID: ptr(cr.id), NodeID: ptr(nodeID("CR_", cr.id)), HeadSHA: ptr(cr.headSHA), Name: ptr(cr.name),
 		ExternalID: ptr(cr.externalID), URL: ptr(api), DetailsURL: ptr(cr.detailsURL),
-		HTMLURL: ptr(fmt.Sprintf("%s/%s/runs/%d", htmlBase, r.fullName(), cr.id)),
+		HTMLURL: ptr(fmt.Sprintf("%s/%s/runs/%d", f.opts.WebURL, r.fullName(), cr.id)),
 		Status:  ptr(cr.status), StartedAt: ts(cr.startedAt), CompletedAt: ts(cr.completedAt),
 		Output: &github.CheckRunOutput{
 			Title: ptr(cr.output.Title), Summary: ptr(cr.output.Summary), Text: ptr(cr.output.Text),
 			AnnotationsCount: ptr(len(cr.output.Annotations)), AnnotationsURL: ptr(api + "/annotations"),
 		},
 		CheckSuite:   &github.CheckSuite{ID: ptr(cr.suiteID)},
-		App:          &github.App{ID: ptr(cr.appID), Slug: ptr(slug), Name: ptr(name), NodeID: ptr(nodeID("A_", cr.appID)), HTMLURL: ptr(htmlBase + "/apps/" + slug)},
+		App:          &github.App{ID: ptr(cr.appID), Slug: ptr(slug), Name: ptr(name), NodeID: ptr(nodeID("A_", cr.appID)), HTMLURL: ptr(f.opts.WebURL + "/apps/" + slug)},
 		PullRequests: []*github.PullRequest{},
 	}
 	if cr.conclusion != "" {
@@ -105,8 +105,11 @@ func (f *Fake) applyCheckRun(cr *checkRun, b *checkRunBody) *reply {
 		if b.Output.Title == nil || b.Output.Summary == nil {
 			return bad("output", "output needs a title and a summary")
 		}
-		if len(*b.Output.Summary) > 65535 || (b.Output.Text != nil && len(*b.Output.Text) > 65535) {
-			return bad("output", "output is too long (maximum is 65535 characters)")
+		if rep := checkOutputTooLong("summary", b.Output.Summary); rep != nil {
+			return rep
+		}
+		if rep := checkOutputTooLong("text", b.Output.Text); rep != nil {
+			return rep
 		}
 		if len(b.Output.Annotations) > 50 {
 			return bad("output", "at most 50 annotations per request")
@@ -237,7 +240,19 @@ func (f *Fake) updateCheckRun(c *call) reply {
 	if rep := c.decode(&body); rep != nil {
 		return *rep
 	}
+	// "Once a check run transitions from the in_progress state to completed
+	// state, it's not possible to modify its status nor its conclusion
+	// further" (https://github.com/orgs/community/discussions/24761): a
+	// re-check creates a new check run
+	// (https://docs.github.com/rest/guides/using-the-rest-api-to-interact-with-checks).
+	if cr.status == "completed" && body.Status != nil && *body.Status != "completed" {
+		return invalid("CheckRun", "status", "custom", "status cannot be changed from completed to "+*body.Status)
+	}
 	updated := *cr
+	// Annotations are appended on every update, never replaced: "Each time
+	// you update the check run, annotations are appended to the list of
+	// annotations that already exist for the check run"
+	// (https://docs.github.com/rest/checks/runs#update-a-check-run).
 	updated.output.Annotations = slices.Clone(cr.output.Annotations)
 	if rep := f.applyCheckRun(&updated, &body); rep != nil {
 		return *rep

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,6 +23,10 @@ type Options struct {
 	AppSlug string
 	// AppName is the app's display name. Default: AppSlug.
 	AppName string
+	// WebURL is GitHub's web root in html_url fields, without a trailing
+	// slash: https://HOST for GitHub Enterprise Server. Default
+	// https://github.com.
+	WebURL string
 
 	// SpecPath is GitHub's REST API description the requests are checked
 	// against (.json or .json.gz). Default: DefaultSpec under the module's
@@ -96,6 +101,10 @@ func New(opts Options) (*Fake, error) {
 	if opts.AppName == "" {
 		opts.AppName = opts.AppSlug
 	}
+	if opts.WebURL == "" {
+		opts.WebURL = "https://github.com"
+	}
+	opts.WebURL = strings.TrimSuffix(opts.WebURL, "/")
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}

@@ -296,7 +296,7 @@ func (f *Fake) issueJSON(c *call, r *repo, it *issue) *github.Issue {
 		Title: ptr(it.title), Body: ptr(it.body), User: f.userJSON(c, it.user),
 		Labels: f.labelsJSON(c, r, it.labels), Comments: ptr(r.commentCount(it.number)),
 		CreatedAt: ts(it.created), UpdatedAt: ts(it.updated), ClosedAt: ts(it.closed),
-		URL: ptr(api), HTMLURL: ptr(fmt.Sprintf("%s/%s/%s/%d", htmlBase, r.fullName(), kind, it.number)),
+		URL: ptr(api), HTMLURL: ptr(fmt.Sprintf("%s/%s/%s/%d", f.opts.WebURL, r.fullName(), kind, it.number)),
 		CommentsURL: ptr(api + "/comments"), EventsURL: ptr(api + "/events"), LabelsURL: ptr(api + "/labels{/name}"),
 		RepositoryURL: ptr(c.base + "/repos/" + r.fullName()), Locked: ptr(false),
 		AuthorAssociation: ptr(f.association(r, it.user)), Assignees: []*github.User{},
@@ -306,7 +306,7 @@ func (f *Fake) issueJSON(c *call, r *repo, it *issue) *github.Issue {
 	}
 	if it.pr != nil {
 		pulls := c.base + "/repos/" + r.fullName() + "/pulls/" + strconv.Itoa(it.number)
-		html := fmt.Sprintf("%s/%s/pull/%d", htmlBase, r.fullName(), it.number)
+		html := fmt.Sprintf("%s/%s/pull/%d", f.opts.WebURL, r.fullName(), it.number)
 		out.PullRequestLinks = &github.PullRequestLinks{URL: ptr(pulls), HTMLURL: ptr(html),
 			DiffURL: ptr(html + ".diff"), PatchURL: ptr(html + ".patch"), MergedAt: ts(it.pr.mergedAt)}
 		out.Draft = ptr(it.pr.draft)
@@ -409,6 +409,9 @@ func (f *Fake) createIssue(c *call) reply {
 	if strings.TrimSpace(title) == "" {
 		return invalid("Issue", "title", "missing_field", "")
 	}
+	if rep := bodyTooLong("Issue", body.Body); rep != nil {
+		return *rep
+	}
 	names, valid := labelNamesFromBody(c.body)
 	if !valid {
 		return invalid("Issue", "labels", "invalid", "")
@@ -455,6 +458,9 @@ func (f *Fake) updateIssue(c *call) reply {
 	}
 	if body.StateReason != nil && !slices.Contains([]string{"completed", "not_planned", "reopened"}, *body.StateReason) {
 		return invalid("Issue", "state_reason", "invalid", "")
+	}
+	if rep := bodyTooLong("Issue", body.Body); rep != nil {
+		return *rep
 	}
 	var labels []string
 	setLabels := c.has("labels")
@@ -518,7 +524,7 @@ func (f *Fake) commentJSON(c *call, r *repo, cm *comment) *github.IssueComment {
 		Reactions: reactionsJSON(c, r, cm), CreatedAt: ts(cm.created), UpdatedAt: ts(cm.updated),
 		AuthorAssociation: ptr(f.association(r, cm.user)),
 		URL:               ptr(fmt.Sprintf("%s/repos/%s/issues/comments/%d", c.base, r.fullName(), cm.id)),
-		HTMLURL:           ptr(r.commentHTMLURL(cm)),
+		HTMLURL:           ptr(r.commentHTMLURL(f.opts.WebURL, cm)),
 		IssueURL:          ptr(fmt.Sprintf("%s/repos/%s/issues/%d", c.base, r.fullName(), cm.number)),
 	}
 }
@@ -556,9 +562,8 @@ func (f *Fake) commentBody(c *call) (string, *reply) {
 		rep := invalid("IssueComment", "body", "missing_field", "")
 		return "", &rep
 	}
-	if len(*body.Body) > 65536 {
-		rep := invalid("IssueComment", "body", "custom", "Body is too long (maximum is 65536 characters)")
-		return "", &rep
+	if rep := bodyTooLong("IssueComment", body.Body); rep != nil {
+		return "", rep
 	}
 	return *body.Body, nil
 }

@@ -45,7 +45,7 @@ func (r *repo) pullDiff(it *issue) []fileDiff {
 
 func (f *Fake) pullJSON(c *call, r *repo, it *issue, full bool) *github.PullRequest {
 	api := c.base + "/repos/" + r.fullName() + "/pulls/" + strconv.Itoa(it.number)
-	html := fmt.Sprintf("%s/%s/pull/%d", htmlBase, r.fullName(), it.number)
+	html := fmt.Sprintf("%s/%s/pull/%d", f.opts.WebURL, r.fullName(), it.number)
 	branch := func(ref string) *github.PullRequestBranch {
 		return &github.PullRequestBranch{Label: ptr(r.owner.login + ":" + ref), Ref: ptr(ref),
 			SHA: ptr(r.branches[ref]), Repo: f.repoJSON(c, r), User: f.userJSON(c, r.owner)}
@@ -168,7 +168,7 @@ func (f *Fake) listPullReviews(c *call) reply {
 			ID: ptr(rv.id), NodeID: ptr(nodeID("PRR_", rv.id)), User: f.userJSON(c, rv.user), Body: ptr(rv.body),
 			State: ptr(rv.state), CommitID: ptr(rv.commitID), SubmittedAt: ts(rv.submitted),
 			AuthorAssociation: ptr(f.association(r, rv.user)),
-			HTMLURL:           ptr(fmt.Sprintf("%s/%s/pull/%d#pullrequestreview-%d", htmlBase, r.fullName(), it.number, rv.id)),
+			HTMLURL:           ptr(fmt.Sprintf("%s/%s/pull/%d#pullrequestreview-%d", f.opts.WebURL, r.fullName(), it.number, rv.id)),
 			PullRequestURL:    ptr(fmt.Sprintf("%s/repos/%s/pulls/%d", c.base, r.fullName(), it.number)),
 		})
 	}

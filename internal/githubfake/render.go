@@ -34,7 +34,7 @@ func (f *Fake) userJSON(c *call, a *account) *github.User {
 	u := &github.User{
 		Login: ptr(a.login), ID: ptr(a.id), NodeID: ptr(nodeID(prefix, a.id)),
 		AvatarURL:  ptr("https://avatars.githubusercontent.com/u/" + itoa64(a.id) + "?v=4"),
-		HTMLURL:    ptr(htmlBase + "/" + a.login),
+		HTMLURL:    ptr(f.opts.WebURL + "/" + a.login),
 		URL:        ptr(c.base + "/users/" + a.login),
 		ReposURL:   ptr(c.base + "/users/" + a.login + "/repos"),
 		Type:       ptr(a.typ),
@@ -43,7 +43,7 @@ func (f *Fake) userJSON(c *call, a *account) *github.User {
 	}
 	if strings.HasSuffix(a.login, "[bot]") {
 		slug := strings.TrimSuffix(a.login, "[bot]")
-		u.HTMLURL = ptr(htmlBase + "/apps/" + slug)
+		u.HTMLURL = ptr(f.opts.WebURL + "/apps/" + slug)
 	}
 	return u
 }
@@ -79,8 +79,8 @@ func (f *Fake) repoJSON(c *call, r *repo) *github.Repository {
 		ID: ptr(r.id), NodeID: ptr(nodeID("R_", r.id)), Owner: f.userJSON(c, r.owner),
 		Name: ptr(r.name), FullName: ptr(r.fullName()), Description: ptr(r.description),
 		DefaultBranch: ptr(r.defaultBranch), CreatedAt: ts(r.created), PushedAt: ts(r.pushed),
-		UpdatedAt: ts(r.updated), HTMLURL: ptr(htmlBase + "/" + r.fullName()),
-		CloneURL: ptr(htmlBase + "/" + r.fullName() + ".git"), Fork: ptr(r.fork),
+		UpdatedAt: ts(r.updated), HTMLURL: ptr(f.opts.WebURL + "/" + r.fullName()),
+		CloneURL: ptr(f.opts.WebURL + "/" + r.fullName() + ".git"), Fork: ptr(r.fork),
 		OpenIssuesCount: ptr(open), OpenIssues: ptr(open), Topics: r.topics,
 		Archived: ptr(r.archived), Disabled: ptr(false), Private: ptr(r.private),
 		Visibility: ptr(r.visibility), HasIssues: ptr(true), IsTemplate: ptr(false),

@@ -293,7 +293,7 @@ func (f *Fake) contentURLs(c *call, r *repo, cm *commit, p, typ, sha string) (ap
 	if typ == "dir" {
 		kind, gitKind = "tree", "trees"
 	}
-	html = htmlBase + "/" + r.fullName() + "/" + kind + "/" + ref + "/" + p
+	html = f.opts.WebURL + "/" + r.fullName() + "/" + kind + "/" + ref + "/" + p
 	git = c.base + "/repos/" + r.fullName() + "/git/" + gitKind + "/" + sha
 	return api, html, git
 }
@@ -448,14 +448,14 @@ func (f *Fake) commitJSON(c *call, r *repo, cm *commit, withFiles bool) *github.
 		},
 		Author:      f.userJSON(c, f.signatureUser(cm.author)),
 		Committer:   f.userJSON(c, f.signatureUser(cm.committer)),
-		HTMLURL:     ptr(htmlBase + "/" + r.fullName() + "/commit/" + cm.sha),
+		HTMLURL:     ptr(f.opts.WebURL + "/" + r.fullName() + "/commit/" + cm.sha),
 		URL:         ptr(api + "/commits/" + cm.sha),
 		CommentsURL: ptr(api + "/commits/" + cm.sha + "/comments"),
 		Parents:     []*github.Commit{},
 	}
 	for _, p := range cm.parents {
 		out.Parents = append(out.Parents, &github.Commit{SHA: ptr(p), URL: ptr(api + "/commits/" + p),
-			HTMLURL: ptr(htmlBase + "/" + r.fullName() + "/commit/" + p)})
+			HTMLURL: ptr(f.opts.WebURL + "/" + r.fullName() + "/commit/" + p)})
 	}
 	if withFiles {
 		var parentFiles map[string]string
@@ -477,20 +477,20 @@ func (f *Fake) commitJSON(c *call, r *repo, cm *commit, withFiles bool) *github.
 func (f *Fake) filesJSON(c *call, r *repo, head *commit, diffs []fileDiff) []*github.CommitFile {
 	out := []*github.CommitFile{}
 	for _, d := range diffs {
-		f := &github.CommitFile{
+		cf := &github.CommitFile{
 			SHA: ptr(d.sha), Filename: ptr(d.filename), Status: ptr(d.status),
 			Additions: ptr(d.additions), Deletions: ptr(d.deletions), Changes: ptr(d.additions + d.deletions),
-			BlobURL:     ptr(htmlBase + "/" + r.fullName() + "/blob/" + head.sha + "/" + d.filename),
-			RawURL:      ptr(htmlBase + "/" + r.fullName() + "/raw/" + head.sha + "/" + d.filename),
+			BlobURL:     ptr(f.opts.WebURL + "/" + r.fullName() + "/blob/" + head.sha + "/" + d.filename),
+			RawURL:      ptr(f.opts.WebURL + "/" + r.fullName() + "/raw/" + head.sha + "/" + d.filename),
 			ContentsURL: ptr(c.base + "/repos/" + r.fullName() + "/contents/" + d.filename + "?ref=" + head.sha),
 		}
 		if d.patch != "" { // a rename without changes has no patch
-			f.Patch = ptr(d.patch)
+			cf.Patch = ptr(d.patch)
 		}
 		if d.previous != "" {
-			f.PreviousFilename = ptr(d.previous)
+			cf.PreviousFilename = ptr(d.previous)
 		}
-		out = append(out, f)
+		out = append(out, cf)
 	}
 	return out
 }
@@ -527,7 +527,7 @@ func (f *Fake) getBranch(c *call) reply {
 		ProtectionURL string                   `json:"protection_url"`
 	}{
 		Name: name, Commit: f.commitJSON(c, r, r.commits[sha], false),
-		Links:         map[string]string{"self": api, "html": htmlBase + "/" + r.fullName() + "/tree/" + name},
+		Links:         map[string]string{"self": api, "html": f.opts.WebURL + "/" + r.fullName() + "/tree/" + name},
 		Protection:    map[string]any{"enabled": false, "required_status_checks": map[string]any{"enforcement_level": "off", "contexts": []string{}, "checks": []string{}}},
 		ProtectionURL: api + "/protection",
 	})
@@ -602,10 +602,10 @@ func (f *Fake) compareCommits(c *call) reply {
 		BaseCommit: f.commitJSON(c, r, base, false), Status: ptr(status),
 		AheadBy: ptr(len(ahead)), BehindBy: ptr(len(behind)), TotalCommits: ptr(len(ahead)),
 		Commits: commits, Files: []*github.CommitFile{},
-		HTMLURL:      ptr(htmlBase + "/" + r.fullName() + "/compare/" + basehead),
-		PermalinkURL: ptr(htmlBase + "/" + r.fullName() + "/compare/" + base.sha[:7] + "..." + head.sha[:7]),
-		DiffURL:      ptr(htmlBase + "/" + r.fullName() + "/compare/" + basehead + ".diff"),
-		PatchURL:     ptr(htmlBase + "/" + r.fullName() + "/compare/" + basehead + ".patch"),
+		HTMLURL:      ptr(f.opts.WebURL + "/" + r.fullName() + "/compare/" + basehead),
+		PermalinkURL: ptr(f.opts.WebURL + "/" + r.fullName() + "/compare/" + base.sha[:7] + "..." + head.sha[:7]),
+		DiffURL:      ptr(f.opts.WebURL + "/" + r.fullName() + "/compare/" + basehead + ".diff"),
+		PatchURL:     ptr(f.opts.WebURL + "/" + r.fullName() + "/compare/" + basehead + ".patch"),
 		URL:          ptr(api + "/compare/" + basehead),
 	}
 	if mb != nil {
@@ -661,7 +661,7 @@ func (f *Fake) getCommunityProfile(c *call) reply {
 				for p := range cm.files {
 					if strings.EqualFold(p, dir+n) {
 						return map[string]string{"url": c.base + "/repos/" + r.fullName() + "/contents/" + p,
-							"html_url": htmlBase + "/" + r.fullName() + "/blob/" + r.defaultBranch + "/" + p}
+							"html_url": f.opts.WebURL + "/" + r.fullName() + "/blob/" + r.defaultBranch + "/" + p}
 					}
 				}
 			}
@@ -679,7 +679,7 @@ func (f *Fake) getCommunityProfile(c *call) reply {
 	}
 	if l := r.detectLicense(""); l != nil {
 		files["license"] = map[string]string{"key": l.key, "name": l.name, "spdx_id": l.spdx,
-			"url": c.base + "/licenses/" + l.key, "html_url": htmlBase + "/" + r.fullName() + "/blob/" + r.defaultBranch + "/" + l.path}
+			"url": c.base + "/licenses/" + l.key, "html_url": f.opts.WebURL + "/" + r.fullName() + "/blob/" + r.defaultBranch + "/" + l.path}
 	}
 	present, total := 0, 0
 	for _, k := range []string{"code_of_conduct_file", "contributing", "issue_template", "pull_request_template", "readme", "license"} {

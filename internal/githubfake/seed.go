@@ -410,7 +410,7 @@ func (f *Fake) AddComment(owner, repoName string, number int, c Comment) (Commen
 	if !c.UpdatedAt.IsZero() {
 		cm.updated = c.UpdatedAt
 	}
-	return r.commentInfo(cm), nil
+	return r.commentInfo(f.opts.WebURL, cm), nil
 }
 
 func (f *Fake) newComment(r *repo, number int, user *account, body string) *comment {
@@ -421,17 +421,17 @@ func (f *Fake) newComment(r *repo, number int, user *account, body string) *comm
 	return cm
 }
 
-func (r *repo) commentHTMLURL(cm *comment) string {
+func (r *repo) commentHTMLURL(web string, cm *comment) string {
 	kind := "issues"
 	if it := r.issue(cm.number); it != nil && it.pr != nil {
 		kind = "pull"
 	}
-	return fmt.Sprintf("%s/%s/%s/%d#issuecomment-%d", htmlBase, r.fullName(), kind, cm.number, cm.id)
+	return fmt.Sprintf("%s/%s/%s/%d#issuecomment-%d", web, r.fullName(), kind, cm.number, cm.id)
 }
 
-func (r *repo) commentInfo(cm *comment) Comment {
+func (r *repo) commentInfo(web string, cm *comment) Comment {
 	c := Comment{ID: cm.id, Number: cm.number, User: cm.user.login, Body: cm.body,
-		HTMLURL: r.commentHTMLURL(cm), CreatedAt: cm.created, UpdatedAt: cm.updated}
+		HTMLURL: r.commentHTMLURL(web, cm), CreatedAt: cm.created, UpdatedAt: cm.updated}
 	for _, re := range cm.reactions {
 		c.Reactions = append(c.Reactions, Reaction{ID: re.id, User: re.user.login, Content: re.content, CreatedAt: re.created})
 	}
@@ -828,7 +828,7 @@ func (f *Fake) Comments(owner, repoName string, number int) []Comment {
 	var out []Comment
 	for _, cm := range r.comments {
 		if cm.number == number {
-			out = append(out, r.commentInfo(cm))
+			out = append(out, r.commentInfo(f.opts.WebURL, cm))
 		}
 	}
 	return out

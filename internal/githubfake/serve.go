@@ -18,7 +18,6 @@ import (
 const (
 	docsURL     = "https://docs.github.com/rest"
 	maxBodySize = 25 << 20
-	htmlBase    = "https://github.com"
 )
 
 // call is one request on its way through the fake.

@@ -23,7 +23,7 @@ func (f *Fake) orgJSON(c *call, o *account) *github.Organization {
 	return &github.Organization{
 		Login: ptr(o.login), ID: ptr(o.id), NodeID: ptr(nodeID("O_", o.id)), Name: ptr(o.name),
 		Description: ptr(o.description), URL: ptr(c.base + "/orgs/" + o.login),
-		ReposURL: ptr(c.base + "/orgs/" + o.login + "/repos"), HTMLURL: ptr(htmlBase + "/" + o.login),
+		ReposURL: ptr(c.base + "/orgs/" + o.login + "/repos"), HTMLURL: ptr(f.opts.WebURL + "/" + o.login),
 		AvatarURL: ptr("https://avatars.githubusercontent.com/u/" + itoa64(o.id) + "?v=4"),
 		Type:      ptr("Organization"), CreatedAt: ts(o.created), UpdatedAt: ts(o.created),
 	}
@@ -144,7 +144,7 @@ func (f *Fake) teamJSON(c *call, t *team) *github.Team {
 	return &github.Team{
 		ID: ptr(t.id), NodeID: ptr(nodeID("T_", t.id)), Name: ptr(t.name), Slug: ptr(t.slug),
 		Description: ptr(t.description), Privacy: ptr(t.privacy), Permission: ptr("pull"),
-		URL: ptr(api), HTMLURL: ptr(htmlBase + "/orgs/" + t.org.login + "/teams/" + t.slug),
+		URL: ptr(api), HTMLURL: ptr(f.opts.WebURL + "/orgs/" + t.org.login + "/teams/" + t.slug),
 		MembersURL: ptr(api + "/members{/member}"), RepositoriesURL: ptr(api + "/repos"),
 	}
 }

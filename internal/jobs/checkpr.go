@@ -72,7 +72,7 @@ func (c *checker) checkPullRequest(ctx context.Context, client *github.Client, i
 	base := ghpr.GetBase().GetRepo()
 	owner, name := base.GetOwner().GetLogin(), base.GetName()
 	ref := store.PullRequestRef{InstallationID: installationID, Repository: owner + "/" + name, Number: ghpr.GetNumber()}
-	pr := prcheck.PR{Owner: owner, Name: name, Number: ghpr.GetNumber(), HeadSHA: ghpr.GetHead().GetSHA()}
+	pr := prcheck.PR{Owner: owner, Name: name, Number: ghpr.GetNumber(), HeadSHA: ghpr.GetHead().GetSHA(), HTMLURL: ghpr.GetHTMLURL(), Evaluation: evaluationID(ctx)}
 	logger := zerolog.Ctx(ctx).With().Str(logging.FieldRepository, ref.Repository).Int(logging.FieldPR, ref.Number).Str("head_sha", pr.HeadSHA).Logger()
 	ctx = logger.WithContext(ctx)
 
@@ -115,7 +115,7 @@ func (c *checker) checkPullRequest(ctx context.Context, client *github.Client, i
 	}
 	findings := rules.EvaluatePullRequest(snap, pp, eff.Policy.Review.Approvers)
 	for i := range findings {
-		findings[i].PolicyURL = eff.RuleURL("https://github.com", findings[i].Rule)
+		findings[i].PolicyURL = eff.RuleURL(webBase(base.GetHTMLURL()), findings[i].Rule)
 	}
 	if overrideErr != nil {
 		findings = append(findings, overrideFinding(overrideErr))
@@ -130,9 +130,9 @@ func (c *checker) checkPullRequest(ctx context.Context, client *github.Client, i
 		for _, a := range status.Blocking() {
 			blockers = append(blockers, a.ID)
 		}
-		note = prcheck.ContributorNote(status, pp.CLA, dcoFinding(findings))
+		note = prcheck.ContributorNote(status, pp.CLA, dcoFinding(findings), pr.HTMLURL+"/commits")
 	} else {
-		note = prcheck.ContributorNote(rules.CLAResult{}, pp.CLA, dcoFinding(findings))
+		note = prcheck.ContributorNote(rules.CLAResult{}, pp.CLA, dcoFinding(findings), pr.HTMLURL+"/commits")
 	}
 	if err := c.prs.Comment(ctx, client, pr, st, note); err != nil {
 		return err

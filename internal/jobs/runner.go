@@ -22,7 +22,7 @@ type runner struct {
 func (r *runner) Work(ctx context.Context, job *rivertype.JobRow, doInner func(context.Context) error) error {
 	logger := r.deps.Logger.With().Int64(logging.FieldJob, job.ID).Str(logging.FieldJobKind, job.Kind).Int("attempt", job.Attempt).Logger()
 	start := time.Now()
-	err := doInner(logger.WithContext(ctx))
+	err := doInner(withJob(logger.WithContext(ctx), job))
 	result, handling := "ok", ""
 	var snooze *rivertype.JobSnoozeError
 	var cancel *rivertype.JobCancelError

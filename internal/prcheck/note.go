@@ -5,17 +5,21 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ospo-bot/ospo-bot/internal/fit"
 	"github.com/ospo-bot/ospo-bot/internal/policy"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
 )
 
+// noteLimit leaves room in a comment body for the marker before the note.
+var noteLimit = fit.Limit{Max: fit.Body.Max - len(commentMarker) - 1}
+
 // ContributorNote is the sticky comment's text: what contributors must do
 // (sign the CLA, link or fix commit emails, sign off commits), or "" when
-// nothing.
-func ContributorNote(cla rules.CLAResult, r policy.CLARule, dco *rules.Finding) string {
-	var parts []string
+// nothing. It fits in a comment: a list too long for it ends with "… and N
+// more: see <commits>", commitsURL being the pull request's commits page.
+func ContributorNote(cla rules.CLAResult, r policy.CLARule, dco *rules.Finding, commitsURL string) string {
+	var b strings.Builder
 	if len(cla.Unsigned) > 0 || len(cla.Stale) > 0 {
-		var b strings.Builder
 		b.WriteString("**Contributor License Agreement.** ")
 		if len(cla.Unsigned) > 0 {
 			fmt.Fprintf(&b, "%s must sign the [CLA](%s) (version %s). ", mentions(cla.Unsigned), r.Document, r.Version)
@@ -24,28 +28,39 @@ func ContributorNote(cla rules.CLAResult, r policy.CLARule, dco *rules.Finding) 
 			fmt.Fprintf(&b, "%s signed an earlier version; the CLA changed to version %s: please sign again. ", mentions(cla.Stale), r.Version)
 		}
 		fmt.Fprintf(&b, "To sign, comment on this pull request with this line, exactly:\n\n```\n%s\n```\n", strings.TrimSpace(r.Phrase))
-		parts = append(parts, b.String())
 	}
+	var unlinked []string
 	if len(cla.Unlinked) > 0 {
-		var b strings.Builder
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
 		b.WriteString("**Commit emails without a GitHub account.** These commits' authors cannot sign because GitHub links their email to no account:\n\n")
 		for _, p := range cla.Unlinked {
-			fmt.Fprintf(&b, "- `%s <%s>`\n", p.Name, p.Email)
+			unlinked = append(unlinked, fmt.Sprintf("- `%s <%s>`\n", p.Name, p.Email))
 		}
-		b.WriteString("\nAdd the email to your account (GitHub → Settings → Emails), or rewrite the commits with an email that is: `git commit --amend --author=\"Name <email>\"` (for older commits, `git rebase -i` with `--exec`), then `git push --force-with-lease`.\n")
-		parts = append(parts, b.String())
+	}
+	var tail strings.Builder
+	if len(cla.Unlinked) > 0 {
+		tail.WriteString("\nAdd the email to your account (GitHub → Settings → Emails), or rewrite the commits with an email that is: `git commit --amend --author=\"Name <email>\"` (for older commits, `git rebase -i` with `--exec`), then `git push --force-with-lease`.\n")
 	}
 	if note := agentsNote(cla); note != "" {
-		parts = append(parts, note)
+		if b.Len() > 0 || tail.Len() > 0 {
+			tail.WriteString("\n")
+		}
+		tail.WriteString(note)
 	}
 	if dco != nil {
-		parts = append(parts, fmt.Sprintf("**Developer Certificate of Origin.** %s\n\n%s\n", dco.Message, dco.Remediation))
+		if b.Len() > 0 || tail.Len() > 0 {
+			tail.WriteString("\n")
+		}
+		fmt.Fprintf(&tail, "**Developer Certificate of Origin.** %s\n\n%s\n", dco.Message, dco.Remediation)
 	}
-	if len(parts) == 0 {
+	if b.Len() == 0 && tail.Len() == 0 {
 		return ""
 	}
-	return "### Before this pull request can be merged\n\n" + strings.Join(parts, "\n") +
-		"\nThis comment updates itself; `/ospo recheck` checks again at once."
+	tail.WriteString("\nThis comment updates itself; `/ospo recheck` checks again at once.")
+	return noteLimit.List("### Before this pull request can be merged\n\n"+b.String(), unlinked, tail.String(),
+		fmt.Sprintf("see [the commits](%s)", commitsURL))
 }
 
 // agentsNote explains a CLA that fails because of AI agents (see

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-github/v66/github"
 
+	"github.com/ospo-bot/ospo-bot/internal/fit"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
 )
 
@@ -42,17 +43,22 @@ func Title(fs []rules.Finding) string {
 	if len(missing) == 0 {
 		return "All policy checks pass"
 	}
-	t := strings.Join(missing, "; ")
+	t := []rune(strings.Join(missing, "; "))
 	if len(t) > 200 { // GitHub shows titles on one line
-		t = t[:197] + "..."
+		t = append(t[:197], []rune("...")...)
 	}
-	return t
+	return string(t)
 }
 
-// Summary is the check run's table: rule, result, what to do.
-func Summary(fs []rules.Finding) string {
-	var b strings.Builder
-	b.WriteString("| rule | result | what to do |\n|---|---|---|\n")
+// maxCell bounds one cell of the summary table, so one overlong rule
+// result cannot push the others out of the summary.
+const maxCell = 6000
+
+// Summary is the check run's table: rule, result, what to do. It fits in a
+// check run: rows that do not are counted in "… and N more: see <the pull
+// request>", prURL being the pull request's page.
+func Summary(fs []rules.Finding, prURL string) string {
+	var rows []string
 	for _, f := range fs {
 		if f.Result == rules.Skip {
 			continue
@@ -70,9 +76,9 @@ func Summary(fs []rules.Finding) string {
 		if f.PolicyURL != "" && f.Result == rules.Fail {
 			todo += fmt.Sprintf(" ([policy](%s))", f.PolicyURL)
 		}
-		fmt.Fprintf(&b, "| `%s` (%s) | %s: %s | %s |\n", f.Rule, f.Mode, result, cell(f.Message), todo)
+		rows = append(rows, fmt.Sprintf("| `%s` (%s) | %s: %s | %s |\n", f.Rule, f.Mode, result, cell(f.Message), todo))
 	}
-	return b.String()
+	return fit.CheckOutput.List("| rule | result | what to do |\n|---|---|---|\n", rows, "", fmt.Sprintf("see [the pull request](%s)", prURL))
 }
 
 // Annotations point at the file and line of each failure that has one.
@@ -99,5 +105,5 @@ func Annotations(fs []rules.Finding) []*github.CheckRunAnnotation {
 }
 
 func cell(s string) string {
-	return strings.ReplaceAll(strings.Join(strings.Fields(s), " "), "|", `\|`)
+	return strings.ReplaceAll(fit.CheckOutput.Cut(strings.Join(strings.Fields(s), " "), maxCell), "|", `\|`)
 }

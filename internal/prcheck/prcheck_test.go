@@ -28,7 +28,7 @@ func TestConclusionTitleSummary(t *testing.T) {
 			t.Errorf("Title = %q, want %q", got, tc.title)
 		}
 	}
-	sum := Summary([]rules.Finding{pass, warn, fail, {Rule: "protected-paths", Result: rules.Skip}})
+	sum := Summary([]rules.Finding{pass, warn, fail, {Rule: "protected-paths", Result: rules.Skip}}, "https://github.com/acme/widget/pull/1")
 	for _, want := range []string{"| `cla` (enforce) | ✅ pass: everyone signed |", "⚠️ fail (warn)", `add one \| any`, "❌ fail"} {
 		if !strings.Contains(sum, want) {
 			t.Errorf("summary lacks %q:\n%s", want, sum)
@@ -48,14 +48,14 @@ func TestConclusionTitleSummary(t *testing.T) {
 
 func TestContributorNote(t *testing.T) {
 	r := policy.CLARule{Document: "https://acme.example/cla", Version: "2", Phrase: "I sign"}
-	if got := ContributorNote(rules.CLAResult{}, r, nil); got != "" {
+	if got := ContributorNote(rules.CLAResult{}, r, nil, ""); got != "" {
 		t.Fatalf("nothing to do, note %q", got)
 	}
 	note := ContributorNote(rules.CLAResult{
 		Unsigned: []rules.Account{{Login: "ann"}, {Login: "bob"}},
 		Stale:    []rules.Account{{Login: "cy"}},
 		Unlinked: []rules.Person{{Name: "Dee", Email: "dee@laptop.local"}},
-	}, r, &rules.Finding{Message: "2 commits lack a sign-off", Remediation: "git rebase HEAD~2 --signoff"})
+	}, r, &rules.Finding{Message: "2 commits lack a sign-off", Remediation: "git rebase HEAD~2 --signoff"}, "https://github.com/acme/widget/pull/1/commits")
 	for _, want := range []string{"@ann, @bob must sign the [CLA](https://acme.example/cla) (version 2)", "@cy signed an earlier version",
 		"```\nI sign\n```", "`Dee <dee@laptop.local>`", "git commit --amend", "git rebase HEAD~2 --signoff"} {
 		if !strings.Contains(note, want) {

@@ -4,12 +4,16 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
 	"github.com/google/go-github/v66/github"
+	"github.com/rs/zerolog"
 
+	"github.com/ospo-bot/ospo-bot/internal/fit"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
 	"github.com/ospo-bot/ospo-bot/internal/store"
 )
@@ -20,8 +24,8 @@ const commentMarker = "<!-- ospo-bot:pull-request -->"
 // resolved is the digest of a sticky comment turned into a ✅ note.
 const resolved = "resolved"
 
-// Reporter writes check runs and sticky comments, and keeps their IDs so a
-// re-run edits instead of adding.
+// Reporter writes check runs and sticky comments, and keeps their IDs: a
+// retry finds its check run, and the one sticky comment is edited.
 type Reporter struct {
 	Store *store.Store
 }
@@ -31,48 +35,114 @@ type PR struct {
 	Owner, Name string
 	Number      int
 	HeadSHA     string
+	// HTMLURL is the pull request's page, linked where a list is cut.
+	HTMLURL string
+	// Evaluation names this evaluation of the pull request (the job making
+	// it): the same on every retry, so a retry finds the check run it
+	// created instead of creating a second one. "" always creates a run.
+	Evaluation string
 }
 
 func (p PR) full() string { return p.Owner + "/" + p.Name }
 
-// Start marks the head commit's check run in progress: created once per
-// head commit, set back to in progress on a re-run.
-func (r *Reporter) Start(ctx context.Context, client *github.Client, pr PR) (store.PullRequestState, error) {
-	st, err := r.Store.PullRequestStateOf(ctx, pr.full(), pr.Number)
-	if err != nil {
-		return st, err
-	}
-	now := github.Timestamp{Time: time.Now()}
-	if st.HeadSHA == pr.HeadSHA && st.CheckRunID != 0 {
-		_, _, err := client.Checks.UpdateCheckRun(ctx, pr.Owner, pr.Name, st.CheckRunID, github.UpdateCheckRunOptions{
-			Name: CheckName, Status: github.String("in_progress"),
-		})
-		if err != nil {
-			return st, fmt.Errorf("restart check run of %s#%d: %w", pr.full(), pr.Number, err)
-		}
-		return st, nil
-	}
-	run, _, err := client.Checks.CreateCheckRun(ctx, pr.Owner, pr.Name, github.CreateCheckRunOptions{
-		Name: CheckName, HeadSHA: pr.HeadSHA, Status: github.String("in_progress"), StartedAt: &now,
-	})
-	if err != nil {
-		return st, fmt.Errorf("create check run on %s@%s: %w", pr.full(), pr.HeadSHA, err)
-	}
-	st.HeadSHA, st.CheckRunID = pr.HeadSHA, run.GetID()
-	return st, r.Store.SavePullRequestState(ctx, st)
+// Run is one evaluation's check run, from Start to Finish, and the pull
+// request's state around it.
+type Run struct {
+	store.PullRequestState
+	// completed: an earlier attempt of this evaluation completed the run,
+	// which is never modified again.
+	completed bool
 }
 
-// Finish completes the check run with the findings.
-func (r *Reporter) Finish(ctx context.Context, client *github.Client, pr PR, st store.PullRequestState, fs []rules.Finding) error {
+// Start creates the evaluation's check run on the head commit, in
+// progress. Every evaluation (a new commit, a signature, a label, Re-run,
+// `/ospo recheck`) gets a new run, so no stale conclusion or annotation
+// survives, and a completed run is never modified again: GitHub does not
+// let a completed run go back to in progress. A retry of the same
+// evaluation finds the run it created: the evaluation is recorded before
+// the run is created, and tagged on it as external_id.
+func (r *Reporter) Start(ctx context.Context, client *github.Client, pr PR) (Run, error) {
+	st, err := r.Store.PullRequestStateOf(ctx, pr.full(), pr.Number)
+	run := Run{PullRequestState: st}
+	if err != nil {
+		return run, err
+	}
+	switch {
+	case pr.Evaluation == "":
+	case st.CheckRunEvaluation == pr.Evaluation:
+		found, err := r.findRun(ctx, client, pr, st)
+		if err != nil {
+			return run, err
+		}
+		if found != nil {
+			run.HeadSHA, run.CheckRunID, run.completed = pr.HeadSHA, found.GetID(), found.GetStatus() == "completed"
+			return run, r.Store.SavePullRequestState(ctx, run.PullRequestState)
+		}
+	default:
+		run.HeadSHA, run.CheckRunID, run.CheckRunEvaluation = pr.HeadSHA, 0, pr.Evaluation
+		if err := r.Store.SavePullRequestState(ctx, run.PullRequestState); err != nil {
+			return run, err
+		}
+	}
 	now := github.Timestamp{Time: time.Now()}
-	_, _, err := client.Checks.UpdateCheckRun(ctx, pr.Owner, pr.Name, st.CheckRunID, github.UpdateCheckRunOptions{
+	opts := github.CreateCheckRunOptions{Name: CheckName, HeadSHA: pr.HeadSHA, Status: github.String("in_progress"), StartedAt: &now}
+	if pr.Evaluation != "" {
+		opts.ExternalID = github.String(pr.Evaluation)
+	}
+	created, _, err := client.Checks.CreateCheckRun(ctx, pr.Owner, pr.Name, opts)
+	if err != nil {
+		return run, fmt.Errorf("create check run on %s@%s: %w", pr.full(), pr.HeadSHA, err)
+	}
+	run.HeadSHA, run.CheckRunID, run.CheckRunEvaluation = pr.HeadSHA, created.GetID(), pr.Evaluation
+	return run, r.Store.SavePullRequestState(ctx, run.PullRequestState)
+}
+
+// findRun looks for the check run an earlier attempt of this evaluation
+// created on the head commit: by its recorded ID, or, when the attempt
+// stopped before recording it, by its external_id. nil when there is none.
+func (r *Reporter) findRun(ctx context.Context, client *github.Client, pr PR, st store.PullRequestState) (*github.CheckRun, error) {
+	if st.HeadSHA == pr.HeadSHA && st.CheckRunID != 0 {
+		run, _, err := client.Checks.GetCheckRun(ctx, pr.Owner, pr.Name, st.CheckRunID)
+		if err == nil {
+			return run, nil
+		}
+		if !notFound(err) {
+			return nil, fmt.Errorf("read check run %d of %s#%d: %w", st.CheckRunID, pr.full(), pr.Number, err)
+		}
+	}
+	opts := &github.ListCheckRunsOptions{CheckName: github.String(CheckName), Filter: github.String("all"), ListOptions: github.ListOptions{PerPage: 100}}
+	for {
+		page, resp, err := client.Checks.ListCheckRunsForRef(ctx, pr.Owner, pr.Name, pr.HeadSHA, opts)
+		if err != nil {
+			return nil, fmt.Errorf("list check runs on %s@%s: %w", pr.full(), pr.HeadSHA, err)
+		}
+		for _, run := range page.CheckRuns {
+			if run.GetExternalID() == pr.Evaluation {
+				return run, nil
+			}
+		}
+		if resp.NextPage == 0 {
+			return nil, nil
+		}
+		opts.Page = resp.NextPage
+	}
+}
+
+// Finish completes the check run with the findings, unless an earlier
+// attempt of this evaluation completed it already.
+func (r *Reporter) Finish(ctx context.Context, client *github.Client, pr PR, run Run, fs []rules.Finding) error {
+	if run.completed {
+		return nil
+	}
+	now := github.Timestamp{Time: time.Now()}
+	_, _, err := client.Checks.UpdateCheckRun(ctx, pr.Owner, pr.Name, run.CheckRunID, github.UpdateCheckRunOptions{
 		Name:        CheckName,
 		Status:      github.String("completed"),
 		Conclusion:  github.String(Conclusion(fs)),
 		CompletedAt: &now,
 		Output: &github.CheckRunOutput{
 			Title:       github.String(Title(fs)),
-			Summary:     github.String(Summary(fs)),
+			Summary:     github.String(Summary(fs, pr.HTMLURL)),
 			Annotations: Annotations(fs),
 		},
 		Actions: []*github.CheckRunAction{{Label: "Recheck", Description: "Check this pull request again", Identifier: RecheckAction}},
@@ -86,8 +156,10 @@ func (r *Reporter) Finish(ctx context.Context, client *github.Client, pr PR, st 
 // Comment keeps the one sticky comment in step with what the contributor
 // must do (body; empty when nothing): created only when there is something
 // to do, edited in place when that changes, turned into a short ✅ note once
-// resolved; never a second one, never one on a first-run pass.
-func (r *Reporter) Comment(ctx context.Context, client *github.Client, pr PR, st store.PullRequestState, body string) error {
+// resolved; never a second one, never one on a first-run pass. A comment
+// someone deleted is posted again when there is something new to say.
+func (r *Reporter) Comment(ctx context.Context, client *github.Client, pr PR, run Run, body string) error {
+	st := run.PullRequestState
 	digest := resolved
 	if body != "" {
 		sum := sha256.Sum256([]byte(body))
@@ -96,28 +168,43 @@ func (r *Reporter) Comment(ctx context.Context, client *github.Client, pr PR, st
 	if digest == st.CommentDigest {
 		return nil
 	}
-	if st.CommentID == 0 {
-		if body == "" {
-			return nil // nothing to say and nothing said
-		}
-		id, err := findMarked(ctx, client, pr)
-		if err != nil {
-			return err
-		}
-		st.CommentID = id
+	if st.CommentID == 0 && body == "" {
+		return nil // nothing to say and nothing said
 	}
-	text := commentMarker + "\n" + body
+	text := fit.Body.Cut(commentMarker+"\n"+body, fit.Body.Max)
 	if body == "" {
 		text = commentMarker + "\n✅ Everything the policy asks of contributors is done. Thank you!"
 	}
-	if st.CommentID == 0 {
-		c, _, err := client.Issues.CreateComment(ctx, pr.Owner, pr.Name, pr.Number, &github.IssueComment{Body: &text})
-		if err != nil {
-			return fmt.Errorf("comment on %s#%d: %w", pr.full(), pr.Number, err)
+	for again := false; ; again = true {
+		if st.CommentID == 0 {
+			id, err := findMarked(ctx, client, pr)
+			if err != nil {
+				return err
+			}
+			st.CommentID = id
 		}
-		st.CommentID = c.GetID()
-	} else if _, _, err := client.Issues.EditComment(ctx, pr.Owner, pr.Name, st.CommentID, &github.IssueComment{Body: &text}); err != nil {
-		return fmt.Errorf("edit comment %d on %s#%d: %w", st.CommentID, pr.full(), pr.Number, err)
+		if st.CommentID == 0 {
+			if body == "" {
+				break // deleted, and nothing is left to do: no new comment just to say so
+			}
+			c, _, err := client.Issues.CreateComment(ctx, pr.Owner, pr.Name, pr.Number, &github.IssueComment{Body: &text})
+			if err != nil {
+				return fmt.Errorf("comment on %s#%d: %w", pr.full(), pr.Number, err)
+			}
+			st.CommentID = c.GetID()
+			break
+		}
+		_, _, err := client.Issues.EditComment(ctx, pr.Owner, pr.Name, st.CommentID, &github.IssueComment{Body: &text})
+		if err == nil {
+			break
+		}
+		if again || !notFound(err) {
+			return fmt.Errorf("edit comment %d on %s#%d: %w", st.CommentID, pr.full(), pr.Number, err)
+		}
+		// Someone deleted it: post it again, once (an earlier attempt of
+		// this job may have done so already; findMarked finds that one).
+		zerolog.Ctx(ctx).Info().Int64("comment_id", st.CommentID).Msg("the sticky comment was deleted; posting it again")
+		st.CommentID = 0
 	}
 	st.CommentDigest = digest
 	return r.Store.SavePullRequestState(ctx, st)
@@ -141,4 +228,10 @@ func findMarked(ctx context.Context, client *github.Client, pr PR) (int64, error
 		}
 		opts.Page = resp.NextPage
 	}
+}
+
+// notFound reports a 404 from GitHub.
+func notFound(err error) bool {
+	var e *github.ErrorResponse
+	return errors.As(err, &e) && e.Response != nil && e.Response.StatusCode == http.StatusNotFound
 }

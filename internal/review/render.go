@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ospo-bot/ospo-bot/internal/fit"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
 )
 
@@ -70,28 +71,14 @@ func Body(r Report) string {
 	if r.MadePrivate || (r.PrivateUntilApproved && s.Private && r.State.Status != Approved) {
 		b.WriteString("> [!IMPORTANT]\n> The policy keeps this repository private until an approver approves it (`review.private_until_approved`).\n\n")
 	}
+	head := b.String()
+	b.Reset()
+	var items []string
 	for _, f := range r.Findings {
 		if f.Result == rules.Skip {
 			continue
 		}
-		box, icon := "x", "✅"
-		switch f.Result {
-		case rules.Fail:
-			box, icon = " ", "❌"
-			if f.Mode != "enforce" {
-				icon = "⚠️"
-			}
-		case rules.Exempt:
-			icon = "➖"
-		}
-		fmt.Fprintf(&b, "- [%s] %s **%s** (%s): %s\n", box, icon, f.Rule, f.Mode, oneLine(f.Message))
-		if f.Result == rules.Fail && f.Remediation != "" {
-			fmt.Fprintf(&b, "  ↳ %s", oneLine(f.Remediation))
-			if f.PolicyURL != "" {
-				fmt.Fprintf(&b, " ([policy](%s))", f.PolicyURL)
-			}
-			b.WriteString("\n")
-		}
+		items = append(items, findingLine(f))
 	}
 	if len(r.PolicyNotices) > 0 {
 		b.WriteString("\n<details><summary>Policy notes</summary>\n\n")
@@ -105,7 +92,34 @@ func Body(r Report) string {
 		fmt.Fprintf(&b, "\nFlagged because %s.\n", strings.Join(r.Reasons, "; "))
 	}
 	b.WriteString("\n<sub>This text updates itself when the repository or the policy changes. `/ospo help` lists the commands.</sub>\n")
-	return b.String()
+	return fit.Body.List(head, items, b.String(), fmt.Sprintf("see [the repository](%s)", s.HTMLURL))
+}
+
+// maxFindingLine bounds one finding's line, so one overlong rule result
+// cannot push the others out of the body.
+const maxFindingLine = 6000
+
+// findingLine is one checklist line of the review issue, with what to do.
+func findingLine(f rules.Finding) string {
+	box, icon := "x", "✅"
+	switch f.Result {
+	case rules.Fail:
+		box, icon = " ", "❌"
+		if f.Mode != "enforce" {
+			icon = "⚠️"
+		}
+	case rules.Exempt:
+		icon = "➖"
+	}
+	line := fmt.Sprintf("- [%s] %s **%s** (%s): %s\n", box, icon, f.Rule, f.Mode, fit.Body.Cut(oneLine(f.Message), maxFindingLine))
+	if f.Result == rules.Fail && f.Remediation != "" {
+		line += "  ↳ " + fit.Body.Cut(oneLine(f.Remediation), maxFindingLine)
+		if f.PolicyURL != "" {
+			line += fmt.Sprintf(" ([policy](%s))", f.PolicyURL)
+		}
+		line += "\n"
+	}
+	return line
 }
 
 func decisionLine(r Report) string {

@@ -44,10 +44,10 @@ func Files(s *Snapshot, r policy.FilesRule) Finding {
 	}
 	if len(missing) > 0 {
 		return failed(RuleFiles, r.Mode,
-			fmt.Sprintf("missing %s in the root, .github/ or docs/ of %s", listAnd(missing), branch(s)),
-			fmt.Sprintf("add %s to the root, .github/ or docs/%s", listAnd(withMarkdown(missing)), orgHint(missing)))
+			fmt.Sprintf("missing %s in the root, .github/ or docs/ of %s", capList(missing), branch(s)),
+			fmt.Sprintf("add %s to the root, .github/ or docs/%s", capList(withMarkdown(missing)), orgHint(missing)))
 	}
-	msg := fmt.Sprintf("%s present", listAnd(required))
+	msg := fmt.Sprintf("%s present", capList(required))
 	if len(required) == 0 {
 		msg = "the policy requires no files"
 	}

@@ -103,8 +103,20 @@ func (s *scenario) prComment(repo string, number int, user, body string) githubf
 	return c
 }
 
-// check returns the ospo/policy check run on a pull request's head.
+// check returns the newest ospo/policy check run on a pull request's head:
+// every evaluation creates its own.
 func (s *scenario) check(repo string, number int) githubfake.CheckRun {
+	s.t.Helper()
+	runs := s.checks(repo, number)
+	if len(runs) == 0 {
+		s.t.Fatalf("no ospo/policy check run on %s#%d", repo, number)
+	}
+	return runs[len(runs)-1]
+}
+
+// checks lists the ospo/policy check runs on a pull request's head, oldest
+// first.
+func (s *scenario) checks(repo string, number int) []githubfake.CheckRun {
 	s.t.Helper()
 	pr, _ := s.GitHub.PullRequest("acme", repo, number)
 	var found []githubfake.CheckRun
@@ -113,10 +125,7 @@ func (s *scenario) check(repo string, number int) githubfake.CheckRun {
 			found = append(found, cr)
 		}
 	}
-	if len(found) != 1 {
-		s.t.Fatalf("%d ospo/policy check runs on %s#%d@%s, want one", len(found), repo, number, pr.HeadSHA)
-	}
-	return found[0]
+	return found
 }
 
 func (s *scenario) botComments(repo string, number int) []githubfake.Comment {

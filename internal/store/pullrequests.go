@@ -104,13 +104,16 @@ type PullRequestState struct {
 	CheckRunID    int64
 	CommentID     int64
 	CommentDigest string
+	// CheckRunEvaluation names the evaluation that created CheckRunID (set
+	// before the run is created, so a retry knows to look for it).
+	CheckRunEvaluation string
 }
 
 // PullRequestStateOf returns a pull request's state (zero IDs when new).
 func (s *Store) PullRequestStateOf(ctx context.Context, repository string, number int) (PullRequestState, error) {
 	st := PullRequestState{Repository: repository, Number: number}
-	err := s.DB.QueryRowContext(ctx, `SELECT head_sha, check_run_id, comment_id, comment_digest FROM pull_request_state
-		WHERE repository = $1 AND number = $2`, repository, number).Scan(&st.HeadSHA, &st.CheckRunID, &st.CommentID, &st.CommentDigest)
+	err := s.DB.QueryRowContext(ctx, `SELECT head_sha, check_run_id, comment_id, comment_digest, check_run_evaluation FROM pull_request_state
+		WHERE repository = $1 AND number = $2`, repository, number).Scan(&st.HeadSHA, &st.CheckRunID, &st.CommentID, &st.CommentDigest, &st.CheckRunEvaluation)
 	if err == sql.ErrNoRows {
 		return st, nil
 	}
@@ -120,11 +123,12 @@ func (s *Store) PullRequestStateOf(ctx context.Context, repository string, numbe
 // SavePullRequestState stores a pull request's state.
 func (s *Store) SavePullRequestState(ctx context.Context, st PullRequestState) error {
 	_, err := s.DB.ExecContext(ctx, `
-		INSERT INTO pull_request_state (repository, number, head_sha, check_run_id, comment_id, comment_digest, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		INSERT INTO pull_request_state (repository, number, head_sha, check_run_id, comment_id, comment_digest, check_run_evaluation, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		ON CONFLICT (repository, number) DO UPDATE SET head_sha = excluded.head_sha, check_run_id = excluded.check_run_id,
-			comment_id = excluded.comment_id, comment_digest = excluded.comment_digest, updated_at = excluded.updated_at`,
-		st.Repository, st.Number, st.HeadSHA, st.CheckRunID, st.CommentID, st.CommentDigest, time.Now().UTC())
+			comment_id = excluded.comment_id, comment_digest = excluded.comment_digest,
+			check_run_evaluation = excluded.check_run_evaluation, updated_at = excluded.updated_at`,
+		st.Repository, st.Number, st.HeadSHA, st.CheckRunID, st.CommentID, st.CommentDigest, st.CheckRunEvaluation, time.Now().UTC())
 	if err != nil {
 		return fmt.Errorf("record state of %s#%d: %w", st.Repository, st.Number, err)
 	}
