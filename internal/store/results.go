@@ -16,7 +16,9 @@ type PullRequestResult struct {
 }
 
 // Passed reports whether the check let the pull request merge.
-func (r PullRequestResult) Passed() bool { return r.Conclusion == "success" || r.Conclusion == "neutral" }
+func (r PullRequestResult) Passed() bool {
+	return r.Conclusion == "success" || r.Conclusion == "neutral"
+}
 
 // SavePullRequestResult records a pull request's latest conclusion,
 // replacing the one of an earlier head.
