@@ -35,20 +35,31 @@ func TestPullRequestResultsAndWithdrawals(t *testing.T) {
 			if err := s.SavePathApproval(ctx, ref, store.PathApproval{CommentID: 11, Login: "lead", HeadSHA: "bbb", At: time.Now()}); err != nil {
 				t.Fatal(err)
 			}
+			audit := func(a store.PathApproval) store.AuditEntry {
+				return store.AuditEntry{Actor: "lead", Action: "withdraw approve protected paths", Subject: "acme/widget#3", Reason: a.HeadSHA}
+			}
 			for i, want := range []bool{true, false} {
-				if had, err := s.DeletePathApproval(ctx, "acme/widget", 3, 11); err != nil || had != want {
-					t.Fatalf("delete %d: %v, %v", i, had, err)
+				if had, err := s.WithdrawPathApproval(ctx, ref, 11, audit); err != nil || had != want {
+					t.Fatalf("withdraw %d: %v, %v", i, had, err)
 				}
+			}
+			if log, _ := s.AuditLog(ctx, "acme/widget#3"); len(log) != 1 || log[0].Reason != "bbb" {
+				t.Fatalf("audit %+v", log)
 			}
 			if err := s.ReplaceCommentDecisions(ctx, 21, []store.ReviewDecision{{RepositoryID: 5, Actor: "lead", Verb: "approve", Failing: []string{"license"}, At: time.Now()}}); err != nil {
 				t.Fatal(err)
 			}
-			gone, err := s.DeleteCommentDecisions(ctx, 21)
+			gone, err := s.WithdrawCommentDecisions(ctx, 21, func(d store.ReviewDecision) store.AuditEntry {
+				return store.AuditEntry{Actor: "lead", Action: "withdraw " + d.Verb, Subject: "acme/gadget"}
+			})
 			if err != nil || len(gone) != 1 || gone[0].Verb != "approve" || gone[0].RepositoryID != 5 || gone[0].Failing[0] != "license" {
 				t.Fatalf("withdrawn %+v, %v", gone, err)
 			}
 			if left, _ := s.ReviewDecisions(ctx, 5); len(left) != 0 {
 				t.Fatalf("left %+v", left)
+			}
+			if log, _ := s.AuditLog(ctx, "acme/gadget"); len(log) != 1 || log[0].Action != "withdraw approve" {
+				t.Fatalf("audit %+v", log)
 			}
 		})
 	}
