@@ -167,3 +167,19 @@ func (h *prHandler) pullsOf(ctx context.Context, installationID int64, repo stri
 	}
 	return numbers, nil
 }
+
+// handleReview re-checks a pull request when a review can change whether
+// its protected paths are approved: an approving review (the check asks
+// GitHub whether the reviewer is an approver) and a dismissed one.
+func (h *prHandler) handleReview(ctx context.Context, d *DeliveryArgs) error {
+	var ev github.PullRequestReviewEvent
+	if err := json.Unmarshal(d.Payload, &ev); err != nil {
+		return permanent("read pull_request_review payload: %v", err)
+	}
+	approving := ev.GetAction() == "submitted" && strings.EqualFold(ev.GetReview().GetState(), "approved")
+	if (!approving && ev.GetAction() != "dismissed") || d.InstallationID == 0 || ev.GetPullRequest().GetState() != "open" {
+		return nil
+	}
+	reason := "review by @" + ev.GetReview().GetUser().GetLogin() + " " + ev.GetAction()
+	return h.recheckAll(ctx, d.InstallationID, ev.GetRepo().GetFullName(), []int{ev.GetPullRequest().GetNumber()}, reason)
+}
