@@ -149,6 +149,9 @@ func (m *Manager) HandleComment(ctx context.Context, client *github.Client, c Co
 // review issue shows the withdrawal. A comment that decided nothing (or
 // whose decisions were withdrawn already) changes nothing.
 func (m *Manager) Withdraw(ctx context.Context, c Comment, deletedBy string, auth func(repositoryID int64) (Authority, error)) (Handled, error) {
+	if c.AuthorIsBot || strings.HasSuffix(c.Author, "[bot]") {
+		return Handled{}, nil // bots' comments decide nothing
+	}
 	repoID, err := m.reviewedRepository(ctx, c)
 	if err != nil || repoID == 0 {
 		return Handled{}, err
