@@ -162,6 +162,14 @@ func (s *scenario) auditActions(subject string) string {
 	return strings.Join(actions, ", ")
 }
 
+// reviewListings counts the bot's reads of pull request reviews: a
+// re-check of protected paths makes one.
+func (s *scenario) reviewListings() int {
+	return s.GitHub.CountRequests(func(r githubfake.Request) bool {
+		return r.Route == "/repos/{owner}/{repo}/pulls/{pull_number}/reviews"
+	})
+}
+
 // TestPullRequestReviewRechecks: an approving review re-checks the pull
 // request at once (the check decides whether the reviewer may approve
 // protected paths), and dismissing it re-checks too.
@@ -178,7 +186,9 @@ func TestPullRequestReviewRechecks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	listed := s.reviewListings()
 	s.reviewEvent("widget", n, "submitted", rv, "bob")
+	s.until("the re-check reads the reviews", func() bool { return s.reviewListings() > listed })
 	if cr := s.untilConclusion("widget", pr.HeadSHA, "failure"); !strings.Contains(cr.Output.Summary, "protected-paths") {
 		t.Fatalf("after bob's review: %+v", cr)
 	}
