@@ -118,7 +118,7 @@ func TestAppManifest(t *testing.T) {
 	}
 	wantPerms := map[string]string{
 		"metadata": "read", "contents": "read", "checks": "write", "issues": "write",
-		"pull_requests": "read", "administration": "read", "members": "read",
+		"pull_requests": "read", "administration": "read", "members": "read", "merge_queues": "read",
 	}
 	if fmt.Sprint(perms) != fmt.Sprint(wantPerms) {
 		t.Errorf("default_permissions = %v, want %v", perms, wantPerms)
@@ -126,8 +126,8 @@ func TestAppManifest(t *testing.T) {
 
 	// Each event, and the permission GitHub requires before an App may subscribe to it.
 	needs := map[string]string{
-		"repository": "metadata", "pull_request": "pull_requests", "issue_comment": "issues",
-		"check_run": "checks", "check_suite": "checks", "push": "contents",
+		"repository": "metadata", "pull_request": "pull_requests", "pull_request_review": "pull_requests",
+		"issue_comment": "issues", "check_run": "checks", "check_suite": "checks", "merge_group": "merge_queues", "push": "contents",
 		"member": "members", "membership": "members", "team": "members",
 	}
 	var events []string

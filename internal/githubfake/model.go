@@ -97,8 +97,9 @@ type Commit struct {
 	Committer Signature
 }
 
-// PullRequest is a pull request. Its head and base are branches of the same
-// repository; HeadSHA and BaseSHA follow those branches.
+// PullRequest is a pull request. Its base is a branch of the repository; its
+// head a branch of the same repository or, written "user:branch", of user's
+// fork of it (AddFork). HeadSHA and BaseSHA follow those branches.
 type PullRequest struct {
 	Number    int // allocated by the fake (shared with issues)
 	ID        int64
@@ -110,6 +111,7 @@ type PullRequest struct {
 	Merged    bool
 	Head      string // head branch; required, must exist
 	Base      string // base branch; the default branch when empty
+	HeadRepo  string // owner/name of the head branch's repository (read only)
 	HeadSHA   string // read only
 	BaseSHA   string // read only
 	Labels    []string

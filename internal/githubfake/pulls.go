@@ -30,11 +30,11 @@ func (f *Fake) pullFor(c *call) (*repo, *issue, *reply) {
 
 // pullCommits are the commits on the head branch that the base lacks.
 func (r *repo) pullCommits(it *issue) []*commit {
-	return r.between(r.branches[it.pr.base], r.branches[it.pr.head])
+	return r.between(r.branches[it.pr.base], r.pullHeadSHA(it))
 }
 
 func (r *repo) pullDiff(it *issue) []fileDiff {
-	head := r.commits[r.branches[it.pr.head]]
+	head := r.commits[r.pullHeadSHA(it)]
 	mb := r.mergeBase(r.branches[it.pr.base], head.sha)
 	var from map[string]string
 	if mb != nil {
@@ -46,9 +46,9 @@ func (r *repo) pullDiff(it *issue) []fileDiff {
 func (f *Fake) pullJSON(c *call, r *repo, it *issue, full bool) *github.PullRequest {
 	api := c.base + "/repos/" + r.fullName() + "/pulls/" + strconv.Itoa(it.number)
 	html := fmt.Sprintf("%s/%s/pull/%d", f.opts.WebURL, r.fullName(), it.number)
-	branch := func(ref string) *github.PullRequestBranch {
-		return &github.PullRequestBranch{Label: ptr(r.owner.login + ":" + ref), Ref: ptr(ref),
-			SHA: ptr(r.branches[ref]), Repo: f.repoJSON(c, r), User: f.userJSON(c, r.owner)}
+	branch := func(in *repo, ref string) *github.PullRequestBranch {
+		return &github.PullRequestBranch{Label: ptr(in.owner.login + ":" + ref), Ref: ptr(ref),
+			SHA: ptr(in.branches[ref]), Repo: f.repoJSON(c, in), User: f.userJSON(c, in.owner)}
 	}
 	out := &github.PullRequest{
 		ID: ptr(it.pr.id), NodeID: ptr(nodeID("PR_", it.pr.id)), Number: ptr(it.number),
@@ -58,9 +58,9 @@ func (f *Fake) pullJSON(c *call, r *repo, it *issue, full bool) *github.PullRequ
 		URL: ptr(api), HTMLURL: ptr(html), IssueURL: ptr(fmt.Sprintf("%s/repos/%s/issues/%d", c.base, r.fullName(), it.number)),
 		CommitsURL: ptr(api + "/commits"), ReviewCommentsURL: ptr(api + "/comments"),
 		CommentsURL: ptr(fmt.Sprintf("%s/repos/%s/issues/%d/comments", c.base, r.fullName(), it.number)),
-		StatusesURL: ptr(c.base + "/repos/" + r.fullName() + "/statuses/" + r.branches[it.pr.head]),
+		StatusesURL: ptr(c.base + "/repos/" + r.fullName() + "/statuses/" + r.pullHeadSHA(it)),
 		DiffURL:     ptr(html + ".diff"), PatchURL: ptr(html + ".patch"),
-		Head: branch(it.pr.head), Base: branch(it.pr.base),
+		Head: branch(r.headRepo(it), it.pr.head), Base: branch(r, it.pr.base),
 		AuthorAssociation: ptr(f.association(r, it.user)),
 		Assignees:         []*github.User{}, RequestedReviewers: []*github.User{}, RequestedTeams: []*github.Team{},
 	}
@@ -103,7 +103,7 @@ func (f *Fake) listPulls(c *call) reply {
 		}
 		if head != "" {
 			owner, ref, qualified := strings.Cut(head, ":")
-			if !qualified || !strings.EqualFold(owner, r.owner.login) || ref != it.pr.head {
+			if !qualified || !strings.EqualFold(owner, r.headRepo(it).owner.login) || ref != it.pr.head {
 				continue
 			}
 		}
@@ -153,7 +153,7 @@ func (f *Fake) listPullFiles(c *call) reply {
 	if len(diffs) > maxPullFiles {
 		diffs = diffs[:maxPullFiles]
 	}
-	head := r.commits[r.branches[it.pr.head]]
+	head := r.commits[r.pullHeadSHA(it)]
 	return ok(paginate(c, f.filesJSON(c, r, head, diffs)))
 }
 

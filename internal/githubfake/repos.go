@@ -58,7 +58,7 @@ func (f *Fake) getRepo(c *call) reply {
 	if rep != nil {
 		return *rep
 	}
-	return ok(f.repoJSON(c, r))
+	return ok(f.fullRepoJSON(c, r))
 }
 
 // updateRepo edits a repository. Unlike other writes it is allowed on an

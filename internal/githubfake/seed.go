@@ -334,9 +334,11 @@ func (f *Fake) AddPullRequest(owner, repoName string, pr PullRequest) (PullReque
 	if pr.Base == "" {
 		pr.Base = r.defaultBranch
 	}
-	if _, ok := r.branches[pr.Head]; !ok {
-		return PullRequest{}, fmt.Errorf("githubfake: no head branch %q in %s (push commits first)", pr.Head, r.fullName())
+	headRepo, head, err := f.headOf(r, pr.Head)
+	if err != nil {
+		return PullRequest{}, err
 	}
+	pr.Head = head
 	if _, ok := r.branches[pr.Base]; !ok {
 		return PullRequest{}, fmt.Errorf("githubfake: no base branch %q in %s", pr.Base, r.fullName())
 	}
@@ -351,7 +353,7 @@ func (f *Fake) AddPullRequest(owner, repoName string, pr PullRequest) (PullReque
 		return PullRequest{}, err
 	}
 	it.stateReason = ""
-	it.pr = &pull{id: f.st.id(0), head: pr.Head, base: pr.Base, draft: pr.Draft, merged: pr.Merged}
+	it.pr = &pull{id: f.st.id(0), headRepo: headRepo, head: pr.Head, base: pr.Base, draft: pr.Draft, merged: pr.Merged}
 	if pr.Merged {
 		it.pr.mergedAt = it.closed
 	}
@@ -368,7 +370,7 @@ func (r *repo) pullInfo(it *issue) PullRequest {
 	return PullRequest{
 		Number: it.number, ID: it.pr.id, Title: it.title, Body: it.body, User: it.user.login,
 		State: it.state, Draft: it.pr.draft, Merged: it.pr.merged, Head: it.pr.head, Base: it.pr.base,
-		HeadSHA: r.branches[it.pr.head], BaseSHA: r.branches[it.pr.base], Labels: r.labelNames(it),
+		HeadRepo: r.headRepo(it).fullName(), HeadSHA: r.pullHeadSHA(it), BaseSHA: r.branches[it.pr.base], Labels: r.labelNames(it),
 		CreatedAt: it.created, UpdatedAt: it.updated,
 	}
 }
@@ -477,7 +479,7 @@ func (f *Fake) AddReview(owner, repoName string, number int, rv Review) (Review,
 		rv.State = "COMMENTED"
 	}
 	if rv.CommitID == "" {
-		rv.CommitID = r.branches[it.pr.head]
+		rv.CommitID = r.pullHeadSHA(it)
 	}
 	if rv.SubmittedAt.IsZero() {
 		rv.SubmittedAt = f.now()

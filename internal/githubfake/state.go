@@ -216,6 +216,7 @@ type repo struct {
 	visibility    string
 	archived      bool
 	fork          bool
+	parent        *repo // the repository a fork was forked from (forks.go)
 	topics        []string
 	defaultBranch string
 	description   string
@@ -322,6 +323,7 @@ type issue struct {
 
 type pull struct {
 	id       int64
+	headRepo *repo // the fork holding the head branch; nil: the base repository
 	head     string
 	base     string
 	draft    bool

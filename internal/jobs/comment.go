@@ -23,7 +23,7 @@ func (h *commentHandler) handle(ctx context.Context, d *DeliveryArgs) error {
 	if err := json.Unmarshal(d.Payload, &ev); err != nil {
 		return permanent("read issue_comment payload: %v", err)
 	}
-	if a := ev.GetAction(); (a != "created" && a != "edited") || d.InstallationID == 0 {
+	if a := ev.GetAction(); (a != "created" && a != "edited" && a != "deleted") || d.InstallationID == 0 {
 		return nil
 	}
 	cm := ev.GetComment()
@@ -50,7 +50,11 @@ func (h *commentHandler) handle(ctx context.Context, d *DeliveryArgs) error {
 	if err != nil {
 		return err
 	}
+	deleted := ev.GetAction() == "deleted"
 	if ev.GetIssue().IsPullRequest() {
+		if deleted {
+			return h.pullRequestCommentDeleted(ctx, client, d.InstallationID, &ev)
+		}
 		return h.pullRequestComment(ctx, client, d.InstallationID, &ev)
 	}
 	authority := func(repoID int64) (review.Authority, error) {
@@ -61,7 +65,12 @@ func (h *commentHandler) handle(ctx context.Context, d *DeliveryArgs) error {
 		}
 		return review.Authority{Org: owner, Approvers: eff.Policy.Review.Approvers, PolicyVersion: eff.Version}, nil
 	}
-	handled, err := h.checker.review.HandleComment(ctx, client, c, authority)
+	var handled review.Handled
+	if deleted {
+		handled, err = h.checker.review.Withdraw(ctx, c, ev.GetSender().GetLogin(), authority)
+	} else {
+		handled, err = h.checker.review.HandleComment(ctx, client, c, authority)
+	}
 	if err != nil || !handled.Recheck {
 		return err
 	}

@@ -103,8 +103,10 @@ func eventHandlers(deps Deps, chk *checker) map[string]eventHandler {
 	prs := &prHandler{deps: deps, checker: chk}
 	return map[string]eventHandler{
 		"pull_request":              prs.handlePullRequest,
+		"pull_request_review":       prs.handleReview,
 		"check_suite":               prs.handleCheckSuite,
 		"check_run":                 prs.handleCheckRun,
+		"merge_group":               prs.handleMergeGroup,
 		"installation":              inst.handle,
 		"installation_repositories": inst.handleRepositories,
 		"repository":                (&repositoryHandler{deps: deps}).handle,

@@ -132,6 +132,25 @@ func (h *commentHandler) pullRequestComment(ctx context.Context, client *github.
 	return h.checker.recheckPullRequest(ctx, client, installationID, ref.Repository, number)
 }
 
+// pullRequestCommentDeleted withdraws what a deleted comment on a pull
+// request approved, audited with who deleted it, and re-checks the pull
+// request. A CLA signature stays: it is a record of consent, which a
+// deleted comment does not revoke (an approver runs /ospo cla revoke).
+func (h *commentHandler) pullRequestCommentDeleted(ctx context.Context, client *github.Client, installationID int64, ev *github.IssueCommentEvent) error {
+	cm := ev.GetComment()
+	ref := store.PullRequestRef{InstallationID: installationID, Repository: ev.GetRepo().GetFullName(), Number: ev.GetIssue().GetNumber()}
+	subject := fmt.Sprintf("%s#%d", ref.Repository, ref.Number)
+	had, err := h.deps.Store.WithdrawPathApproval(ctx, ref, cm.GetID(), func(a store.PathApproval) store.AuditEntry {
+		return store.AuditEntry{InstallationID: installationID, Actor: ev.GetSender().GetLogin(), Action: "withdraw approve protected paths",
+			Subject: subject, Reason: fmt.Sprintf("@%s's comment approving %s was deleted", a.Login, a.HeadSHA), URL: a.URL}
+	})
+	if err != nil || !had {
+		return err
+	}
+	zerolog.Ctx(ctx).Info().Int64("comment_id", cm.GetID()).Str("deleted_by", ev.GetSender().GetLogin()).Msg("approval withdrawn: its comment was deleted")
+	return h.checker.recheckPullRequest(ctx, client, installationID, ref.Repository, ref.Number)
+}
+
 // signs reports whether a comment signs: the phrase alone on a line, not
 // in a quote of another comment.
 func signs(body, phrase string) bool {

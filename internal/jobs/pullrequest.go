@@ -3,8 +3,11 @@ package jobs
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"strings"
 
 	"github.com/google/go-github/v66/github"
+	"github.com/rs/zerolog"
 
 	"github.com/ospo-bot/ospo-bot/internal/prcheck"
 )
@@ -46,20 +49,26 @@ type checkEvent struct {
 	Repository struct {
 		FullName string `json:"full_name"`
 	} `json:"repository"`
-	CheckSuite struct {
-		PullRequests []struct {
-			Number int `json:"number"`
-		} `json:"pull_requests"`
-	} `json:"check_suite"`
-	CheckRun struct {
-		Name         string `json:"name"`
-		PullRequests []struct {
-			Number int `json:"number"`
-		} `json:"pull_requests"`
+	CheckSuite checkSuite `json:"check_suite"`
+	CheckRun   struct {
+		Name         string     `json:"name"`
+		HeadSHA      string     `json:"head_sha"`
+		CheckSuite   checkSuite `json:"check_suite"`
+		PullRequests []prNumber `json:"pull_requests"`
 	} `json:"check_run"`
 	RequestedAction struct {
 		Identifier string `json:"identifier"`
 	} `json:"requested_action"`
+}
+
+type checkSuite struct {
+	HeadSHA      string     `json:"head_sha"`
+	HeadBranch   *string    `json:"head_branch"`
+	PullRequests []prNumber `json:"pull_requests"`
+}
+
+type prNumber struct {
+	Number int `json:"number"`
 }
 
 // handleCheckSuite checks the pull requests of a requested or re-requested
@@ -72,9 +81,9 @@ func (h *prHandler) handleCheckSuite(ctx context.Context, d *DeliveryArgs) error
 	if (ev.Action != "requested" && ev.Action != "rerequested") || d.InstallationID == 0 {
 		return nil
 	}
-	var numbers []int
-	for _, pr := range ev.CheckSuite.PullRequests {
-		numbers = append(numbers, pr.Number)
+	numbers, err := h.pullsOf(ctx, d.InstallationID, ev.Repository.FullName, ev.CheckSuite.PullRequests, ev.CheckSuite.HeadSHA, ev.CheckSuite.HeadBranch)
+	if err != nil {
+		return err
 	}
 	return h.recheckAll(ctx, d.InstallationID, ev.Repository.FullName, numbers, "check suite "+ev.Action)
 }
@@ -91,9 +100,9 @@ func (h *prHandler) handleCheckRun(ctx context.Context, d *DeliveryArgs) error {
 	if ev.Action != "rerequested" && (ev.Action != "requested_action" || ev.RequestedAction.Identifier != prcheck.RecheckAction) {
 		return nil
 	}
-	var numbers []int
-	for _, pr := range ev.CheckRun.PullRequests {
-		numbers = append(numbers, pr.Number)
+	numbers, err := h.pullsOf(ctx, d.InstallationID, ev.Repository.FullName, ev.CheckRun.PullRequests, ev.CheckRun.HeadSHA, ev.CheckRun.CheckSuite.HeadBranch)
+	if err != nil {
+		return err
 	}
 	return h.recheckAll(ctx, d.InstallationID, ev.Repository.FullName, numbers, "check run "+ev.Action)
 }
@@ -105,4 +114,72 @@ func (h *prHandler) recheckAll(ctx context.Context, installationID int64, repo s
 		}
 	}
 	return nil
+}
+
+// pullsOf names the pull requests a check event is about. GitHub lists
+// them, except for a commit of a fork: "When the check suite's head_branch
+// is in a forked repository it will be null and the pull_requests array
+// will be empty" (https://docs.github.com/en/webhooks/webhook-events-and-payloads#check_suite).
+// Then the head commit is matched to the pull requests the bot checked at
+// it and, when it checked none and the head branch is not in the
+// repository, to the open pull requests GitHub has at that head.
+func (h *prHandler) pullsOf(ctx context.Context, installationID int64, repo string, listed []prNumber, sha string, headBranch *string) ([]int, error) {
+	var numbers []int
+	for _, pr := range listed {
+		numbers = append(numbers, pr.Number)
+	}
+	if len(numbers) > 0 || sha == "" {
+		return numbers, nil
+	}
+	recorded, err := h.deps.Store.PullRequestsAt(ctx, repo, sha)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range recorded {
+		numbers = append(numbers, r.Number)
+	}
+	if len(numbers) > 0 || headBranch != nil {
+		return numbers, nil // a branch of the repository without a pull request
+	}
+	client, err := h.deps.GitHub.NewInstallationClient(installationID)
+	if err != nil {
+		return nil, err
+	}
+	owner, name, _ := strings.Cut(repo, "/")
+	opts := &github.PullRequestListOptions{State: "open", ListOptions: github.ListOptions{PerPage: 100}}
+	for {
+		page, resp, err := client.PullRequests.List(ctx, owner, name, opts)
+		if err != nil {
+			return nil, fmt.Errorf("list open pull requests of %s: %w", repo, err)
+		}
+		for _, pr := range page {
+			if pr.GetHead().GetSHA() == sha {
+				numbers = append(numbers, pr.GetNumber())
+			}
+		}
+		if resp.NextPage == 0 {
+			break
+		}
+		opts.Page = resp.NextPage
+	}
+	if len(numbers) == 0 {
+		zerolog.Ctx(ctx).Info().Str("head_sha", sha).Msg("no open pull request has this head; nothing to check")
+	}
+	return numbers, nil
+}
+
+// handleReview re-checks a pull request when a review can change whether
+// its protected paths are approved: an approving review (the check asks
+// GitHub whether the reviewer is an approver) and a dismissed one.
+func (h *prHandler) handleReview(ctx context.Context, d *DeliveryArgs) error {
+	var ev github.PullRequestReviewEvent
+	if err := json.Unmarshal(d.Payload, &ev); err != nil {
+		return permanent("read pull_request_review payload: %v", err)
+	}
+	approving := ev.GetAction() == "submitted" && strings.EqualFold(ev.GetReview().GetState(), "approved")
+	if (!approving && ev.GetAction() != "dismissed") || d.InstallationID == 0 || ev.GetPullRequest().GetState() != "open" {
+		return nil
+	}
+	reason := "review by @" + ev.GetReview().GetUser().GetLogin() + " " + ev.GetAction()
+	return h.recheckAll(ctx, d.InstallationID, ev.GetRepo().GetFullName(), []int{ev.GetPullRequest().GetNumber()}, reason)
 }

@@ -144,6 +144,42 @@ func (m *Manager) HandleComment(ctx context.Context, client *github.Client, c Co
 	return h, nil
 }
 
+// Withdraw forgets the decisions of a deleted comment, audits each with
+// who deleted it, and asks for the repository to be re-checked so that its
+// review issue shows the withdrawal. A comment that decided nothing (or
+// whose decisions were withdrawn already) changes nothing.
+func (m *Manager) Withdraw(ctx context.Context, c Comment, deletedBy string, auth func(repositoryID int64) (Authority, error)) (Handled, error) {
+	if c.AuthorIsBot || strings.HasSuffix(c.Author, "[bot]") {
+		return Handled{}, nil // bots' comments decide nothing
+	}
+	repoID, err := m.reviewedRepository(ctx, c)
+	if err != nil || repoID == 0 {
+		return Handled{}, err
+	}
+	a, err := auth(repoID)
+	if err != nil {
+		return Handled{}, err
+	}
+	row, _ := m.Store.ReviewIssue(ctx, repoID)
+	subject := row.Repository
+	if subject == "" {
+		subject = fmt.Sprintf("repository %d", repoID)
+	}
+	gone, err := m.Store.WithdrawCommentDecisions(ctx, c.ID, func(d store.ReviewDecision) store.AuditEntry {
+		action := "withdraw " + d.Verb
+		if d.Rule != "" {
+			action += " " + d.Rule
+		}
+		return store.AuditEntry{InstallationID: c.InstallationID, Actor: deletedBy, Action: action, Subject: subject,
+			Reason: fmt.Sprintf("@%s's comment was deleted", d.Actor), URL: d.URL, PolicyVersion: a.PolicyVersion}
+	})
+	if err != nil || len(gone) == 0 {
+		return Handled{}, err
+	}
+	zerolog.Ctx(ctx).Info().Int64("comment_id", c.ID).Str("deleted_by", deletedBy).Int("decisions", len(gone)).Msg("decisions withdrawn: their comment was deleted")
+	return Handled{RepositoryID: repoID, Recheck: true}, nil
+}
+
 // record stores a comment's decisions (replacing an earlier version of the
 // comment's) and audits each.
 func (m *Manager) record(ctx context.Context, c Comment, repoID int64, cmds []Command, a Authority, subject string) error {

@@ -91,8 +91,26 @@ func seedPullRequest(t *testing.T, fake *githubfake.Fake, installs map[string]in
 			t.Fatalf("seeded pull request #%d, the example is #%d", pr.Number, number)
 		}
 	}
-	// The examples' installation IDs span accounts; an installation is one
-	// account's, so the delivery names the owner's.
+	body, err := sjson.SetBytes(body, "pull_request.head.sha", pr.HeadSHA)
+	for _, set := range []struct {
+		path  string
+		value any
+	}{{"pull_request.commits", 1}, {"installation.id", installFor(t, fake, installs, owner)}} {
+		if err == nil {
+			body, err = sjson.SetBytes(body, set.path, set.value)
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return body
+}
+
+// installFor is the installation on owner's account. The examples'
+// installation IDs span accounts; an installation is one account's, so a
+// delivery names the owner's.
+func installFor(t *testing.T, fake *githubfake.Fake, installs map[string]int64, owner string) int64 {
+	t.Helper()
 	if installs[owner] == 0 {
 		in, err := fake.AddInstallation(githubfake.Installation{Account: owner})
 		if err != nil {
@@ -100,14 +118,31 @@ func seedPullRequest(t *testing.T, fake *githubfake.Fake, installs map[string]in
 		}
 		installs[owner] = in.ID
 	}
-	body, err := sjson.SetBytes(body, "pull_request.head.sha", pr.HeadSHA)
-	for _, set := range []struct {
-		path  string
-		value any
-	}{{"pull_request.commits", 1}, {"installation.id", installs[owner]}} {
-		if err == nil {
-			body, err = sjson.SetBytes(body, set.path, set.value)
+	return installs[owner]
+}
+
+// seedMergeGroup gives the fake the repository and a queue branch for a
+// merge_group example, and points the payload at their commits.
+func seedMergeGroup(t *testing.T, fake *githubfake.Fake, installs map[string]int64, body []byte) []byte {
+	t.Helper()
+	owner := gjson.GetBytes(body, "repository.owner.login").String()
+	name := gjson.GetBytes(body, "repository.name").String()
+	if _, ok := fake.Repo(owner, name); !ok {
+		if _, err := fake.AddRepo(githubfake.Repo{Owner: owner, Name: name, Files: map[string]string{"README.md": "hello"}}); err != nil {
+			t.Fatal(err)
 		}
+	}
+	base, _ := fake.Branch(owner, name, "main")
+	head, err := fake.Push(owner, name, strings.TrimPrefix(gjson.GetBytes(body, "merge_group.head_ref").String(), "refs/heads/"),
+		githubfake.NewCommit{Message: "queued", Author: githubfake.Signature{Name: "Octo", Email: "octo@example.org"}, Files: map[string]string{"queued.txt": "x"}})
+	if err == nil {
+		body, err = sjson.SetBytes(body, "merge_group.base_sha", base.SHA)
+	}
+	if err == nil {
+		body, err = sjson.SetBytes(body, "merge_group.head_sha", head[0].SHA)
+	}
+	if err == nil {
+		body, err = sjson.SetBytes(body, "installation.id", installFor(t, fake, installs, owner))
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -136,6 +171,9 @@ func TestEveryExamplePayloadIsProcessed(t *testing.T) {
 			seedFromPayload(t, h.GitHub, seeded, body)
 			if event == "pull_request" {
 				body = seedPullRequest(t, h.GitHub, installs, body)
+			}
+			if event == "merge_group" {
+				body = seedMergeGroup(t, h.GitHub, installs, body)
 			}
 			ids[event+"/"+filepath.Base(f)] = h.send(event, body)
 		}

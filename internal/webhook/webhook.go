@@ -29,7 +29,8 @@ const MaxBodyBytes = 25 << 20
 // other event is acknowledged with 202 and dropped.
 var Events = []string{
 	"installation", "installation_repositories", "repository", "pull_request",
-	"issue_comment", "check_run", "check_suite", "push", "member", "membership",
+	"pull_request_review", "issue_comment", "check_run", "check_suite", "merge_group", "push",
+	"member", "membership",
 	"team", "ping",
 }
 

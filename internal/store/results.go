@@ -1,0 +1,57 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// PullRequestResult is the conclusion of a pull request's latest check and
+// the head commit it was for.
+type PullRequestResult struct {
+	PullRequestRef
+	HeadSHA    string
+	Conclusion string // success, neutral or failure
+	CheckedAt  time.Time
+}
+
+// Passed reports whether the check let the pull request merge.
+func (r PullRequestResult) Passed() bool {
+	return r.Conclusion == "success" || r.Conclusion == "neutral"
+}
+
+// SavePullRequestResult records a pull request's latest conclusion,
+// replacing the one of an earlier head.
+func (s *Store) SavePullRequestResult(ctx context.Context, r PullRequestResult) error {
+	_, err := s.DB.ExecContext(ctx, `
+		INSERT INTO pull_request_results (installation_id, repository, number, head_sha, conclusion, checked_at)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (repository, number) DO UPDATE SET installation_id = excluded.installation_id,
+			head_sha = excluded.head_sha, conclusion = excluded.conclusion, checked_at = excluded.checked_at`,
+		r.InstallationID, r.Repository, r.Number, r.HeadSHA, r.Conclusion, time.Now().UTC())
+	if err != nil {
+		return fmt.Errorf("record the result of %s#%d: %w", r.Repository, r.Number, err)
+	}
+	return nil
+}
+
+// PullRequestsAt lists the pull requests of a repository whose latest
+// check was of head commit sha.
+func (s *Store) PullRequestsAt(ctx context.Context, repository, sha string) ([]PullRequestResult, error) {
+	rows, err := s.DB.QueryContext(ctx, `
+		SELECT installation_id, repository, number, head_sha, conclusion, checked_at FROM pull_request_results
+		WHERE repository = $1 AND head_sha = $2 ORDER BY number`, repository, sha)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []PullRequestResult
+	for rows.Next() {
+		var r PullRequestResult
+		if err := rows.Scan(&r.InstallationID, &r.Repository, &r.Number, &r.HeadSHA, &r.Conclusion, &r.CheckedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,97 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// A deleted comment withdraws what it said. Each withdrawal forgets the
+// record and writes its audit entries in one transaction, so a retry
+// neither loses nor repeats an entry.
+
+// WithdrawPathApproval forgets the approval a deleted comment gave on a
+// pull request and audits it (audit builds the entry); it reports whether
+// there was one.
+func (s *Store) WithdrawPathApproval(ctx context.Context, pr PullRequestRef, commentID int64, audit func(PathApproval) AuditEntry) (bool, error) {
+	found := false
+	err := s.InTx(ctx, func(tx *sql.Tx) error {
+		var a PathApproval
+		err := tx.QueryRowContext(ctx, `SELECT comment_id, login, head_sha, url, at FROM path_approvals
+			WHERE repository = $1 AND number = $2 AND comment_id = $3`, pr.Repository, pr.Number, commentID).
+			Scan(&a.CommentID, &a.Login, &a.HeadSHA, &a.URL, &a.At)
+		if err == sql.ErrNoRows {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		found = true
+		if _, err := tx.ExecContext(ctx, `DELETE FROM path_approvals WHERE repository = $1 AND number = $2 AND comment_id = $3`,
+			pr.Repository, pr.Number, commentID); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, audit(a))
+	})
+	if err != nil {
+		return false, fmt.Errorf("withdraw the approval of comment %d: %w", commentID, err)
+	}
+	return found, nil
+}
+
+// WithdrawCommentDecisions forgets the review decisions a deleted comment
+// carried, audits each (audit builds the entry) and returns them.
+func (s *Store) WithdrawCommentDecisions(ctx context.Context, commentID int64, audit func(ReviewDecision) AuditEntry) ([]ReviewDecision, error) {
+	var out []ReviewDecision
+	err := s.InTx(ctx, func(tx *sql.Tx) error {
+		out = nil
+		rows, err := tx.QueryContext(ctx, `
+			SELECT comment_id, seq, repository_id, actor, verb, rule, reason, url, failing, at
+			FROM review_decisions WHERE comment_id = $1 ORDER BY seq`, commentID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var d ReviewDecision
+			var failing string
+			if err := rows.Scan(&d.CommentID, &d.Seq, &d.RepositoryID, &d.Actor, &d.Verb, &d.Rule, &d.Reason, &d.URL, &failing, &d.At); err != nil {
+				rows.Close()
+				return err
+			}
+			if failing != "" {
+				d.Failing = strings.Split(failing, ",")
+			}
+			out = append(out, d)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM review_decisions WHERE comment_id = $1`, commentID); err != nil {
+			return err
+		}
+		for _, d := range out {
+			if err := appendAudit(ctx, tx, audit(d)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("withdraw the decisions of comment %d: %w", commentID, err)
+	}
+	return out, nil
+}
+
+func appendAudit(ctx context.Context, tx *sql.Tx, e AuditEntry) error {
+	if e.At.IsZero() {
+		e.At = time.Now()
+	}
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO audit_log (at, installation_id, actor, action, subject, reason, url, policy_version)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		e.At.UTC(), e.InstallationID, e.Actor, e.Action, e.Subject, e.Reason, e.URL, e.PolicyVersion)
+	return err
+}
