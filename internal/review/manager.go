@@ -119,6 +119,9 @@ func (m *Manager) Sync(ctx context.Context, client *github.Client, t Target, rep
 	if rep.MadePrivate {
 		notes = append(notes, "This repository was made public without an approval, so it was made private again, as the policy asks (`review.private_until_approved`).")
 	}
+	if rep.NotMadePrivate != "" {
+		notes = append(notes, NotMadePrivateNote(rep.NotMadePrivate))
+	}
 	if len(notes) > 0 {
 		if err := comment(ctx, client, owner, name, row.IssueNumber, strings.Join(notes, "\n\n")); err != nil {
 			return err
@@ -198,6 +201,11 @@ func (m *Manager) open(ctx context.Context, client *github.Client, t Target, rep
 	zerolog.Ctx(ctx).Info().Str("review_issue", issue.GetHTMLURL()).Msg("review issue opened")
 	if rep.MadePrivate {
 		if err := comment(ctx, client, owner, name, row.IssueNumber, "This repository was made public without an approval, so it was made private again, as the policy asks (`review.private_until_approved`)."); err != nil {
+			return err
+		}
+	}
+	if rep.NotMadePrivate != "" {
+		if err := comment(ctx, client, owner, name, row.IssueNumber, NotMadePrivateNote(rep.NotMadePrivate)); err != nil {
 			return err
 		}
 	}
