@@ -169,8 +169,14 @@ func (c *checker) checkRepository(ctx context.Context, client *github.Client, in
 		rep.PolicyNotices = append(rep.PolicyNotices, n.String())
 	}
 	target := review.Target{InstallationID: installationID, Repo: eff.Policy.Review.Repository,
-		Label: eff.Policy.Review.Label, AutoClose: eff.Policy.Review.AutoClose}
-	if err := c.review.Sync(ctx, client, target, rep); err != nil {
+		Label: eff.Policy.Review.Label, AutoClose: eff.Policy.Review.AutoClose,
+		Fallbacks: []string{s.Owner + "/.github"}} // where the org's admins read ospo-bot's problems
+	err = c.review.Sync(ctx, client, target, rep)
+	var disabled *review.IssuesDisabledError
+	if errors.As(err, &disabled) {
+		return permanent("%v", err)
+	}
+	if err != nil {
 		return err
 	}
 	encoded, err := json.Marshal(findings)

@@ -51,7 +51,7 @@ func (h *harness) settled() {
 func (h *harness) failedJobs() int {
 	h.t.Helper()
 	var n int
-	if err := h.App.Store.DB.QueryRow(`SELECT COUNT(*) FROM river_job WHERE state = 'discarded' OR attempt > 1`).Scan(&n); err != nil {
+	if err := h.App.Store.DB.QueryRow(`SELECT COUNT(*) FROM river_job WHERE state IN ('discarded', 'cancelled') OR attempt > 1`).Scan(&n); err != nil {
 		h.t.Fatal(err)
 	}
 	return n
@@ -191,4 +191,3 @@ func TestOnlyThePublicizingEventMakesARepositoryPrivate(t *testing.T) {
 		t.Fatal("publicized did not make the repository private")
 	}
 }
-
