@@ -52,6 +52,12 @@ func TestReviewRepositoryWithoutIssuesFallsBackToDotGithub(t *testing.T) {
 	if is, _ := s.reviewIssueIn(".github"); strings.Contains(is.Body, "❌ **license**") {
 		t.Errorf("the review was not updated:\n%s", is.Body)
 	}
+	// Approvers decide it there.
+	s.comment("lead", ".github", issue.Number, "/ospo approve")
+	s.settled()
+	if is, _ := s.reviewIssueIn(".github"); is.State != "closed" {
+		t.Errorf("the approved review is %s", is.State)
+	}
 }
 
 // review.repository unset: the repository itself has issues disabled.
