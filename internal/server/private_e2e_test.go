@@ -30,10 +30,12 @@ func (s *scenario) withAdministration() {
 }
 
 // settled waits until the queue has no job left to run, retry or wake:
-// every check that the deliveries so far asked for has finished.
+// every check that the deliveries so far asked for has finished. The
+// deadline is generous: recognising a license text takes seconds of CPU
+// under -race on a busy machine.
 func (h *harness) settled() {
 	h.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		var n int
 		err := h.App.Store.DB.QueryRow(`SELECT COUNT(*) FROM river_job WHERE state NOT IN ('completed', 'discarded', 'cancelled')`).Scan(&n)
@@ -41,7 +43,10 @@ func (h *harness) settled() {
 			return
 		}
 		if time.Now().After(deadline) {
-			h.t.Fatalf("the queue did not settle: %d jobs left (%v)", n, err)
+			var left string
+			_ = h.App.Store.DB.QueryRow(`SELECT COALESCE(GROUP_CONCAT(kind || ' ' || state || ' attempt ' || attempt || ' at ' || scheduled_at || ' ' || COALESCE(errors, '') || ' ' || args, '; '), '')
+				FROM river_job WHERE state NOT IN ('completed', 'discarded', 'cancelled')`).Scan(&left)
+			h.t.Fatalf("the queue did not settle: %d jobs left (%v): %s", n, err, left)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
