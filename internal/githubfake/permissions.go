@@ -5,7 +5,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
-	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -50,6 +50,7 @@ var routePermissions = map[string]need{
 	"POST /app/installations/{installation_id}/access_tokens": nil, "POST /app-manifests/{code}/conversions": nil,
 	"GET /installation/repositories": nil, "GET /rate_limit": nil,
 	"GET /users/{username}": nil, "GET /orgs/{org}": nil, "GET /orgs/{org}/public_members/{username}": nil,
+	"GET /orgs/{org}/public_members": nil, "GET /search/users": nil,
 
 	// Organization permission "Members".
 	"GET /orgs/{org}/members":                                  one("members", "read"),
@@ -123,6 +124,13 @@ var routePermissions = map[string]need{
 	"GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews":             one("pull_requests", "read"),
 	"GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}": one("pull_requests", "read"),
 	"GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls":              one("pull_requests", "read"),
+
+	"GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers": one("pull_requests", "read"),
+	"GET /repos/{owner}/{repo}/issues/{issue_number}/timeline":          either("issues", "pull_requests", "read"),
+	"GET /repos/{owner}/{repo}/issues/{issue_number}/events":            either("issues", "pull_requests", "read"),
+
+	// Repository permission "Commit statuses" (ospo-bot does not ask for it).
+	"GET /repos/{owner}/{repo}/commits/{ref}/status": one("statuses", "read"),
 
 	// Repository permission "Checks".
 	"POST /repos/{owner}/{repo}/check-runs":                              one("checks", "write"),
@@ -222,12 +230,37 @@ func (f *Fake) checkPermissions(c *call) *reply {
 		return nil
 	}
 	if n.satisfied(c.tok.permissions) {
-		return nil
+		n = f.issuesOnly(c, n)
+		if n.satisfied(c.tok.permissions) {
+			return nil
+		}
 	}
 	c.header.Set("X-Accepted-GitHub-Permissions", n.header())
 	rep := jsonReply(http.StatusForbidden, ghError{Message: "Resource not accessible by integration",
 		DocumentationURL: "https://docs.github.com/rest/authentication/permissions-required-for-github-apps", Status: "403"})
 	return &rep
+}
+
+// issuesOnly narrows an "Issues or Pull requests" need to Issues when the
+// route's issue is a plain issue: "If your GitHub App has permissions on
+// issues but not on pull requests, these endpoints will be limited to
+// issues", and the other way round. f.mu is held.
+func (f *Fake) issuesOnly(c *call, n need) need {
+	number, err := strconv.Atoi(c.param("issue_number"))
+	if err != nil {
+		return n
+	}
+	r := f.st.repo(c.param("owner"), c.param("repo"))
+	if r == nil || r.issue(number) == nil || r.issue(number).pr != nil {
+		return n
+	}
+	var out need
+	for _, set := range n {
+		if !slices.ContainsFunc(set, func(g grant) bool { return g.perm == "pull_requests" }) {
+			out = append(out, set)
+		}
+	}
+	return out
 }
 
 // manifestDefaults are config/app.yml's default_permissions and
@@ -310,16 +343,6 @@ func (f *Fake) SetInstallationPermissions(installationID int64, perms map[string
 	}
 	in.permissions = maps.Clone(perms)
 	return nil
-}
-
-// sortedKeys returns the map's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // ownerPermissions are what an organization owner may do, for OwnerToken.

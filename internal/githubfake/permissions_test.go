@@ -3,6 +3,7 @@ package githubfake
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"net/http"
 	"net/url"
@@ -78,8 +79,18 @@ func TestMissingPermissionIsRefused(t *testing.T) {
 		t.Error("the refused edit changed the repository")
 	}
 
-	// Pull requests write alone comments, but opens no issue; either
-	// permission reads labels.
+	// Pull requests write alone comments on pull requests, not on issues,
+	// and opens no issue; either permission reads labels.
+	if _, err := w.f.CreateBranch("acme", "widgets", "feature", "main"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.f.Push("acme", "widgets", "feature", NewCommit{Message: "x", Files: map[string]string{"x": "x"}}); err != nil {
+		t.Fatal(err)
+	}
+	pr, err := w.f.AddPullRequest("acme", "widgets", PullRequest{Title: "PR", User: "alice", Head: "feature"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := w.f.SetInstallationPermissions(w.inst.ID, map[string]string{"metadata": "read", "pull_requests": "write"}); err != nil {
 		t.Fatal(err)
 	}
@@ -91,6 +102,13 @@ func TestMissingPermissionIsRefused(t *testing.T) {
 	resp, body = w.do(t, "POST", "/repos/acme/widgets/issues", `{"title":"x"}`)
 	if resp.StatusCode != http.StatusForbidden || resp.Header.Get("X-Accepted-GitHub-Permissions") != "issues=write" {
 		t.Errorf("create issue with pull_requests only: %d %q %s", resp.StatusCode, resp.Header.Get("X-Accepted-GitHub-Permissions"), body)
+	}
+	if resp, body := w.do(t, "POST", fmt.Sprintf("/repos/acme/widgets/issues/%d/comments", pr.Number), `{"body":"x"}`); resp.StatusCode != http.StatusCreated {
+		t.Errorf("comment on a pull request with pull_requests write: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := w.do(t, "POST", fmt.Sprintf("/repos/acme/widgets/issues/%d/comments", w.issue.Number), `{"body":"x"}`); resp.StatusCode != http.StatusForbidden ||
+		resp.Header.Get("X-Accepted-GitHub-Permissions") != "issues=write" {
+		t.Errorf("comment on an issue with pull_requests write only: %d %q %s", resp.StatusCode, resp.Header.Get("X-Accepted-GitHub-Permissions"), body)
 	}
 	if resp, body := w.do(t, "GET", "/repos/acme/widgets/labels", ""); resp.StatusCode != http.StatusOK {
 		t.Errorf("labels with pull_requests read: %d %s", resp.StatusCode, body)
