@@ -195,12 +195,12 @@ func makePrivate(ctx context.Context, client *github.Client, s *rules.Snapshot) 
 	_, _, err := client.Repositories.Edit(ctx, s.Owner, s.Name, &github.Repository{Private: github.Bool(true)})
 	var e *github.ErrorResponse
 	if errors.As(err, &e) && e.Response != nil && e.Response.StatusCode == http.StatusForbidden {
-		why := "GitHub refused (" + e.Message + ")"
-		if need := e.Response.Header.Get("X-Accepted-GitHub-Permissions"); need != "" {
-			why += "; the App needs the `" + need + "` permission"
-		}
-		if !strings.Contains(why, "administration=write") {
-			why += "; making a repository private takes the Administration: write permission"
+		why := "GitHub refused (403 " + e.Message + ")"
+		switch need := e.Response.Header.Get("X-Accepted-GitHub-Permissions"); {
+		case need != "":
+			why += ": the App lacks the `" + need + "` permission (Administration: write)"
+		case e.Message == "Resource not accessible by integration":
+			why += ": making a repository private takes the App's Administration: write permission"
 		}
 		return why, nil
 	}
