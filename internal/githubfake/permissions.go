@@ -229,13 +229,17 @@ func (f *Fake) checkPermissions(c *call) *reply {
 		f.addViolation(fmt.Sprintf("%s %s: githubfake has no permission entry for this route", c.route.method, c.route.template))
 		return nil
 	}
-	if n.satisfied(c.tok.permissions) {
-		n = f.issuesOnly(c, n)
-		if n.satisfied(c.tok.permissions) {
-			return nil
-		}
+	// GitHub sends the header on every answer to a fine-grained token.
+	if len(n) == 0 {
+		c.header.Set("X-Accepted-GitHub-Permissions", "allows_permissionless_access=true")
+		return nil
 	}
+	// The header is the route's; the decision also heeds whether the
+	// route's issue is a pull request.
 	c.header.Set("X-Accepted-GitHub-Permissions", n.header())
+	if f.issuesOnly(c, n).satisfied(c.tok.permissions) {
+		return nil
+	}
 	rep := jsonReply(http.StatusForbidden, ghError{Message: "Resource not accessible by integration",
 		DocumentationURL: "https://docs.github.com/rest/authentication/permissions-required-for-github-apps", Status: "403"})
 	return &rep

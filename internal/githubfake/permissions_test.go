@@ -107,11 +107,15 @@ func TestMissingPermissionIsRefused(t *testing.T) {
 		t.Errorf("comment on a pull request with pull_requests write: %d %s", resp.StatusCode, body)
 	}
 	if resp, body := w.do(t, "POST", fmt.Sprintf("/repos/acme/widgets/issues/%d/comments", w.issue.Number), `{"body":"x"}`); resp.StatusCode != http.StatusForbidden ||
-		resp.Header.Get("X-Accepted-GitHub-Permissions") != "issues=write" {
+		resp.Header.Get("X-Accepted-GitHub-Permissions") != "issues=write; pull_requests=write" {
 		t.Errorf("comment on an issue with pull_requests write only: %d %q %s", resp.StatusCode, resp.Header.Get("X-Accepted-GitHub-Permissions"), body)
 	}
-	if resp, body := w.do(t, "GET", "/repos/acme/widgets/labels", ""); resp.StatusCode != http.StatusOK {
+	if resp, body := w.do(t, "GET", "/repos/acme/widgets/labels", ""); resp.StatusCode != http.StatusOK ||
+		resp.Header.Get("X-Accepted-GitHub-Permissions") != "issues=read; pull_requests=read" {
 		t.Errorf("labels with pull_requests read: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := w.do(t, "GET", "/rate_limit", ""); resp.Header.Get("X-Accepted-GitHub-Permissions") != "allows_permissionless_access=true" {
+		t.Errorf("rate limit: X-Accepted-GitHub-Permissions %q", resp.Header.Get("X-Accepted-GitHub-Permissions"))
 	}
 	if resp, body := w.do(t, "GET", "/repos/acme/widgets/contents/README.md", ""); resp.StatusCode != http.StatusForbidden ||
 		resp.Header.Get("X-Accepted-GitHub-Permissions") != "contents=read" {
