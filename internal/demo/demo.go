@@ -216,7 +216,7 @@ func (d *demo) seed() error {
 		return err
 	}
 	d.inst = in.ID
-	if d.token, err = gh.InstallationToken(in.ID); err != nil {
+	if d.token, err = gh.OwnerToken(in.ID); err != nil { // acts as acme's owner
 		return err
 	}
 	d.admin = github.NewClient(nil).WithAuthToken(d.token)

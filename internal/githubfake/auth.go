@@ -3,6 +3,7 @@ package githubfake
 import (
 	"crypto/rand"
 	"fmt"
+	"maps"
 	"math/big"
 	"net/http"
 	"slices"
@@ -188,7 +189,7 @@ type tokenJSON struct {
 }
 
 func (f *Fake) appInfo(c *call) appJSON {
-	perms, events := defaultPermissions(), []string{"check_run", "check_suite", "issue_comment", "pull_request", "repository"}
+	perms, events := defaultPermissions(), defaultEvents()
 	if f.appPermissions != nil {
 		perms, events = f.appPermissions, f.appEvents
 	}
@@ -290,7 +291,11 @@ func (f *Fake) createAccessToken(c *call) reply {
 				return unprocessable(fmt.Sprintf("The permissions requested are not granted to this installation (%s: %s).", k, v))
 			}
 		}
-		tok.permissions = body.Permissions
+		tok.permissions = maps.Clone(body.Permissions)
+		// Every token that reaches repositories reads their metadata.
+		if _, set := tok.permissions["metadata"]; !set && in.permissions["metadata"] != "" {
+			tok.permissions["metadata"] = "read"
+		}
 	}
 	value, err := newToken()
 	if err != nil {
@@ -306,12 +311,6 @@ func (f *Fake) createAccessToken(c *call) reply {
 		}
 	}
 	return created(out)
-}
-
-// permits reports whether a granted access level covers a requested one.
-func permits(granted, requested string) bool {
-	rank := map[string]int{"read": 1, "write": 2, "admin": 3}
-	return rank[granted] > 0 && rank[granted] >= rank[requested]
 }
 
 func nodeID(prefix string, id int64) string {

@@ -235,5 +235,8 @@ func (f *Fake) handle(c *call) reply {
 	if rep := f.checkRateLimit(c); rep != nil {
 		return *rep
 	}
+	if rep := f.checkPermissions(c); rep != nil {
+		return *rep
+	}
 	return c.route.handle(f, c)
 }

@@ -208,6 +208,9 @@ func (f *Fake) issueFor(c *call, write bool) (*repo, *issue, *reply) {
 		rep := notFound()
 		return nil, nil, &rep
 	}
+	if rep := issuesGone(r, r.issue(n)); rep != nil {
+		return nil, nil, rep
+	}
 	return r, r.issue(n), nil
 }
 
@@ -390,6 +393,9 @@ func (f *Fake) actor(c *call) *account { return f.st.bot }
 func (f *Fake) createIssue(c *call) reply {
 	r, rep := f.repoFor(c, true)
 	if rep != nil {
+		return *rep
+	}
+	if rep := issuesGone(r, nil); rep != nil {
 		return *rep
 	}
 	var body struct {

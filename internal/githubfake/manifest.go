@@ -143,7 +143,8 @@ func (m appManifest) problems() []string {
 			out = append(out, fmt.Sprintf("default_events: %q is sent to every App and cannot be chosen", e))
 		}
 	}
-	return out
+	// GitHub refuses an event whose permission the App does not ask for.
+	return append(out, eventProblems(m.DefaultPermissions, m.DefaultEvents)...)
 }
 
 func absoluteURL(s string) bool {

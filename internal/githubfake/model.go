@@ -34,8 +34,8 @@ type Installation struct {
 	RepositorySelection string
 	// RepositoryIDs are the repositories of a "selected" installation.
 	RepositoryIDs []int64
-	// Permissions default to what ospo-bot asks for (checks, issues and
-	// pull requests write; contents, metadata and members read).
+	// Permissions default to what ospo-bot asks for: config/app.yml's
+	// default_permissions.
 	Permissions map[string]string
 	Events      []string
 	CreatedAt   time.Time

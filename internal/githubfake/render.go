@@ -83,7 +83,7 @@ func (f *Fake) repoJSON(c *call, r *repo) *github.Repository {
 		CloneURL: ptr(f.opts.WebURL + "/" + r.fullName() + ".git"), Fork: ptr(r.fork),
 		OpenIssuesCount: ptr(open), OpenIssues: ptr(open), Topics: r.topics,
 		Archived: ptr(r.archived), Disabled: ptr(false), Private: ptr(r.private),
-		Visibility: ptr(r.visibility), HasIssues: ptr(true), IsTemplate: ptr(false),
+		Visibility: ptr(r.visibility), HasIssues: ptr(!r.issuesDisabled), IsTemplate: ptr(false),
 		URL: ptr(api), IssuesURL: ptr(api + "/issues{/number}"), PullsURL: ptr(api + "/pulls{/number}"),
 		LabelsURL: ptr(api + "/labels{/name}"), ContentsURL: ptr(api + "/contents/{+path}"),
 		CommitsURL: ptr(api + "/commits{/sha}"), TreesURL: ptr(api + "/git/trees{/sha}"),

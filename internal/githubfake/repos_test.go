@@ -11,6 +11,7 @@ import (
 
 func TestRepositoryContent(t *testing.T) {
 	w := newWorld(t, Options{})
+	w.grant(t, "administration", "write") // replaces topics
 	ctx := context.Background()
 	gh := w.client(t)
 	if _, err := w.f.Push("acme", "widgets", "feature/x", NewCommit{Message: "Add", Files: map[string]string{"docs/new.md": "new\n"}}); err != nil {
@@ -95,6 +96,7 @@ func TestRepositoryContent(t *testing.T) {
 
 func TestRepositoryAccessAndEdits(t *testing.T) {
 	w := newWorld(t, Options{})
+	w.grant(t, "administration", "write") // edits the repository
 	ctx := context.Background()
 	gh := w.client(t)
 	w.f.AddRepo(Repo{Owner: "other", Name: "public"})

@@ -13,14 +13,6 @@ import (
 // referenced but unknown are created as users (repository owners and
 // installation accounts as organizations).
 
-// defaultPermissions are what an installation gets when the seed names none.
-func defaultPermissions() map[string]string {
-	return map[string]string{
-		"checks": "write", "contents": "read", "issues": "write",
-		"members": "read", "metadata": "read", "pull_requests": "write",
-	}
-}
-
 // AddOrg adds an organization.
 func (f *Fake) AddOrg(o Org) (Org, error) {
 	f.mu.Lock()

@@ -240,6 +240,7 @@ type repo struct {
 
 	collaborators    map[string]string // lower-case login → permission
 	codeownersErrors []CodeownersError
+	issuesDisabled   bool // has_issues: false (issuesdisabled.go)
 }
 
 func (r *repo) fullName() string { return r.owner.login + "/" + r.name }
@@ -289,7 +290,7 @@ func (r *repo) info() Repo {
 		ID: r.id, Owner: r.owner.login, Name: r.name, Private: r.private,
 		Visibility: r.visibility, Archived: r.archived, Fork: r.fork,
 		Topics: slices.Clone(r.topics), DefaultBranch: r.defaultBranch,
-		Description: r.description, HasIssues: true, CreatedAt: r.created,
+		Description: r.description, HasIssues: !r.issuesDisabled, CreatedAt: r.created,
 	}
 }
 

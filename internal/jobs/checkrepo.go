@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -52,7 +53,7 @@ func (w *checkWorker) Work(ctx context.Context, job *river.Job[CheckRepositoryAr
 	logger := zerolog.Ctx(ctx).With().Str(logging.FieldRepository, a.Repository).Logger()
 	return w.checker.run(logger.WithContext(ctx), job.JobRow, a.InstallationID, a.Reason, func(ctx context.Context, client *github.Client) error {
 		owner, name, _ := strings.Cut(a.Repository, "/")
-		return w.checker.check(ctx, client, a.InstallationID, a.RepositoryID, owner, name)
+		return w.checker.checkRepository(ctx, client, a.InstallationID, a.RepositoryID, owner, name, a.Publicized)
 	})
 }
 
@@ -87,6 +88,13 @@ func overrideFinding(inv *policy.InvalidError) rules.Finding {
 // check checks one repository. The repository ID decides: a rename since
 // the job was enqueued is followed.
 func (c *checker) check(ctx context.Context, client *github.Client, installationID, repoID int64, owner, name string) error {
+	return c.checkRepository(ctx, client, installationID, repoID, owner, name, false)
+}
+
+// checkRepository checks one repository; publicized says the check runs for
+// the event that made it public, the only one on which
+// review.private_until_approved may make it private again.
+func (c *checker) checkRepository(ctx context.Context, client *github.Client, installationID, repoID int64, owner, name string, publicized bool) error {
 	defer c.locks.lock(repoID)()
 	logger := zerolog.Ctx(ctx)
 	eff, overrideErr, err := loadPolicy(ctx, client, owner, name)
@@ -132,31 +140,43 @@ func (c *checker) check(ctx context.Context, client *github.Client, installation
 	findings = review.ApplyExemptions(findings, st)
 	flagged, reasons := review.Assess(s, findings, st)
 
-	madePrivate := false
-	if !s.Private && st.Status != review.Approved && eff.Policy.Review.PrivateUntilApproved {
-		if _, _, err := client.Repositories.Edit(ctx, s.Owner, s.Name, &github.Repository{Private: github.Bool(true)}); err != nil {
-			return fmt.Errorf("make %s/%s private until approved: %w", s.Owner, s.Name, err)
-		}
-		madePrivate, s.Private = true, true
+	madePrivate, notMadePrivate := false, ""
+	if publicized && !s.Private && st.Status != review.Approved && eff.Policy.Review.PrivateUntilApproved {
 		reasons = append(reasons, "it was made public without an approval")
 		flagged = true
-		if err := c.deps.Store.AppendAudit(ctx, store.AuditEntry{InstallationID: installationID, Actor: "ospo-bot",
-			Action: "make private", Subject: s.Owner + "/" + s.Name, Reason: "made public without an OSPO approval (review.private_until_approved)",
-			URL: s.HTMLURL, PolicyVersion: eff.Version}); err != nil {
+		why, err := makePrivate(ctx, client, s)
+		if err != nil {
 			return err
+		}
+		if why != "" {
+			notMadePrivate = why
+			logger.Warn().Str("why", why).Msg("review.private_until_approved: the repository could not be made private")
+		} else {
+			madePrivate, s.Private = true, true
+			if err := c.deps.Store.AppendAudit(ctx, store.AuditEntry{InstallationID: installationID, Actor: "ospo-bot",
+				Action: "make private", Subject: s.Owner + "/" + s.Name, Reason: "made public without an OSPO approval (review.private_until_approved)",
+				URL: s.HTMLURL, PolicyVersion: eff.Version}); err != nil {
+				return err
+			}
 		}
 	}
 	rep := review.Report{
 		Snapshot: s, Findings: findings, State: st, Approvers: eff.Policy.Review.Approvers, PolicyVersion: eff.Version,
-		Flagged: flagged, Reasons: reasons, MadePrivate: madePrivate, PrivateUntilApproved: eff.Policy.Review.PrivateUntilApproved,
+		Flagged: flagged, Reasons: reasons, MadePrivate: madePrivate, NotMadePrivate: notMadePrivate, PrivateUntilApproved: eff.Policy.Review.PrivateUntilApproved,
 		PolicyProblem: problem,
 	}
 	for _, n := range eff.Notices {
 		rep.PolicyNotices = append(rep.PolicyNotices, n.String())
 	}
 	target := review.Target{InstallationID: installationID, Repo: eff.Policy.Review.Repository,
-		Label: eff.Policy.Review.Label, AutoClose: eff.Policy.Review.AutoClose}
-	if err := c.review.Sync(ctx, client, target, rep); err != nil {
+		Label: eff.Policy.Review.Label, AutoClose: eff.Policy.Review.AutoClose,
+		Fallbacks: []string{s.Owner + "/.github"}} // where the org's admins read ospo-bot's problems
+	err = c.review.Sync(ctx, client, target, rep)
+	var disabled *review.IssuesDisabledError
+	if errors.As(err, &disabled) {
+		return permanent("%v", err)
+	}
+	if err != nil {
 		return err
 	}
 	encoded, err := json.Marshal(findings)
@@ -166,6 +186,28 @@ func (c *checker) check(ctx context.Context, client *github.Client, installation
 	logger.Info().Bool("flagged", flagged).Strs("failing", review.FailingEnforce(findings)).Str("policy_version", eff.Version).Msg("repository checked")
 	return c.deps.Store.SaveRepositoryCheck(ctx, store.RepositoryCheck{RepositoryID: s.ID, Repository: s.Owner + "/" + s.Name,
 		PolicyVersion: eff.Version, Findings: string(encoded), Flagged: flagged})
+}
+
+// makePrivate turns the repository private. A refusal by GitHub (403:
+// the App lacks the Administration write permission) is no failure of the
+// check: it returns why, for the review issue to say. Other errors retry.
+func makePrivate(ctx context.Context, client *github.Client, s *rules.Snapshot) (string, error) {
+	_, _, err := client.Repositories.Edit(ctx, s.Owner, s.Name, &github.Repository{Private: github.Bool(true)})
+	var e *github.ErrorResponse
+	if errors.As(err, &e) && e.Response != nil && e.Response.StatusCode == http.StatusForbidden {
+		why := "GitHub refused (403 " + e.Message + ")"
+		switch need := e.Response.Header.Get("X-Accepted-GitHub-Permissions"); {
+		case need != "":
+			why += ": the App lacks the `" + need + "` permission (Administration: write)"
+		case e.Message == "Resource not accessible by integration":
+			why += ": making a repository private takes the App's Administration: write permission"
+		}
+		return why, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("make %s/%s private until approved: %w", s.Owner, s.Name, err)
+	}
+	return "", nil
 }
 
 // loadPolicy loads the policy in force for a repository. An invalid

@@ -17,6 +17,9 @@ type CheckRepositoryArgs struct {
 	RepositoryID   int64  `json:"repository_id"`
 	Repository     string `json:"repository"` // owner/name when enqueued; the ID decides
 	Reason         string `json:"reason"`     // what asked for it, for the logs
+	// Publicized: the check runs for the event that made the repository
+	// public, the only time review.private_until_approved may act.
+	Publicized bool `json:"publicized,omitempty"`
 }
 
 // Kind names the job kind in River's tables.

@@ -36,7 +36,22 @@ func (h *repositoryHandler) handle(ctx context.Context, d *DeliveryArgs) error {
 	switch ev.GetAction() {
 	case "created", "publicized", "privatized", "transferred", "unarchived", "renamed", "edited":
 		return insertCheck(ctx, CheckRepositoryArgs{InstallationID: installationID, RepositoryID: repo.GetID(),
-			Repository: repo.GetFullName(), Reason: "repository " + ev.GetAction()})
+			Repository: repo.GetFullName(), Reason: "repository " + ev.GetAction(), Publicized: madePublic(&ev)})
 	}
 	return nil
+}
+
+// madePublic reports whether the event is the one that made the repository
+// public: "publicized", or "created" as a public repository. Only then may
+// review.private_until_approved make it private; never on an installation,
+// a sweep, a re-check, an edit or a push.
+func madePublic(ev *github.RepositoryEvent) bool {
+	repo := ev.GetRepo()
+	switch ev.GetAction() {
+	case "publicized":
+		return true
+	case "created":
+		return !repo.GetPrivate() && (repo.GetVisibility() == "" || repo.GetVisibility() == "public")
+	}
+	return false
 }

@@ -42,6 +42,9 @@ type Target struct {
 	Repo           string // owner/name of the issue's repository; empty: the reviewed repository
 	Label          string
 	AutoClose      bool
+	// Fallbacks are where the issue goes, in order, when Repo has its
+	// issues disabled (the org's .github repository).
+	Fallbacks []string
 }
 
 // ErrBusy means another job is creating the same review issue; retry.
@@ -119,6 +122,9 @@ func (m *Manager) Sync(ctx context.Context, client *github.Client, t Target, rep
 	if rep.MadePrivate {
 		notes = append(notes, "This repository was made public without an approval, so it was made private again, as the policy asks (`review.private_until_approved`).")
 	}
+	if rep.NotMadePrivate != "" {
+		notes = append(notes, NotMadePrivateNote(rep.NotMadePrivate))
+	}
 	if len(notes) > 0 {
 		if err := comment(ctx, client, owner, name, row.IssueNumber, strings.Join(notes, "\n\n")); err != nil {
 			return err
@@ -129,10 +135,10 @@ func (m *Manager) Sync(ctx context.Context, client *github.Client, t Target, rep
 			return fmt.Errorf("update review issue %s#%d: %w", row.ReviewRepo, row.IssueNumber, err)
 		}
 	}
-	row.Repository, row.Notified, row.InstallationID = fullName, digest, t.InstallationID
-	if t.Repo == fullName {
+	if t.Repo == fullName && row.ReviewRepo == row.Repository {
 		row.ReviewRepo = fullName // the issue moved with a renamed or transferred repository
 	}
+	row.Repository, row.Notified, row.InstallationID = fullName, digest, t.InstallationID
 	return m.Store.UpdateReviewIssue(ctx, row)
 }
 
@@ -159,7 +165,10 @@ func changeNote(before string, now []string) string {
 }
 
 // open creates the review issue, or adopts one that already carries the
-// repository's marker (our record may be newer than the issue).
+// repository's marker (our record may be newer than the issue). Where
+// issues are disabled (410) it tries t.Fallbacks in order and says so on
+// the issue it opens; when every one refuses it returns an
+// *IssuesDisabledError.
 func (m *Manager) open(ctx context.Context, client *github.Client, t Target, rep Report, rowExists bool) error {
 	s := rep.Snapshot
 	fullName := s.Owner + "/" + s.Name
@@ -171,13 +180,33 @@ func (m *Manager) open(ctx context.Context, client *github.Client, t Target, rep
 	if !claimed && row.IssueNumber == 0 && time.Since(row.UpdatedAt) < 2*time.Minute {
 		return ErrBusy
 	}
-	owner, name := split(t.Repo)
+	var disabled []string
+	for _, repo := range append([]string{t.Repo}, t.Fallbacks...) {
+		if slices.Contains(disabled, repo) {
+			continue
+		}
+		err := m.openIn(ctx, client, t, rep, row, repo, disabled)
+		if !errors.Is(err, errIssuesDisabled) {
+			return err
+		}
+		zerolog.Ctx(ctx).Warn().Str("review_repository", repo).Msg("issues are disabled there: the review issue cannot be opened in it")
+		disabled = append(disabled, repo)
+	}
+	return m.release(ctx, s.ID, &IssuesDisabledError{Repository: fullName, Disabled: disabled})
+}
+
+// openIn opens (or adopts) the review issue in repo. disabled lists the
+// repositories tried before, whose issues are disabled.
+func (m *Manager) openIn(ctx context.Context, client *github.Client, t Target, rep Report, row store.ReviewIssue, repo string, disabled []string) error {
+	s := rep.Snapshot
+	fullName := s.Owner + "/" + s.Name
+	owner, name := split(repo)
 	number, err := findMarked(ctx, client, owner, name, t.Label, s.ID)
 	if err != nil {
 		return m.release(ctx, s.ID, err)
 	}
 	if number != 0 {
-		row.IssueNumber, row.ReviewRepo = number, t.Repo
+		row.IssueNumber, row.ReviewRepo = number, repo
 		if err := m.Store.UpdateReviewIssue(ctx, row); err != nil {
 			return err
 		}
@@ -190,18 +219,61 @@ func (m *Manager) open(ctx context.Context, client *github.Client, t Target, rep
 	issue, _, err := client.Issues.Create(ctx, owner, name, &github.IssueRequest{
 		Title: github.String(Title(fullName)), Body: &body, Labels: &[]string{t.Label},
 	})
-	if err != nil {
-		return m.release(ctx, s.ID, fmt.Errorf("open review issue in %s: %w", t.Repo, err))
+	if status(err) == http.StatusGone {
+		return errIssuesDisabled
 	}
-	row.IssueNumber, row.ReviewRepo, row.InstallationID = issue.GetNumber(), t.Repo, t.InstallationID
+	if err != nil {
+		return m.release(ctx, s.ID, fmt.Errorf("open review issue in %s: %w", repo, err))
+	}
+	row.IssueNumber, row.ReviewRepo, row.InstallationID = issue.GetNumber(), repo, t.InstallationID
 	row.Notified = strings.Join(FailingEnforce(rep.Findings), ",")
 	zerolog.Ctx(ctx).Info().Str("review_issue", issue.GetHTMLURL()).Msg("review issue opened")
+	if len(disabled) > 0 {
+		if err := comment(ctx, client, owner, name, row.IssueNumber, fallbackNote(disabled, fullName, t.Repo)); err != nil {
+			return err
+		}
+	}
 	if rep.MadePrivate {
 		if err := comment(ctx, client, owner, name, row.IssueNumber, "This repository was made public without an approval, so it was made private again, as the policy asks (`review.private_until_approved`)."); err != nil {
 			return err
 		}
 	}
+	if rep.NotMadePrivate != "" {
+		if err := comment(ctx, client, owner, name, row.IssueNumber, NotMadePrivateNote(rep.NotMadePrivate)); err != nil {
+			return err
+		}
+	}
 	return m.Store.UpdateReviewIssue(ctx, row)
+}
+
+// errIssuesDisabled: GitHub answered 410, issues are disabled in the
+// repository.
+var errIssuesDisabled = errors.New("issues are disabled")
+
+// IssuesDisabledError says that no repository the review issue may go to
+// has issues enabled. Retrying cannot fix it; an admin must.
+type IssuesDisabledError struct {
+	Repository string   // the reviewed repository
+	Disabled   []string // where its review issue was refused, in order
+}
+
+func (e *IssuesDisabledError) Error() string {
+	return fmt.Sprintf("cannot open the review issue of %s: issues are disabled in %s; enable issues in %s or set review.repository to a repository that has them",
+		e.Repository, strings.Join(e.Disabled, " and "), e.Disabled[0])
+}
+
+// fallbackNote explains why a review issue is not where the policy says.
+func fallbackNote(disabled []string, fullName, wanted string) string {
+	where := "`" + wanted + "` (`review.repository`)"
+	if wanted == fullName {
+		where = "`" + wanted + "` itself (`review.repository` is not set)"
+	}
+	var also string
+	if len(disabled) > 1 {
+		also = " (and in " + strings.Join(disabled[1:], ", ") + ")"
+	}
+	return fmt.Sprintf("⚠️ Issues are disabled in %s%s, so ospo-bot opened the review of `%s` here instead. "+
+		"Enable issues there, or set `review.repository` to a repository that has issues; this issue stays the review meanwhile.", where, also, fullName)
 }
 
 func (m *Manager) release(ctx context.Context, repositoryID int64, err error) error {

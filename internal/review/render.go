@@ -44,6 +44,9 @@ type Report struct {
 	Reasons []string
 	// MadePrivate says the bot turned the repository private this time.
 	MadePrivate bool
+	// NotMadePrivate says why the bot could not make the repository
+	// private this time, as the policy asked (GitHub refused it).
+	NotMadePrivate string
 	// PrivateUntilApproved: the policy keeps it private until approved.
 	PrivateUntilApproved bool
 	// PolicyProblem is set when the policy could not be read.
@@ -70,6 +73,9 @@ func Body(r Report) string {
 	}
 	if r.MadePrivate || (r.PrivateUntilApproved && s.Private && r.State.Status != Approved) {
 		b.WriteString("> [!IMPORTANT]\n> The policy keeps this repository private until an approver approves it (`review.private_until_approved`).\n\n")
+	}
+	if r.NotMadePrivate != "" {
+		fmt.Fprintf(&b, "> [!WARNING]\n> %s\n\n", NotMadePrivateNote(r.NotMadePrivate))
 	}
 	head := b.String()
 	b.Reset()
@@ -120,6 +126,13 @@ func findingLine(f rules.Finding) string {
 		line += "\n"
 	}
 	return line
+}
+
+// NotMadePrivateNote says that the repository could not be made private,
+// and why.
+func NotMadePrivateNote(why string) string {
+	return "This repository was made public without an approval. The policy asks to make it private until an approver approves it " +
+		"(`review.private_until_approved`), but it could not be made private: " + oneLine(why) + "."
 }
 
 func decisionLine(r Report) string {

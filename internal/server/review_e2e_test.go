@@ -70,7 +70,7 @@ func newScenario(t *testing.T, policyText string) *scenario {
 	if err != nil {
 		t.Fatal(err)
 	}
-	token, err := gh.InstallationToken(inst.ID)
+	token, err := gh.OwnerToken(inst.ID) // the org's owner, not the App
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -392,41 +392,6 @@ func TestInstallingOnALargeOrgIsPaced(t *testing.T) {
 	}
 	if len(h.reviewIssuesOf("big")) != 0 {
 		t.Fatal("checks of private, rule-free repositories opened review issues")
-	}
-}
-
-func TestPrivateUntilApproved(t *testing.T) {
-	s := newScenario(t, strings.Replace(orgPolicy, "review:\n", "review:\n  private_until_approved: true\n", 1))
-	s.deliver("repository", s.repoPayload("publicized"))
-	s.until("a review issue is opened", func() bool { return len(s.reviewIssues()) > 0 })
-	if r, _ := s.GitHub.Repo("acme", "widget"); !r.Private {
-		t.Fatal("the repository made public without an approval is still public")
-	}
-	issue := s.theReviewIssue()
-	if !strings.Contains(issue.Body, "keeps this repository private until an approver approves it") || !strings.Contains(issue.Body, "made public without an approval") {
-		t.Errorf("body does not say why it is private:\n%s", issue.Body)
-	}
-	// The comment follows the issue's creation.
-	s.until("the issue says why", func() bool { return len(s.GitHub.Comments("acme", "ospo", issue.Number)) > 0 })
-	comments := s.GitHub.Comments("acme", "ospo", issue.Number)
-	if len(comments) != 1 || !strings.Contains(comments[0].Body, "made private again") {
-		t.Errorf("comments: %+v", comments)
-	}
-	log, _ := s.App.Store.AuditLog(context.Background(), "acme/widget")
-	if len(log) != 1 || log[0].Actor != "ospo-bot" || log[0].Action != "make private" {
-		t.Errorf("audit: %+v", log)
-	}
-	// Approved, it may be made public again, and stays so.
-	s.push("widget", map[string]string{"LICENSE": licenseText(t, "MIT.txt")})
-	s.comment("lead", "ospo", issue.Number, "/ospo approve")
-	s.until("the review is closed", func() bool { return s.theReviewIssue().State == "closed" })
-	if _, _, err := s.admin.Repositories.Edit(context.Background(), "acme", "widget", &github.Repository{Private: github.Bool(false)}); err != nil {
-		t.Fatal(err)
-	}
-	s.deliver("repository", s.repoPayload("publicized"))
-	time.Sleep(300 * time.Millisecond)
-	if r, _ := s.GitHub.Repo("acme", "widget"); r.Private {
-		t.Fatal("an approved repository was made private again")
 	}
 }
 
