@@ -16,7 +16,7 @@ func (f *Fake) getUser(c *call) reply {
 	if a == nil {
 		return notFound()
 	}
-	return ok(f.userDetailJSON(c, a))
+	return ok(publicUserJSON{User: f.userDetailJSON(c, a), UserViewType: "public"})
 }
 
 func (f *Fake) orgJSON(c *call, o *account) *github.Organization {
@@ -26,6 +26,12 @@ func (f *Fake) orgJSON(c *call, o *account) *github.Organization {
 		ReposURL: ptr(c.base + "/orgs/" + o.login + "/repos"), HTMLURL: ptr(htmlBase + "/" + o.login),
 		AvatarURL: ptr("https://avatars.githubusercontent.com/u/" + itoa64(o.id) + "?v=4"),
 		Type:      ptr("Organization"), CreatedAt: ts(o.created), UpdatedAt: ts(o.created),
+		EventsURL: ptr(c.base + "/orgs/" + o.login + "/events"), HooksURL: ptr(c.base + "/orgs/" + o.login + "/hooks"),
+		IssuesURL:               ptr(c.base + "/orgs/" + o.login + "/issues"),
+		MembersURL:              ptr(c.base + "/orgs/" + o.login + "/members{/member}"),
+		PublicMembersURL:        ptr(c.base + "/orgs/" + o.login + "/public_members{/member}"),
+		HasOrganizationProjects: ptr(true), HasRepositoryProjects: ptr(true),
+		PublicRepos: ptr(0), PublicGists: ptr(0), Followers: ptr(0), Following: ptr(0),
 	}
 }
 
@@ -103,7 +109,7 @@ func (f *Fake) listOrgRepos(c *call) reply {
 		}
 		return (a < b) == asc
 	})
-	out := []*github.Repository{}
+	out := []*repoOut{}
 	for _, r := range paginate(c, list) {
 		out = append(out, f.repoJSON(c, r))
 	}
