@@ -612,12 +612,23 @@ func (f *Fake) compareCommits(c *call) reply {
 
 // Repository health.
 
+// codeownersPaths are where GitHub looks for a CODEOWNERS file.
+// https://docs.github.com/repositories/managing-your-repositorys-settings-and-features/customizing-your-repository/about-code-owners#codeowners-file-location
+var codeownersPaths = []string{".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"}
+
 func (f *Fake) getCodeownersErrors(c *call) reply {
 	r, rep := f.repoFor(c, false)
 	if rep != nil {
 		return *rep
 	}
-	if ref := c.query.Get("ref"); r.resolve(ref) == nil {
+	cm := r.resolve(c.query.Get("ref"))
+	if cm == nil {
+		return notFound()
+	}
+	// Without a CODEOWNERS file in any of the three places GitHub looks,
+	// there is nothing to list: 404 ("Resource not found").
+	// https://docs.github.com/rest/repos/repos#list-codeowners-errors
+	if !slices.ContainsFunc(codeownersPaths, func(p string) bool { _, ok := cm.files[p]; return ok }) {
 		return notFound()
 	}
 	type entry struct {
