@@ -1,0 +1,68 @@
+package snapshot
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/ospo-bot/ospo-bot/internal/githubfake"
+	"github.com/ospo-bot/ospo-bot/internal/githubfake/fakeapp"
+)
+
+// OrgMembers (CLA allow.orgs) sees every member of the installation's org
+// and the public members of other orgs, which GitHub redirects to; a
+// transient error is an error, never "not a member".
+func TestOrgMembers(t *testing.T) {
+	setup := func(t *testing.T) (*githubfake.Fake, *fakeapp.App, int64) {
+		app := fakeapp.New(t)
+		f := app.GitHub
+		for _, o := range []string{"acme", "friends"} {
+			if _, err := f.AddOrg(githubfake.Org{Login: o}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for org, ms := range map[string][]githubfake.Membership{
+			"acme":    {{Login: "dev"}},
+			"friends": {{Login: "pub", Public: true}, {Login: "priv"}},
+		} {
+			for _, m := range ms {
+				if err := f.SetOrgMembership(org, m); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		inst, err := f.AddInstallation(githubfake.Installation{Account: "acme"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f, app, inst.ID
+	}
+	ctx := context.Background()
+	logins := []string{"dev", "pub", "priv", "nobody"}
+
+	t.Run("members", func(t *testing.T) {
+		_, app, inst := setup(t)
+		got, err := OrgMembers(ctx, app.Installation(t, inst), []string{"acme", "friends"}, logins)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got["acme"], []string{"dev"}) || !slices.Equal(got["friends"], []string{"pub"}) {
+			t.Fatalf("OrgMembers = %v, want acme: dev (private), friends: pub (public only)", got)
+		}
+	})
+	for name, kind := range map[string]githubfake.FaultKind{
+		"502":                  githubfake.Status(502),
+		"primary rate limit":   githubfake.PrimaryRateLimit(time.Now().Add(time.Hour)),
+		"secondary rate limit": githubfake.SecondaryRateLimit(time.Minute),
+	} {
+		t.Run(name, func(t *testing.T) {
+			f, app, inst := setup(t)
+			f.InjectFault(githubfake.Fault{Route: "/orgs/{org}/members/{username}", Kind: kind, Times: 3})
+			got, err := OrgMembers(ctx, app.Installation(t, inst), []string{"acme"}, logins)
+			if err == nil {
+				t.Fatalf("OrgMembers = %v, nil; want an error", got)
+			}
+		})
+	}
+}
