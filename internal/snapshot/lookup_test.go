@@ -66,3 +66,32 @@ func TestOrgMembers(t *testing.T) {
 		})
 	}
 }
+
+// GET .../codeowners/errors answers 404 when GitHub finds no CODEOWNERS
+// (deleted since the tree was read, say): that is "no errors", not a
+// failure; a 502 is a failure, never "no errors".
+func TestCodeownersErrorsLookup(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		kind    githubfake.FaultKind
+		wantErr bool
+	}{
+		{"404: no CODEOWNERS", githubfake.Status(404), false},
+		{"502: no answer", githubfake.Status(502), true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			app := fakeapp.New(t)
+			inst, _ := seed(t, app)
+			app.GitHub.InjectFault(githubfake.Fault{Route: "/repos/{owner}/{repo}/codeowners/errors", Kind: tt.kind, Times: 3})
+			s, err := Repository(context.Background(), app.Installation(t, inst), "acme", "widget", allOn())
+			switch {
+			case tt.wantErr && err == nil:
+				t.Fatalf("no error; codeowners errors %+v", s.CodeownersErrors)
+			case !tt.wantErr && err != nil:
+				t.Fatal(err)
+			case !tt.wantErr && len(s.CodeownersErrors) != 0:
+				t.Fatalf("codeowners errors %+v, want none", s.CodeownersErrors)
+			}
+		})
+	}
+}
