@@ -384,7 +384,7 @@ func (s *spec) checkResponse(r *http.Request, rt *route, params map[string]strin
 		return ""
 	}
 	// kin-openapi checks the status and the headers; the body is decoded
-	// once, here, to add the nulls go-github leaves out (withNulls).
+	// once, here, to add the nulls go-github leaves out (addNulls).
 	opts := &openapi3filter.Options{
 		AuthenticationFunc:    openapi3filter.NoopAuthenticationFunc,
 		IncludeResponseStatus: true,
@@ -416,7 +416,7 @@ func (s *spec) checkResponse(r *http.Request, rt *route, params map[string]strin
 }
 
 // checkResponseBody checks a body against the description of its status,
-// as openapi3filter.ValidateResponse would, after withNulls.
+// as openapi3filter.ValidateResponse would, after addNulls.
 func checkResponseBody(ref *openapi3.ResponseRef, out output) error {
 	if ref == nil || ref.Value == nil || len(ref.Value.Content) == 0 {
 		return nil
@@ -481,22 +481,18 @@ func describeResponse(err error) string {
 var arrayIndex = regexp.MustCompile(`(^|/)[0-9]+(/|:)`)
 
 // addNulls adds to v, a decoded JSON body, null for each property the
-// description requires and allows to be null but v lacks. GitHub sends
-// these nulls ("milestone": null); the fake builds its bodies from
-// go-github's types, whose omitempty drops them, and go-github (like any
-// client) reads an absent property and a null one alike. Required
-// properties that may not be null are still required. It walks v along s
-// and reports whether it added anything.
-func addNulls(v any, s *openapi3.Schema, depth int) bool {
+// description requires and allows to be null but v lacks, walking v along
+// s. GitHub sends these nulls ("milestone": null); the fake builds its
+// bodies from go-github's types, whose omitempty drops them, and go-github
+// (like any client) reads an absent property and a null one alike.
+// Required properties that may not be null are still required.
+func addNulls(v any, s *openapi3.Schema, depth int) {
 	if s == nil || depth > 32 {
-		return false
+		return
 	}
-	added := false
 	for _, alts := range []openapi3.SchemaRefs{s.AllOf, s.AnyOf, s.OneOf} {
 		for _, alt := range alts {
-			if addNulls(v, alt.Value, depth+1) {
-				added = true
-			}
+			addNulls(v, alt.Value, depth+1)
 		}
 	}
 	switch x := v.(type) {
@@ -505,7 +501,6 @@ func addNulls(v any, s *openapi3.Schema, depth int) bool {
 			if _, ok := x[name]; !ok {
 				if p := s.Properties[name]; p != nil && p.Value != nil && p.Value.Nullable {
 					x[name] = nil
-					added = true
 				}
 			}
 		}
@@ -514,18 +509,15 @@ func addNulls(v any, s *openapi3.Schema, depth int) bool {
 			if p == nil {
 				p = s.AdditionalProperties.Schema
 			}
-			if p != nil && addNulls(val, p.Value, depth+1) {
-				added = true
+			if p != nil {
+				addNulls(val, p.Value, depth+1)
 			}
 		}
 	case []any:
 		if s.Items != nil {
 			for _, item := range x {
-				if addNulls(item, s.Items.Value, depth+1) {
-					added = true
-				}
+				addNulls(item, s.Items.Value, depth+1)
 			}
 		}
 	}
-	return added
 }
