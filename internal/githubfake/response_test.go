@@ -1,6 +1,7 @@
 package githubfake
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -69,6 +70,41 @@ func TestFaultResponsesAreNotViolations(t *testing.T) {
 	w.f.InjectFault(Fault{Method: "GET", Route: "/repos/{owner}/{repo}/topics", Kind: PrimaryRateLimit(time.Now().Add(time.Minute))})
 	if resp, _ := w.do(t, "GET", "/repos/acme/widgets/topics", ""); resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("status %d, want 403", resp.StatusCode)
+	}
+	w.f.CheckNoViolations(t)
+}
+
+// The routes the rest of the suite does not reach answer in GitHub's
+// shapes too.
+func TestLessUsedRoutesAnswerAsGitHubDoes(t *testing.T) {
+	w := newWorld(t, Options{})
+	if _, err := w.f.AddTeam(Team{Org: "acme", Slug: "ospo"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.f.AddLabel("acme", "widgets", Label{Name: "kind/bug"}); err != nil {
+		t.Fatal(err)
+	}
+	head, _ := w.f.Branch("acme", "widgets", "main")
+	issue := fmt.Sprintf("/repos/acme/widgets/issues/%d", w.issue.Number)
+	var run, comment struct{ ID int64 }
+	_, data := w.do(t, "POST", "/repos/acme/widgets/check-runs", `{"name":"x","head_sha":"`+head.SHA+`","status":"in_progress"}`)
+	decodeJSON(t, data, &run)
+	_, data = w.do(t, "POST", issue+"/comments", `{"body":"hello"}`)
+	decodeJSON(t, data, &comment)
+	for _, rq := range []struct{ method, path, body string }{
+		{"GET", "/orgs/acme/teams", ""},
+		{"GET", fmt.Sprintf("/repos/acme/widgets/check-runs/%d", run.ID), ""},
+		{"GET", fmt.Sprintf("/repos/acme/widgets/issues/comments/%d", comment.ID), ""},
+		{"GET", fmt.Sprintf("/repos/acme/widgets/issues/comments/%d/reactions", comment.ID), ""},
+		{"PATCH", "/repos/acme/widgets/labels/kind%2Fbug", `{"color":"d73a4a"}`},
+		{"POST", issue + "/labels", `{"labels":["kind/bug"]}`},
+		{"GET", issue + "/labels", ""},
+		{"DELETE", issue + "/labels", ""},
+		{"DELETE", fmt.Sprintf("/repos/acme/widgets/issues/comments/%d", comment.ID), ""},
+	} {
+		if resp, data := w.do(t, rq.method, rq.path, rq.body); resp.StatusCode >= 300 {
+			t.Errorf("%s %s: %d %s", rq.method, rq.path, resp.StatusCode, data)
+		}
 	}
 	w.f.CheckNoViolations(t)
 }
