@@ -64,15 +64,50 @@ func RetryAfter(err error, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
+// TokenRejectedAttempts is the attempt of a job from which a 401 of the
+// installation token endpoint is taken as permanent. Before that it is
+// retried: GitHub refuses an app JWT whose iat or exp is off by more than
+// its tolerance (a clock behind or ahead of GitHub's), and a private key
+// just rotated may not be accepted everywhere at once.
+// https://docs.github.com/apps/creating-github-apps/authenticating-with-a-github-app/generating-a-json-web-token-jwt-for-a-github-app
+const TokenRejectedAttempts = 3
+
+// PermanentAt reports whether err, returned by the attempt-th try of a
+// job (1 for the first), is permanent: as Permanent, and a 401 from the
+// installation token endpoint from attempt TokenRejectedAttempts on.
+func PermanentAt(err error, attempt int) bool {
+	if tokenRejected(err) {
+		return attempt >= TokenRejectedAttempts
+	}
+	return Permanent(err)
+}
+
+// tokenRejected reports whether err is the installation token endpoint
+// answering 401 to the app's JWT.
+func tokenRejected(err error) bool {
+	var tokenErr *ghinstallation.HTTPError
+	return errors.As(err, &tokenErr) && tokenErr.Response != nil && tokenErr.Response.StatusCode == http.StatusUnauthorized
+}
+
+// NotFound reports whether err is GitHub answering 404: what was looked up
+// (a user, a team, a membership) does not exist or is not visible. It is
+// the only error that means "no"; a rate limit, a 5xx or a connection
+// error says nothing about the answer. err may be wrapped (%w).
+func NotFound(err error) bool {
+	resp := errorHTTPResponse(err)
+	return resp != nil && resp.StatusCode == http.StatusNotFound
+}
+
 // Permanent reports whether retrying cannot fix err: a 4xx answer other
 // than a rate limit, 408, 409 or 429 (bad credentials, no access, not
 // found, validation failed), the installation token endpoint refusing the
-// app (401, 404: wrong app id or key, app uninstalled), or a request that
-// could not even be built. Rate limits, 5xx, AcceptedError, context
-// cancellation and deadlines, connection errors and unknown errors are
-// not permanent. err may be wrapped (%w).
+// app with 404 (app uninstalled), or a request that could not even be
+// built. Rate limits, 5xx, AcceptedError, context cancellation and
+// deadlines, connection errors and unknown errors are not permanent, nor
+// is a 401 of the token endpoint, which a job retries a few times
+// (PermanentAt). err may be wrapped (%w).
 func Permanent(err error) bool {
-	if err == nil {
+	if err == nil || tokenRejected(err) {
 		return false
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {

@@ -194,7 +194,8 @@ func (f *Fake) appInfo(c *call) appJSON {
 		perms, events = f.appPermissions, f.appEvents
 	}
 	return appJSON{
-		ID: f.opts.AppID, Slug: f.opts.AppSlug, NodeID: nodeID("A_", f.opts.AppID),
+		Owner: f.appOwner(c),
+		ID:    f.opts.AppID, Slug: f.opts.AppSlug, NodeID: nodeID("A_", f.opts.AppID),
 		ClientID: "Iv1." + strconv.FormatInt(f.opts.AppID, 16), Name: f.opts.AppName,
 		Description: "", ExternalURL: f.opts.WebURL + "/apps/" + f.opts.AppSlug,
 		HTMLURL: f.opts.WebURL + "/apps/" + f.opts.AppSlug, CreatedAt: f.st.created, UpdatedAt: f.st.created,
@@ -226,7 +227,7 @@ func (f *Fake) listAppInstallations(c *call) reply {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	var out []installationJSON
+	out := []installationJSON{}
 	for _, id := range ids {
 		out = append(out, f.installationJSON(c, f.st.installs[id]))
 	}

@@ -23,7 +23,9 @@ type checkRunActionJSON struct {
 // checkRunJSON adds what go-github's CheckRun lacks.
 type checkRunJSON struct {
 	*github.CheckRun
-	Actions []checkRunActionJSON `json:"actions"`
+	Actions      []checkRunActionJSON  `json:"actions"`
+	App          appJSON               `json:"app"`           // a whole integration
+	PullRequests []*github.PullRequest `json:"pull_requests"` // present when empty
 }
 
 func (f *Fake) checkRunJSON(c *call, r *repo, cr *checkRun) checkRunJSON {
@@ -50,7 +52,11 @@ func (f *Fake) checkRunJSON(c *call, r *repo, cr *checkRun) checkRunJSON {
 	if cr.conclusion != "" {
 		run.Conclusion = ptr(cr.conclusion)
 	}
-	out := checkRunJSON{CheckRun: run, Actions: []checkRunActionJSON{}}
+	out := checkRunJSON{CheckRun: run, Actions: []checkRunActionJSON{}, App: f.appInfo(c), PullRequests: run.PullRequests}
+	if cr.appID != f.opts.AppID {
+		out.App.ID, out.App.Slug, out.App.Name, out.App.NodeID = cr.appID, slug, name, nodeID("A_", cr.appID)
+		out.App.ExternalURL, out.App.HTMLURL = f.opts.WebURL+"/apps/"+slug, f.opts.WebURL+"/apps/"+slug
+	}
 	for _, a := range cr.actions {
 		out.Actions = append(out.Actions, checkRunActionJSON(a))
 	}

@@ -202,7 +202,15 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if early == nil {
 		early = f.applyFaults(c)
 	}
-	f.respond(c, early).write(w)
+	out := f.respond(c, early)
+	// What a handler answered must be what GitHub could answer; an early
+	// reply (a request violation, an injected fault) is not the handler's.
+	if early == nil && f.spec != nil {
+		if v := f.spec.checkResponse(r, c.route, c.params, out); v != "" {
+			f.addViolation(v)
+		}
+	}
+	out.write(w)
 }
 
 // respond computes the response under f.mu. A panic is a bug in the fake:

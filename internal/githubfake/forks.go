@@ -102,9 +102,9 @@ func (r *repo) pullHeadSHA(it *issue) string { return r.headRepo(it).branches[it
 // forkJSON adds what GET /repos/{owner}/{repo} says of a fork: its parent
 // and the network's source (full repository only).
 type forkJSON struct {
-	*github.Repository
-	Parent *github.Repository `json:"parent,omitempty"`
-	Source *github.Repository `json:"source,omitempty"`
+	*repoOut
+	Parent *repoOut `json:"parent,omitempty"`
+	Source *repoOut `json:"source,omitempty"`
 }
 
 func (f *Fake) fullRepoJSON(c *call, r *repo) any {
@@ -112,7 +112,7 @@ func (f *Fake) fullRepoJSON(c *call, r *repo) any {
 	if r.parent == nil {
 		return out
 	}
-	return forkJSON{Repository: out, Parent: f.repoJSON(c, r.parent), Source: f.repoJSON(c, r.source())}
+	return forkJSON{repoOut: out, Parent: f.repoJSON(c, r.parent), Source: f.repoJSON(c, r.source())}
 }
 
 // checkPulls lists the pull requests GitHub puts in a check suite's or

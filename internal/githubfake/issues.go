@@ -288,7 +288,14 @@ func (f *Fake) association(r *repo, a *account) string {
 	return "NONE"
 }
 
-func (f *Fake) issueJSON(c *call, r *repo, it *issue) *github.Issue {
+// issueOut is an issue as GitHub sends it: go-github's omits an empty
+// "labels", which GitHub's description requires.
+type issueOut struct {
+	*github.Issue
+	Labels []*github.Label `json:"labels"`
+}
+
+func (f *Fake) issueJSON(c *call, r *repo, it *issue) *issueOut {
 	api := c.base + "/repos/" + r.fullName() + "/issues/" + strconv.Itoa(it.number)
 	kind := "issues"
 	if it.pr != nil {
@@ -314,7 +321,7 @@ func (f *Fake) issueJSON(c *call, r *repo, it *issue) *github.Issue {
 			DiffURL: ptr(html + ".diff"), PatchURL: ptr(html + ".patch"), MergedAt: ts(it.pr.mergedAt)}
 		out.Draft = ptr(it.pr.draft)
 	}
-	return out
+	return &issueOut{Issue: out, Labels: out.Labels}
 }
 
 func (f *Fake) listIssues(c *call) reply {
@@ -358,7 +365,7 @@ func (f *Fake) listIssues(c *call) reply {
 		}
 	}
 	sortIssues(list, c.query.Get("sort"), c.query.Get("direction"))
-	out := []*github.Issue{}
+	out := []*issueOut{}
 	for _, it := range paginate(c, list) {
 		out = append(out, f.issueJSON(c, r, it))
 	}

@@ -226,6 +226,9 @@ type Team struct {
 	Name        string // Slug when empty
 	Description string
 	Privacy     string // "closed" (default) or "secret"
+	// Parent is the slug of the parent team, in the same organization;
+	// the parent's members include this team's members.
+	Parent string
 }
 
 // Membership is a team or organization membership.
@@ -236,6 +239,9 @@ type Membership struct {
 	Role string
 	// State: "active" (default) or "pending".
 	State string
+	// Public: the organization member has made the membership public
+	// (GET /orgs/{org}/public_members/{username}). Organizations only.
+	Public bool
 }
 
 // CodeownersError is one entry of GET .../codeowners/errors.

@@ -43,13 +43,28 @@ func (r *repo) pullDiff(it *issue) []fileDiff {
 	return diff(from, head.files)
 }
 
-func (f *Fake) pullJSON(c *call, r *repo, it *issue, full bool) *github.PullRequest {
+// pullOut is a pull request as GitHub sends it: go-github's, with its
+// labels always present and its branches' repositories as repoOut.
+type pullOut struct {
+	*github.PullRequest
+	Labels []*github.Label `json:"labels"`
+	Head   *branchOut      `json:"head"`
+	Base   *branchOut      `json:"base"`
+}
+
+type branchOut struct {
+	*github.PullRequestBranch
+	Repo *repoOut `json:"repo"`
+}
+
+func (f *Fake) pullJSON(c *call, r *repo, it *issue, full bool) *pullOut {
 	api := c.base + "/repos/" + r.fullName() + "/pulls/" + strconv.Itoa(it.number)
 	html := fmt.Sprintf("%s/%s/pull/%d", f.opts.WebURL, r.fullName(), it.number)
-	branch := func(in *repo, ref string) *github.PullRequestBranch {
-		return &github.PullRequestBranch{Label: ptr(in.owner.login + ":" + ref), Ref: ptr(ref),
-			SHA: ptr(in.branches[ref]), Repo: f.repoJSON(c, in), User: f.userJSON(c, in.owner)}
+	branch := func(in *repo, ref string) *branchOut {
+		return &branchOut{PullRequestBranch: &github.PullRequestBranch{Label: ptr(in.owner.login + ":" + ref), Ref: ptr(ref),
+			SHA: ptr(in.branches[ref]), User: f.userJSON(c, in.owner)}, Repo: f.repoJSON(c, in)}
 	}
+	link := func(href string) *github.PRLink { return &github.PRLink{HRef: ptr(href)} }
 	out := &github.PullRequest{
 		ID: ptr(it.pr.id), NodeID: ptr(nodeID("PR_", it.pr.id)), Number: ptr(it.number),
 		State: ptr(it.state), Locked: ptr(false), Title: ptr(it.title), Body: ptr(it.body),
@@ -57,13 +72,18 @@ func (f *Fake) pullJSON(c *call, r *repo, it *issue, full bool) *github.PullRequ
 		Labels: f.labelsJSON(c, r, it.labels), User: f.userJSON(c, it.user), Draft: ptr(it.pr.draft),
 		URL: ptr(api), HTMLURL: ptr(html), IssueURL: ptr(fmt.Sprintf("%s/repos/%s/issues/%d", c.base, r.fullName(), it.number)),
 		CommitsURL: ptr(api + "/commits"), ReviewCommentsURL: ptr(api + "/comments"),
-		CommentsURL: ptr(fmt.Sprintf("%s/repos/%s/issues/%d/comments", c.base, r.fullName(), it.number)),
-		StatusesURL: ptr(c.base + "/repos/" + r.fullName() + "/statuses/" + r.pullHeadSHA(it)),
-		DiffURL:     ptr(html + ".diff"), PatchURL: ptr(html + ".patch"),
-		Head: branch(r.headRepo(it), it.pr.head), Base: branch(r, it.pr.base),
+		ReviewCommentURL: ptr(c.base + "/repos/" + r.fullName() + "/pulls/comments{/number}"),
+		CommentsURL:      ptr(fmt.Sprintf("%s/repos/%s/issues/%d/comments", c.base, r.fullName(), it.number)),
+		StatusesURL:      ptr(c.base + "/repos/" + r.fullName() + "/statuses/" + r.pullHeadSHA(it)),
+		DiffURL:          ptr(html + ".diff"), PatchURL: ptr(html + ".patch"),
 		AuthorAssociation: ptr(f.association(r, it.user)),
 		Assignees:         []*github.User{}, RequestedReviewers: []*github.User{}, RequestedTeams: []*github.Team{},
 	}
+	out.Links = &github.PRLinks{Self: link(api), HTML: link(html), Issue: link(out.GetIssueURL()),
+		Comments: link(out.GetCommentsURL()), ReviewComments: link(api + "/comments"),
+		ReviewComment: link(c.base + "/repos/" + r.fullName() + "/pulls/comments{/number}"),
+		Commits:       link(api + "/commits"), Statuses: link(out.GetStatusesURL())}
+	wrapped := &pullOut{PullRequest: out, Labels: out.Labels, Head: branch(r.headRepo(it), it.pr.head), Base: branch(r, it.pr.base)}
 	if full {
 		add, del := 0, 0
 		files := r.pullDiff(it)
@@ -80,7 +100,7 @@ func (f *Fake) pullJSON(c *call, r *repo, it *issue, full bool) *github.PullRequ
 		out.MaintainerCanModify = ptr(false)
 		out.ReviewComments = ptr(0)
 	}
-	return out
+	return wrapped
 }
 
 func (f *Fake) listPulls(c *call) reply {
@@ -110,7 +130,7 @@ func (f *Fake) listPulls(c *call) reply {
 		list = append(list, it)
 	}
 	sortIssues(list, c.query.Get("sort"), c.query.Get("direction"))
-	out := []*github.PullRequest{}
+	out := []*pullOut{}
 	for _, it := range paginate(c, list) {
 		out = append(out, f.pullJSON(c, r, it, false))
 	}
@@ -134,7 +154,7 @@ func (f *Fake) listPullCommits(c *call) reply {
 	if len(commits) > maxPullCommits {
 		commits = commits[:maxPullCommits]
 	}
-	out := []*github.RepositoryCommit{}
+	out := []*commitOut{}
 	for _, cm := range paginate(c, commits) {
 		out = append(out, f.commitJSON(c, r, cm, false))
 	}
@@ -162,15 +182,15 @@ func (f *Fake) listPullReviews(c *call) reply {
 	if rep != nil {
 		return *rep
 	}
-	out := []*github.PullRequestReview{}
+	out := []*reviewOut{}
 	for _, rv := range paginate(c, it.pr.reviews) {
-		out = append(out, &github.PullRequestReview{
+		out = append(out, wrapReview(&github.PullRequestReview{
 			ID: ptr(rv.id), NodeID: ptr(nodeID("PRR_", rv.id)), User: f.userJSON(c, rv.user), Body: ptr(rv.body),
 			State: ptr(rv.state), CommitID: ptr(rv.commitID), SubmittedAt: ts(rv.submitted),
 			AuthorAssociation: ptr(f.association(r, rv.user)),
 			HTMLURL:           ptr(fmt.Sprintf("%s/%s/pull/%d#pullrequestreview-%d", f.opts.WebURL, r.fullName(), it.number, rv.id)),
 			PullRequestURL:    ptr(fmt.Sprintf("%s/repos/%s/pulls/%d", c.base, r.fullName(), it.number)),
-		})
+		}))
 	}
 	return ok(out)
 }

@@ -40,6 +40,15 @@ func (f *Fake) userJSON(c *call, a *account) *github.User {
 		Type:       ptr(a.typ),
 		SiteAdmin:  ptr(false),
 		GravatarID: ptr(""),
+		// The hypermedia URLs GitHub's simple-user requires.
+		EventsURL:         ptr(c.base + "/users/" + a.login + "/events{/privacy}"),
+		FollowersURL:      ptr(c.base + "/users/" + a.login + "/followers"),
+		FollowingURL:      ptr(c.base + "/users/" + a.login + "/following{/other_user}"),
+		GistsURL:          ptr(c.base + "/users/" + a.login + "/gists{/gist_id}"),
+		OrganizationsURL:  ptr(c.base + "/users/" + a.login + "/orgs"),
+		ReceivedEventsURL: ptr(c.base + "/users/" + a.login + "/received_events"),
+		StarredURL:        ptr(c.base + "/users/" + a.login + "/starred{/owner}{/repo}"),
+		SubscriptionsURL:  ptr(c.base + "/users/" + a.login + "/subscriptions"),
 	}
 	if strings.HasSuffix(a.login, "[bot]") {
 		slug := strings.TrimSuffix(a.login, "[bot]")
@@ -64,10 +73,34 @@ func (f *Fake) userDetailJSON(c *call, a *account) *github.User {
 		}
 	}
 	u.PublicRepos = ptr(n)
+	u.PublicGists, u.Followers, u.Following = ptr(0), ptr(0), ptr(0)
 	return u
 }
 
-func (f *Fake) repoJSON(c *call, r *repo) *github.Repository {
+// publicUserJSON is GET /users/{username}'s public-user: go-github's User
+// lacks user_view_type, which GitHub's description uses to tell the public
+// view of a user from the private one.
+type publicUserJSON struct {
+	*github.User
+	UserViewType string `json:"user_view_type"`
+}
+
+// repoOut is a repository as GitHub sends it: go-github's Repository, with
+// "license" always present (null when GitHub detects none) and with the
+// license's node_id, which go-github's License lacks.
+type repoOut struct {
+	*github.Repository
+	License *licenseOut `json:"license"`
+	Forks   int         `json:"forks"` // forks_count, as GitHub also sends it
+}
+
+// licenseOut is a license-simple.
+type licenseOut struct {
+	*github.License
+	NodeID string `json:"node_id"`
+}
+
+func (f *Fake) repoJSON(c *call, r *repo) *repoOut {
 	api := c.base + "/repos/" + r.fullName()
 	open := 0
 	for _, it := range r.issues {
@@ -88,17 +121,38 @@ func (f *Fake) repoJSON(c *call, r *repo) *github.Repository {
 		LabelsURL: ptr(api + "/labels{/name}"), ContentsURL: ptr(api + "/contents/{+path}"),
 		CommitsURL: ptr(api + "/commits{/sha}"), TreesURL: ptr(api + "/git/trees{/sha}"),
 		BranchesURL: ptr(api + "/branches{/branch}"),
+		// The rest of what GitHub's repository schema requires.
+		ArchiveURL: ptr(api + "/{archive_format}{/ref}"), AssigneesURL: ptr(api + "/assignees{/user}"),
+		BlobsURL: ptr(api + "/git/blobs{/sha}"), CollaboratorsURL: ptr(api + "/collaborators{/collaborator}"),
+		CommentsURL: ptr(api + "/comments{/number}"), CompareURL: ptr(api + "/compare/{base}...{head}"),
+		ContributorsURL: ptr(api + "/contributors"), DeploymentsURL: ptr(api + "/deployments"),
+		DownloadsURL: ptr(api + "/downloads"), EventsURL: ptr(api + "/events"), ForksURL: ptr(api + "/forks"),
+		GitCommitsURL: ptr(api + "/git/commits{/sha}"), GitRefsURL: ptr(api + "/git/refs{/sha}"),
+		GitTagsURL: ptr(api + "/git/tags{/sha}"), HooksURL: ptr(api + "/hooks"),
+		IssueCommentURL: ptr(api + "/issues/comments{/number}"), IssueEventsURL: ptr(api + "/issues/events{/number}"),
+		KeysURL: ptr(api + "/keys{/key_id}"), LanguagesURL: ptr(api + "/languages"), MergesURL: ptr(api + "/merges"),
+		MilestonesURL: ptr(api + "/milestones{/number}"), NotificationsURL: ptr(api + "/notifications{?since,all,participating}"),
+		ReleasesURL: ptr(api + "/releases{/id}"), StargazersURL: ptr(api + "/stargazers"),
+		StatusesURL: ptr(api + "/statuses/{sha}"), SubscribersURL: ptr(api + "/subscribers"),
+		SubscriptionURL: ptr(api + "/subscription"), TagsURL: ptr(api + "/tags"), TeamsURL: ptr(api + "/teams"),
+		GitURL: ptr("git://github.com/" + r.fullName() + ".git"), SSHURL: ptr("git@github.com:" + r.fullName() + ".git"),
+		SVNURL: ptr(f.opts.WebURL + "/" + r.fullName()), Homepage: ptr(""),
+		ForksCount: ptr(0), StargazersCount: ptr(0), Watchers: ptr(0), WatchersCount: ptr(0),
+		NetworkCount: ptr(0), SubscribersCount: ptr(0), Size: ptr(0),
+		HasProjects: ptr(false), HasWiki: ptr(false), HasPages: ptr(false), HasDownloads: ptr(true),
+		HasDiscussions: ptr(false),
 	}
 	if out.Topics == nil {
 		out.Topics = []string{}
 	}
+	wrapped := &repoOut{Repository: out}
 	if lic := r.detectLicense(""); lic != nil {
-		out.License = lic.license(c)
+		wrapped.License = lic.license(c)
 	}
 	if c.tok != nil && c.tok.covers(r) {
 		out.Permissions = map[string]bool{"admin": false, "maintain": false, "push": true, "triage": true, "pull": true}
 	}
-	return out
+	return wrapped
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

@@ -43,10 +43,10 @@ func (f *Fake) listInstallationRepos(c *call) reply {
 	sort.Slice(repos, func(i, j int) bool { return repos[i].id < repos[j].id })
 	page := paginate(c, repos)
 	out := struct {
-		TotalCount          int                  `json:"total_count"`
-		RepositorySelection string               `json:"repository_selection"`
-		Repositories        []*github.Repository `json:"repositories"`
-	}{TotalCount: len(repos), RepositorySelection: c.tok.inst.selection, Repositories: []*github.Repository{}}
+		TotalCount          int        `json:"total_count"`
+		RepositorySelection string     `json:"repository_selection"`
+		Repositories        []*repoOut `json:"repositories"`
+	}{TotalCount: len(repos), RepositorySelection: c.tok.inst.selection, Repositories: []*repoOut{}}
 	for _, r := range page {
 		out.Repositories = append(out.Repositories, f.repoJSON(c, r))
 	}
@@ -162,15 +162,14 @@ func (f *Fake) replaceTopics(c *call) reply {
 	for _, n := range body.Names {
 		n = strings.ToLower(strings.TrimSpace(n))
 		if !topicPattern.MatchString(n) {
-			return invalid("Repository", "topics", "invalid",
-				n+" is not a valid topic. Topics must start with a lowercase letter or number, consist of 50 characters or less, and can include hyphens.")
+			return invalidSimple(n + " is not a valid topic. Topics must start with a lowercase letter or number, consist of 50 characters or less, and can include hyphens.")
 		}
 		if !slices.Contains(topics, n) {
 			topics = append(topics, n)
 		}
 	}
 	if len(topics) > 20 {
-		return invalid("Repository", "topics", "invalid", "A repository cannot have more than 20 topics.")
+		return invalidSimple("A repository cannot have more than 20 topics.")
 	}
 	r.topics = topics
 	r.updated = f.now()
@@ -187,12 +186,12 @@ type detectedLicense struct {
 	path, content   string
 }
 
-func (l *detectedLicense) license(c *call) *github.License {
+func (l *detectedLicense) license(c *call) *licenseOut {
 	lic := &github.License{Key: ptr(l.key), Name: ptr(l.name), SPDXID: ptr(l.spdx)}
 	if l.key != "other" {
 		lic.URL = ptr(c.base + "/licenses/" + l.key)
 	}
-	return lic
+	return &licenseOut{License: lic, NodeID: "MDc6TGljZW5zZ" + l.key}
 }
 
 var licenseFiles = []string{"LICENSE", "LICENSE.md", "LICENSE.txt", "LICENCE", "LICENCE.md", "COPYING", "COPYING.md", "LICENSE-MIT", "LICENSE-APACHE"}
@@ -263,8 +262,8 @@ func (f *Fake) getLicense(c *call) reply {
 		return notFound()
 	}
 	out := struct {
-		*github.RepositoryContent
-		License *github.License `json:"license"`
+		*contentOut
+		License *licenseOut `json:"license"`
 	}{f.fileJSON(c, r, r.resolve(ref), l.path, l.content), l.license(c)}
 	return ok(out)
 }
@@ -298,15 +297,15 @@ func (f *Fake) contentURLs(c *call, r *repo, cm *commit, p, typ, sha string) (ap
 	return api, html, git
 }
 
-func (f *Fake) fileJSON(c *call, r *repo, cm *commit, p, content string) *github.RepositoryContent {
+func (f *Fake) fileJSON(c *call, r *repo, cm *commit, p, content string) *contentOut {
 	sha := blobSHA(content)
 	api, html, git := f.contentURLs(c, r, cm, p, "file", sha)
-	return &github.RepositoryContent{
+	return wrapContent(&github.RepositoryContent{
 		Type: ptr("file"), Encoding: ptr("base64"), Size: ptr(len(content)), Name: ptr(path.Base(p)),
 		Path: ptr(p), Content: ptr(encodeContent(content)), SHA: ptr(sha), URL: ptr(api),
 		GitURL: ptr(git), HTMLURL: ptr(html),
 		DownloadURL: ptr("https://raw.githubusercontent.com/" + r.fullName() + "/" + cm.sha + "/" + p),
-	}
+	})
 }
 
 // lookupTree walks from a root tree to the tree of a directory.
@@ -348,7 +347,7 @@ func (f *Fake) getContents(c *call) reply {
 	if t == nil {
 		return notFound()
 	}
-	out := []*github.RepositoryContent{}
+	out := []*contentOut{}
 	for _, e := range t.entries {
 		child := e.name
 		if p != "" {
@@ -364,7 +363,7 @@ func (f *Fake) getContents(c *call) reply {
 		if typ == "file" {
 			entry.DownloadURL = ptr("https://raw.githubusercontent.com/" + r.fullName() + "/" + cm.sha + "/" + child)
 		}
-		out = append(out, entry)
+		out = append(out, wrapContent(entry))
 	}
 	return ok(out)
 }
@@ -433,7 +432,7 @@ func (f *Fake) signatureUser(s Signature) *account {
 	return f.st.userByEmail(s.Email)
 }
 
-func (f *Fake) commitJSON(c *call, r *repo, cm *commit, withFiles bool) *github.RepositoryCommit {
+func (f *Fake) commitJSON(c *call, r *repo, cm *commit, withFiles bool) *commitOut {
 	api := c.base + "/repos/" + r.fullName()
 	out := &github.RepositoryCommit{
 		SHA: ptr(cm.sha), NodeID: ptr("C_" + cm.sha[:12]),
@@ -471,7 +470,7 @@ func (f *Fake) commitJSON(c *call, r *repo, cm *commit, withFiles bool) *github.
 		out.Files = files
 		out.Stats = &github.CommitStats{Additions: ptr(add), Deletions: ptr(del), Total: ptr(add + del)}
 	}
-	return out
+	return f.wrapCommit(c, r, out)
 }
 
 func (f *Fake) filesJSON(c *call, r *repo, head *commit, diffs []fileDiff) []*github.CommitFile {
@@ -519,12 +518,12 @@ func (f *Fake) getBranch(c *call) reply {
 	}
 	api := c.base + "/repos/" + r.fullName() + "/branches/" + name
 	return ok(struct {
-		Name          string                   `json:"name"`
-		Commit        *github.RepositoryCommit `json:"commit"`
-		Links         map[string]string        `json:"_links"`
-		Protected     bool                     `json:"protected"`
-		Protection    map[string]any           `json:"protection"`
-		ProtectionURL string                   `json:"protection_url"`
+		Name          string            `json:"name"`
+		Commit        *commitOut        `json:"commit"`
+		Links         map[string]string `json:"_links"`
+		Protected     bool              `json:"protected"`
+		Protection    map[string]any    `json:"protection"`
+		ProtectionURL string            `json:"protection_url"`
 	}{
 		Name: name, Commit: f.commitJSON(c, r, r.commits[sha], false),
 		Links:         map[string]string{"self": api, "html": f.opts.WebURL + "/" + r.fullName() + "/tree/" + name},
@@ -592,22 +591,22 @@ func (f *Fake) compareCommits(c *call) reply {
 	} else if len(page) > 250 {
 		page = page[:250]
 	}
-	commits := []*github.RepositoryCommit{}
+	commits := []*commitOut{}
 	for _, cm := range page {
 		commits = append(commits, f.commitJSON(c, r, cm, false))
 	}
 	api := c.base + "/repos/" + r.fullName()
 	basehead := c.param("basehead")
-	out := &github.CommitsComparison{
-		BaseCommit: f.commitJSON(c, r, base, false), Status: ptr(status),
+	out := &comparisonOut{CommitsComparison: &github.CommitsComparison{
+		Status:  ptr(status),
 		AheadBy: ptr(len(ahead)), BehindBy: ptr(len(behind)), TotalCommits: ptr(len(ahead)),
-		Commits: commits, Files: []*github.CommitFile{},
+		Files:        []*github.CommitFile{},
 		HTMLURL:      ptr(f.opts.WebURL + "/" + r.fullName() + "/compare/" + basehead),
 		PermalinkURL: ptr(f.opts.WebURL + "/" + r.fullName() + "/compare/" + base.sha[:7] + "..." + head.sha[:7]),
 		DiffURL:      ptr(f.opts.WebURL + "/" + r.fullName() + "/compare/" + basehead + ".diff"),
 		PatchURL:     ptr(f.opts.WebURL + "/" + r.fullName() + "/compare/" + basehead + ".patch"),
 		URL:          ptr(api + "/compare/" + basehead),
-	}
+	}, BaseCommit: f.commitJSON(c, r, base, false), Commits: commits}
 	if mb != nil {
 		out.MergeBaseCommit = f.commitJSON(c, r, mb, false)
 		if firstPage {
@@ -623,12 +622,23 @@ func (f *Fake) compareCommits(c *call) reply {
 
 // Repository health.
 
+// codeownersPaths are where GitHub looks for a CODEOWNERS file.
+// https://docs.github.com/repositories/managing-your-repositorys-settings-and-features/customizing-your-repository/about-code-owners#codeowners-file-location
+var codeownersPaths = []string{".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"}
+
 func (f *Fake) getCodeownersErrors(c *call) reply {
 	r, rep := f.repoFor(c, false)
 	if rep != nil {
 		return *rep
 	}
-	if ref := c.query.Get("ref"); r.resolve(ref) == nil {
+	cm := r.resolve(c.query.Get("ref"))
+	if cm == nil {
+		return notFound()
+	}
+	// Without a CODEOWNERS file in any of the three places GitHub looks,
+	// there is nothing to list: 404 ("Resource not found").
+	// https://docs.github.com/rest/repos/repos#list-codeowners-errors
+	if !slices.ContainsFunc(codeownersPaths, func(p string) bool { _, ok := cm.files[p]; return ok }) {
 		return notFound()
 	}
 	type entry struct {
@@ -678,7 +688,7 @@ func (f *Fake) getCommunityProfile(c *call) reply {
 		"license":               nil,
 	}
 	if l := r.detectLicense(""); l != nil {
-		files["license"] = map[string]string{"key": l.key, "name": l.name, "spdx_id": l.spdx,
+		files["license"] = map[string]string{"key": l.key, "name": l.name, "spdx_id": l.spdx, "node_id": l.license(c).NodeID,
 			"url": c.base + "/licenses/" + l.key, "html_url": f.opts.WebURL + "/" + r.fullName() + "/blob/" + r.defaultBranch + "/" + l.path}
 	}
 	present, total := 0, 0

@@ -39,6 +39,7 @@ func routeTable() []routeDef {
 		{get, "/orgs/{org}/repos", inst, false, (*Fake).listOrgRepos},
 		{get, "/orgs/{org}/members/{username}", inst, false, (*Fake).checkOrgMember},
 		{get, "/orgs/{org}/memberships/{username}", inst, false, (*Fake).getOrgMembership},
+		{get, "/orgs/{org}/public_members/{username}", inst, false, (*Fake).checkPublicMember},
 		{get, "/orgs/{org}/teams", inst, false, (*Fake).listTeams},
 		{get, "/orgs/{org}/teams/{team_slug}", inst, false, (*Fake).getTeam},
 		{get, "/orgs/{org}/teams/{team_slug}/members", inst, false, (*Fake).listTeamMembers},

@@ -552,7 +552,18 @@ func (f *Fake) AddTeam(t Team) (Team, error) {
 	if t.Privacy == "" {
 		t.Privacy = "closed"
 	}
-	tm := &team{id: f.st.id(t.ID), org: org, slug: t.Slug, name: t.Name, description: t.Description, privacy: t.Privacy}
+	var parent *team
+	if t.Parent != "" {
+		if parent = org.team(t.Parent); parent == nil {
+			return Team{}, fmt.Errorf("githubfake: no parent team %q in %s", t.Parent, org.login)
+		}
+		// "Secret teams cannot be nested": a parent and child are closed.
+		// https://docs.github.com/organizations/organizing-members-into-teams/about-teams#nested-teams
+		if t.Privacy != "closed" || parent.privacy != "closed" {
+			return Team{}, fmt.Errorf("githubfake: secret teams cannot be nested (%s under %s)", t.Slug, t.Parent)
+		}
+	}
+	tm := &team{id: f.st.id(t.ID), org: org, slug: t.Slug, name: t.Name, description: t.Description, privacy: t.Privacy, parent: parent}
 	if tm.id == 0 {
 		return Team{}, fmt.Errorf("githubfake: ID %d is taken", t.ID)
 	}
@@ -642,7 +653,7 @@ func (f *Fake) SetOrgMembership(org string, m Membership) error {
 	if o == nil || !o.isOrg() {
 		return fmt.Errorf("githubfake: no organization %q", org)
 	}
-	o.members[strings.ToLower(m.Login)] = &member{user: f.st.userFor(m.Login, f.now()), role: m.Role, state: m.State}
+	o.members[strings.ToLower(m.Login)] = &member{user: f.st.userFor(m.Login, f.now()), role: m.Role, state: m.State, public: m.Public}
 	return nil
 }
 

@@ -67,9 +67,10 @@ type account struct {
 }
 
 type member struct {
-	user  *account
-	role  string
-	state string
+	user   *account
+	role   string
+	state  string
+	public bool // a public organization member
 }
 
 type team struct {
@@ -80,6 +81,7 @@ type team struct {
 	description string
 	privacy     string
 	members     []*member
+	parent      *team
 }
 
 func (a *account) isOrg() bool { return a.typ == "Organization" }

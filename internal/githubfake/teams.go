@@ -2,6 +2,8 @@ package githubfake
 
 import (
 	"fmt"
+	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -16,7 +18,7 @@ func (f *Fake) getUser(c *call) reply {
 	if a == nil {
 		return notFound()
 	}
-	return ok(f.userDetailJSON(c, a))
+	return ok(publicUserJSON{User: f.userDetailJSON(c, a), UserViewType: "public"})
 }
 
 func (f *Fake) orgJSON(c *call, o *account) *github.Organization {
@@ -26,6 +28,12 @@ func (f *Fake) orgJSON(c *call, o *account) *github.Organization {
 		ReposURL: ptr(c.base + "/orgs/" + o.login + "/repos"), HTMLURL: ptr(f.opts.WebURL + "/" + o.login),
 		AvatarURL: ptr("https://avatars.githubusercontent.com/u/" + itoa64(o.id) + "?v=4"),
 		Type:      ptr("Organization"), CreatedAt: ts(o.created), UpdatedAt: ts(o.created),
+		EventsURL: ptr(c.base + "/orgs/" + o.login + "/events"), HooksURL: ptr(c.base + "/orgs/" + o.login + "/hooks"),
+		IssuesURL:               ptr(c.base + "/orgs/" + o.login + "/issues"),
+		MembersURL:              ptr(c.base + "/orgs/" + o.login + "/members{/member}"),
+		PublicMembersURL:        ptr(c.base + "/orgs/" + o.login + "/public_members{/member}"),
+		HasOrganizationProjects: ptr(true), HasRepositoryProjects: ptr(true),
+		PublicRepos: ptr(0), PublicGists: ptr(0), Followers: ptr(0), Following: ptr(0),
 	}
 }
 
@@ -103,22 +111,44 @@ func (f *Fake) listOrgRepos(c *call) reply {
 		}
 		return (a < b) == asc
 	})
-	out := []*github.Repository{}
+	out := []*repoOut{}
 	for _, r := range paginate(c, list) {
 		out = append(out, f.repoJSON(c, r))
 	}
 	return ok(out)
 }
 
-// checkOrgMember answers 204 for an active member and 404 otherwise.
+// checkOrgMember answers 204 for an active member and 404 otherwise. To
+// a requester that is not a member of the organization (an installation
+// on another account), GitHub answers 302 to the public membership check.
+// https://docs.github.com/rest/orgs/members#check-organization-membership-for-a-user
 func (f *Fake) checkOrgMember(c *call) reply {
-	o, rep := f.orgFor(c, true)
+	o, rep := f.orgFor(c, false)
 	if rep != nil {
 		return *rep
+	}
+	if c.tok.inst.account != o {
+		c.header.Set("Location", c.base+"/orgs/"+o.login+"/public_members/"+url.PathEscape(c.param("username")))
+		return reply{status: http.StatusFound}
 	}
 	m := o.members[strings.ToLower(c.param("username"))]
 	if m == nil || m.state != "active" {
 		return errReply(404, "User does not exist or is not a member of the organization")
+	}
+	return noContent()
+}
+
+// checkPublicMember answers 204 when the user is a public member of the
+// organization, and 404 otherwise; anyone may ask.
+// https://docs.github.com/rest/orgs/members#check-public-organization-membership-for-a-user
+func (f *Fake) checkPublicMember(c *call) reply {
+	o, rep := f.orgFor(c, false)
+	if rep != nil {
+		return *rep
+	}
+	m := o.members[strings.ToLower(c.param("username"))]
+	if m == nil || m.state != "active" || !m.public {
+		return notFound()
 	}
 	return noContent()
 }
@@ -139,7 +169,23 @@ func (f *Fake) getOrgMembership(c *call) reply {
 	})
 }
 
-func (f *Fake) teamJSON(c *call, t *team) *github.Team {
+// teamOut is a team as GitHub sends it: go-github's Team lacks its
+// ownership type, and its parent is a team-simple or null.
+type teamOut struct {
+	*github.Team
+	Type   string   `json:"type"`
+	Parent *teamOut `json:"parent"`
+}
+
+func (f *Fake) teamJSON(c *call, t *team) *teamOut {
+	out := &teamOut{Team: f.teamSimpleJSON(c, t), Type: "organization"}
+	if t.parent != nil {
+		out.Parent = &teamOut{Team: f.teamSimpleJSON(c, t.parent), Type: "organization"}
+	}
+	return out
+}
+
+func (f *Fake) teamSimpleJSON(c *call, t *team) *github.Team {
 	api := fmt.Sprintf("%s/organizations/%d/team/%d", c.base, t.org.id, t.id)
 	return &github.Team{
 		ID: ptr(t.id), NodeID: ptr(nodeID("T_", t.id)), Name: ptr(t.name), Slug: ptr(t.slug),
@@ -167,7 +213,7 @@ func (f *Fake) listTeams(c *call) reply {
 	if rep != nil {
 		return *rep
 	}
-	out := []*github.Team{}
+	out := []*teamOut{}
 	for _, t := range paginate(c, o.teams) {
 		out = append(out, f.teamJSON(c, t))
 	}
@@ -182,42 +228,113 @@ func (f *Fake) getTeam(c *call) reply {
 	out := f.teamJSON(c, t)
 	out.MembersCount = ptr(len(t.members))
 	out.Organization = f.orgJSON(c, t.org)
-	return ok(out)
+	// The fake models no team repositories.
+	return ok(struct {
+		*teamOut
+		ReposCount int               `json:"repos_count"`
+		CreatedAt  *github.Timestamp `json:"created_at"`
+		UpdatedAt  *github.Timestamp `json:"updated_at"`
+	}{out, 0, ts(t.org.created), ts(t.org.created)})
 }
 
-// listTeamMembers lists active members, filtered by role (all, member,
-// maintainer).
+// teamMember is a member of a team, directly or through a child team.
+type teamMember struct {
+	*member
+	inherited bool
+}
+
+// allMembers lists a team's members and, after them, the members of its
+// child teams at any depth, each user once: "Team members will include the
+// members of child teams."
+// https://docs.github.com/rest/teams/members#list-team-members
+func (t *team) allMembers() []teamMember {
+	var out []teamMember
+	seen := map[*account]bool{}
+	add := func(from *team, inherited bool) {
+		for _, m := range from.members {
+			if !seen[m.user] {
+				seen[m.user] = true
+				out = append(out, teamMember{m, inherited})
+			}
+		}
+	}
+	add(t, false)
+	for _, d := range t.org.teams {
+		if d.descendantOf(t) {
+			add(d, true)
+		}
+	}
+	return out
+}
+
+func (t *team) descendantOf(ancestor *team) bool {
+	for p := t.parent; p != nil; p = p.parent {
+		if p == ancestor {
+			return true
+		}
+	}
+	return false
+}
+
+// role is the member's role on the team: a member of a child team is a
+// member of its ancestors.
+func (m teamMember) role() string {
+	if m.inherited {
+		return "member"
+	}
+	return m.member.role
+}
+
+// teamMemberJSON is GitHub's team-member: a user, their role on the team
+// and whether the membership comes from a child team.
+type teamMemberJSON struct {
+	*github.User
+	Role      string `json:"role"`
+	Inherited bool   `json:"inherited"`
+}
+
+// listTeamMembers lists active members, those of child teams included,
+// filtered by role (all, member, maintainer).
 func (f *Fake) listTeamMembers(c *call) reply {
 	t, rep := f.teamFor(c)
 	if rep != nil {
 		return *rep
 	}
 	role := c.query.Get("role")
-	var list []*member
-	for _, m := range t.members {
-		if m.state == "active" && (role == "" || role == "all" || m.role == role) {
+	var list []teamMember
+	for _, m := range t.allMembers() {
+		if m.state == "active" && (role == "" || role == "all" || m.role() == role) {
 			list = append(list, m)
 		}
 	}
-	out := []*github.User{}
+	out := []teamMemberJSON{}
 	for _, m := range paginate(c, list) {
-		out = append(out, f.userJSON(c, m.user))
+		out = append(out, teamMemberJSON{User: f.userJSON(c, m.user), Role: m.role(), Inherited: m.inherited})
 	}
 	return ok(out)
 }
 
+// getTeamMembership answers a user's membership of the team, or of one of
+// its child teams: "Team members will include the members of child teams."
+// https://docs.github.com/rest/teams/members#get-team-membership-for-a-user
 func (f *Fake) getTeamMembership(c *call) reply {
 	t, rep := f.teamFor(c)
 	if rep != nil {
 		return *rep
 	}
-	m := t.member(c.param("username"))
+	var m *teamMember
+	for _, tm := range t.allMembers() {
+		if strings.EqualFold(tm.user.login, c.param("username")) {
+			m = &tm
+			break
+		}
+	}
 	if m == nil {
 		return notFound()
 	}
 	return ok(&github.Membership{
 		URL:   ptr(fmt.Sprintf("%s/organizations/%d/team/%d/memberships/%s", c.base, t.org.id, t.id, m.user.login)),
-		State: ptr(m.state), Role: ptr(m.role),
+		State: ptr(m.state), Role: ptr(m.role()),
 	})
 }
 

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -177,6 +179,19 @@ func patchSpec(doc *openapi3.T) error {
 		notCompleted.Not = openapi3.NewSchemaRef("", completedAt)
 		s.AnyOf = openapi3.SchemaRefs{openapi3.NewSchemaRef("", withConclusion), openapi3.NewSchemaRef("", notCompleted)}
 	}
+	// 3. GET /app/installations: the description's installation items say
+	// the account is a simple-user AND an enterprise (allOf), which no
+	// account is; GET /app/installations/{installation_id} describes the
+	// same installation's account as either (anyOf), as GitHub sends it.
+	if list := doc.Paths.Value("/app/installations"); list != nil && list.Get != nil {
+		if rr := list.Get.Responses.Status(http.StatusOK); rr != nil && rr.Value != nil {
+			if mt := rr.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil && mt.Schema.Value.Items != nil {
+				if acct := mt.Schema.Value.Items.Value.Properties["account"]; acct != nil && len(acct.Value.AllOf) > 1 {
+					acct.Value.AnyOf, acct.Value.AllOf = acct.Value.AllOf, nil
+				}
+			}
+		}
+	}
 	return nil
 }
 
@@ -246,12 +261,7 @@ func (s *spec) check(r *http.Request, body []byte, rt *route, params map[string]
 		SkipSettingDefaults: true,
 		MultiError:          true,
 	}
-	opts.WithCustomSchemaErrorFunc(func(e *openapi3.SchemaError) string {
-		if p := e.JSONPointer(); len(p) > 0 {
-			return fmt.Sprintf("%s: %s", strings.Join(p, "/"), e.Reason)
-		}
-		return e.Reason
-	})
+	opts.WithCustomSchemaErrorFunc(schemaError)
 	// An empty multi-segment parameter (the repository root in
 	// .../contents/) is one GitHub accepts; kin-openapi takes "" for missing.
 	pathParams := map[string]string{}
@@ -338,4 +348,176 @@ func badJSON(err error) bool {
 		}
 	}
 	return false
+}
+
+// anyOperationMay lists statuses GitHub may answer to any request, whether
+// or not the operation documents them: bad credentials (401), a missing
+// permission or a rate limit (403, 429), a resource the caller cannot see
+// (404), and its own failures (5xx). A response with such a status is
+// checked against the operation's description only when it documents it.
+// https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api
+func anyOperationMay(status int) bool {
+	switch status {
+	case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusTooManyRequests:
+		return true
+	}
+	return status >= 500
+}
+
+// checkResponse compares a response of the fake with the API description:
+// its status must be one the operation documents, and its headers and body
+// must match the description of that status. It returns the violation, or
+// "" when GitHub could have answered so.
+func (s *spec) checkResponse(r *http.Request, rt *route, params map[string]string, out output) string {
+	if rt == nil || out.status == http.StatusNotModified {
+		return ""
+	}
+	item := s.doc.Paths.Value(rt.template)
+	if item == nil {
+		return ""
+	}
+	op := item.GetOperation(r.Method)
+	if op == nil || op.Responses == nil {
+		return ""
+	}
+	if op.Responses.Status(out.status) == nil && anyOperationMay(out.status) {
+		return ""
+	}
+	// kin-openapi checks the status and the headers; the body is decoded
+	// once, here, to add the nulls go-github leaves out (addNulls).
+	opts := &openapi3filter.Options{
+		AuthenticationFunc:    openapi3filter.NoopAuthenticationFunc,
+		IncludeResponseStatus: true,
+		ExcludeResponseBody:   true,
+		MultiError:            true,
+	}
+	opts.WithCustomSchemaErrorFunc(schemaError)
+	input := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{
+			Request:    r,
+			PathParams: params,
+			Route:      &routers.Route{Spec: s.doc, Path: rt.template, PathItem: item, Method: r.Method, Operation: op},
+			Options:    opts,
+		},
+		Status:  out.status,
+		Header:  out.header,
+		Options: opts,
+	}
+	input.SetBodyBytes(out.body)
+	err := openapi3filter.ValidateResponse(r.Context(), input)
+	if err == nil {
+		err = checkResponseBody(op.Responses.Status(out.status), out)
+	}
+	if err == nil {
+		return ""
+	}
+	return fmt.Sprintf("%s %s: githubfake answered %d, which GitHub's API description does not allow: %s",
+		r.Method, r.URL.RequestURI(), out.status, describeResponse(err))
+}
+
+// checkResponseBody checks a body against the description of its status,
+// as openapi3filter.ValidateResponse would, after addNulls.
+func checkResponseBody(ref *openapi3.ResponseRef, out output) error {
+	if ref == nil || ref.Value == nil || len(ref.Value.Content) == 0 {
+		return nil
+	}
+	ct := out.header.Get("Content-Type")
+	mt := ref.Value.Content.Get(ct)
+	if mt == nil {
+		return fmt.Errorf("the description has no %q body for this status", ct)
+	}
+	if mt.Schema == nil || mt.Schema.Value == nil {
+		return nil
+	}
+	var v any
+	if err := json.Unmarshal(out.body, &v); err != nil {
+		return fmt.Errorf("body is not JSON: %w", err)
+	}
+	addNulls(v, mt.Schema.Value, 0)
+	return mt.Schema.Value.VisitJSON(v, openapi3.MultiErrors(), openapi3.VisitAsResponse(),
+		openapi3.SetSchemaErrorMessageCustomizer(schemaError))
+}
+
+func schemaError(e *openapi3.SchemaError) string {
+	if p := e.JSONPointer(); len(p) > 0 {
+		return fmt.Sprintf("%s: %s", strings.Join(p, "/"), e.Reason)
+	}
+	return e.Reason
+}
+
+// describeResponse lists the problems of a response once each, with array
+// indices written as "*" (a list of 100 items has the same problem 100
+// times), at most maxProblems of them.
+func describeResponse(err error) string {
+	const maxProblems = 40
+	var parts []string
+	seen := map[string]bool{}
+	add := func(msg string) {
+		msg = arrayIndex.ReplaceAllString(strings.Join(strings.Fields(msg), " "), "${1}*${2}")
+		if !seen[msg] {
+			seen[msg] = true
+			parts = append(parts, msg)
+		}
+	}
+	for _, e := range requestErrors(err) {
+		var re *openapi3filter.ResponseError
+		if errors.As(e, &re) {
+			add(re.Reason)
+			if re.Err != nil {
+				for _, inner := range requestErrors(re.Err) {
+					add(inner.Error())
+				}
+			}
+			continue
+		}
+		add(e.Error())
+	}
+	if len(parts) > maxProblems {
+		parts = append(parts[:maxProblems], fmt.Sprintf("and %d more", len(parts)-maxProblems))
+	}
+	return strings.Join(parts, "; ")
+}
+
+var arrayIndex = regexp.MustCompile(`(^|/)[0-9]+(/|:)`)
+
+// addNulls adds to v, a decoded JSON body, null for each property the
+// description requires and allows to be null but v lacks, walking v along
+// s. GitHub sends these nulls ("milestone": null); the fake builds its
+// bodies from go-github's types, whose omitempty drops them, and go-github
+// (like any client) reads an absent property and a null one alike.
+// Required properties that may not be null are still required.
+func addNulls(v any, s *openapi3.Schema, depth int) {
+	if s == nil || depth > 32 {
+		return
+	}
+	for _, alts := range []openapi3.SchemaRefs{s.AllOf, s.AnyOf, s.OneOf} {
+		for _, alt := range alts {
+			addNulls(v, alt.Value, depth+1)
+		}
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		for _, name := range s.Required {
+			if _, ok := x[name]; !ok {
+				if p := s.Properties[name]; p != nil && p.Value != nil && p.Value.Nullable {
+					x[name] = nil
+				}
+			}
+		}
+		for name, val := range x {
+			p := s.Properties[name]
+			if p == nil {
+				p = s.AdditionalProperties.Schema
+			}
+			if p != nil {
+				addNulls(val, p.Value, depth+1)
+			}
+		}
+	case []any:
+		if s.Items != nil {
+			for _, item := range x {
+				addNulls(item, s.Items.Value, depth+1)
+			}
+		}
+	}
 }

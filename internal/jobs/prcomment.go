@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-github/v66/github"
 	"github.com/rs/zerolog"
 
+	"github.com/ospo-bot/ospo-bot/internal/ghclient"
 	"github.com/ospo-bot/ospo-bot/internal/review"
 	"github.com/ospo-bot/ospo-bot/internal/store"
 )
@@ -164,8 +165,11 @@ func signs(body, phrase string) bool {
 // again at their next check.
 func (h *commentHandler) revoke(ctx context.Context, client *github.Client, installationID int64, org string, cmd review.Command, cm *github.IssueComment, version string) (string, error) {
 	u, _, err := client.Users.Get(ctx, cmd.Rule)
-	if err != nil {
+	if ghclient.NotFound(err) {
 		return fmt.Sprintf("I could not find the user @%s.", cmd.Rule), nil
+	}
+	if err != nil { // a 5xx or a rate limit is no answer: retry the job
+		return "", fmt.Errorf("look up @%s: %w", cmd.Rule, err)
 	}
 	had, err := h.deps.Store.RevokeSignature(ctx, org, u.GetID())
 	if err != nil {

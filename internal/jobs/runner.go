@@ -63,7 +63,7 @@ func settle(err error, job *rivertype.JobRow, now time.Time) verdict {
 		}
 	}
 	var perm permanentError
-	if ghclient.Permanent(err) || errors.As(err, &perm) {
+	if ghclient.PermanentAt(err, job.Attempt) || errors.As(err, &perm) {
 		return verdict{err: river.JobCancel(err), final: true, note: "stopped, retrying cannot fix this: " + err.Error()}
 	}
 	if job.Attempt >= job.MaxAttempts {

@@ -7,8 +7,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bradleyfalzon/ghinstallation/v2"
 	"github.com/google/go-github/v66/github"
 	"github.com/riverqueue/river/rivertype"
+
+	"github.com/ospo-bot/ospo-bot/internal/ghclient"
 )
 
 func TestSettle(t *testing.T) {
@@ -20,6 +23,7 @@ func TestSettle(t *testing.T) {
 		return &http.Response{StatusCode: code, Header: h, Request: &http.Request{Method: "GET"}}
 	}
 	secondary := time.Duration(42) * time.Second
+	tokenRefused := &ghinstallation.HTTPError{Message: "could not refresh installation id 1's token", Response: resp(401, nil)}
 	for _, tc := range []struct {
 		name    string
 		err     error
@@ -34,6 +38,9 @@ func TestSettle(t *testing.T) {
 		{"unreadable payload", permanent("read payload: %v", errors.New("bad json")), 1, "cancel", true},
 		{"bad gateway", &github.ErrorResponse{Response: resp(502, nil)}, 1, "retry", false},
 		{"bad gateway, attempts used up", &github.ErrorResponse{Response: resp(502, nil)}, 25, "retry", true},
+		{"token refused, first attempt", fmt.Errorf("get repo: %w", tokenRefused), 1, "retry", false},
+		{"token refused, second attempt", fmt.Errorf("get repo: %w", tokenRefused), ghclient.TokenRejectedAttempts - 1, "retry", false},
+		{"token refused, attempts for it used up", fmt.Errorf("get repo: %w", tokenRefused), ghclient.TokenRejectedAttempts, "cancel", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			v := settle(tc.err, &rivertype.JobRow{Attempt: tc.attempt, MaxAttempts: 25}, now)

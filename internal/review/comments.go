@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/google/go-github/v66/github"
 	"github.com/rs/zerolog"
 
+	"github.com/ospo-bot/ospo-bot/internal/ghclient"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
 	"github.com/ospo-bot/ospo-bot/internal/store"
 )
@@ -254,12 +254,16 @@ func (m *Manager) reviewedRepository(ctx context.Context, c Comment) (int64, err
 }
 
 // MayDecide reports whether login may decide reviews: a listed user, an
-// active member of a listed team, or, when none is listed, an owner of the
-// org. Membership is asked of GitHub each time, never taken from text.
+// active member of a listed team (members of its child teams included, as
+// GitHub counts them), or, when none is listed, an owner of the org.
+// Membership is asked of GitHub each time, never taken from text. Only a
+// 404 means "not a member"; any other error (a 5xx, a rate limit, a
+// missing permission) is returned, so that the job is retried or fails
+// rather than answering "you may not".
 func MayDecide(ctx context.Context, client *github.Client, a Authority, login string) (bool, error) {
 	if len(a.Approvers) == 0 {
 		m, _, err := client.Organizations.GetOrgMembership(ctx, login, a.Org)
-		if status(err) == http.StatusNotFound || status(err) == http.StatusForbidden {
+		if ghclient.NotFound(err) {
 			return false, nil
 		}
 		if err != nil {
@@ -279,7 +283,7 @@ func MayDecide(ctx context.Context, client *github.Client, a Authority, login st
 			continue
 		}
 		m, _, err := client.Teams.GetTeamMembershipBySlug(ctx, org, team, login)
-		if status(err) == http.StatusNotFound {
+		if ghclient.NotFound(err) {
 			continue
 		}
 		if err != nil {

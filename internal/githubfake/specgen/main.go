@@ -7,7 +7,8 @@
 // It reads ../shared/github/openapi/api.github.com.json (or -in, which may
 // be gzipped, such as testdata/github/openapi/api.github.com.json.gz) and
 // writes testdata/github/openapi/githubfake.json.gz. The subset keeps every
-// operation githubfake serves whole, with the components it references. Every
+// operation githubfake serves whole (its responses too: the fake checks what
+// it answers) but without examples, with the components it references. Every
 // other operation becomes a stub with only its path parameters, so the fake
 // can still tell "GitHub has this route, the fake does not" from "GitHub has
 // no such route". Octokit's own additions are dropped.
@@ -143,7 +144,7 @@ func subset(data []byte, served, dropped []githubfake.Route) ([]byte, error) {
 			}
 			switch {
 			case keep[key(k, path)]:
-				newItem[k] = op
+				newItem[k] = withoutExamples(op.(map[string]any))
 				found[key(k, path)] = true
 			case drop[key(k, path)]:
 			default:
@@ -220,6 +221,68 @@ func subset(data []byte, served, dropped []githubfake.Route) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// withoutExamples drops the examples of an operation's parameters, request
+// body and responses: the fake validates against the schemas, and the
+// examples were a fifth of the subset.
+func withoutExamples(op map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range op {
+		out[k] = v
+	}
+	mediaTypes := func(holder any) any {
+		h, _ := holder.(map[string]any)
+		content, _ := h["content"].(map[string]any)
+		if content == nil {
+			return holder
+		}
+		newContent := map[string]any{}
+		for mt, m := range content {
+			newContent[mt] = dropKeys(m, "example", "examples")
+		}
+		newHolder := map[string]any{}
+		for k, v := range h {
+			newHolder[k] = v
+		}
+		newHolder["content"] = newContent
+		return newHolder
+	}
+	if params, ok := op["parameters"].([]any); ok {
+		var list []any
+		for _, p := range params {
+			list = append(list, dropKeys(p, "example", "examples"))
+		}
+		out["parameters"] = list
+	}
+	if body, ok := op["requestBody"]; ok {
+		out["requestBody"] = mediaTypes(body)
+	}
+	if responses, ok := op["responses"].(map[string]any); ok {
+		newResponses := map[string]any{}
+		for status, r := range responses {
+			newResponses[status] = mediaTypes(r)
+		}
+		out["responses"] = newResponses
+	}
+	return out
+}
+
+// dropKeys returns a copy of a JSON object without keys (other values as
+// they are).
+func dropKeys(v any, keys ...string) any {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return v
+	}
+	out := map[string]any{}
+	for k, x := range m {
+		out[k] = x
+	}
+	for _, k := range keys {
+		delete(out, k)
+	}
+	return out
 }
 
 func hasOperation(item map[string]any) bool {

@@ -40,14 +40,16 @@ func TestSubset(t *testing.T) {
 	  "paths": {
 	    "/a/{x}": {"get": {"operationId": "a", "parameters": [{"$ref": "#/components/parameters/x"}, {"name": "q", "in": "query", "schema": {"$ref": "#/components/schemas/unused"}}],
 	                       "responses": {"200": {"description": "ok"}}},
-	               "post": {"operationId": "a-post", "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/body"}}}},
-	                        "parameters": [{"$ref": "#/components/parameters/x"}], "responses": {"201": {"description": "ok"}}}},
+	               "post": {"operationId": "a-post", "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/body"}, "examples": {"e": {"$ref": "#/components/examples/e"}}}}},
+	                        "parameters": [{"$ref": "#/components/parameters/x"}], "responses": {"201": {"description": "ok",
+	                          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/created"}, "examples": {"e": {"$ref": "#/components/examples/e"}}}}}}}},
 	    "/octokit": {"get": {"operationId": "o", "responses": {"200": {"description": "ok"}}}}
 	  },
 	  "components": {
 	    "parameters": {"x": {"name": "x", "in": "path", "required": true, "schema": {"type": "string"}}},
 	    "schemas": {"body": {"type": "object", "properties": {"n": {"$ref": "#/components/schemas/name"}}},
-	                "name": {"type": "string"}, "unused": {"type": "string"}}
+	                "name": {"type": "string"}, "unused": {"type": "string"}, "created": {"type": "object"}},
+	    "examples": {"e": {"value": {"n": "x"}}}
 	  }
 	}`)
 	out, err := subset(full,
@@ -72,6 +74,11 @@ func TestSubset(t *testing.T) {
 	}
 	if doc.Paths["/a/{x}"]["post"]["requestBody"] == nil {
 		t.Error("the served operation lost its body")
+	}
+	// The responses are kept, for the fake checks what it answers; the
+	// examples are not.
+	if doc.Components["schemas"]["created"] == nil || doc.Components["examples"] != nil {
+		t.Errorf("the response schema was dropped or the examples kept: components %v", doc.Components)
 	}
 	if doc.Components["schemas"]["name"] == nil || doc.Components["schemas"]["unused"] != nil || doc.Components["parameters"]["x"] == nil {
 		t.Errorf("components %v", doc.Components)
