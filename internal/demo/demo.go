@@ -253,9 +253,10 @@ func (d *demo) deliver(ctx context.Context, event string, payload any) error {
 	})
 }
 
-// until waits for cond, at most 20 seconds.
+// until waits for cond, at most a minute (the first licence scan alone
+// takes seconds on a slow or busy machine).
 func (d *demo) until(ctx context.Context, cond func() bool) error {
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for !cond() {
 		if time.Now().After(deadline) {
 			return errors.New("timed out")

@@ -65,18 +65,7 @@ func (f *Fake) ForcePush(owner, repoName, branch, onto string, commits ...NewCom
 	if base == nil {
 		return nil, fmt.Errorf("githubfake: no commit for %q", onto)
 	}
-	head := base.sha
-	var out []Commit
-	var actor *account
-	for _, nc := range commits {
-		c := r.addCommit(head, nc, f.now())
-		head = c.sha
-		out = append(out, c.info())
-		actor = f.signatureUser(c.committer)
-	}
-	r.branches[branch] = head
-	f.recordActivity(r, branch, before, head, true, actor)
-	return out, nil
+	return f.pushOnto(r, branch, before, base.sha, true, commits), nil
 }
 
 func (f *Fake) listActivities(c *call) reply {

@@ -322,6 +322,12 @@ func nodeID(prefix string, id int64) string {
 // /app/installations/{installation_id}/access_tokens does, for clients that
 // do not sign JWTs (curl, tests, the demo).
 func (f *Fake) InstallationToken(installationID int64) (string, error) {
+	return f.issueToken(installationID, func(in *installation) map[string]string { return in.permissions })
+}
+
+// issueToken issues a token on the installation with the permissions perms
+// gives it.
+func (f *Fake) issueToken(installationID int64, perms func(*installation) map[string]string) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	in := f.st.installs[installationID]
@@ -332,6 +338,6 @@ func (f *Fake) InstallationToken(installationID int64) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	f.st.tokens[value] = &token{value: value, inst: in, expires: f.now().Add(f.opts.TokenLifetime), permissions: in.permissions}
+	f.st.tokens[value] = &token{value: value, inst: in, expires: f.now().Add(f.opts.TokenLifetime), permissions: perms(in)}
 	return value, nil
 }

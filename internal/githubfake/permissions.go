@@ -363,16 +363,5 @@ var ownerPermissions = map[string]string{
 // whatever the installation was granted: for tests and the demo to play a
 // person (renaming a repository, making it public), not the App.
 func (f *Fake) OwnerToken(installationID int64) (string, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	in := f.st.installs[installationID]
-	if in == nil {
-		return "", fmt.Errorf("githubfake: no installation %d", installationID)
-	}
-	value, err := newToken()
-	if err != nil {
-		return "", err
-	}
-	f.st.tokens[value] = &token{value: value, inst: in, expires: f.now().Add(f.opts.TokenLifetime), permissions: maps.Clone(ownerPermissions)}
-	return value, nil
+	return f.issueToken(installationID, func(*installation) map[string]string { return maps.Clone(ownerPermissions) })
 }

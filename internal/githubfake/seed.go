@@ -202,6 +202,12 @@ func (f *Fake) Push(owner, repoName, branch string, commits ...NewCommit) ([]Com
 	if !ok {
 		head = r.branches[r.defaultBranch]
 	}
+	return f.pushOnto(r, branch, before, head, false, commits), nil
+}
+
+// pushOnto adds commits on top of head, points branch at the last one and
+// logs the push (f.mu is held).
+func (f *Fake) pushOnto(r *repo, branch, before, head string, forced bool, commits []NewCommit) []Commit {
 	var out []Commit
 	var actor *account
 	for _, nc := range commits {
@@ -211,8 +217,8 @@ func (f *Fake) Push(owner, repoName, branch string, commits ...NewCommit) ([]Com
 		actor = f.signatureUser(c.committer)
 	}
 	r.branches[branch] = head
-	f.recordActivity(r, branch, before, head, false, actor)
-	return out, nil
+	f.recordActivity(r, branch, before, head, forced, actor)
+	return out
 }
 
 // CreateBranch creates a branch pointing at the commit that from names.

@@ -148,7 +148,7 @@ func (s *scenario) push(repo string, files map[string]string) {
 // until waits for cond, checked against the fake GitHub.
 func (s *scenario) until(what string, cond func() bool) {
 	s.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for !cond() {
 		if time.Now().After(deadline) {
 			s.t.Fatalf("timed out waiting until %s", what)
