@@ -71,9 +71,6 @@ var routePermissions = map[string]need{
 	"GET /repos/{owner}/{repo}/collaborators/{username}/permission": one("metadata", "read"),
 	"GET /repos/{owner}/{repo}/rulesets":                            one("metadata", "read"),
 	"GET /repos/{owner}/{repo}/rules/branches/{branch}":             one("metadata", "read"),
-	// Not confirmed in GitHub's permission tables here; like the other
-	// repository metadata, read-only history.
-	"GET /repos/{owner}/{repo}/activity": one("metadata", "read"),
 
 	// Repository permission "Administration".
 	"PATCH /repos/{owner}/{repo}":      one("administration", "write"),
@@ -90,6 +87,9 @@ var routePermissions = map[string]need{
 	"GET /repos/{owner}/{repo}/commits":                  one("contents", "read"),
 	"GET /repos/{owner}/{repo}/commits/{ref}":            one("contents", "read"),
 	"GET /repos/{owner}/{repo}/compare/{basehead}":       one("contents", "read"),
+	// "List repository activities" is under Contents, not Metadata:
+	// https://docs.github.com/en/rest/authentication/permissions-required-for-github-apps#repository-permissions-for-contents
+	"GET /repos/{owner}/{repo}/activity": one("contents", "read"),
 
 	// Repository permission "Issues" (or "Pull requests" where the docs
 	// list both: labels, comments and edits serve pull requests too).
