@@ -1,6 +1,7 @@
 package githubfake
 
 import (
+	"context"
 	"net/http"
 	"testing"
 )
@@ -26,4 +27,30 @@ func TestActivityNeedsContentsRead(t *testing.T) {
 	if resp, body := w.do(t, "GET", "/repos/acme/widgets/activity?ref=main", ""); resp.StatusCode != http.StatusOK {
 		t.Errorf("activity with contents read: %d %s", resp.StatusCode, body)
 	}
+}
+
+// "The role for organization owners is set to maintainer"
+// (https://docs.github.com/rest/teams/members#get-team-membership-for-a-user),
+// whatever their role on the team.
+func TestOrgOwnerIsTeamMaintainer(t *testing.T) {
+	w := newWorld(t, Options{})
+	if _, err := w.f.AddTeam(Team{Org: "acme", Slug: "owners-team"}); err != nil {
+		t.Fatal(err)
+	}
+	for login, role := range map[string]string{"boss": "admin", "dev": "member"} {
+		if err := w.f.SetOrgMembership("acme", Membership{Login: login, Role: role}); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.f.SetTeamMembership("acme", "owners-team", Membership{Login: login}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := w.client(t)
+	for login, want := range map[string]string{"boss": "maintainer", "dev": "member"} {
+		m, _, err := c.Teams.GetTeamMembershipBySlug(context.Background(), "acme", "owners-team", login)
+		if err != nil || m.GetRole() != want {
+			t.Errorf("%s's team membership: role %q (%v), want %q", login, m.GetRole(), err, want)
+		}
+	}
+	w.f.CheckNoViolations(t)
 }
