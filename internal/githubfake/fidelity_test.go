@@ -3,7 +3,10 @@ package githubfake
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
+
+	"github.com/google/go-github/v66/github"
 )
 
 // GitHub's table lists "List repository activities" under Repository
@@ -53,4 +56,36 @@ func TestOrgOwnerIsTeamMaintainer(t *testing.T) {
 		}
 	}
 	w.f.CheckNoViolations(t)
+}
+
+// GitHub refuses a check run update it cannot apply with 422 Validation
+// Failed although the description documents only 200 for the operation
+// ("summary exceeds a maximum bytesize of 65535" is GitHub's own answer,
+// https://github.com/github/docs/issues/35252). The fake's answer is
+// GitHub's, not a violation of the description; a 422 to a read is still
+// one.
+func TestValidationFailedIsNotAViolation(t *testing.T) {
+	w := newWorld(t, Options{})
+	ctx := context.Background()
+	gh := w.client(t)
+	head, _ := w.f.Branch("acme", "widgets", "main")
+	run, _, err := gh.Checks.CreateCheckRun(ctx, "acme", "widgets", github.CreateCheckRunOptions{Name: "x", HeadSHA: head.SHA, Conclusion: github.String("success")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := gh.Checks.UpdateCheckRun(ctx, "acme", "widgets", run.GetID(), github.UpdateCheckRunOptions{Name: "x", Status: github.String("in_progress")}); !isStatus(err, 422) {
+		t.Fatalf("completed → in_progress: %v, want 422", err)
+	}
+	multibyte := strings.Repeat("é", 40000) // 40,000 characters, 80,000 bytes
+	if _, _, err := gh.Checks.CreateCheckRun(ctx, "acme", "widgets", github.CreateCheckRunOptions{Name: "x", HeadSHA: head.SHA,
+		Output: &github.CheckRunOutput{Title: github.String("t"), Summary: &multibyte}}); !isStatus(err, 422) {
+		t.Fatalf("summary of 80,000 bytes: %v, want 422", err)
+	}
+	w.f.CheckNoViolations(t)
+
+	replaceHandler(t, w.f, "GET", "/repos/{owner}/{repo}/topics", unprocessable("no"))
+	w.do(t, "GET", "/repos/acme/widgets/topics", "")
+	if v := w.f.Violations(); len(v) != 1 || !strings.Contains(v[0], "status is not supported") {
+		t.Errorf("422 to a GET: violations %q, want one", v)
+	}
 }
