@@ -3,6 +3,7 @@ package githubfake
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -87,5 +88,35 @@ func TestValidationFailedIsNotAViolation(t *testing.T) {
 	w.do(t, "GET", "/repos/acme/widgets/topics", "")
 	if v := w.f.Violations(); len(v) != 1 || !strings.Contains(v[0], "status is not supported") {
 		t.Errorf("422 to a GET: violations %q, want one", v)
+	}
+}
+
+// "If your GitHub App has permissions on issues but not on pull requests,
+// these endpoints will be limited to issues", and the other way round:
+// a comment of a plain issue is out of reach of Pull requests: write,
+// whether the route names the issue or only the comment.
+func TestPullRequestsPermissionDoesNotReachIssueComments(t *testing.T) {
+	w := newWorld(t, Options{})
+	cm, err := w.f.AddComment("acme", "widgets", w.issue.Number, Comment{User: w.f.BotUser().Login, Body: "mine"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.f.SetInstallationPermissions(w.inst.ID, map[string]string{"metadata": "read", "pull_requests": "write"}); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := w.f.InstallationToken(w.inst.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.token = tok
+	path := "/repos/acme/widgets/issues/comments/" + strconv.FormatInt(cm.ID, 10)
+	if resp, body := w.do(t, "PATCH", path, `{"body":"edited"}`); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("edit an issue's comment with pull_requests write only: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := w.do(t, "GET", path, ""); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("read an issue's comment with pull_requests only: %d %s", resp.StatusCode, body)
+	}
+	if got := w.f.Comments("acme", "widgets", w.issue.Number); len(got) == 0 || got[len(got)-1].Body != "mine" {
+		t.Errorf("comments %+v", got)
 	}
 }

@@ -251,14 +251,22 @@ func (f *Fake) checkPermissions(c *call) *reply {
 // issuesOnly narrows an "Issues or Pull requests" need to Issues when the
 // route's issue is a plain issue: "If your GitHub App has permissions on
 // issues but not on pull requests, these endpoints will be limited to
-// issues", and the other way round. f.mu is held.
+// issues", and the other way round. The issue is the route's
+// issue_number, or the issue of its comment_id. f.mu is held.
 func (f *Fake) issuesOnly(c *call, n need) need {
-	number, err := strconv.Atoi(c.param("issue_number"))
-	if err != nil {
+	r := f.st.repo(c.param("owner"), c.param("repo"))
+	if r == nil {
 		return n
 	}
-	r := f.st.repo(c.param("owner"), c.param("repo"))
-	if r == nil || r.issue(number) == nil || r.issue(number).pr != nil {
+	number, err := strconv.Atoi(c.param("issue_number"))
+	if err != nil {
+		id, err := strconv.ParseInt(c.param("comment_id"), 10, 64)
+		if err != nil || r.comment(id) == nil {
+			return n
+		}
+		number = r.comment(id).number
+	}
+	if r.issue(number) == nil || r.issue(number).pr != nil {
 		return n
 	}
 	var out need
