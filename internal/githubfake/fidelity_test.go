@@ -120,3 +120,13 @@ func TestPullRequestsPermissionDoesNotReachIssueComments(t *testing.T) {
 		t.Errorf("comments %+v", got)
 	}
 }
+
+// An undocumented 422 still has the shape of GitHub's validation errors.
+func TestUndocumentedValidationFailedIsChecked(t *testing.T) {
+	w := newWorld(t, Options{})
+	replaceHandler(t, w.f, "PATCH", "/repos/{owner}/{repo}/check-runs/{check_run_id}", jsonReply(http.StatusUnprocessableEntity, map[string]any{"error": "no"}))
+	w.do(t, "PATCH", "/repos/acme/widgets/check-runs/1", `{"name":"x"}`)
+	if v := w.f.Violations(); len(v) != 1 || !strings.Contains(v[0], "validation errors never have") {
+		t.Errorf("violations %q, want one for the shape", v)
+	}
+}

@@ -390,6 +390,9 @@ func (s *spec) checkResponse(r *http.Request, rt *route, params map[string]strin
 		return ""
 	}
 	if op.Responses.Status(out.status) == nil && anyOperationMay(r.Method, out.status) {
+		if out.status == http.StatusUnprocessableEntity {
+			return s.checkValidationFailed(r, out)
+		}
 		return ""
 	}
 	// kin-openapi checks the status and the headers; the body is decoded
@@ -529,4 +532,20 @@ func addNulls(v any, s *openapi3.Schema, depth int) {
 			}
 		}
 	}
+}
+
+// checkValidationFailed checks an undocumented 422 against GitHub's
+// validation error shapes (the description's validation-error and
+// validation-error-simple), which every documented 422 uses.
+func (s *spec) checkValidationFailed(r *http.Request, out output) string {
+	var body any
+	if err := json.Unmarshal(out.body, &body); err == nil {
+		for _, name := range []string{"validation-error", "validation-error-simple"} {
+			if ref := s.doc.Components.Schemas[name]; ref != nil && ref.Value.VisitJSON(body) == nil {
+				return ""
+			}
+		}
+	}
+	return fmt.Sprintf("%s %s: githubfake answered 422 in a shape GitHub's validation errors never have: %s",
+		r.Method, r.URL.RequestURI(), out.body)
 }
