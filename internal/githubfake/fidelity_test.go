@@ -130,3 +130,55 @@ func TestUndocumentedValidationFailedIsChecked(t *testing.T) {
 		t.Errorf("violations %q, want one for the shape", v)
 	}
 }
+
+// "A fork is a new repository that shares code and visibility settings
+// with the upstream repository. All forks of public repositories are
+// public. You cannot change the visibility of a fork."
+// (https://docs.github.com/en/pull-requests/collaborating-with-pull-requests/working-with-forks/about-permissions-and-visibility-of-forks)
+func TestForkVisibilityCannotChange(t *testing.T) {
+	w := newWorld(t, Options{})
+	if _, err := w.f.AddRepo(Repo{Owner: "upstream", Name: "lib", Files: map[string]string{"README.md": "x\n"}}); err != nil {
+		t.Fatal(err)
+	}
+	fork, err := w.f.AddFork("upstream", "lib", "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.f.AddInstallationRepos(w.inst.ID, fork.ID); err != nil {
+		t.Fatal(err)
+	}
+	w.grant(t, "administration", "write")
+	for _, body := range []string{`{"private":true}`, `{"visibility":"private"}`} {
+		resp, data := w.do(t, "PATCH", "/repos/acme/lib", body)
+		if resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("PATCH %s on a fork: %d %s, want 422", body, resp.StatusCode, data)
+		}
+	}
+	if r, _ := w.f.Repo("acme", "lib"); r.Private {
+		t.Error("the fork was made private")
+	}
+	if resp, data := w.do(t, "PATCH", "/repos/acme/lib", `{"description":"ours"}`); resp.StatusCode != http.StatusOK {
+		t.Errorf("other edits of a fork: %d %s", resp.StatusCode, data)
+	}
+	w.f.CheckNoViolations(t)
+}
+
+func TestForkKeepsItsVisibilityOnARequestForIt(t *testing.T) {
+	w := newWorld(t, Options{})
+	if _, err := w.f.AddRepo(Repo{Owner: "upstream", Name: "lib", Files: map[string]string{"README.md": "x\n"}}); err != nil {
+		t.Fatal(err)
+	}
+	fork, err := w.f.AddFork("upstream", "lib", "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.f.AddInstallationRepos(w.inst.ID, fork.ID); err != nil {
+		t.Fatal(err)
+	}
+	w.grant(t, "administration", "write")
+	for _, body := range []string{`{"private":false}`, `{"visibility":"public"}`} {
+		if resp, data := w.do(t, "PATCH", "/repos/acme/lib", body); resp.StatusCode != http.StatusOK {
+			t.Errorf("PATCH %s on a public fork: %d %s", body, resp.StatusCode, data)
+		}
+	}
+}
