@@ -189,11 +189,26 @@ func (c *checker) checkRepository(ctx context.Context, client *github.Client, in
 }
 
 // makePrivate turns the repository private. A refusal by GitHub (403:
-// the App lacks the Administration write permission) is no failure of the
-// check: it returns why, for the review issue to say. Other errors retry.
+// the App lacks the Administration write permission; 422: the change is
+// not allowed, as for a fork, whose visibility is its upstream's) is no
+// failure of the check: it returns why, for the review issue to say.
+// Other errors retry.
 func makePrivate(ctx context.Context, client *github.Client, s *rules.Snapshot) (string, error) {
 	_, _, err := client.Repositories.Edit(ctx, s.Owner, s.Name, &github.Repository{Private: github.Bool(true)})
 	var e *github.ErrorResponse
+	if errors.As(err, &e) && e.Response != nil && e.Response.StatusCode == http.StatusUnprocessableEntity {
+		why := "GitHub refused (422 " + e.Message
+		for _, fe := range e.Errors {
+			if fe.Message != "" {
+				why += ": " + fe.Message
+			}
+		}
+		why += ")"
+		if s.Fork {
+			why += ": a fork is as visible as the repository it was forked from, and GitHub does not let its visibility change"
+		}
+		return why, nil
+	}
 	if errors.As(err, &e) && e.Response != nil && e.Response.StatusCode == http.StatusForbidden {
 		why := "GitHub refused (403 " + e.Message + ")"
 		switch need := e.Response.Header.Get("X-Accepted-GitHub-Permissions"); {
