@@ -123,7 +123,10 @@ func (c *checker) checkRepository(ctx context.Context, client *github.Client, in
 	if err != nil {
 		return err
 	}
-	if rr.Labels.Fix && rr.Labels.Mode.On() {
+	// An archived repository is read-only: GitHub refuses to create or
+	// edit its labels (403 "Repository was archived so is read-only."),
+	// so the labels rule reports them instead.
+	if rr.Labels.Fix && rr.Labels.Mode.On() && !s.Archived {
 		if err := fixLabels(ctx, client, s, rr.Labels); err != nil {
 			return err
 		}
