@@ -214,11 +214,16 @@ func makePrivate(ctx context.Context, client *github.Client, s *rules.Snapshot) 
 	}
 	if errors.As(err, &e) && e.Response != nil && e.Response.StatusCode == http.StatusForbidden {
 		why := "GitHub refused (403 " + e.Message + ")"
-		switch need := e.Response.Header.Get("X-Accepted-GitHub-Permissions"); {
-		case need != "":
-			why += ": the App lacks the `" + need + "` permission (Administration: write)"
-		case e.Message == "Resource not accessible by integration":
-			why += ": making a repository private takes the App's Administration: write permission"
+		// GitHub sends X-Accepted-GitHub-Permissions on every answer to an
+		// installation token; only "Resource not accessible by
+		// integration" says a permission is missing (an archived
+		// repository is refused for being read-only).
+		if e.Message == "Resource not accessible by integration" {
+			if need := e.Response.Header.Get("X-Accepted-GitHub-Permissions"); need != "" {
+				why += ": the App lacks the `" + need + "` permission (Administration: write)"
+			} else {
+				why += ": making a repository private takes the App's Administration: write permission"
+			}
 		}
 		return why, nil
 	}

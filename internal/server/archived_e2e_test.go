@@ -41,3 +41,36 @@ func TestArchivedRepositoryLabelsAreNotFixed(t *testing.T) {
 }
 
 func strPtr(s string) *string { return &s }
+
+// GitHub sends X-Accepted-GitHub-Permissions on every answer to an
+// installation token, refusals for other reasons included: a refusal to
+// make an archived repository private names the archive, not a permission
+// the App holds.
+func TestArchivedRepositoryRefusalIsNotBlamedOnPermissions(t *testing.T) {
+	policy := strings.Replace(privatePolicy, "repository:\n", "repository:\n  include_archived: true\n", 1)
+	s := newScenario(t, policy)
+	s.withAdministration()
+	if _, err := s.GitHub.AddRepo(githubfake.Repo{Owner: "acme", Name: "old", Archived: true, Files: map[string]string{"README.md": "# old"}}); err != nil {
+		t.Fatal(err)
+	}
+	r, _ := s.GitHub.Repo("acme", "old")
+	if err := s.GitHub.AddInstallationRepos(s.inst.ID, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	ev := s.repoPayload("publicized")
+	ev.Repo.ID, ev.Repo.Name, ev.Repo.FullName = &r.ID, &r.Name, strPtr("acme/old")
+	s.deliver("repository", ev)
+	s.settled()
+	var body string
+	for _, is := range s.reviewIssues() {
+		if strings.Contains(is.Title, "acme/old") {
+			body = is.Body
+		}
+	}
+	if !strings.Contains(body, "could not be made private") || !strings.Contains(body, "archived") {
+		t.Errorf("the review issue does not say the archive refused it:\n%s", body)
+	}
+	if strings.Contains(body, "lacks") {
+		t.Errorf("the review issue blames a permission the App holds:\n%s", body)
+	}
+}
