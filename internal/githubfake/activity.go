@@ -16,7 +16,14 @@ import (
 // https://docs.github.com/rest/repos/repos#list-repository-activities
 // (newest first by default, `direction`, `ref` as refs/heads/NAME or NAME,
 // `activity_type`, `actor`, `time_period`, at most 100 a page, 30 by
-// default, cursor pagination with `before` and `after`).
+// default, cursor pagination with `before` and `after`). It needs the
+// Contents permission (see permissions.go). Each item is the description's
+// `activity` schema: id, node_id, before, after, ref, timestamp,
+// activity_type, actor. The description's example shows other names
+// (pushed_at, push_type, pusher); clients reading the live API read
+// timestamp and activity_type (dependabot-core's Nix updater,
+// https://github.com/dependabot/dependabot-core/pull/14840, and
+// google/go-github#3651), so the fake follows the schema.
 
 const zeroSHA = "0000000000000000000000000000000000000000"
 

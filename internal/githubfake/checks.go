@@ -248,7 +248,8 @@ func (f *Fake) updateCheckRun(c *call) reply {
 	}
 	// "Once a check run transitions from the in_progress state to completed
 	// state, it's not possible to modify its status nor its conclusion
-	// further" (https://github.com/orgs/community/discussions/24761): a
+	// further" (https://github.com/orgs/community/discussions/24761; met in
+	// production by https://github.com/lyft/atlantis/pull/265): a
 	// re-check creates a new check run
 	// (https://docs.github.com/rest/guides/using-the-rest-api-to-interact-with-checks).
 	if cr.status == "completed" && body.Status != nil && *body.Status != "completed" {

@@ -226,3 +226,33 @@ func (f *Fake) CheckRunEvent(installationID int64, owner, name string, runID int
 	}
 	return json.Marshal(ev)
 }
+
+// forkVisibilityFixed refuses a change of a fork's visibility: "A fork is
+// a new repository that shares code and visibility settings with the
+// upstream repository. All forks of public repositories are public. You
+// cannot change the visibility of a fork."
+// (https://docs.github.com/en/pull-requests/collaborating-with-pull-requests/working-with-forks/about-permissions-and-visibility-of-forks).
+// PATCH /repos/{owner}/{repo} documents 422 for a change it refuses; the
+// wording here is the fake's. Asking for the visibility the fork has
+// changes nothing and is accepted.
+func forkVisibilityFixed(r *repo, private *bool, visibility *string) *reply {
+	if r.parent == nil {
+		return nil
+	}
+	now := map[bool]string{true: "private", false: "public"}[r.private]
+	if r.visibility != "" {
+		now = r.visibility
+	}
+	want := now
+	if private != nil {
+		want = map[bool]string{true: "private", false: "public"}[*private]
+	}
+	if visibility != nil {
+		want = *visibility
+	}
+	if want == now {
+		return nil
+	}
+	rep := invalid("Repository", "visibility", "custom", "the visibility of a fork cannot be changed")
+	return &rep
+}

@@ -71,9 +71,6 @@ var routePermissions = map[string]need{
 	"GET /repos/{owner}/{repo}/collaborators/{username}/permission": one("metadata", "read"),
 	"GET /repos/{owner}/{repo}/rulesets":                            one("metadata", "read"),
 	"GET /repos/{owner}/{repo}/rules/branches/{branch}":             one("metadata", "read"),
-	// Not confirmed in GitHub's permission tables here; like the other
-	// repository metadata, read-only history.
-	"GET /repos/{owner}/{repo}/activity": one("metadata", "read"),
 
 	// Repository permission "Administration".
 	"PATCH /repos/{owner}/{repo}":      one("administration", "write"),
@@ -90,6 +87,9 @@ var routePermissions = map[string]need{
 	"GET /repos/{owner}/{repo}/commits":                  one("contents", "read"),
 	"GET /repos/{owner}/{repo}/commits/{ref}":            one("contents", "read"),
 	"GET /repos/{owner}/{repo}/compare/{basehead}":       one("contents", "read"),
+	// "List repository activities" is under Contents, not Metadata:
+	// https://docs.github.com/en/rest/authentication/permissions-required-for-github-apps#repository-permissions-for-contents
+	"GET /repos/{owner}/{repo}/activity": one("contents", "read"),
 
 	// Repository permission "Issues" (or "Pull requests" where the docs
 	// list both: labels, comments and edits serve pull requests too).
@@ -251,14 +251,22 @@ func (f *Fake) checkPermissions(c *call) *reply {
 // issuesOnly narrows an "Issues or Pull requests" need to Issues when the
 // route's issue is a plain issue: "If your GitHub App has permissions on
 // issues but not on pull requests, these endpoints will be limited to
-// issues", and the other way round. f.mu is held.
+// issues", and the other way round. The issue is the route's
+// issue_number, or the issue of its comment_id. f.mu is held.
 func (f *Fake) issuesOnly(c *call, n need) need {
-	number, err := strconv.Atoi(c.param("issue_number"))
-	if err != nil {
+	r := f.st.repo(c.param("owner"), c.param("repo"))
+	if r == nil {
 		return n
 	}
-	r := f.st.repo(c.param("owner"), c.param("repo"))
-	if r == nil || r.issue(number) == nil || r.issue(number).pr != nil {
+	number, err := strconv.Atoi(c.param("issue_number"))
+	if err != nil {
+		id, err := strconv.ParseInt(c.param("comment_id"), 10, 64)
+		if err != nil || r.comment(id) == nil {
+			return n
+		}
+		number = r.comment(id).number
+	}
+	if r.issue(number) == nil || r.issue(number).pr != nil {
 		return n
 	}
 	var out need

@@ -101,6 +101,9 @@ func (f *Fake) updateRepo(c *call) reply {
 			return invalid("Repository", "visibility", "invalid", "")
 		}
 	}
+	if rep := forkVisibilityFixed(r, body.Private, body.Visibility); rep != nil {
+		return *rep
+	}
 	if body.Name != nil && !strings.EqualFold(*body.Name, r.name) {
 		if *body.Name == "" || f.st.repo(r.owner.login, *body.Name) != nil {
 			return invalid("Repository", "name", "custom", "name already exists on this account")

@@ -332,9 +332,14 @@ func (f *Fake) getTeamMembership(c *call) reply {
 	if m == nil {
 		return notFound()
 	}
+	// "The role for organization owners is set to maintainer" (same page).
+	role := m.role()
+	if om := t.org.members[strings.ToLower(m.user.login)]; om != nil && om.role == "admin" {
+		role = "maintainer"
+	}
 	return ok(&github.Membership{
 		URL:   ptr(fmt.Sprintf("%s/organizations/%d/team/%d/memberships/%s", c.base, t.org.id, t.id, m.user.login)),
-		State: ptr(m.state), Role: ptr(m.role()),
+		State: ptr(m.state), Role: ptr(role),
 	})
 }
 

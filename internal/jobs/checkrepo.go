@@ -123,7 +123,10 @@ func (c *checker) checkRepository(ctx context.Context, client *github.Client, in
 	if err != nil {
 		return err
 	}
-	if rr.Labels.Fix && rr.Labels.Mode.On() {
+	// An archived repository is read-only: GitHub refuses to create or
+	// edit its labels (403 "Repository was archived so is read-only."),
+	// so the labels rule reports them instead.
+	if rr.Labels.Fix && rr.Labels.Mode.On() && !s.Archived {
 		if err := fixLabels(ctx, client, s, rr.Labels); err != nil {
 			return err
 		}
@@ -189,18 +192,38 @@ func (c *checker) checkRepository(ctx context.Context, client *github.Client, in
 }
 
 // makePrivate turns the repository private. A refusal by GitHub (403:
-// the App lacks the Administration write permission) is no failure of the
-// check: it returns why, for the review issue to say. Other errors retry.
+// the App lacks the Administration write permission; 422: the change is
+// not allowed, as for a fork, whose visibility is its upstream's) is no
+// failure of the check: it returns why, for the review issue to say.
+// Other errors retry.
 func makePrivate(ctx context.Context, client *github.Client, s *rules.Snapshot) (string, error) {
 	_, _, err := client.Repositories.Edit(ctx, s.Owner, s.Name, &github.Repository{Private: github.Bool(true)})
 	var e *github.ErrorResponse
+	if errors.As(err, &e) && e.Response != nil && e.Response.StatusCode == http.StatusUnprocessableEntity {
+		why := "GitHub refused (422 " + e.Message
+		for _, fe := range e.Errors {
+			if fe.Message != "" {
+				why += ": " + fe.Message
+			}
+		}
+		why += ")"
+		if s.Fork {
+			why += ": a fork is as visible as the repository it was forked from, and GitHub does not let its visibility change"
+		}
+		return why, nil
+	}
 	if errors.As(err, &e) && e.Response != nil && e.Response.StatusCode == http.StatusForbidden {
 		why := "GitHub refused (403 " + e.Message + ")"
-		switch need := e.Response.Header.Get("X-Accepted-GitHub-Permissions"); {
-		case need != "":
-			why += ": the App lacks the `" + need + "` permission (Administration: write)"
-		case e.Message == "Resource not accessible by integration":
-			why += ": making a repository private takes the App's Administration: write permission"
+		// GitHub sends X-Accepted-GitHub-Permissions on every answer to an
+		// installation token; only "Resource not accessible by
+		// integration" says a permission is missing (an archived
+		// repository is refused for being read-only).
+		if e.Message == "Resource not accessible by integration" {
+			if need := e.Response.Header.Get("X-Accepted-GitHub-Permissions"); need != "" {
+				why += ": the App lacks the `" + need + "` permission (Administration: write)"
+			} else {
+				why += ": making a repository private takes the App's Administration: write permission"
+			}
 		}
 		return why, nil
 	}
