@@ -137,18 +137,20 @@ func (h *commentHandler) pullRequestComment(ctx context.Context, client *github.
 // request approved, audited with who deleted it, and re-checks the pull
 // request. A CLA signature stays: it is a record of consent, which a
 // deleted comment does not revoke (an approver runs /ospo cla revoke).
-func (h *commentHandler) pullRequestCommentDeleted(ctx context.Context, client *github.Client, installationID int64, ev *github.IssueCommentEvent) error {
+// how says what became of the comment: "deleted", or "edited by @x"
+// (someone other than its author, whose edit counts as a deletion).
+func (h *commentHandler) pullRequestCommentDeleted(ctx context.Context, client *github.Client, installationID int64, ev *github.IssueCommentEvent, how string) error {
 	cm := ev.GetComment()
 	ref := store.PullRequestRef{InstallationID: installationID, Repository: ev.GetRepo().GetFullName(), Number: ev.GetIssue().GetNumber()}
 	subject := fmt.Sprintf("%s#%d", ref.Repository, ref.Number)
 	had, err := h.deps.Store.WithdrawPathApproval(ctx, ref, cm.GetID(), func(a store.PathApproval) store.AuditEntry {
 		return store.AuditEntry{InstallationID: installationID, Actor: ev.GetSender().GetLogin(), Action: "withdraw approve protected paths",
-			Subject: subject, Reason: fmt.Sprintf("@%s's comment approving %s was deleted", a.Login, a.HeadSHA), URL: a.URL}
+			Subject: subject, Reason: fmt.Sprintf("@%s's comment approving %s was %s", a.Login, a.HeadSHA, how), URL: a.URL}
 	})
 	if err != nil || !had {
 		return err
 	}
-	zerolog.Ctx(ctx).Info().Int64("comment_id", cm.GetID()).Str("deleted_by", ev.GetSender().GetLogin()).Msg("approval withdrawn: its comment was deleted")
+	zerolog.Ctx(ctx).Info().Int64("comment_id", cm.GetID()).Str("deleted_by", ev.GetSender().GetLogin()).Str("how", how).Msg("approval withdrawn: its comment was deleted or edited by someone else")
 	return h.checker.recheckPullRequest(ctx, client, installationID, ref.Repository, ref.Number)
 }
 

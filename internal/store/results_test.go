@@ -49,7 +49,7 @@ func TestPullRequestResultsAndWithdrawals(t *testing.T) {
 			if err := s.ReplaceCommentDecisions(ctx, 21, []store.ReviewDecision{{RepositoryID: 5, Actor: "lead", Verb: "approve", Failing: []string{"license"}, At: time.Now()}}); err != nil {
 				t.Fatal(err)
 			}
-			gone, err := s.WithdrawCommentDecisions(ctx, 21, func(d store.ReviewDecision) store.AuditEntry {
+			gone, err := s.WithdrawCommentDecisions(ctx, 21, func(store.ReviewDecision) bool { return false }, func(d store.ReviewDecision) store.AuditEntry {
 				return store.AuditEntry{Actor: "lead", Action: "withdraw " + d.Verb, Subject: "acme/gadget"}
 			})
 			if err != nil || len(gone) != 1 || gone[0].Verb != "approve" || gone[0].RepositoryID != 5 || gone[0].Failing[0] != "license" {
