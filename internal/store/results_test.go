@@ -17,7 +17,7 @@ func TestPullRequestResultsAndWithdrawals(t *testing.T) {
 			ref := store.PullRequestRef{InstallationID: 7, Repository: "acme/widget", Number: 3}
 			for _, r := range []store.PullRequestResult{
 				{PullRequestRef: ref, HeadSHA: "aaa", Conclusion: "failure"},
-				{PullRequestRef: ref, HeadSHA: "bbb", Conclusion: "success"}, // a new head replaces the old
+				{PullRequestRef: ref, HeadSHA: "bbb", BaseRef: "main", Conclusion: "success"}, // a new head replaces the old
 				{PullRequestRef: store.PullRequestRef{InstallationID: 7, Repository: "acme/widget", Number: 4}, HeadSHA: "bbb", Conclusion: "neutral"},
 			} {
 				if err := s.SavePullRequestResult(ctx, r); err != nil {
@@ -28,7 +28,7 @@ func TestPullRequestResultsAndWithdrawals(t *testing.T) {
 				t.Fatalf("at the old head: %v, %v", old, err)
 			}
 			at, err := s.PullRequestsAt(ctx, "acme/widget", "bbb")
-			if err != nil || len(at) != 2 || at[0].Number != 3 || !at[0].Passed() || !at[1].Passed() || at[0].InstallationID != 7 {
+			if err != nil || len(at) != 2 || at[0].Number != 3 || !at[0].Passed() || !at[1].Passed() || at[0].InstallationID != 7 || at[0].BaseRef != "main" {
 				t.Fatalf("at bbb: %+v, %v", at, err)
 			}
 
