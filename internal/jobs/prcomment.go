@@ -147,11 +147,25 @@ func (h *commentHandler) pullRequestCommentDeleted(ctx context.Context, client *
 		return store.AuditEntry{InstallationID: installationID, Actor: ev.GetSender().GetLogin(), Action: "withdraw approve protected paths",
 			Subject: subject, Reason: fmt.Sprintf("@%s's comment approving %s was %s", a.Login, a.HeadSHA, how), URL: a.URL}
 	})
-	if err != nil || !had {
+	if err != nil {
 		return err
+	}
+	if !had {
+		// A retry finds the approval withdrawn by the attempt that failed
+		// after it: re-check all the same when the comment approved.
+		if !approves(cm.GetBody()) && !approves(ev.GetChanges().GetBody().GetFrom()) {
+			return nil
+		}
+		return h.checker.recheckPullRequest(ctx, client, installationID, ref.Repository, ref.Number)
 	}
 	zerolog.Ctx(ctx).Info().Int64("comment_id", cm.GetID()).Str("deleted_by", ev.GetSender().GetLogin()).Str("how", how).Msg("approval withdrawn: its comment was deleted or edited by someone else")
 	return h.checker.recheckPullRequest(ctx, client, installationID, ref.Repository, ref.Number)
+}
+
+// approves reports whether a comment's body holds /ospo approve.
+func approves(body string) bool {
+	cmds, _ := review.Parse(body)
+	return slices.ContainsFunc(cmds, func(c review.Command) bool { return c.Verb == review.Approve })
 }
 
 // signs reports whether a comment signs: the phrase alone on a line, not

@@ -193,11 +193,22 @@ func (m *Manager) Withdraw(ctx context.Context, client *github.Client, c Comment
 		return store.AuditEntry{InstallationID: c.InstallationID, Actor: deletedBy, Action: action, Subject: subject,
 			Reason: reason, URL: d.URL, PolicyVersion: a.PolicyVersion}
 	})
-	if err != nil || len(gone) == 0 {
+	if err != nil {
 		return Handled{}, err
+	}
+	if len(gone) == 0 {
+		// A retry finds the decisions withdrawn by the attempt that failed
+		// after it: re-check all the same when the comment decided.
+		return Handled{RepositoryID: repoID, Recheck: decides(c.Body) || decides(c.OldBody)}, nil
 	}
 	zerolog.Ctx(ctx).Info().Int64("comment_id", c.ID).Str("deleted_by", deletedBy).Str("how", how).Int("decisions", len(gone)).Msg("decisions withdrawn: their comment was deleted or edited by someone else")
 	return Handled{RepositoryID: repoID, Recheck: true}, nil
+}
+
+// decides reports whether a comment's body holds a deciding command.
+func decides(body string) bool {
+	cmds, _ := Parse(body)
+	return slices.ContainsFunc(cmds, Command.Decides)
 }
 
 // restricts: a decision that holds a review back, which only someone who

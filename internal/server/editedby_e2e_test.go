@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-github/v66/github"
 
+	"github.com/ospo-bot/ospo-bot/internal/ghclient"
 	"github.com/ospo-bot/ospo-bot/internal/githubfake"
 )
 
@@ -152,4 +153,48 @@ func (s *scenario) deleteCommentAgainBy(t *testing.T, repo string, number int, c
 		Installation: &github.Installation{ID: github.Int64(s.inst.ID)},
 		Sender:       &github.User{Login: github.String(deleter), Type: github.String("User")},
 	})
+}
+
+// TestDeletedApprovalRechecksOnRetry: the withdrawal is committed before
+// the re-check; when the re-check fails (GitHub's outage) and the job is
+// retried, the retry finds nothing left to withdraw but still re-checks,
+// so the pull request does not stay green on a withdrawn approval.
+func TestDeletedApprovalRechecksOnRetry(t *testing.T) {
+	s := newPRScenario(t)
+	s.signed("alice")
+	n := s.openPR("widget", "relicense", "alice", []string{"kind/feature"},
+		githubfake.NewCommit{Message: "Relicense", Author: alice, Files: map[string]string{"LICENSE": licenseText(t, "MIT.txt")}})
+	pr, _ := s.GitHub.PullRequest("acme", "widget", n)
+	c := s.prComment("widget", n, "lead", "/ospo approve")
+	s.untilConclusion("widget", pr.HeadSHA, "success")
+
+	s.GitHub.InjectFault(outage("/repos/{owner}/{repo}/pulls/{pull_number}"))
+	s.deleteComment("widget", n, c, "lead", true)
+	if got := s.faulted(); got != ghclient.DefaultMaxRetries+1 {
+		t.Fatalf("%d requests met the outage: the test does not test what it says", got)
+	}
+	if cr, _ := s.latestCheck("widget", pr.HeadSHA); cr.Conclusion != "failure" {
+		t.Fatalf("after the retried deletion the approval still passes: %+v", cr)
+	}
+}
+
+// TestDeletedDecisionRechecksOnRetry: as for pull requests, a retry of a
+// deletion whose re-check failed re-checks the repository, so the review
+// issue does not keep showing a withdrawn approval.
+func TestDeletedDecisionRechecksOnRetry(t *testing.T) {
+	s := newScenario(t, orgPolicy)
+	s.deliver("repository", s.repoPayload("created"))
+	s.until("a review issue is opened", func() bool { return len(s.reviewIssues()) > 0 })
+	issue := s.theReviewIssue()
+	c := s.comment("lead", "ospo", issue.Number, "/ospo approve ship it")
+	s.until("the review is closed", func() bool { return s.theReviewIssue().State == "closed" })
+
+	s.GitHub.InjectFault(outage("/repos/{owner}/{repo}/git/trees/{tree_sha}")) // the re-check reads the tree
+	s.deleteComment("ospo", issue.Number, c, "lead", false)
+	if got := s.faulted(); got != ghclient.DefaultMaxRetries+1 {
+		t.Fatalf("%d requests met the outage: the test does not test what it says", got)
+	}
+	if is := s.theReviewIssue(); strings.Contains(is.Body, "approved by @lead") || is.State != "open" {
+		t.Fatalf("after the retried deletion the review still shows the approval: %s\n%s", is.State, is.Body)
+	}
 }
