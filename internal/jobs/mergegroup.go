@@ -126,7 +126,8 @@ func (h *prHandler) mergeGroupFindings(ctx context.Context, client *github.Clien
 // passedPullRequests returns the pull requests a merge group holds when
 // each passed ospo/policy at the head it was queued with and every commit
 // of the group is accounted for: a commit of one of them (reachable from
-// its head within the group) or a merge commit GitHub made. It returns
+// its head within the group) or a merge commit GitHub made for the queue
+// (on the group's first-parent chain, committed by web-flow). It returns
 // none when any commit is not, so that the group's commits are checked.
 // Only results of pull requests into the group's base branch count: a
 // result checked against another branch covers only the head's commits
@@ -171,11 +172,24 @@ func (h *prHandler) passedPullRequests(ctx context.Context, repo, baseRef string
 			}
 		}
 	}
+	// The merge commits GitHub made for the queue are the group's chain of
+	// first parents from its head. Any other merge commit naming web-flow
+	// as its committer proves nothing: GitHub links the committer by its
+	// email, which whoever pushes a commit writes.
+	spine := map[string]bool{}
+	for sha := group.Snapshot.HeadSHA; byID[sha] != nil && !spine[sha]; {
+		spine[sha] = true
+		ps := byID[sha].Parents
+		if len(ps) == 0 {
+			break
+		}
+		sha = ps[0].GetSHA()
+	}
 	for _, c := range group.Raw {
 		if covered[c.GetSHA()] {
 			continue
 		}
-		if len(c.Parents) < 2 || !strings.EqualFold(c.GetCommitter().GetLogin(), webFlow) {
+		if !spine[c.GetSHA()] || len(c.Parents) < 2 || !strings.EqualFold(c.GetCommitter().GetLogin(), webFlow) {
 			return nil, nil // a commit no passed pull request accounts for
 		}
 	}

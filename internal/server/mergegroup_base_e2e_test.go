@@ -55,3 +55,44 @@ func TestMergeGroupPassOnAnotherBaseCountsNot(t *testing.T) {
 		t.Fatalf("group: %+v", cr)
 	}
 }
+
+// TestMergeGroupFakeWebFlowMerge: the merge commits a group may hold
+// without a pull request's result are GitHub's own, the group's chain of
+// first parents from its head. A merge commit anyone pushed, naming
+// GitHub as its committer (GitHub links noreply@github.com to web-flow),
+// inside a pull request the bot never passed, is no such commit: the
+// group's commits are read, and mallory, who never signed, is found.
+func TestMergeGroupFakeWebFlowMerge(t *testing.T) {
+	s := newPRScenario(t)
+	s.signed("alice")
+	one := s.openPR("widget", "one", "alice", []string{"kind/feature"}, githubfake.NewCommit{Message: "One", Author: alice, Files: map[string]string{"one.go": "package one"}})
+	pr, _ := s.GitHub.PullRequest("acme", "widget", one)
+	s.untilConclusion("widget", pr.HeadSHA, "success")
+
+	if _, err := s.GitHub.AddUser(githubfake.User{Login: "mallory", Emails: []string{"mallory@example.org"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GitHub.CreateBranch("acme", "widget", "evil", "one"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GitHub.PushMerge("acme", "widget", "evil", "main", githubfake.NewCommit{Message: "Merge branch 'main' into evil",
+		Author:    githubfake.Signature{Name: "Mallory", Email: "mallory@example.org", Login: "mallory"},
+		Committer: githubfake.Signature{Name: "GitHub", Email: "noreply@github.com", Login: "web-flow"},
+		Files:     map[string]string{"evil.go": "package evil"}}); err != nil {
+		t.Fatal(err)
+	}
+	evil, err := s.GitHub.AddPullRequest("acme", "widget", githubfake.PullRequest{Title: "evil", User: "mallory", Head: "evil", Labels: []string{"kind/bug"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := s.mergeGroup("merge", evil.Number)
+	var cr githubfake.CheckRun
+	s.until("ospo/policy on the group completes", func() bool {
+		var ok bool
+		cr, ok = s.latestCheck("widget", g.HeadSHA)
+		return ok && cr.Status == "completed"
+	})
+	if cr.Conclusion != "failure" || !strings.Contains(cr.Output.Title, "@mallory") {
+		t.Fatalf("group: %+v", cr)
+	}
+}
