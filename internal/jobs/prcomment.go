@@ -46,6 +46,20 @@ func (h *commentHandler) pullRequestComment(ctx context.Context, client *github.
 	var replies []string
 	react := false
 
+	// Its author edited `/ospo approve` out of the comment: it no longer
+	// approves (a retry re-checks even when the approval is already gone).
+	if ev.GetAction() == "edited" && !approves(cm.GetBody()) {
+		had, err := h.deps.Store.WithdrawPathApproval(ctx, ref, cm.GetID(), func(a store.PathApproval) store.AuditEntry {
+			return store.AuditEntry{InstallationID: installationID, Actor: user.GetLogin(), Action: "withdraw approve protected paths",
+				Subject: fmt.Sprintf("%s#%d", ref.Repository, number), Reason: fmt.Sprintf("@%s edited the comment approving %s: it no longer approves", a.Login, a.HeadSHA),
+				URL: a.URL, PolicyVersion: eff.Version}
+		})
+		if err != nil {
+			return err
+		}
+		recheck = had || approves(ev.GetChanges().GetBody().GetFrom())
+	}
+
 	if cla.Mode.On() && signs(cm.GetBody(), cla.Phrase) {
 		err := h.deps.Store.SaveSignature(ctx, store.Signature{Org: owner, UserID: user.GetID(), Login: user.GetLogin(),
 			Version: cla.Version, SignedAt: time.Now(), URL: cm.GetHTMLURL()})

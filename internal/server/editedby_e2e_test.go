@@ -198,3 +198,24 @@ func TestDeletedDecisionRechecksOnRetry(t *testing.T) {
 		t.Fatalf("after the retried deletion the review still shows the approval: %s\n%s", is.State, is.Body)
 	}
 }
+
+// TestApprovalEditedAwayIsWithdrawn: an approver who edits `/ospo approve`
+// out of their comment no longer approves, as on a review issue, where an
+// edited comment is read again.
+func TestApprovalEditedAwayIsWithdrawn(t *testing.T) {
+	s := newPRScenario(t)
+	s.signed("alice")
+	n := s.openPR("widget", "relicense", "alice", []string{"kind/feature"},
+		githubfake.NewCommit{Message: "Relicense", Author: alice, Files: map[string]string{"LICENSE": licenseText(t, "MIT.txt")}})
+	pr, _ := s.GitHub.PullRequest("acme", "widget", n)
+	c := s.prComment("widget", n, "lead", "/ospo approve")
+	s.untilConclusion("widget", pr.HeadSHA, "success")
+
+	s.editComment("widget", n, c, "Not yet: the licence needs legal's look first.", "lead", true)
+	if cr, _ := s.latestCheck("widget", pr.HeadSHA); cr.Conclusion != "failure" {
+		t.Fatalf("the approval edited away still passes: %+v", cr)
+	}
+	if got := s.auditActions(fmt.Sprintf("acme/widget#%d", n)); got != "lead:approve protected paths, lead:withdraw approve protected paths" {
+		t.Fatalf("audit: %s", got)
+	}
+}
