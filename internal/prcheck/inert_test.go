@@ -73,3 +73,29 @@ func TestAgentNamesAreInert(t *testing.T) {
 		}
 	}
 }
+
+// TestAgentNamesAreInertInTheCheckRun: the check run's summary names the
+// blocked agents' commit identities too, each within its code span.
+func TestAgentNamesAreInertInTheCheckRun(t *testing.T) {
+	for _, evil := range []string{"[sign here](https://evil.example) @acme/everyone", "x` [sign here](https://evil.example) @acme/everyone"} {
+		agentNameInSummary(t, evil)
+	}
+}
+
+func agentNameInSummary(t *testing.T, evil string) {
+	t.Helper()
+	pr := &rules.PullRequest{Owner: "acme", Name: "widget", Number: 1, CommitsComplete: true, CommitCount: 1,
+		Opener:  rules.Account{ID: 1, Login: "alice", Type: "User"},
+		Commits: []rules.Commit{{SHA: "a1", Message: "Change", Author: rules.Person{Name: evil, Email: "noreply@anthropic.com"}}}}
+	f := rules.CLA(pr, policy.CLARule{Mode: policy.Enforce, Document: "https://acme.example/cla", Version: "1", Agents: policy.AgentsBlock})
+	summary := Summary([]rules.Finding{f}, "https://github.com/acme/widget/pull/1")
+	text := outsideCode(summary)
+	for _, bad := range []string{"@acme/everyone", "](https://evil.example)"} {
+		if strings.Contains(text, bad) {
+			t.Errorf("%q is live in the summary:\n%s", bad, summary)
+		}
+	}
+	if !strings.Contains(summary, "@acme/everyone") {
+		t.Errorf("the name is not shown:\n%s", summary)
+	}
+}

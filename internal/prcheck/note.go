@@ -73,11 +73,11 @@ func agentsNote(cla rules.CLAResult) string {
 	for _, a := range cla.Agents {
 		switch {
 		case a.Person.Email != "":
-			who = append(who, codeSpan(strings.TrimSpace(a.Person.Name+" <"+a.Person.Email+">")))
+			who = append(who, rules.CodeSpan(strings.TrimSpace(a.Person.Name+" <"+a.Person.Email+">")))
 		case a.Person.Account != nil:
-			who = append(who, codeSpan("@"+a.Person.Account.Login))
+			who = append(who, rules.CodeSpan("@"+a.Person.Account.Login))
 		default:
-			who = append(who, codeSpan(a.Person.Name))
+			who = append(who, rules.CodeSpan(a.Person.Name))
 		}
 		if !slices.Contains(names, a.Agent) {
 			names = append(names, a.Agent)

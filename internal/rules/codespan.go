@@ -1,13 +1,13 @@
-package prcheck
+package rules
 
 import "strings"
 
-// codeSpan writes s, anyone's text (a name in a commit), as one markdown
+// CodeSpan writes s, anyone's text (a name in a commit), as one markdown
 // code span that s cannot close: fenced by more backticks than its longest
 // run, padded with a space when it holds any (CommonMark strips one on each
 // side, https://spec.commonmark.org/0.31.2/#code-spans). Inside it nothing
 // is a mention, a link or HTML. Line breaks become spaces.
-func codeSpan(s string) string {
+func CodeSpan(s string) string {
 	s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
 	longest, run := 0, 0
 	for _, c := range s {
