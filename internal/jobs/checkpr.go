@@ -123,7 +123,7 @@ func (c *checker) checkPullRequest(ctx context.Context, client *github.Client, i
 	if err := c.prs.Finish(ctx, client, pr, st, findings); err != nil {
 		return err
 	}
-	if err := c.deps.Store.SavePullRequestResult(ctx, store.PullRequestResult{PullRequestRef: ref, HeadSHA: pr.HeadSHA, Conclusion: prcheck.Conclusion(findings)}); err != nil {
+	if err := c.deps.Store.SavePullRequestResult(ctx, store.PullRequestResult{PullRequestRef: ref, HeadSHA: pr.HeadSHA, BaseRef: ghpr.GetBase().GetRef(), Conclusion: prcheck.Conclusion(findings)}); err != nil {
 		return err
 	}
 	var blockers []int64

@@ -50,10 +50,22 @@ func (h *commentHandler) handle(ctx context.Context, d *DeliveryArgs) error {
 	if err != nil {
 		return err
 	}
-	deleted := ev.GetAction() == "deleted"
+	// Whoever has write access may edit anyone's comment (GitHub's
+	// CommentCannotEditReason: "You must be the author or have write
+	// access to this repository to edit this comment",
+	// https://docs.github.com/graphql/reference/enums#commentcannoteditreason).
+	// An edit by someone else is not the author's word: nothing in it is
+	// run as the author, and what the comment decided is withdrawn as if
+	// the editor (the event's sender) had deleted it.
+	deleted, how := ev.GetAction() == "deleted", "deleted"
+	if c.Edited && !sameUser(ev.GetSender(), cm.GetUser()) {
+		deleted, how = true, "edited by @"+ev.GetSender().GetLogin()
+		zerolog.Ctx(ctx).Info().Int64("comment_id", cm.GetID()).Str("author", cm.GetUser().GetLogin()).
+			Str("editor", ev.GetSender().GetLogin()).Msg("a comment edited by someone other than its author: its commands are not run")
+	}
 	if ev.GetIssue().IsPullRequest() {
 		if deleted {
-			return h.pullRequestCommentDeleted(ctx, client, d.InstallationID, &ev)
+			return h.pullRequestCommentDeleted(ctx, client, d.InstallationID, &ev, how)
 		}
 		return h.pullRequestComment(ctx, client, d.InstallationID, &ev)
 	}
@@ -67,7 +79,7 @@ func (h *commentHandler) handle(ctx context.Context, d *DeliveryArgs) error {
 	}
 	var handled review.Handled
 	if deleted {
-		handled, err = h.checker.review.Withdraw(ctx, c, ev.GetSender().GetLogin(), authority)
+		handled, err = h.checker.review.Withdraw(ctx, client, c, ev.GetSender().GetLogin(), how, authority)
 	} else {
 		handled, err = h.checker.review.HandleComment(ctx, client, c, authority)
 	}
@@ -81,6 +93,18 @@ func (h *commentHandler) handle(ctx context.Context, d *DeliveryArgs) error {
 	}
 	owner, name, _ := strings.Cut(fullName, "/")
 	return h.checker.check(ctx, client, d.InstallationID, handled.RepositoryID, owner, name)
+}
+
+// sameUser: the same GitHub account (by ID; by login when an ID is
+// missing). A missing sender is no one.
+func sameUser(a, b *github.User) bool {
+	if a == nil || b == nil {
+		return false
+	}
+	if a.GetID() != 0 && b.GetID() != 0 {
+		return a.GetID() == b.GetID()
+	}
+	return a.GetLogin() != "" && strings.EqualFold(a.GetLogin(), b.GetLogin())
 }
 
 // reviewedName is the current owner/name of a reviewed repository.

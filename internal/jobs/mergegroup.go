@@ -66,7 +66,7 @@ func (h *prHandler) handleMergeGroup(ctx context.Context, d *DeliveryArgs) error
 	if err != nil {
 		return err
 	}
-	findings, err := h.mergeGroupFindings(ctx, client, owner, name, webBase(ev.Repository.HTMLURL), g.BaseSHA, g.HeadSHA)
+	findings, err := h.mergeGroupFindings(ctx, client, owner, name, webBase(ev.Repository.HTMLURL), g.BaseRef, g.BaseSHA, g.HeadSHA)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (h *prHandler) handleMergeGroup(ctx context.Context, d *DeliveryArgs) error
 	return nil
 }
 
-func (h *prHandler) mergeGroupFindings(ctx context.Context, client *github.Client, owner, name, web, base, head string) ([]rules.Finding, error) {
+func (h *prHandler) mergeGroupFindings(ctx context.Context, client *github.Client, owner, name, web, baseRef, base, head string) ([]rules.Finding, error) {
 	eff, overrideErr, err := loadPolicy(ctx, client, owner, name)
 	var orgErr *policy.InvalidError
 	if errors.As(err, &orgErr) && orgErr.Org {
@@ -95,7 +95,7 @@ func (h *prHandler) mergeGroupFindings(ctx context.Context, client *github.Clien
 		return nil, err
 	}
 	var findings []rules.Finding
-	if passed, err := h.passedPullRequests(ctx, owner+"/"+name, group); err != nil {
+	if passed, err := h.passedPullRequests(ctx, owner+"/"+name, strings.TrimPrefix(baseRef, "refs/heads/"), group); err != nil {
 		return nil, err
 	} else if len(passed) > 0 {
 		for _, r := range passed {
@@ -126,9 +126,13 @@ func (h *prHandler) mergeGroupFindings(ctx context.Context, client *github.Clien
 // passedPullRequests returns the pull requests a merge group holds when
 // each passed ospo/policy at the head it was queued with and every commit
 // of the group is accounted for: a commit of one of them (reachable from
-// its head within the group) or a merge commit GitHub made. It returns
+// its head within the group) or a merge commit GitHub made for the queue
+// (on the group's first-parent chain, committed by web-flow). It returns
 // none when any commit is not, so that the group's commits are checked.
-func (h *prHandler) passedPullRequests(ctx context.Context, repo string, group *snapshot.MergeGroup) ([]store.PullRequestResult, error) {
+// Only results of pull requests into the group's base branch count: a
+// result checked against another branch covers only the head's commits
+// not on that branch, fewer than the group holds.
+func (h *prHandler) passedPullRequests(ctx context.Context, repo, baseRef string, group *snapshot.MergeGroup) ([]store.PullRequestResult, error) {
 	if !group.Snapshot.CommitsComplete {
 		return nil, nil
 	}
@@ -144,6 +148,9 @@ func (h *prHandler) passedPullRequests(ctx context.Context, repo string, group *
 			return nil, err
 		}
 		for _, r := range at {
+			if r.BaseRef != baseRef || baseRef == "" {
+				continue
+			}
 			if !r.Passed() {
 				zerolog.Ctx(ctx).Info().Int("number", r.Number).Str("conclusion", r.Conclusion).Msg("a queued pull request did not pass at its head; checking the group's commits")
 				return nil, nil
@@ -165,11 +172,24 @@ func (h *prHandler) passedPullRequests(ctx context.Context, repo string, group *
 			}
 		}
 	}
+	// The merge commits GitHub made for the queue are the group's chain of
+	// first parents from its head. Any other merge commit naming web-flow
+	// as its committer proves nothing: GitHub links the committer by its
+	// email, which whoever pushes a commit writes.
+	spine := map[string]bool{}
+	for sha := group.Snapshot.HeadSHA; byID[sha] != nil && !spine[sha]; {
+		spine[sha] = true
+		ps := byID[sha].Parents
+		if len(ps) == 0 {
+			break
+		}
+		sha = ps[0].GetSHA()
+	}
 	for _, c := range group.Raw {
 		if covered[c.GetSHA()] {
 			continue
 		}
-		if len(c.Parents) < 2 || !strings.EqualFold(c.GetCommitter().GetLogin(), webFlow) {
+		if !spine[c.GetSHA()] || len(c.Parents) < 2 || !strings.EqualFold(c.GetCommitter().GetLogin(), webFlow) {
 			return nil, nil // a commit no passed pull request accounts for
 		}
 	}

@@ -46,6 +46,20 @@ func (h *commentHandler) pullRequestComment(ctx context.Context, client *github.
 	var replies []string
 	react := false
 
+	// Its author edited `/ospo approve` out of the comment: it no longer
+	// approves (a retry re-checks even when the approval is already gone).
+	if ev.GetAction() == "edited" && !approves(cm.GetBody()) {
+		had, err := h.deps.Store.WithdrawPathApproval(ctx, ref, cm.GetID(), func(a store.PathApproval) store.AuditEntry {
+			return store.AuditEntry{InstallationID: installationID, Actor: user.GetLogin(), Action: "withdraw approve protected paths",
+				Subject: fmt.Sprintf("%s#%d", ref.Repository, number), Reason: fmt.Sprintf("@%s edited the comment approving %s: it no longer approves", a.Login, a.HeadSHA),
+				URL: a.URL, PolicyVersion: eff.Version}
+		})
+		if err != nil {
+			return err
+		}
+		recheck = had || approves(ev.GetChanges().GetBody().GetFrom())
+	}
+
 	if cla.Mode.On() && signs(cm.GetBody(), cla.Phrase) {
 		err := h.deps.Store.SaveSignature(ctx, store.Signature{Org: owner, UserID: user.GetID(), Login: user.GetLogin(),
 			Version: cla.Version, SignedAt: time.Now(), URL: cm.GetHTMLURL()})
@@ -137,19 +151,35 @@ func (h *commentHandler) pullRequestComment(ctx context.Context, client *github.
 // request approved, audited with who deleted it, and re-checks the pull
 // request. A CLA signature stays: it is a record of consent, which a
 // deleted comment does not revoke (an approver runs /ospo cla revoke).
-func (h *commentHandler) pullRequestCommentDeleted(ctx context.Context, client *github.Client, installationID int64, ev *github.IssueCommentEvent) error {
+// how says what became of the comment: "deleted", or "edited by @x"
+// (someone other than its author, whose edit counts as a deletion).
+func (h *commentHandler) pullRequestCommentDeleted(ctx context.Context, client *github.Client, installationID int64, ev *github.IssueCommentEvent, how string) error {
 	cm := ev.GetComment()
 	ref := store.PullRequestRef{InstallationID: installationID, Repository: ev.GetRepo().GetFullName(), Number: ev.GetIssue().GetNumber()}
 	subject := fmt.Sprintf("%s#%d", ref.Repository, ref.Number)
 	had, err := h.deps.Store.WithdrawPathApproval(ctx, ref, cm.GetID(), func(a store.PathApproval) store.AuditEntry {
 		return store.AuditEntry{InstallationID: installationID, Actor: ev.GetSender().GetLogin(), Action: "withdraw approve protected paths",
-			Subject: subject, Reason: fmt.Sprintf("@%s's comment approving %s was deleted", a.Login, a.HeadSHA), URL: a.URL}
+			Subject: subject, Reason: fmt.Sprintf("@%s's comment approving %s was %s", a.Login, a.HeadSHA, how), URL: a.URL}
 	})
-	if err != nil || !had {
+	if err != nil {
 		return err
 	}
-	zerolog.Ctx(ctx).Info().Int64("comment_id", cm.GetID()).Str("deleted_by", ev.GetSender().GetLogin()).Msg("approval withdrawn: its comment was deleted")
+	if !had {
+		// A retry finds the approval withdrawn by the attempt that failed
+		// after it: re-check all the same when the comment approved.
+		if !approves(cm.GetBody()) && !approves(ev.GetChanges().GetBody().GetFrom()) {
+			return nil
+		}
+		return h.checker.recheckPullRequest(ctx, client, installationID, ref.Repository, ref.Number)
+	}
+	zerolog.Ctx(ctx).Info().Int64("comment_id", cm.GetID()).Str("deleted_by", ev.GetSender().GetLogin()).Str("how", how).Msg("approval withdrawn: its comment was deleted or edited by someone else")
 	return h.checker.recheckPullRequest(ctx, client, installationID, ref.Repository, ref.Number)
+}
+
+// approves reports whether a comment's body holds /ospo approve.
+func approves(body string) bool {
+	cmds, _ := review.Parse(body)
+	return slices.ContainsFunc(cmds, func(c review.Command) bool { return c.Verb == review.Approve })
 }
 
 // signs reports whether a comment signs: the phrase alone on a line, not

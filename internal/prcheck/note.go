@@ -73,18 +73,18 @@ func agentsNote(cla rules.CLAResult) string {
 	for _, a := range cla.Agents {
 		switch {
 		case a.Person.Email != "":
-			who = append(who, strings.TrimSpace(a.Person.Name+" <"+a.Person.Email+">"))
+			who = append(who, rules.CodeSpan(strings.TrimSpace(a.Person.Name+" <"+a.Person.Email+">")))
 		case a.Person.Account != nil:
-			who = append(who, "@"+a.Person.Account.Login)
+			who = append(who, rules.CodeSpan("@"+a.Person.Account.Login))
 		default:
-			who = append(who, a.Person.Name)
+			who = append(who, rules.CodeSpan(a.Person.Name))
 		}
 		if !slices.Contains(names, a.Agent) {
 			names = append(names, a.Agent)
 		}
 	}
 	if cla.AgentPolicy == policy.AgentsBlock {
-		return fmt.Sprintf("**AI agents.** This repository does not accept contributions by AI agents: `%s`. Remove their commits and their `Co-authored-by:` lines (`git rebase -i`), then `git push --force-with-lease`.\n", strings.Join(who, "`, `"))
+		return fmt.Sprintf("**AI agents.** This repository does not accept contributions by AI agents: %s. Remove their commits and their `Co-authored-by:` lines (`git rebase -i`), then `git push --force-with-lease`.\n", strings.Join(who, ", "))
 	}
 	return fmt.Sprintf("**AI agents.** No human vouches for the work of %s: the person responsible opens the pull request (or adds a commit of their own) and signs the CLA.\n", strings.Join(names, ", "))
 }

@@ -66,6 +66,7 @@ func (m *Manager) HandleComment(ctx context.Context, client *github.Client, c Co
 	perrs = append(perrs, unknownRules(cmds)...)
 	cmds = slices.DeleteFunc(cmds, func(cmd Command) bool { return cmd.Rule != "" && !slices.Contains(rules.IDs, cmd.Rule) })
 	withdrawn := false // an edit removed deciding commands
+	lifts := false     // among them a rejection or an unexemption
 	if c.Edited {
 		old, _ := Parse(c.OldBody)
 		old = slices.DeleteFunc(old, func(cmd Command) bool { return cmd.Verb == RevokeCLA })
@@ -73,6 +74,7 @@ func (m *Manager) HandleComment(ctx context.Context, client *github.Client, c Co
 			return h, nil // an edit of the prose around the commands
 		}
 		withdrawn = slices.ContainsFunc(old, Command.Decides)
+		lifts = slices.ContainsFunc(old, func(cmd Command) bool { return restricts(cmd.Verb) })
 	}
 	logger := zerolog.Ctx(ctx)
 	var replies []string
@@ -108,7 +110,7 @@ func (m *Manager) HandleComment(ctx context.Context, client *github.Client, c Co
 		if subject == "" {
 			subject = fmt.Sprintf("repository %d", repoID)
 		}
-		ok := len(deciding) == 0
+		ok := len(deciding) == 0 && !lifts
 		if !ok {
 			if ok, err = MayDecide(ctx, client, a, c.Author); err != nil {
 				return h, err
@@ -147,8 +149,17 @@ func (m *Manager) HandleComment(ctx context.Context, client *github.Client, c Co
 // Withdraw forgets the decisions of a deleted comment, audits each with
 // who deleted it, and asks for the repository to be re-checked so that its
 // review issue shows the withdrawal. A comment that decided nothing (or
-// whose decisions were withdrawn already) changes nothing.
-func (m *Manager) Withdraw(ctx context.Context, c Comment, deletedBy string, auth func(repositoryID int64) (Authority, error)) (Handled, error) {
+// whose decisions were withdrawn already) changes nothing. how says what
+// became of the comment: "deleted", or "edited by @x" (someone other than
+// its author, which counts as a deletion).
+//
+// Anyone with write access may delete or edit any comment, so removing a
+// comment may only fail closed: an approval or an exemption is always
+// withdrawn, but a rejection or an unexemption, which hold the review
+// back, is withdrawn only when the one who removed it may decide reviews
+// (live, as for every command); otherwise it stands, and the refusal is
+// audited.
+func (m *Manager) Withdraw(ctx context.Context, client *github.Client, c Comment, deletedBy, how string, auth func(repositoryID int64) (Authority, error)) (Handled, error) {
 	if c.AuthorIsBot || strings.HasSuffix(c.Author, "[bot]") {
 		return Handled{}, nil // bots' comments decide nothing
 	}
@@ -165,19 +176,59 @@ func (m *Manager) Withdraw(ctx context.Context, c Comment, deletedBy string, aut
 	if subject == "" {
 		subject = fmt.Sprintf("repository %d", repoID)
 	}
-	gone, err := m.Store.WithdrawCommentDecisions(ctx, c.ID, func(d store.ReviewDecision) store.AuditEntry {
+	mayLift, err := m.mayLift(ctx, client, a, repoID, c.ID, deletedBy)
+	if err != nil {
+		return Handled{}, err
+	}
+	keep := func(d store.ReviewDecision) bool { return !mayLift && restricts(Verb(d.Verb)) }
+	gone, err := m.Store.WithdrawCommentDecisions(ctx, c.ID, keep, func(d store.ReviewDecision) store.AuditEntry {
 		action := "withdraw " + d.Verb
 		if d.Rule != "" {
 			action += " " + d.Rule
 		}
+		reason := fmt.Sprintf("@%s's comment was %s", d.Actor, how)
+		if keep(d) {
+			action, reason = "refuse "+action, reason+"; only "+Describe(a)+" may lift it"
+		}
 		return store.AuditEntry{InstallationID: c.InstallationID, Actor: deletedBy, Action: action, Subject: subject,
-			Reason: fmt.Sprintf("@%s's comment was deleted", d.Actor), URL: d.URL, PolicyVersion: a.PolicyVersion}
+			Reason: reason, URL: d.URL, PolicyVersion: a.PolicyVersion}
 	})
-	if err != nil || len(gone) == 0 {
+	if err != nil {
 		return Handled{}, err
 	}
-	zerolog.Ctx(ctx).Info().Int64("comment_id", c.ID).Str("deleted_by", deletedBy).Int("decisions", len(gone)).Msg("decisions withdrawn: their comment was deleted")
+	if len(gone) == 0 {
+		// A retry finds the decisions withdrawn by the attempt that failed
+		// after it: re-check all the same when the comment decided.
+		return Handled{RepositoryID: repoID, Recheck: decides(c.Body) || decides(c.OldBody)}, nil
+	}
+	zerolog.Ctx(ctx).Info().Int64("comment_id", c.ID).Str("deleted_by", deletedBy).Str("how", how).Int("decisions", len(gone)).Msg("decisions withdrawn: their comment was deleted or edited by someone else")
 	return Handled{RepositoryID: repoID, Recheck: true}, nil
+}
+
+// decides reports whether a comment's body holds a deciding command.
+func decides(body string) bool {
+	cmds, _ := Parse(body)
+	return slices.ContainsFunc(cmds, Command.Decides)
+}
+
+// restricts: a decision that holds a review back, which only someone who
+// may decide may lift.
+func restricts(v Verb) bool { return v == Reject || v == Unexempt }
+
+// mayLift reports whether who may lift the restricting decisions of a
+// comment: asked of GitHub only when the comment has any.
+func (m *Manager) mayLift(ctx context.Context, client *github.Client, a Authority, repoID, commentID int64, who string) (bool, error) {
+	ds, err := m.Store.ReviewDecisions(ctx, repoID)
+	if err != nil {
+		return false, err
+	}
+	if !slices.ContainsFunc(ds, func(d store.ReviewDecision) bool { return d.CommentID == commentID && restricts(Verb(d.Verb)) }) {
+		return true, nil
+	}
+	if who == "" {
+		return false, nil
+	}
+	return MayDecide(ctx, client, a, who)
 }
 
 // record stores a comment's decisions (replacing an earlier version of the

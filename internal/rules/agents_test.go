@@ -74,11 +74,11 @@ func TestCLAAgents(t *testing.T) {
 		{"allow: the opener need not sign for them", signed(pullRequest(commit(1, bobP, "x\n\n"+claudeTrailer)), "1", bob), agentRule(policy.AgentsAllow), Pass,
 			[]string{"@bob signed"}, []string{"@alice"}},
 		{"block: an agent's contribution fails", coAuthored(claudeTrailer, copilotTrailer), agentRule(policy.AgentsBlock), Fail,
-			[]string{"CLA: the policy accepts no contributions by AI agents (pull_request.cla.agents: block): Claude <noreply@anthropic.com> and @Copilot",
+			[]string{"CLA: the policy accepts no contributions by AI agents (pull_request.cla.agents: block): `Claude <noreply@anthropic.com>` and `@Copilot`",
 				"remove the agents' commits and their Co-authored-by trailers"},
 			[]string{"no GitHub account", "@alice"}},
 		{"block: a bot-exempt agent account still fails", pullRequest(commit(1, by(copilotBot, "copilot-swe-agent[bot]", "198982749+Copilot@users.noreply.github.com"), "Fix")),
-			agentRule(policy.AgentsBlock), Fail, []string{"(pull_request.cla.agents: block): @Copilot"}, nil},
+			agentRule(policy.AgentsBlock), Fail, []string{"(pull_request.cla.agents: block): `@Copilot`"}, nil},
 		{"a human named Claude is a human", coAuthored("Co-authored-by: Claude Smith <claude@smith.dev>", "Co-authored-by: Claude <claude@anthropic.example>"), agentRule(policy.AgentsAllow), Fail,
 			[]string{"no GitHub account for claude@smith.dev and claude@anthropic.example"}, []string{"AI agent"}},
 		{"an email that merely contains an agent's is a human's", coAuthored("Co-authored-by: X <x.noreply@anthropic.com>", "Co-authored-by: Y <noreply@anthropic.com.evil.example>"), agentRule(policy.AgentsAllow), Fail,
@@ -87,7 +87,7 @@ func TestCLAAgents(t *testing.T) {
 		{"the policy adds an agent by email", coAuthored("Co-authored-by: Acme Coder <coder@acme.example>"),
 			agentRule(policy.AgentsBlock, func(r *policy.CLARule) {
 				r.AgentIdentities = []policy.AgentIdentity{{Name: "Acme Coder", Email: "coder@acme.example"}}
-			}), Fail, []string{"(pull_request.cla.agents: block): Acme Coder <coder@acme.example>"}, nil},
+			}), Fail, []string{"(pull_request.cla.agents: block): `Acme Coder <coder@acme.example>`"}, nil},
 		{"the policy adds an agent by login", pullRequest(commit(1, by(bot(555, "acme-coder[bot]"), "acme-coder", "555+acme-coder[bot]@users.noreply.github.com"), "x")),
 			agentRule("", func(r *policy.CLARule) {
 				r.AgentIdentities = []policy.AgentIdentity{{Name: "Acme Coder", Login: "ACME-coder[bot]"}}

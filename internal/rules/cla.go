@@ -244,7 +244,7 @@ func agentProblems(res CLAResult) (problems, fixes []string) {
 	case res.AgentPolicy == policy.AgentsBlock:
 		var who []string
 		for _, a := range res.Agents {
-			who = append(who, personName(a.Person))
+			who = append(who, CodeSpan(personName(a.Person))) // commit text: inert
 		}
 		problems = append(problems, fmt.Sprintf("the policy accepts no contributions by AI agents (pull_request.cla.agents: block): %s", capList(who)))
 		fixes = append(fixes, "remove the agents' commits and their Co-authored-by trailers (`git rebase -i`, then `git push --force-with-lease`), or ask the OSPO whether agents may contribute")

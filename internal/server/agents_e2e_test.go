@@ -45,7 +45,7 @@ func TestCLAAgentsAndIdentities(t *testing.T) {
 		n := s.openPR("strict", "agents", "alice", []string{"kind/feature"},
 			githubfake.NewCommit{Message: agentMsg, Author: alice, Files: map[string]string{"parser.go": "package parser"}})
 		cr := s.check("strict", n)
-		if cr.Conclusion != "failure" || !strings.Contains(summary(cr), "the policy accepts no contributions by AI agents (pull_request.cla.agents: block): Claude <noreply@anthropic.com> and @Copilot") {
+		if cr.Conclusion != "failure" || !strings.Contains(summary(cr), "the policy accepts no contributions by AI agents (pull_request.cla.agents: block): `Claude <noreply@anthropic.com>` and `@Copilot`") {
 			t.Fatalf("check run %+v", cr)
 		}
 		if got := s.botComments("strict", n); len(got) != 1 || !strings.Contains(got[0].Body, "does not accept contributions by AI agents") {

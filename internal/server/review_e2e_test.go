@@ -413,6 +413,7 @@ func TestEditedCommandIsReread(t *testing.T) {
 			User: &github.User{Login: github.String("lead"), Type: github.String("User")}, CreatedAt: &github.Timestamp{Time: c.CreatedAt}, UpdatedAt: &github.Timestamp{Time: time.Now()}},
 		Repo:         &github.Repository{FullName: github.String("acme/ospo"), Name: github.String("ospo"), Owner: &github.User{Login: github.String("acme")}},
 		Installation: &github.Installation{ID: github.Int64(s.inst.ID)},
+		Sender:       &github.User{Login: github.String("lead"), Type: github.String("User")}, // GitHub always names who edited
 	})
 	s.until("the review is closed", func() bool { return s.theReviewIssue().State == "closed" })
 	log, _ := s.App.Store.AuditLog(context.Background(), "acme/widget")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/google/go-github/v66/github"
 
@@ -44,14 +45,21 @@ func PullRequest(ctx context.Context, client *github.Client, pr *github.PullRequ
 		return nil, err
 	}
 	out.Commits = commits
-	out.CommitsComplete = len(commits) == pr.GetCommits()
+	// The commits and files endpoints answer for the head the pull request
+	// has now. A push since pr was read (between the webhook and this job)
+	// gives another head's commits and files: they are not pr's head's, and
+	// nothing is passed (or recorded as passed) on them. The newer head has
+	// its own event.
+	atHead := len(commits) == pr.GetCommits() &&
+		slices.ContainsFunc(commits, func(c rules.Commit) bool { return c.SHA == out.HeadSHA })
+	out.CommitsComplete = atHead
 	if withFiles {
 		files, renamed, read, err := pullFiles(ctx, client, owner, name, pr.GetNumber())
 		if err != nil {
 			return nil, err
 		}
 		out.Files, out.Renamed, out.FilesRead, out.FileCount = files, renamed, read, pr.GetChangedFiles()
-		out.FilesComplete = read >= pr.GetChangedFiles()
+		out.FilesComplete = read >= pr.GetChangedFiles() && atHead
 	}
 	return out, nil
 }

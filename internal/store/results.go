@@ -6,11 +6,12 @@ import (
 	"time"
 )
 
-// PullRequestResult is the conclusion of a pull request's latest check and
-// the head commit it was for.
+// PullRequestResult is the conclusion of a pull request's latest check, the
+// head commit it was for and the base branch it was checked against.
 type PullRequestResult struct {
 	PullRequestRef
 	HeadSHA    string
+	BaseRef    string // the base branch's name: main
 	Conclusion string // success, neutral or failure
 	CheckedAt  time.Time
 }
@@ -24,11 +25,11 @@ func (r PullRequestResult) Passed() bool {
 // replacing the one of an earlier head.
 func (s *Store) SavePullRequestResult(ctx context.Context, r PullRequestResult) error {
 	_, err := s.DB.ExecContext(ctx, `
-		INSERT INTO pull_request_results (installation_id, repository, number, head_sha, conclusion, checked_at)
-		VALUES ($1, $2, $3, $4, $5, $6)
+		INSERT INTO pull_request_results (installation_id, repository, number, head_sha, base_ref, conclusion, checked_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (repository, number) DO UPDATE SET installation_id = excluded.installation_id,
-			head_sha = excluded.head_sha, conclusion = excluded.conclusion, checked_at = excluded.checked_at`,
-		r.InstallationID, r.Repository, r.Number, r.HeadSHA, r.Conclusion, time.Now().UTC())
+			head_sha = excluded.head_sha, base_ref = excluded.base_ref, conclusion = excluded.conclusion, checked_at = excluded.checked_at`,
+		r.InstallationID, r.Repository, r.Number, r.HeadSHA, r.BaseRef, r.Conclusion, time.Now().UTC())
 	if err != nil {
 		return fmt.Errorf("record the result of %s#%d: %w", r.Repository, r.Number, err)
 	}
@@ -39,7 +40,7 @@ func (s *Store) SavePullRequestResult(ctx context.Context, r PullRequestResult) 
 // check was of head commit sha.
 func (s *Store) PullRequestsAt(ctx context.Context, repository, sha string) ([]PullRequestResult, error) {
 	rows, err := s.DB.QueryContext(ctx, `
-		SELECT installation_id, repository, number, head_sha, conclusion, checked_at FROM pull_request_results
+		SELECT installation_id, repository, number, head_sha, base_ref, conclusion, checked_at FROM pull_request_results
 		WHERE repository = $1 AND head_sha = $2 ORDER BY number`, repository, sha)
 	if err != nil {
 		return nil, err
@@ -48,7 +49,7 @@ func (s *Store) PullRequestsAt(ctx context.Context, repository, sha string) ([]P
 	var out []PullRequestResult
 	for rows.Next() {
 		var r PullRequestResult
-		if err := rows.Scan(&r.InstallationID, &r.Repository, &r.Number, &r.HeadSHA, &r.Conclusion, &r.CheckedAt); err != nil {
+		if err := rows.Scan(&r.InstallationID, &r.Repository, &r.Number, &r.HeadSHA, &r.BaseRef, &r.Conclusion, &r.CheckedAt); err != nil {
 			return nil, err
 		}
 		out = append(out, r)

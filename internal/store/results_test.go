@@ -17,7 +17,7 @@ func TestPullRequestResultsAndWithdrawals(t *testing.T) {
 			ref := store.PullRequestRef{InstallationID: 7, Repository: "acme/widget", Number: 3}
 			for _, r := range []store.PullRequestResult{
 				{PullRequestRef: ref, HeadSHA: "aaa", Conclusion: "failure"},
-				{PullRequestRef: ref, HeadSHA: "bbb", Conclusion: "success"}, // a new head replaces the old
+				{PullRequestRef: ref, HeadSHA: "bbb", BaseRef: "main", Conclusion: "success"}, // a new head replaces the old
 				{PullRequestRef: store.PullRequestRef{InstallationID: 7, Repository: "acme/widget", Number: 4}, HeadSHA: "bbb", Conclusion: "neutral"},
 			} {
 				if err := s.SavePullRequestResult(ctx, r); err != nil {
@@ -28,7 +28,7 @@ func TestPullRequestResultsAndWithdrawals(t *testing.T) {
 				t.Fatalf("at the old head: %v, %v", old, err)
 			}
 			at, err := s.PullRequestsAt(ctx, "acme/widget", "bbb")
-			if err != nil || len(at) != 2 || at[0].Number != 3 || !at[0].Passed() || !at[1].Passed() || at[0].InstallationID != 7 {
+			if err != nil || len(at) != 2 || at[0].Number != 3 || !at[0].Passed() || !at[1].Passed() || at[0].InstallationID != 7 || at[0].BaseRef != "main" {
 				t.Fatalf("at bbb: %+v, %v", at, err)
 			}
 
@@ -49,7 +49,7 @@ func TestPullRequestResultsAndWithdrawals(t *testing.T) {
 			if err := s.ReplaceCommentDecisions(ctx, 21, []store.ReviewDecision{{RepositoryID: 5, Actor: "lead", Verb: "approve", Failing: []string{"license"}, At: time.Now()}}); err != nil {
 				t.Fatal(err)
 			}
-			gone, err := s.WithdrawCommentDecisions(ctx, 21, func(d store.ReviewDecision) store.AuditEntry {
+			gone, err := s.WithdrawCommentDecisions(ctx, 21, func(store.ReviewDecision) bool { return false }, func(d store.ReviewDecision) store.AuditEntry {
 				return store.AuditEntry{Actor: "lead", Action: "withdraw " + d.Verb, Subject: "acme/gadget"}
 			})
 			if err != nil || len(gone) != 1 || gone[0].Verb != "approve" || gone[0].RepositoryID != 5 || gone[0].Failing[0] != "license" {

@@ -42,8 +42,9 @@ func (s *Store) WithdrawPathApproval(ctx context.Context, pr PullRequestRef, com
 }
 
 // WithdrawCommentDecisions forgets the review decisions a deleted comment
-// carried, audits each (audit builds the entry) and returns them.
-func (s *Store) WithdrawCommentDecisions(ctx context.Context, commentID int64, audit func(ReviewDecision) AuditEntry) ([]ReviewDecision, error) {
+// carried, except those keep keeps, audits each (audit builds the entry,
+// for the kept ones too) and returns those it forgot.
+func (s *Store) WithdrawCommentDecisions(ctx context.Context, commentID int64, keep func(ReviewDecision) bool, audit func(ReviewDecision) AuditEntry) ([]ReviewDecision, error) {
 	var out []ReviewDecision
 	err := s.InTx(ctx, func(tx *sql.Tx) error {
 		out = nil
@@ -69,10 +70,15 @@ func (s *Store) WithdrawCommentDecisions(ctx context.Context, commentID int64, a
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM review_decisions WHERE comment_id = $1`, commentID); err != nil {
-			return err
-		}
-		for _, d := range out {
+		all := out
+		out = nil
+		for _, d := range all {
+			if !keep(d) {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM review_decisions WHERE comment_id = $1 AND seq = $2`, commentID, d.Seq); err != nil {
+					return err
+				}
+				out = append(out, d)
+			}
 			if err := appendAudit(ctx, tx, audit(d)); err != nil {
 				return err
 			}

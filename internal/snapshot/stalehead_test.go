@@ -1,0 +1,64 @@
+package snapshot
+
+import (
+	"context"
+	"testing"
+
+	"github.com/ospo-bot/ospo-bot/internal/githubfake"
+	"github.com/ospo-bot/ospo-bot/internal/githubfake/fakeapp"
+)
+
+// TestPullRequestAtAMovedHead: the commits and files endpoints answer for
+// the pull request's head now, not the head the webhook named. When a
+// force push replaced that head before the job ran, what they list is
+// another head's: the snapshot is marked incomplete, so that no result is
+// reported (and recorded for merge groups) on a head whose commits were
+// never read.
+func TestPullRequestAtAMovedHead(t *testing.T) {
+	app := fakeapp.New(t)
+	gh := app.GitHub
+	if _, err := gh.AddRepo(githubfake.Repo{Owner: "acme", Name: "widget", Files: map[string]string{"README.md": "# widget\n"}}); err != nil {
+		t.Fatal(err)
+	}
+	in, err := gh.AddInstallation(githubfake.Installation{Account: "acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := app.Installation(t, in.ID)
+	ctx := context.Background()
+	if _, err := gh.CreateBranch("acme", "widget", "feat", "main"); err != nil {
+		t.Fatal(err)
+	}
+	mallory := githubfake.Signature{Name: "Mallory", Email: "mallory@example.org"}
+	if _, err := gh.Push("acme", "widget", "feat", githubfake.NewCommit{Message: "Relicense", Author: mallory, Files: map[string]string{"LICENSE": "mine"}}); err != nil {
+		t.Fatal(err)
+	}
+	pr, err := gh.AddPullRequest("acme", "widget", githubfake.PullRequest{Title: "feat", User: "mallory", Head: "feat"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	asSent, _, err := client.PullRequests.Get(ctx, "acme", "widget", pr.Number) // as the webhook named it
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gh.ForcePush("acme", "widget", "feat", "main", githubfake.NewCommit{Message: "Docs", Author: mallory, Files: map[string]string{"README.md": "# widget\ndocs\n"}}); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := PullRequest(ctx, client, asSent, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.CommitsComplete || snap.FilesComplete {
+		t.Fatalf("the commits (%d, complete %v) and files (%q, complete %v) of another head are taken for %s's",
+			len(snap.Commits), snap.CommitsComplete, snap.Files, snap.FilesComplete, asSent.GetHead().GetSHA())
+	}
+
+	// Read at the head it has now, the pull request is complete.
+	now, _, err := client.PullRequests.Get(ctx, "acme", "widget", pr.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap, err = PullRequest(ctx, client, now, true); err != nil || !snap.CommitsComplete || !snap.FilesComplete {
+		t.Fatalf("at the current head: %+v, %v", snap, err)
+	}
+}
