@@ -134,19 +134,7 @@ func (s *scenario) deleteComment(repo string, number int, c githubfake.Comment, 
 	if err := s.GitHub.DeleteComment("acme", repo, c.ID); err != nil {
 		s.t.Fatal(err)
 	}
-	issue := &github.Issue{Number: github.Int(number)}
-	if onPR {
-		issue.PullRequestLinks = &github.PullRequestLinks{URL: github.String("x")}
-	}
-	s.deliver("issue_comment", &github.IssueCommentEvent{
-		Action: github.String("deleted"),
-		Issue:  issue,
-		Comment: &github.IssueComment{ID: github.Int64(c.ID), Body: github.String(c.Body), HTMLURL: github.String(c.HTMLURL),
-			User: &github.User{Login: github.String(c.User), Type: github.String("User")}, CreatedAt: &github.Timestamp{Time: c.CreatedAt}},
-		Repo:         &github.Repository{FullName: github.String("acme/" + repo), Name: github.String(repo), Owner: &github.User{Login: github.String("acme")}},
-		Installation: &github.Installation{ID: github.Int64(s.inst.ID)},
-		Sender:       &github.User{Login: github.String(deleter), Type: github.String("User")},
-	})
+	s.deleteCommentAgainBy(s.t, repo, number, c, deleter, onPR)
 }
 
 func (s *scenario) auditActions(subject string) string {
