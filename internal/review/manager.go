@@ -166,9 +166,9 @@ func changeNote(before string, now []string) string {
 
 // open creates the review issue, or adopts one that already carries the
 // repository's marker (our record may be newer than the issue). Where
-// issues are disabled (410) it tries t.Fallbacks in order and says so on
-// the issue it opens; when every one refuses it returns an
-// *IssuesDisabledError.
+// GitHub refuses issues (disabled: 410; archived: 403) it tries
+// t.Fallbacks in order and says so on the issue it opens; when every one
+// refuses it returns an *IssuesDisabledError.
 func (m *Manager) open(ctx context.Context, client *github.Client, t Target, rep Report, rowExists bool) error {
 	s := rep.Snapshot
 	fullName := s.Owner + "/" + s.Name
@@ -180,24 +180,31 @@ func (m *Manager) open(ctx context.Context, client *github.Client, t Target, rep
 	if !claimed && row.IssueNumber == 0 && time.Since(row.UpdatedAt) < 2*time.Minute {
 		return ErrBusy
 	}
-	var disabled []string
+	var refused []refusal
 	for _, repo := range append([]string{t.Repo}, t.Fallbacks...) {
-		if slices.Contains(disabled, repo) {
+		if slices.ContainsFunc(refused, func(r refusal) bool { return r.repo == repo }) {
 			continue
 		}
-		err := m.openIn(ctx, client, t, rep, row, repo, disabled)
-		if !errors.Is(err, errIssuesDisabled) {
+		err := m.openIn(ctx, client, t, rep, row, repo, refused)
+		var no *refusal
+		if !errors.As(err, &no) {
 			return err
 		}
-		zerolog.Ctx(ctx).Warn().Str("review_repository", repo).Msg("issues are disabled there: the review issue cannot be opened in it")
-		disabled = append(disabled, repo)
+		no.repo = repo
+		zerolog.Ctx(ctx).Warn().Str("review_repository", repo).Str("why", no.why).Msg("GitHub refuses issues there: the review issue cannot be opened in it")
+		refused = append(refused, *no)
 	}
-	return m.release(ctx, s.ID, &IssuesDisabledError{Repository: fullName, Disabled: disabled})
+	e := &IssuesDisabledError{Repository: fullName}
+	for _, r := range refused {
+		e.Disabled, e.Reasons = append(e.Disabled, r.repo), append(e.Reasons, r.why)
+	}
+	return m.release(ctx, s.ID, e)
 }
 
-// openIn opens (or adopts) the review issue in repo. disabled lists the
-// repositories tried before, whose issues are disabled.
-func (m *Manager) openIn(ctx context.Context, client *github.Client, t Target, rep Report, row store.ReviewIssue, repo string, disabled []string) error {
+// openIn opens (or adopts) the review issue in repo, or returns a
+// *refusal when GitHub refuses issues there. refused lists the
+// repositories tried before, which refused.
+func (m *Manager) openIn(ctx context.Context, client *github.Client, t Target, rep Report, row store.ReviewIssue, repo string, refused []refusal) error {
 	s := rep.Snapshot
 	fullName := s.Owner + "/" + s.Name
 	owner, name := split(repo)
@@ -213,14 +220,17 @@ func (m *Manager) openIn(ctx context.Context, client *github.Client, t Target, r
 		return m.Sync(ctx, client, t, rep)
 	}
 	if err := ensureLabel(ctx, client, owner, name, t.Label); err != nil {
+		if no := refuses(err); no != nil {
+			return no
+		}
 		return m.release(ctx, s.ID, err)
 	}
 	body := Body(rep)
 	issue, _, err := client.Issues.Create(ctx, owner, name, &github.IssueRequest{
 		Title: github.String(Title(fullName)), Body: &body, Labels: &[]string{t.Label},
 	})
-	if status(err) == http.StatusGone {
-		return errIssuesDisabled
+	if no := refuses(err); no != nil {
+		return no
 	}
 	if err != nil {
 		return m.release(ctx, s.ID, fmt.Errorf("open review issue in %s: %w", repo, err))
@@ -228,8 +238,8 @@ func (m *Manager) openIn(ctx context.Context, client *github.Client, t Target, r
 	row.IssueNumber, row.ReviewRepo, row.InstallationID = issue.GetNumber(), repo, t.InstallationID
 	row.Notified = strings.Join(FailingEnforce(rep.Findings), ",")
 	zerolog.Ctx(ctx).Info().Str("review_issue", issue.GetHTMLURL()).Msg("review issue opened")
-	if len(disabled) > 0 {
-		if err := comment(ctx, client, owner, name, row.IssueNumber, fallbackNote(disabled, fullName, t.Repo)); err != nil {
+	if len(refused) > 0 {
+		if err := comment(ctx, client, owner, name, row.IssueNumber, fallbackNote(refused, fullName, t.Repo)); err != nil {
 			return err
 		}
 	}
@@ -246,34 +256,78 @@ func (m *Manager) openIn(ctx context.Context, client *github.Client, t Target, r
 	return m.Store.UpdateReviewIssue(ctx, row)
 }
 
-// errIssuesDisabled: GitHub answered 410, issues are disabled in the
-// repository.
-var errIssuesDisabled = errors.New("issues are disabled")
+// refusal says why GitHub refuses issues in a repository.
+type refusal struct {
+	repo, why string // why: issuesDisabled or archived
+}
+
+const (
+	issuesDisabled = "issues are disabled"
+	archived       = "it is archived"
+)
+
+func (r *refusal) Error() string { return r.repo + ": " + r.why }
+
+// refuses tells whether err is GitHub refusing issues in the repository:
+// 410 where issues are disabled, 403 "Repository was archived so is
+// read-only." where it is archived
+// (https://docs.github.com/rest/issues/issues#create-an-issue lists 410;
+// every write to an archived repository is refused). nil otherwise.
+func refuses(err error) *refusal {
+	var e *github.ErrorResponse
+	if !errors.As(err, &e) || e.Response == nil {
+		return nil
+	}
+	switch {
+	case e.Response.StatusCode == http.StatusGone:
+		return &refusal{why: issuesDisabled}
+	case e.Response.StatusCode == http.StatusForbidden && strings.Contains(e.Message, "archived"):
+		return &refusal{why: archived}
+	}
+	return nil
+}
 
 // IssuesDisabledError says that no repository the review issue may go to
-// has issues enabled. Retrying cannot fix it; an admin must.
+// takes issues (disabled, or archived). Retrying cannot fix it; an admin
+// must.
 type IssuesDisabledError struct {
 	Repository string   // the reviewed repository
 	Disabled   []string // where its review issue was refused, in order
+	Reasons    []string // why each refused
 }
 
 func (e *IssuesDisabledError) Error() string {
-	return fmt.Sprintf("cannot open the review issue of %s: issues are disabled in %s; enable issues in %s or set review.repository to a repository that has them",
-		e.Repository, strings.Join(e.Disabled, " and "), e.Disabled[0])
+	if !slices.ContainsFunc(e.Reasons, func(r string) bool { return r != issuesDisabled }) {
+		return fmt.Sprintf("cannot open the review issue of %s: issues are disabled in %s; enable issues in %s or set review.repository to a repository that has them",
+			e.Repository, strings.Join(e.Disabled, " and "), e.Disabled[0])
+	}
+	var each []string
+	for i, r := range e.Disabled {
+		each = append(each, r+": "+e.Reasons[i])
+	}
+	return fmt.Sprintf("cannot open the review issue of %s: GitHub refuses issues in %s; enable issues or unarchive %s, or set review.repository to a repository that takes issues",
+		e.Repository, strings.Join(each, "; "), e.Disabled[0])
 }
 
 // fallbackNote explains why a review issue is not where the policy says.
-func fallbackNote(disabled []string, fullName, wanted string) string {
+func fallbackNote(refused []refusal, fullName, wanted string) string {
 	where := "`" + wanted + "` (`review.repository`)"
 	if wanted == fullName {
 		where = "`" + wanted + "` itself (`review.repository` is not set)"
 	}
-	var also string
-	if len(disabled) > 1 {
-		also = " (and in " + strings.Join(disabled[1:], ", ") + ")"
+	var also []string
+	for _, r := range refused[1:] {
+		also = append(also, r.repo)
 	}
-	return fmt.Sprintf("⚠️ Issues are disabled in %s%s, so ospo-bot opened the review of `%s` here instead. "+
-		"Enable issues there, or set `review.repository` to a repository that has issues; this issue stays the review meanwhile.", where, also, fullName)
+	lead, fix := "Issues are disabled in "+where, "Enable issues there"
+	if refused[0].why == archived {
+		lead, fix = where+" is archived", "Unarchive it"
+	}
+	if len(also) > 0 {
+		lead += " (and in " + strings.Join(also, ", ") + ")"
+	}
+	return fmt.Sprintf("⚠️ %s, so ospo-bot opened the review of `%s` here instead. "+
+		"%s, or set `review.repository` to a repository that takes issues; this issue stays the review meanwhile.", lead, fullName, fix)
 }
 
 func (m *Manager) release(ctx context.Context, repositoryID int64, err error) error {
