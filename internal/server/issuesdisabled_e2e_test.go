@@ -24,24 +24,33 @@ func (s *scenario) disableIssues(repo string) {
 	}
 }
 
+// reviewFallsBackToDotGithub makes acme/widget public and requires its
+// review to open in acme/.github, no job failing, with one comment that
+// says why (note).
+func (s *scenario) reviewFallsBackToDotGithub(note string) githubfake.Issue {
+	s.t.Helper()
+	s.deliver("repository", s.repoPayload("publicized"))
+	s.settled()
+	if n := s.failedJobs(); n != 0 {
+		s.t.Errorf("%d jobs failed", n)
+	}
+	issue, ok := s.reviewIssueIn(".github")
+	if !ok {
+		s.t.Fatalf("no review issue in acme/.github; acme/.github holds %+v", s.GitHub.Issues("acme", ".github"))
+	}
+	comments := s.GitHub.Comments("acme", ".github", issue.Number)
+	if len(comments) != 1 || !strings.Contains(comments[0].Body, note) {
+		s.t.Errorf("the fallback issue does not say why it is there: %+v", comments)
+	}
+	return issue
+}
+
 // The review repository has issues disabled: the review is opened in the
 // org's .github repository, which says why, and the job succeeds.
 func TestReviewRepositoryWithoutIssuesFallsBackToDotGithub(t *testing.T) {
 	s := newScenario(t, orgPolicy) // review.repository: acme/ospo
 	s.disableIssues("ospo")
-	s.deliver("repository", s.repoPayload("publicized"))
-	s.settled()
-	if n := s.failedJobs(); n != 0 {
-		t.Errorf("%d jobs failed", n)
-	}
-	issue, ok := s.reviewIssueIn(".github")
-	if !ok {
-		t.Fatalf("no review issue in acme/.github; acme/.github holds %+v", s.GitHub.Issues("acme", ".github"))
-	}
-	comments := s.GitHub.Comments("acme", ".github", issue.Number)
-	if len(comments) != 1 || !strings.Contains(comments[0].Body, "Issues are disabled in `acme/ospo` (`review.repository`)") {
-		t.Errorf("the fallback issue does not say why it is there: %+v", comments)
-	}
+	issue := s.reviewFallsBackToDotGithub("Issues are disabled in `acme/ospo` (`review.repository`)")
 	// It stays the review: a re-check updates it, opens nothing more, and
 	// does not repeat the note.
 	s.push("widget", map[string]string{"LICENSE": licenseText(t, "MIT.txt")})
