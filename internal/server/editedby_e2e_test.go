@@ -53,11 +53,7 @@ func (s *scenario) editComment(repo string, number int, c githubfake.Comment, bo
 // nothing; made into the signing phrase, it signs nothing; and an approval
 // the comment gave is withdrawn (fail closed), audited with the editor.
 func TestEditByAnotherRunsNothing(t *testing.T) {
-	s := newPRScenario(t)
-	s.signed("alice")
-	n := s.openPR("widget", "relicense", "alice", []string{"kind/feature"},
-		githubfake.NewCommit{Message: "Relicense", Author: alice, Files: map[string]string{"LICENSE": licenseText(t, "MIT.txt")}})
-	pr, _ := s.GitHub.PullRequest("acme", "widget", n)
+	s, n, pr := relicensePR(t)
 	s.untilConclusion("widget", pr.HeadSHA, "failure")
 	subject := fmt.Sprintf("acme/widget#%d", n)
 
@@ -160,13 +156,7 @@ func (s *scenario) deleteCommentAgainBy(t *testing.T, repo string, number int, c
 // retried, the retry finds nothing left to withdraw but still re-checks,
 // so the pull request does not stay green on a withdrawn approval.
 func TestDeletedApprovalRechecksOnRetry(t *testing.T) {
-	s := newPRScenario(t)
-	s.signed("alice")
-	n := s.openPR("widget", "relicense", "alice", []string{"kind/feature"},
-		githubfake.NewCommit{Message: "Relicense", Author: alice, Files: map[string]string{"LICENSE": licenseText(t, "MIT.txt")}})
-	pr, _ := s.GitHub.PullRequest("acme", "widget", n)
-	c := s.prComment("widget", n, "lead", "/ospo approve")
-	s.untilConclusion("widget", pr.HeadSHA, "success")
+	s, n, pr, c := approvedRelicensePR(t)
 
 	s.GitHub.InjectFault(outage("/repos/{owner}/{repo}/pulls/{pull_number}"))
 	s.deleteComment("widget", n, c, "lead", true)
@@ -203,13 +193,7 @@ func TestDeletedDecisionRechecksOnRetry(t *testing.T) {
 // out of their comment no longer approves, as on a review issue, where an
 // edited comment is read again.
 func TestApprovalEditedAwayIsWithdrawn(t *testing.T) {
-	s := newPRScenario(t)
-	s.signed("alice")
-	n := s.openPR("widget", "relicense", "alice", []string{"kind/feature"},
-		githubfake.NewCommit{Message: "Relicense", Author: alice, Files: map[string]string{"LICENSE": licenseText(t, "MIT.txt")}})
-	pr, _ := s.GitHub.PullRequest("acme", "widget", n)
-	c := s.prComment("widget", n, "lead", "/ospo approve")
-	s.untilConclusion("widget", pr.HeadSHA, "success")
+	s, n, pr, c := approvedRelicensePR(t)
 
 	s.editComment("widget", n, c, "Not yet: the licence needs legal's look first.", "lead", true)
 	if cr, _ := s.latestCheck("widget", pr.HeadSHA); cr.Conclusion != "failure" {

@@ -162,11 +162,7 @@ func (s *scenario) reviewListings() int {
 // request at once (the check decides whether the reviewer may approve
 // protected paths), and dismissing it re-checks too.
 func TestPullRequestReviewRechecks(t *testing.T) {
-	s := newPRScenario(t)
-	s.signed("alice")
-	n := s.openPR("widget", "relicense", "alice", []string{"kind/feature"},
-		githubfake.NewCommit{Message: "Relicense", Author: alice, Files: map[string]string{"LICENSE": licenseText(t, "MIT.txt")}})
-	pr, _ := s.GitHub.PullRequest("acme", "widget", n)
+	s, n, pr := relicensePR(t)
 	s.untilConclusion("widget", pr.HeadSHA, "failure")
 
 	// Someone who is not an approver approves: still failing.
@@ -199,13 +195,7 @@ func TestPullRequestReviewRechecks(t *testing.T) {
 // TestDeletedApprovalIsWithdrawn: deleting the comment that approved
 // protected paths withdraws the approval, audited, and re-checks.
 func TestDeletedApprovalIsWithdrawn(t *testing.T) {
-	s := newPRScenario(t)
-	s.signed("alice")
-	n := s.openPR("widget", "relicense", "alice", []string{"kind/feature"},
-		githubfake.NewCommit{Message: "Relicense", Author: alice, Files: map[string]string{"LICENSE": licenseText(t, "MIT.txt")}})
-	pr, _ := s.GitHub.PullRequest("acme", "widget", n)
-	c := s.prComment("widget", n, "lead", "/ospo approve")
-	s.untilConclusion("widget", pr.HeadSHA, "success")
+	s, n, pr, c := approvedRelicensePR(t)
 
 	s.deleteComment("widget", n, c, "lead", true)
 	if cr := s.untilConclusion("widget", pr.HeadSHA, "failure"); !strings.Contains(cr.Output.Summary, "protected-paths") {
@@ -254,4 +244,26 @@ func TestDeletedDecisionIsWithdrawn(t *testing.T) {
 	if got := s.auditActions("acme/widget"); got != "lead:approve, lead:withdraw approve" {
 		t.Fatalf("audit: %s", got)
 	}
+}
+
+// relicensePR opens a pull request by alice, who signed, that changes the
+// LICENSE (a protected path).
+func relicensePR(t *testing.T) (*scenario, int, githubfake.PullRequest) {
+	t.Helper()
+	s := newPRScenario(t)
+	s.signed("alice")
+	n := s.openPR("widget", "relicense", "alice", []string{"kind/feature"},
+		githubfake.NewCommit{Message: "Relicense", Author: alice, Files: map[string]string{"LICENSE": licenseText(t, "MIT.txt")}})
+	pr, _ := s.GitHub.PullRequest("acme", "widget", n)
+	return s, n, pr
+}
+
+// approvedRelicensePR is relicensePR approved by the lead's comment, which
+// it returns, the check passing.
+func approvedRelicensePR(t *testing.T) (*scenario, int, githubfake.PullRequest, githubfake.Comment) {
+	t.Helper()
+	s, n, pr := relicensePR(t)
+	c := s.prComment("widget", n, "lead", "/ospo approve")
+	s.untilConclusion("widget", pr.HeadSHA, "success")
+	return s, n, pr, c
 }
