@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"strings"
 
 	"github.com/google/go-github/v66/github"
@@ -62,4 +63,18 @@ func (c *checker) sameHeadFindings(ctx context.Context, client *github.Client, r
 		findings = append(findings, f)
 	}
 	return findings, nil
+}
+
+// lockHead serialises, in this process, the checks of the pull requests
+// of a repository at one head commit, from their runs' creation to their
+// completion: the one whose run is created later, the newest on the head,
+// then reads the result of the earlier one (recorded before the others
+// are read, see checkPullRequest). Keys are hashes of repository and
+// head: two heads sharing one merely take turns. Take it after the pull
+// request's own lock, never before.
+func (c *checker) lockHead(pr *github.PullRequest) (unlock func()) {
+	base := pr.GetBase().GetRepo()
+	h := fnv.New64a()
+	h.Write([]byte(base.GetOwner().GetLogin() + "/" + base.GetName() + "@" + pr.GetHead().GetSHA()))
+	return c.heads.lock(int64(h.Sum64()))
 }
