@@ -59,6 +59,9 @@ func (c *checker) recheckPullRequest(ctx context.Context, client *github.Client,
 		return fmt.Errorf("read %s#%d: %w", repo, number, err)
 	}
 	if pr.GetState() != "open" {
+		if err := c.deps.Store.DeletePullRequestResult(ctx, repo, number); err != nil {
+			return err
+		}
 		return c.deps.Store.SetBlockers(ctx, store.PullRequestRef{InstallationID: installationID, Repository: repo, Number: number}, nil)
 	}
 	return c.checkPullRequest(ctx, client, installationID, pr)
@@ -69,6 +72,7 @@ func (c *checker) recheckPullRequest(ctx context.Context, client *github.Client,
 // completes, the sticky comment follows, and the CLA blockers are recorded.
 func (c *checker) checkPullRequest(ctx context.Context, client *github.Client, installationID int64, ghpr *github.PullRequest) error {
 	defer c.locks.lock(-ghpr.GetID())() // negative: apart from repository IDs
+	defer c.lockHead(ghpr)()
 	base := ghpr.GetBase().GetRepo()
 	owner, name := base.GetOwner().GetLogin(), base.GetName()
 	ref := store.PullRequestRef{InstallationID: installationID, Repository: owner + "/" + name, Number: ghpr.GetNumber()}
@@ -120,10 +124,17 @@ func (c *checker) checkPullRequest(ctx context.Context, client *github.Client, i
 	if overrideErr != nil {
 		findings = append(findings, overrideFinding(overrideErr))
 	}
-	if err := c.prs.Finish(ctx, client, pr, st, findings); err != nil {
+	// The pull request's own result is recorded before the others at its
+	// head are read (sameHeadFindings), so that of two checked at once the
+	// later one reads the earlier one's.
+	if err := c.deps.Store.SavePullRequestResult(ctx, store.PullRequestResult{PullRequestRef: ref, HeadSHA: pr.HeadSHA, BaseRef: ghpr.GetBase().GetRef(), Conclusion: prcheck.Conclusion(findings)}); err != nil {
 		return err
 	}
-	if err := c.deps.Store.SavePullRequestResult(ctx, store.PullRequestResult{PullRequestRef: ref, HeadSHA: pr.HeadSHA, BaseRef: ghpr.GetBase().GetRef(), Conclusion: prcheck.Conclusion(findings)}); err != nil {
+	others, err := c.sameHeadFindings(ctx, client, ref, pr.HeadSHA)
+	if err != nil {
+		return err
+	}
+	if err := c.prs.Finish(ctx, client, pr, st, append(findings, others...)); err != nil {
 		return err
 	}
 	var blockers []int64

@@ -33,6 +33,7 @@ type checker struct {
 	review *review.Manager
 	prs    *prcheck.Reporter
 	locks  keyedMutex
+	heads  keyedMutex // pull requests' head commits: see lockHead
 }
 
 // insertCheck enqueues a repository check from inside a running job.

@@ -29,6 +29,13 @@ func (h *prHandler) handlePullRequest(ctx context.Context, d *DeliveryArgs) erro
 	if err := json.Unmarshal(d.Payload, &ev); err != nil {
 		return permanent("read pull_request payload: %v", err)
 	}
+	if ev.GetAction() == "closed" {
+		// Closed or merged, it no longer shares ospo/policy with the open
+		// pull requests at its head (sameHeadFindings). Merge groups need
+		// no result of it either: GitHub checks them before it merges.
+		base := ev.GetPullRequest().GetBase().GetRepo()
+		return h.deps.Store.DeletePullRequestResult(ctx, base.GetOwner().GetLogin()+"/"+base.GetName(), ev.GetPullRequest().GetNumber())
+	}
 	if !prActions[ev.GetAction()] || d.InstallationID == 0 || ev.GetPullRequest().GetState() != "open" {
 		return nil
 	}

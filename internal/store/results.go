@@ -56,3 +56,13 @@ func (s *Store) PullRequestsAt(ctx context.Context, repository, sha string) ([]P
 	}
 	return out, rows.Err()
 }
+
+// DeletePullRequestResult forgets a pull request's result, once it is
+// closed: a closed pull request no longer shares ospo/policy with the open
+// ones at its head. Deleting one already gone is no error.
+func (s *Store) DeletePullRequestResult(ctx context.Context, repository string, number int) error {
+	if _, err := s.DB.ExecContext(ctx, `DELETE FROM pull_request_results WHERE repository = $1 AND number = $2`, repository, number); err != nil {
+		return fmt.Errorf("forget the result of %s#%d: %w", repository, number, err)
+	}
+	return nil
+}
