@@ -20,26 +20,8 @@ import (
 // the commit green and let #1 merge: every run on the head concludes with
 // the worst of them, until #1 is fixed or closed.
 func TestSameHeadSharesTheWorstResult(t *testing.T) {
-	s := newPRScenario(t)
-	s.signed("alice")
+	s, one, two := twinPullRequests(t)
 	ctx := context.Background()
-	if _, err := s.GitHub.CreateBranch("acme", "widget", "staging", "main"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.GitHub.CreateBranch("acme", "widget", "feature", "main"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.GitHub.Push("acme", "widget", "feature", githubfake.NewCommit{Message: "Feature", Author: alice, Files: map[string]string{"feature.go": "package feature"}}); err != nil {
-		t.Fatal(err)
-	}
-	one, err := s.GitHub.AddPullRequest("acme", "widget", githubfake.PullRequest{Title: "into main", User: "alice", Head: "feature"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	two, err := s.GitHub.AddPullRequest("acme", "widget", githubfake.PullRequest{Title: "into staging", User: "alice", Head: "feature", Base: "staging", Labels: []string{"kind/feature"}})
-	if err != nil {
-		t.Fatal(err)
-	}
 	head := one.HeadSHA
 	if two.HeadSHA != head {
 		t.Fatalf("heads differ: %s, %s", head, two.HeadSHA)
@@ -142,6 +124,31 @@ func TestSameHeadClosedWithoutEvent(t *testing.T) {
 // must not conclude before it can read #1's result: checks at one head
 // take turns, so #2's run still holds #1's failure.
 func TestSameHeadChecksAtOnce(t *testing.T) {
+	s, one, two := twinPullRequests(t)
+	// #1's check is slow once its run is in progress: reading its commits.
+	s.GitHub.InjectFault(githubfake.Fault{Route: "/repos/acme/widget/pulls/1/", Kind: githubfake.Delay(1500 * time.Millisecond)})
+	body, err := json.Marshal(s.prPayload("widget", one.Number, "opened"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := s.send("pull_request", body)
+	s.until("#1's run is in progress", func() bool { return s.runsOn(one.HeadSHA) == 1 })
+	s.prEvent("widget", two.Number, "opened")
+	s.wait(first)
+	cr, ok := s.latestCheck("widget", one.HeadSHA)
+	if !ok || s.runsOn(one.HeadSHA) != 2 || cr.Status != "completed" || cr.Conclusion != "failure" {
+		t.Fatalf("the newest run, #2's, passes beside failing #1: %+v", cr)
+	}
+	if cr.ExternalID == "" || !strings.Contains(cr.Output.Title, "#1 (into `main`)") {
+		t.Fatalf("the newest run is not #2's naming #1: %+v", cr)
+	}
+}
+
+// twinPullRequests opens, without delivering their webhooks, two pull
+// requests by alice (who signed) from one branch: #1 into main without the
+// required label, #2 into staging with it.
+func twinPullRequests(t *testing.T) (*scenario, githubfake.PullRequest, githubfake.PullRequest) {
+	t.Helper()
 	s := newPRScenario(t)
 	s.signed("alice")
 	if _, err := s.GitHub.CreateBranch("acme", "widget", "staging", "main"); err != nil {
@@ -161,21 +168,5 @@ func TestSameHeadChecksAtOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// #1's check is slow once its run is in progress: reading its commits.
-	s.GitHub.InjectFault(githubfake.Fault{Route: "/repos/acme/widget/pulls/1/", Kind: githubfake.Delay(1500 * time.Millisecond)})
-	body, err := json.Marshal(s.prPayload("widget", one.Number, "opened"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	first := s.send("pull_request", body)
-	s.until("#1's run is in progress", func() bool { return s.runsOn(one.HeadSHA) == 1 })
-	s.prEvent("widget", two.Number, "opened")
-	s.wait(first)
-	cr, ok := s.latestCheck("widget", one.HeadSHA)
-	if !ok || s.runsOn(one.HeadSHA) != 2 || cr.Status != "completed" || cr.Conclusion != "failure" {
-		t.Fatalf("the newest run, #2's, passes beside failing #1: %+v", cr)
-	}
-	if cr.ExternalID == "" || !strings.Contains(cr.Output.Title, "#1 (into `main`)") {
-		t.Fatalf("the newest run is not #2's naming #1: %+v", cr)
-	}
+	return s, one, two
 }
