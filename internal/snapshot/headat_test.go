@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-github/v66/github"
+
 	"github.com/ospo-bot/ospo-bot/internal/githubfake"
 	"github.com/ospo-bot/ospo-bot/internal/githubfake/fakeapp"
 )
@@ -16,16 +18,7 @@ import (
 // past a page; unknown before the log begins or for a repository the app
 // cannot read.
 func TestHeadAt(t *testing.T) {
-	app := fakeapp.New(t)
-	gh := app.GitHub
-	if _, err := gh.AddRepo(githubfake.Repo{Owner: "acme", Name: "widget", Files: map[string]string{"README.md": "# widget\n"}}); err != nil {
-		t.Fatal(err)
-	}
-	in, err := gh.AddInstallation(githubfake.Installation{Account: "acme"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := app.Installation(t, in.ID)
+	gh, client := widgetApp(t)
 	ctx := context.Background()
 	var skew time.Duration
 	advance := func() time.Time { // the fake's clock, moved on two seconds
@@ -91,4 +84,21 @@ func TestHeadAt(t *testing.T) {
 	if sha, ok, err := HeadAt(ctx, client, "someone", "fork", "topic", time.Now()); ok || err != nil {
 		t.Errorf("a repository the app cannot read: %q, %v, %v; want unknown, no error", sha, ok, err)
 	}
+}
+
+// widgetApp is the fake GitHub with acme/widget and the app installed on
+// acme, and the installation's client.
+func widgetApp(t *testing.T) (*githubfake.Fake, *github.Client) {
+	t.Helper()
+	app := fakeapp.New(t)
+	gh := app.GitHub
+	if _, err := gh.AddRepo(githubfake.Repo{Owner: "acme", Name: "widget", Files: map[string]string{"README.md": "# widget\n"}}); err != nil {
+		t.Fatal(err)
+	}
+	in, err := gh.AddInstallation(githubfake.Installation{Account: "acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := app.Installation(t, in.ID)
+	return gh, client
 }

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/ospo-bot/ospo-bot/internal/githubfake"
-	"github.com/ospo-bot/ospo-bot/internal/githubfake/fakeapp"
 )
 
 // TestPullRequestAtAMovedHead: the commits and files endpoints answer for
@@ -15,16 +14,7 @@ import (
 // reported (and recorded for merge groups) on a head whose commits were
 // never read.
 func TestPullRequestAtAMovedHead(t *testing.T) {
-	app := fakeapp.New(t)
-	gh := app.GitHub
-	if _, err := gh.AddRepo(githubfake.Repo{Owner: "acme", Name: "widget", Files: map[string]string{"README.md": "# widget\n"}}); err != nil {
-		t.Fatal(err)
-	}
-	in, err := gh.AddInstallation(githubfake.Installation{Account: "acme"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := app.Installation(t, in.ID)
+	gh, client := widgetApp(t)
 	ctx := context.Background()
 	if _, err := gh.CreateBranch("acme", "widget", "feat", "main"); err != nil {
 		t.Fatal(err)
