@@ -45,12 +45,7 @@ func TestMergeGroupPassOnAnotherBaseCountsNot(t *testing.T) {
 		t.Fatal(err)
 	}
 	g := s.mergeGroup("merge", c.Number)
-	var cr githubfake.CheckRun
-	s.until("ospo/policy on the group completes", func() bool {
-		var ok bool
-		cr, ok = s.latestCheck("widget", g.HeadSHA)
-		return ok && cr.Status == "completed"
-	})
+	cr := s.groupRun(g)
 	if cr.Conclusion != "failure" || !strings.Contains(cr.Output.Title, "@bob") {
 		t.Fatalf("group: %+v", cr)
 	}
@@ -86,12 +81,7 @@ func TestMergeGroupFakeWebFlowMerge(t *testing.T) {
 		t.Fatal(err)
 	}
 	g := s.mergeGroup("merge", evil.Number)
-	var cr githubfake.CheckRun
-	s.until("ospo/policy on the group completes", func() bool {
-		var ok bool
-		cr, ok = s.latestCheck("widget", g.HeadSHA)
-		return ok && cr.Status == "completed"
-	})
+	cr := s.groupRun(g)
 	if cr.Conclusion != "failure" || !strings.Contains(cr.Output.Title, "@mallory") {
 		t.Fatalf("group: %+v", cr)
 	}

@@ -21,6 +21,18 @@ func (s *scenario) mergeGroup(method string, numbers ...int) githubfake.MergeGro
 	return g
 }
 
+// groupRun waits for ospo/policy on the group's head to complete.
+func (s *scenario) groupRun(g githubfake.MergeGroup) githubfake.CheckRun {
+	s.t.Helper()
+	var cr githubfake.CheckRun
+	s.until("ospo/policy on the group completes", func() bool {
+		var ok bool
+		cr, ok = s.latestCheck("widget", g.HeadSHA)
+		return ok && cr.Status == "completed"
+	})
+	return cr
+}
+
 func (s *scenario) runsOn(sha string) int {
 	n := 0
 	for _, cr := range s.GitHub.CheckRuns("acme", "widget") {
