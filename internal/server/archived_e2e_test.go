@@ -16,16 +16,7 @@ func TestArchivedRepositoryLabelsAreNotFixed(t *testing.T) {
 	policy := strings.Replace(orgPolicy, "repository:\n",
 		"repository:\n  include_archived: true\n  labels: {mode: warn, fix: true, required: [{name: ospo, color: 0e8a16}]}\n", 1)
 	s := newScenario(t, policy)
-	if _, err := s.GitHub.AddRepo(githubfake.Repo{Owner: "acme", Name: "old", Archived: true, Files: map[string]string{"README.md": "# old"}}); err != nil {
-		t.Fatal(err)
-	}
-	r, _ := s.GitHub.Repo("acme", "old")
-	if err := s.GitHub.AddInstallationRepos(s.inst.ID, r.ID); err != nil {
-		t.Fatal(err)
-	}
-	ev := s.repoPayload("edited")
-	ev.Repo.ID, ev.Repo.Name, ev.Repo.FullName = &r.ID, &r.Name, strPtr("acme/old")
-	s.deliver("repository", ev)
+	r := s.archivedRepositoryEvent("edited")
 	s.settled()
 	if n := s.failedJobs(); n != 0 {
 		t.Errorf("%d jobs failed: an archived repository's labels cannot be fixed, which is no failure", n)
@@ -50,16 +41,7 @@ func TestArchivedRepositoryRefusalIsNotBlamedOnPermissions(t *testing.T) {
 	policy := strings.Replace(privatePolicy, "repository:\n", "repository:\n  include_archived: true\n", 1)
 	s := newScenario(t, policy)
 	s.withAdministration()
-	if _, err := s.GitHub.AddRepo(githubfake.Repo{Owner: "acme", Name: "old", Archived: true, Files: map[string]string{"README.md": "# old"}}); err != nil {
-		t.Fatal(err)
-	}
-	r, _ := s.GitHub.Repo("acme", "old")
-	if err := s.GitHub.AddInstallationRepos(s.inst.ID, r.ID); err != nil {
-		t.Fatal(err)
-	}
-	ev := s.repoPayload("publicized")
-	ev.Repo.ID, ev.Repo.Name, ev.Repo.FullName = &r.ID, &r.Name, strPtr("acme/old")
-	s.deliver("repository", ev)
+	s.archivedRepositoryEvent("publicized")
 	s.settled()
 	var body string
 	for _, is := range s.reviewIssues() {
@@ -73,4 +55,21 @@ func TestArchivedRepositoryRefusalIsNotBlamedOnPermissions(t *testing.T) {
 	if strings.Contains(body, "lacks") {
 		t.Errorf("the review issue blames a permission the App holds:\n%s", body)
 	}
+}
+
+// archivedRepositoryEvent adds the archived repository acme/old to the
+// installation, delivers a repository event about it and returns it.
+func (s *scenario) archivedRepositoryEvent(action string) githubfake.Repo {
+	s.t.Helper()
+	if _, err := s.GitHub.AddRepo(githubfake.Repo{Owner: "acme", Name: "old", Archived: true, Files: map[string]string{"README.md": "# old"}}); err != nil {
+		s.t.Fatal(err)
+	}
+	r, _ := s.GitHub.Repo("acme", "old")
+	if err := s.GitHub.AddInstallationRepos(s.inst.ID, r.ID); err != nil {
+		s.t.Fatal(err)
+	}
+	ev := s.repoPayload(action)
+	ev.Repo.ID, ev.Repo.Name, ev.Repo.FullName = &r.ID, &r.Name, strPtr("acme/old")
+	s.deliver("repository", ev)
+	return r
 }
