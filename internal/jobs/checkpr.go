@@ -106,7 +106,7 @@ func (c *checker) checkPullRequest(ctx context.Context, client *github.Client, i
 		return err
 	}
 	if pp.CLA.Mode.On() {
-		if err := c.gatherCLA(ctx, client, owner, snap, pp.CLA); err != nil {
+		if err := c.gatherCLA(ctx, client, installationID, owner, snap, pp.CLA); err != nil {
 			return err
 		}
 	}
@@ -166,10 +166,22 @@ func dcoFinding(fs []rules.Finding) *rules.Finding {
 
 // gatherCLA adds the accounts of old-style noreply addresses, the
 // signatures on record and, for allow-listed orgs, the memberships of the
-// people involved.
-func (c *checker) gatherCLA(ctx context.Context, client *github.Client, org string, snap *rules.PullRequest, r policy.CLARule) error {
+// people involved who have not signed. The commits name these people, so
+// the account and membership lookups share one budget per check
+// (snapshot.DefaultLookupBudget) and are cached across checks; the
+// identities past the budget are snap.Unverified, and the CLA fails
+// closed for them.
+func (c *checker) gatherCLA(ctx context.Context, client *github.Client, installationID int64, org string, snap *rules.PullRequest, r policy.CLARule) error {
+	lookups := snapshot.NewLookups(client, installationID, c.lookups, snapshot.DefaultLookupBudget)
+	defer func() {
+		snap.Unverified, snap.LookupBudget = lookups.Skipped(), lookups.Budget()
+		if len(snap.Unverified) > 0 {
+			zerolog.Ctx(ctx).Warn().Int("budget", lookups.Budget()).Int("skipped", len(snap.Unverified)).
+				Msg("the commits name more identities to look up than a check's budget; the rest are not verified")
+		}
+	}()
 	if logins := rules.NoreplyLogins(snap); len(logins) > 0 {
-		users, err := snapshot.Users(ctx, client, logins)
+		users, err := lookups.Users(ctx, logins)
 		if err != nil {
 			return err
 		}
@@ -196,7 +208,7 @@ func (c *checker) gatherCLA(ctx context.Context, client *github.Client, org stri
 				unsigned = append(unsigned, logins[i])
 			}
 		}
-		if snap.OrgMembers, err = snapshot.OrgMembers(ctx, client, r.Allow.Orgs, unsigned); err != nil {
+		if snap.OrgMembers, err = lookups.OrgMembers(ctx, r.Allow.Orgs, unsigned); err != nil {
 			return err
 		}
 	}

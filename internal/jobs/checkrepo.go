@@ -34,6 +34,9 @@ type checker struct {
 	prs    *prcheck.Reporter
 	locks  keyedMutex
 	heads  keyedMutex // pull requests' head commits: see lockHead
+	// lookups caches the CLA's account and membership lookups across
+	// checks (see gatherCLA).
+	lookups *snapshot.LookupCache
 }
 
 // insertCheck enqueues a repository check from inside a running job.

@@ -66,7 +66,7 @@ func (h *prHandler) handleMergeGroup(ctx context.Context, d *DeliveryArgs) error
 	if err != nil {
 		return err
 	}
-	findings, err := h.mergeGroupFindings(ctx, client, owner, name, webBase(ev.Repository.HTMLURL), g.BaseRef, g.BaseSHA, g.HeadSHA)
+	findings, err := h.mergeGroupFindings(ctx, client, d.InstallationID, owner, name, webBase(ev.Repository.HTMLURL), g.BaseRef, g.BaseSHA, g.HeadSHA)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (h *prHandler) handleMergeGroup(ctx context.Context, d *DeliveryArgs) error
 	return nil
 }
 
-func (h *prHandler) mergeGroupFindings(ctx context.Context, client *github.Client, owner, name, web, baseRef, base, head string) ([]rules.Finding, error) {
+func (h *prHandler) mergeGroupFindings(ctx context.Context, client *github.Client, installationID int64, owner, name, web, baseRef, base, head string) ([]rules.Finding, error) {
 	eff, overrideErr, err := loadPolicy(ctx, client, owner, name)
 	var orgErr *policy.InvalidError
 	if errors.As(err, &orgErr) && orgErr.Org {
@@ -108,7 +108,7 @@ func (h *prHandler) mergeGroupFindings(ctx context.Context, client *github.Clien
 		cla.IncludeOpener = false // a merge group has no opener; its commits name everyone
 		snap := group.Snapshot
 		if cla.Mode.On() {
-			if err := h.checker.gatherCLA(ctx, client, owner, snap, cla); err != nil {
+			if err := h.checker.gatherCLA(ctx, client, installationID, owner, snap, cla); err != nil {
 				return nil, err
 			}
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/ospo-bot/ospo-bot/internal/metrics"
 	"github.com/ospo-bot/ospo-bot/internal/prcheck"
 	"github.com/ospo-bot/ospo-bot/internal/review"
+	"github.com/ospo-bot/ospo-bot/internal/snapshot"
 	"github.com/ospo-bot/ospo-bot/internal/store"
 )
 
@@ -107,7 +108,8 @@ func New(deps Deps, opts Options) (*Queue, error) {
 	}
 	if !opts.InsertOnly {
 		workers := river.NewWorkers()
-		chk := &checker{deps: deps, review: &review.Manager{Store: deps.Store}, prs: &prcheck.Reporter{Store: deps.Store}}
+		chk := &checker{deps: deps, review: &review.Manager{Store: deps.Store}, prs: &prcheck.Reporter{Store: deps.Store},
+			lookups: snapshot.NewLookupCache(snapshot.DefaultLookupCacheSize, snapshot.DefaultLookupCacheTTL)}
 		river.AddWorker(workers, &intakeWorker{store: deps.Store})
 		river.AddWorker(workers, &deliveryWorker{deps: deps, handlers: eventHandlers(deps, chk)})
 		river.AddWorker(workers, &checkWorker{checker: chk})

@@ -49,6 +49,12 @@ func ContributorNote(cla rules.CLAResult, r policy.CLARule, dco *rules.Finding, 
 		}
 		tail.WriteString(note)
 	}
+	if note := unverifiedNote(cla); note != "" {
+		if b.Len() > 0 || tail.Len() > 0 {
+			tail.WriteString("\n")
+		}
+		tail.WriteString(note)
+	}
 	if dco != nil {
 		if b.Len() > 0 || tail.Len() > 0 {
 			tail.WriteString("\n")

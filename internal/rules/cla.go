@@ -47,6 +47,11 @@ type CLAResult struct {
 	Sponsors []Account
 	// SponsorOpened: the sponsor is the human who opened the pull request.
 	SponsorOpened bool
+	// Unverified are the identities not looked up (see
+	// PullRequest.Unverified); any fails the rule. LookupBudget is the
+	// check's budget of lookups.
+	Unverified   []string
+	LookupBudget int
 }
 
 // AgentWork is an AI coding agent that contributed to a pull request, as
@@ -66,7 +71,7 @@ type Exemption struct {
 // OK reports whether the pull request passes: every commit read, no one
 // left to sign, and any agents' work sponsored by a human.
 func (r CLAResult) OK() bool {
-	return r.Complete && len(r.Stale) == 0 && len(r.Unsigned) == 0 && len(r.Unlinked) == 0 && r.agentsOK()
+	return r.Complete && len(r.Stale) == 0 && len(r.Unsigned) == 0 && len(r.Unlinked) == 0 && len(r.Unverified) == 0 && r.agentsOK()
 }
 
 // agentsOK: no agent contributed, or (sponsor) a human vouches for them.
@@ -88,7 +93,14 @@ type claParty struct {
 	email    string
 	emails   []string // every email of theirs in the pull request, lower case
 	coAuthor bool     // seen only as a co-author
+	// gitHubBot: GitHub gave the account, as a commit's author or as the
+	// opener, with type Bot. claimsBot: the identity looks like a bot's
+	// (a [bot] login or noreply address), which commit text can claim.
+	gitHubBot, claimsBot bool
 }
+
+// textBot: the person claims a bot's identity only in commit text.
+func (p *claParty) textBot() bool { return p.claimsBot && !p.gitHubBot && p.agent == "" }
 
 // CLAStatus finds who has to sign the CLA for a pull request and who has:
 // every commit author, every Co-authored-by of every commit, and the
@@ -109,8 +121,10 @@ func CLAStatus(pr *PullRequest, r policy.CLARule) CLAResult {
 // claStatus is CLAStatus, also telling for each of res.Unlinked whether
 // the person appears only as a co-author.
 func claStatus(pr *PullRequest, r policy.CLARule) (res CLAResult, coAuthorOnly []bool) {
-	res = CLAResult{Version: claVersion(r), Complete: pr.CommitsComplete, Commits: commitCount(pr), AgentPolicy: agentPolicy(r)}
+	res = CLAResult{Version: claVersion(r), Complete: pr.CommitsComplete, Commits: commitCount(pr), AgentPolicy: agentPolicy(r),
+		Unverified: slices.Clone(pr.Unverified), LookupBudget: pr.LookupBudget}
 	parties := claParties(pr, r)
+	vouch := r.Allow.BotsAllowed() && agentsOf(r).isHuman(pr.Opener)
 	for _, p := range parties {
 		if p.agent != "" {
 			person := Person{Name: p.name, Email: p.email, Account: p.account}
@@ -121,10 +135,20 @@ func claStatus(pr *PullRequest, r policy.CLARule) (res CLAResult, coAuthorOnly [
 			}
 			continue
 		}
+		if p.textBot() && vouch {
+			// Commit text names a bot GitHub did not confirm: the human who
+			// opened the pull request vouches, as for an AI agent.
+			person := Person{Name: p.name, Email: p.email}
+			res.Exempt = append(res.Exempt, Exemption{Person: person, Reason: "bot only by commit text, vouched for by " + atLogin(pr.Opener) + ", who opened the pull request"})
+			continue
+		}
 		if reason := exemption(pr, r.Allow, p); reason != "" {
 			person := Person{Name: p.name, Email: p.email, Account: p.account}
 			res.Exempt = append(res.Exempt, Exemption{Person: person, Reason: reason})
 			continue
+		}
+		if p.account == nil && notLookedUp(res.Unverified, p.email) {
+			continue // not looked up: among res.Unverified, not unlinked
 		}
 		if p.account == nil {
 			res.Unlinked = append(res.Unlinked, Person{Name: p.name, Email: p.email})
@@ -156,7 +180,7 @@ func sponsors(pr *PullRequest, agents agentList, parties []*claParty) (out []Acc
 		return []Account{pr.Opener}, true
 	}
 	for _, p := range parties {
-		if p.agent == "" && p.account != nil && agents.isHuman(*p.account) {
+		if p.agent == "" && !p.claimsBot && p.account != nil && agents.isHuman(*p.account) {
 			out = append(out, *p.account)
 		}
 	}
@@ -230,6 +254,16 @@ func CLA(pr *PullRequest, r policy.CLARule) Finding {
 	if len(noEmail) > 0 {
 		problems = append(problems, "no email to identify "+capList(noEmail))
 		fixes = append(fixes, "write each Co-authored-by as `Co-authored-by: Name <email>` and give every commit an author email (amend the commits, then `git push --force-with-lease`)")
+	}
+	if n := len(res.Unverified); n > 0 {
+		var names []string
+		for _, l := range res.Unverified {
+			names = append(names, CodeSpan(l)) // commit text: no mention
+		}
+		problems = append(problems, fmt.Sprintf("%d %s named in the commits could not be verified: the bot looks up at most %d accounts and org memberships per check (not looked up: %s)",
+			n, map[bool]string{true: "identity", false: "identities"}[n == 1], res.LookupBudget, capList(names)))
+		fixes = append(fixes, "name fewer distinct authors and co-authors: split the pull request, or drop the Co-authored-by trailers of people who need not be credited; "+
+			"write co-authors as ID+login@users.noreply.github.com, which needs no lookup; a person listed who signs the CLA needs no membership lookup")
 	}
 	return failed(RuleCLA, r.Mode, "CLA: "+strings.Join(problems, "; "), strings.Join(fixes, "; "))
 }
@@ -345,7 +379,7 @@ func claParties(pr *PullRequest, r policy.CLARule) []*claParty {
 	agents := agentsOf(r)
 	var out []*claParty
 	byKey := map[string]*claParty{}
-	add := func(a *Account, name, email string, coAuthor bool) {
+	add := func(a *Account, name, email string, coAuthor, linked bool) {
 		var key string
 		switch {
 		case a != nil && a.ID > 0:
@@ -367,30 +401,37 @@ func claParties(pr *PullRequest, r policy.CLARule) []*claParty {
 			p.agent = agents.match(a, email)
 		}
 		p.coAuthor = p.coAuthor && coAuthor
+		p.gitHubBot = p.gitHubBot || linked && a != nil && isBot(*a)
+		p.claimsBot = p.claimsBot || a != nil && (isBot(*a) || strings.HasSuffix(strings.ToLower(a.Login), "[bot]")) ||
+			strings.HasSuffix(strings.ToLower(strings.TrimSpace(email)), "[bot]@"+noreplyDomain)
 		if e := strings.ToLower(strings.TrimSpace(email)); e != "" && !slices.Contains(p.emails, e) {
 			p.emails = append(p.emails, e)
 		}
 	}
 	for _, c := range pr.Commits {
+		linked := c.Author.Account != nil && (c.Author.Account.ID > 0 || c.Author.Account.Login != "")
 		a := ix.resolve(c.Author.Account, c.Author.Email)
-		add(a, c.Author.Name, c.Author.Email, false)
+		add(a, c.Author.Name, c.Author.Email, false, linked)
 		for _, t := range Trailers(c.Message) {
 			if !t.Is(KeyCoAuthoredBy) {
 				continue
 			}
 			name, email, ok := ParsePerson(t.Value)
 			if !ok {
-				add(nil, t.Value, "", true)
+				add(nil, t.Value, "", true, false)
 				continue
 			}
-			add(ix.resolve(nil, email), name, email, true)
+			add(ix.resolve(nil, email), name, email, true, false)
 		}
 	}
-	sponsor := agentPolicy(r) == policy.AgentsSponsor && agents.isHuman(pr.Opener) &&
-		slices.ContainsFunc(out, func(p *claParty) bool { return p.agent != "" })
+	// The human opener vouches for AI agents (under sponsor) and for bots
+	// that only commit text claims.
+	sponsor := agents.isHuman(pr.Opener) &&
+		(agentPolicy(r) == policy.AgentsSponsor && slices.ContainsFunc(out, func(p *claParty) bool { return p.agent != "" }) ||
+			r.Allow.BotsAllowed() && slices.ContainsFunc(out, (*claParty).textBot))
 	if (r.IncludeOpener || sponsor) && (pr.Opener.ID > 0 || pr.Opener.Login != "") {
 		o := pr.Opener
-		add(ix.resolve(&o, ""), o.Login, "", false)
+		add(ix.resolve(&o, ""), o.Login, "", false, true)
 	}
 	return out
 }
@@ -520,7 +561,7 @@ func NoreplyLogins(pr *PullRequest) []string {
 // exemption says why a person need not sign, or "".
 func exemption(pr *PullRequest, allow policy.CLAAllow, p *claParty) string {
 	if a := p.account; a != nil {
-		if allow.BotsAllowed() && isBot(*a) {
+		if allow.BotsAllowed() && p.gitHubBot {
 			return "bot"
 		}
 		for _, pattern := range allow.Users {
@@ -540,9 +581,17 @@ func exemption(pr *PullRequest, allow policy.CLAAllow, p *claParty) string {
 	return ""
 }
 
-// isBot: an account of type Bot, or a login ending in the literal "[bot]".
+// isBot: an account GitHub gave with type Bot. A "[bot]" login or email
+// in commit text is a claim anyone can write, not a bot.
 func isBot(a Account) bool {
-	return strings.EqualFold(a.Type, "Bot") || strings.HasSuffix(a.Login, "[bot]")
+	return strings.EqualFold(a.Type, "Bot")
+}
+
+// notLookedUp: email is the old-style noreply address of a login the
+// gather stage did not look up.
+func notLookedUp(unverified []string, email string) bool {
+	a, ok := noreplyAccount(strings.TrimSpace(email))
+	return ok && a.ID == 0 && slices.Contains(unverified, strings.ToLower(a.Login))
 }
 
 func isOrgMember(pr *PullRequest, org, login string) bool {

@@ -40,8 +40,8 @@ func (r DCOResult) OK() bool { return r.Complete && len(r.Problems) == 0 }
 // DCOStatus checks every non-merge commit (fewer than two parents) for a
 // Signed-off-by trailer whose name and email are the commit's author's or
 // committer's: the email ignoring case, the name exactly (trimmed).
-// Commits by bots (an author account of type Bot, a login or a noreply
-// email ending in [bot]) are skipped.
+// Commits by bots (GitHub links the author to an account of type Bot) are
+// skipped; a [bot] email or name in commit text alone is not a bot.
 //
 // Commits by AI agents (cla.agents and cla.agent_identities, see
 // BuiltinAgents) follow pull_request.cla.agents. An agent cannot certify
@@ -258,13 +258,11 @@ func samePerson(name, email string, p Person) bool {
 
 func samePersonAs(a, b Person) bool { return samePerson(a.Name, a.Email, b) }
 
-// isBotAuthor: the author's account is a bot, or their email is a bot's
-// noreply address (ID+name[bot]@users.noreply.github.com).
+// isBotAuthor: GitHub links the person to an account of type Bot. A bot's
+// noreply address (ID+name[bot]@users.noreply.github.com) that GitHub does
+// not link is commit text anyone can write: a person's.
 func isBotAuthor(p Person) bool {
-	if p.Account != nil && isBot(*p.Account) {
-		return true
-	}
-	return strings.HasSuffix(strings.ToLower(strings.TrimSpace(p.Email)), "[bot]@"+noreplyDomain)
+	return p.Account != nil && isBot(*p.Account)
 }
 
 func skippedCommits(res DCOResult) string {

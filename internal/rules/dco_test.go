@@ -47,8 +47,8 @@ func TestDCO(t *testing.T) {
 			[]string{"the commit is signed off (1 merge commit skipped)"}},
 		{"bot commits skipped", pullRequest(
 			commit(1, by(bot(49699333, "dependabot[bot]"), "dependabot[bot]", "support@github.com"), "bump"),
-			commit(2, unlinked("renovate[bot]", "29139614+renovate[bot]@users.noreply.github.com"), "bump"),
-			commit(3, by(user(9, "x[bot]"), "x", "x@x.example"), "bump"),
+			commit(2, by(bot(29139614, "renovate[bot]"), "renovate[bot]", "29139614+renovate[bot]@users.noreply.github.com"), "bump"),
+			commit(3, by(bot(9, "x[bot]"), "x", "x@x.example"), "bump"),
 			merge(4)), on, Pass,
 			[]string{"no commit needs a sign-off (1 merge commit and 3 bot commits skipped)"}},
 		{"a bot-like name is not a bot", pullRequest(commit(1, unlinked("robot", "robot@x.example"), "bump")), on, Fail, []string{"no Signed-off-by"}},

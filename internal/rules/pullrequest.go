@@ -42,6 +42,13 @@ type PullRequest struct {
 	// OrgMembers holds, for each allow-listed org, the logins of the
 	// accounts involved that are members of it (corporate CLA).
 	OrgMembers map[string][]string
+	// Unverified are the logins (lower case) named by the commits that the
+	// gather stage did not look up (an old-style noreply address's account,
+	// an allow-listed org's membership) because the check's LookupBudget
+	// of per-identity lookups was spent: the CLA rule fails closed while
+	// any is listed.
+	Unverified   []string
+	LookupBudget int
 
 	// Approvals of changes to protected paths: `/ospo approve` comments on
 	// the pull request and approving reviews.

@@ -43,7 +43,7 @@ func TestOrgMembers(t *testing.T) {
 
 	t.Run("members", func(t *testing.T) {
 		_, app, inst := setup(t)
-		got, err := OrgMembers(ctx, app.Installation(t, inst), []string{"acme", "friends"}, logins)
+		got, err := NewLookups(app.Installation(t, inst), inst, nil, DefaultLookupBudget).OrgMembers(ctx, []string{"acme", "friends"}, logins)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -59,7 +59,7 @@ func TestOrgMembers(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			f, app, inst := setup(t)
 			f.InjectFault(githubfake.Fault{Route: "/orgs/{org}/members/{username}", Kind: kind, Times: 3})
-			got, err := OrgMembers(ctx, app.Installation(t, inst), []string{"acme"}, logins)
+			got, err := NewLookups(app.Installation(t, inst), inst, nil, DefaultLookupBudget).OrgMembers(ctx, []string{"acme"}, logins)
 			if err == nil {
 				t.Fatalf("OrgMembers = %v, nil; want an error", got)
 			}

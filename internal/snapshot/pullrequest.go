@@ -3,7 +3,6 @@ package snapshot
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"slices"
 
 	"github.com/google/go-github/v66/github"
@@ -153,22 +152,4 @@ func commitOf(c *github.RepositoryCommit) rules.Commit {
 
 func account(u *github.User) rules.Account {
 	return rules.Account{ID: u.GetID(), Login: u.GetLogin(), Type: u.GetType()}
-}
-
-// OrgMembers asks GitHub which of logins are members of each org (public
-// or private, as the app's Members permission sees them): 1 call a pair.
-func OrgMembers(ctx context.Context, client *github.Client, orgs, logins []string) (map[string][]string, error) {
-	out := map[string][]string{}
-	for _, org := range orgs {
-		for _, login := range logins {
-			member, _, err := client.Organizations.IsMember(ctx, org, login)
-			if err != nil && status(err) != http.StatusNotFound {
-				return nil, fmt.Errorf("membership of %s in %s: %w", login, org, err)
-			}
-			if member {
-				out[org] = append(out[org], login)
-			}
-		}
-	}
-	return out, nil
 }

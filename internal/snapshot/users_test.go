@@ -21,7 +21,7 @@ func TestUsers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := Users(context.Background(), app.Installation(t, in.ID), []string{"frank", "nobody", "acme"})
+	got, err := NewLookups(app.Installation(t, in.ID), in.ID, nil, DefaultLookupBudget).Users(context.Background(), []string{"frank", "nobody", "acme"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func TestUsers(t *testing.T) {
 	// A server error is not an answer: the job must retry, never call
 	// Frank unknown.
 	app.GitHub.InjectFault(githubfake.Fault{Method: "GET", Route: "/users/{username}", Times: 20, Kind: githubfake.Status(502)})
-	if got, err := Users(context.Background(), app.Installation(t, in.ID), []string{"frank"}); err == nil {
+	if got, err := NewLookups(app.Installation(t, in.ID), in.ID, nil, DefaultLookupBudget).Users(context.Background(), []string{"frank"}); err == nil {
 		t.Fatalf("Users with GitHub failing = %+v, nil error", got)
 	}
 }
