@@ -58,10 +58,15 @@ func (c *checker) gatherApprovals(ctx context.Context, client *github.Client, or
 		opts.Page = resp.NextPage
 	}
 	authority := review.Authority{Org: org, Approvers: approvers}
+	// Anyone who can review may approve many times: ask once a person.
+	mayDecide := map[string]bool{}
 	for _, g := range all {
-		ok, err := review.MayDecide(ctx, client, authority, g.login)
-		if err != nil {
-			return err
+		ok, asked := mayDecide[strings.ToLower(g.login)]
+		if !asked {
+			if ok, err = review.MayDecide(ctx, client, authority, g.login); err != nil {
+				return err
+			}
+			mayDecide[strings.ToLower(g.login)] = ok
 		}
 		voided := false
 		if ok && g.sha != snap.HeadSHA {
