@@ -44,14 +44,15 @@ func (s *Store) ApplyReviewEdit(ctx context.Context, e ReviewEdit) (bool, error)
 		if applied, err = claimEdit(ctx, tx, e.CommentID, e.Key); err != nil || !applied {
 			return err
 		}
+		// New decisions follow every earlier one: a seq is never reused.
+		var next int
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq) + 1, 0) FROM review_decisions WHERE comment_id = $1`, e.CommentID).Scan(&next); err != nil {
+			return err
+		}
 		for _, d := range e.Withdraw {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM review_decisions WHERE comment_id = $1 AND seq = $2`, e.CommentID, d.Seq); err != nil {
 				return err
 			}
-		}
-		var next int
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq) + 1, 0) FROM review_decisions WHERE comment_id = $1`, e.CommentID).Scan(&next); err != nil {
-			return err
 		}
 		for i, d := range e.Add {
 			_, err := tx.ExecContext(ctx, `
@@ -96,16 +97,16 @@ func (s *Store) ApplyPathApprovalEdit(ctx context.Context, e PathApprovalEdit) (
 		if applied, err = claimEdit(ctx, tx, e.CommentID, e.Key); err != nil || !applied {
 			return err
 		}
+		var next int64
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq) + 1, 0) FROM path_approvals WHERE repository = $1 AND number = $2 AND comment_id = $3`,
+			pr.Repository, pr.Number, e.CommentID).Scan(&next); err != nil {
+			return err
+		}
 		for _, a := range e.Withdraw {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM path_approvals WHERE repository = $1 AND number = $2 AND comment_id = $3 AND seq = $4`,
 				pr.Repository, pr.Number, e.CommentID, a.Seq); err != nil {
 				return err
 			}
-		}
-		var next int64
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq) + 1, 0) FROM path_approvals WHERE repository = $1 AND number = $2 AND comment_id = $3`,
-			pr.Repository, pr.Number, e.CommentID).Scan(&next); err != nil {
-			return err
 		}
 		for i, a := range e.Add {
 			if _, err := tx.ExecContext(ctx, `
