@@ -114,8 +114,8 @@ func (h *commentHandler) pullRequestComment(ctx context.Context, client *github.
 // request approved, audited with who deleted it, and re-checks the pull
 // request. A CLA signature stays: it is a record of consent, which a
 // deleted comment does not revoke (an approver runs /ospo cla revoke).
-// how says what became of the comment: "deleted", or "edited by @x"
-// (someone other than its author, whose edit counts as a deletion).
+// how says what became of the comment ("deleted"); an edit is
+// pullRequestCommentEdited's.
 func (h *commentHandler) pullRequestCommentDeleted(ctx context.Context, client *github.Client, installationID int64, ev *github.IssueCommentEvent, how string) error {
 	cm := ev.GetComment()
 	ref := store.PullRequestRef{InstallationID: installationID, Repository: ev.GetRepo().GetFullName(), Number: ev.GetIssue().GetNumber()}

@@ -130,8 +130,7 @@ func (m *Manager) HandleComment(ctx context.Context, client *github.Client, c Co
 // who deleted it, and asks for the repository to be re-checked so that its
 // review issue shows the withdrawal. A comment that decided nothing (or
 // whose decisions were withdrawn already) changes nothing. how says what
-// became of the comment: "deleted", or "edited by @x" (someone other than
-// its author, which counts as a deletion).
+// became of the comment ("deleted"); an edit is HandleEdit's.
 //
 // Anyone with write access may delete or edit any comment, so removing a
 // comment may only fail closed: an approval or an exemption is always

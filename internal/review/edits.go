@@ -212,7 +212,7 @@ func (m *Manager) HandleEdit(ctx context.Context, client *github.Client, e Edit,
 			h.Recheck = true
 		}
 		if len(deciding) > 0 && !may {
-			replies = append(replies, fmt.Sprintf("@%s, only %s may approve, reject or exempt; nothing changed.", e.Editor, Describe(a)))
+			replies = append(replies, fmt.Sprintf("@%s, only %s may approve, reject or exempt: what your edit added was not done.", e.Editor, Describe(a)))
 			for _, cmd := range deciding {
 				edit.Audit = append(edit.Audit, entry("refuse "+string(cmd.Verb), "not an approver"))
 			}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ospo-bot/ospo-bot/internal/ghclient"
 	"github.com/ospo-bot/ospo-bot/internal/githubfake"
 )
 
@@ -319,4 +320,26 @@ func TestTwoApprovalsInOneComment(t *testing.T) {
 		t.Fatalf("audit: %s", got)
 	}
 	s.untilConclusion("widget", pr.HeadSHA, "success")
+}
+
+// The withdrawal an edit makes is committed before the re-check; when the
+// re-check fails (GitHub's outage) and the job is retried, the retry finds
+// the edit applied but still re-checks, so the pull request does not stay
+// green on an approval edited away, and the audit names the editor once.
+func TestEditedApprovalRechecksOnRetry(t *testing.T) {
+	s, n, pr, c := approvedRelicensePR(t)
+	if err := s.GitHub.SetCollaborator("acme", "widget", "bob", "write"); err != nil {
+		t.Fatal(err)
+	}
+	s.GitHub.InjectFault(outage("/repos/{owner}/{repo}/pulls/{pull_number}"))
+	s.editComment("widget", n, c, "Not this one.", "bob", true)
+	if got := s.faulted(); got != ghclient.DefaultMaxRetries+1 {
+		t.Fatalf("%d requests met the outage: the test does not test what it says", got)
+	}
+	if cr, _ := s.latestCheck("widget", pr.HeadSHA); cr.Conclusion != "failure" {
+		t.Fatalf("after the retried edit the approval still passes: %+v", cr)
+	}
+	if got := s.auditActions(fmt.Sprintf("acme/widget#%d", n)); got != "lead:approve protected paths, bob:withdraw approve protected paths" {
+		t.Fatalf("audit: %s", got)
+	}
 }
