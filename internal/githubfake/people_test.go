@@ -139,3 +139,37 @@ func TestOrgMembershipOfAnotherOrg(t *testing.T) {
 	}
 	w.f.CheckNoViolations(t)
 }
+
+// GitHub lets a comment's author, or anyone with write access, edit it;
+// the fake refuses anyone else.
+func TestEditCommentNeedsAuthorOrWriteAccess(t *testing.T) {
+	w := newWorld(t, Options{})
+	f := w.f
+	c, err := f.AddComment("acme", "widgets", w.issue.Number, Comment{User: "carol", Body: "hello"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []string{"bob", "reader"} {
+		if _, err := f.AddUser(User{Login: u}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.SetCollaborator("acme", "widgets", "reader", "triage"); err != nil {
+		t.Fatal(err)
+	}
+	for _, who := range []string{"bob", "reader"} {
+		if _, _, err := f.EditComment("acme", "widgets", c.ID, who, "/ospo approve"); err == nil {
+			t.Fatalf("%s, without write access, edited carol's comment", who)
+		}
+	}
+	if _, after, err := f.EditComment("acme", "widgets", c.ID, "carol", "hello again"); err != nil || after.Body != "hello again" || after.User != "carol" {
+		t.Fatalf("carol's own edit: %+v, %v", after, err)
+	}
+	if err := f.SetCollaborator("acme", "widgets", "bob", "write"); err != nil {
+		t.Fatal(err)
+	}
+	before, after, err := f.EditComment("acme", "widgets", c.ID, "bob", "hello again\n/ospo approve")
+	if err != nil || before.Body != "hello again" || after.User != "carol" {
+		t.Fatalf("bob's edit with write access: %+v → %+v, %v", before, after, err)
+	}
+}

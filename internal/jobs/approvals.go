@@ -126,31 +126,21 @@ func touchedSince(ctx context.Context, client *github.Client, snap *rules.PullRe
 // dates, and force pushes included). When it cannot be told, nothing is
 // approved and the reply says why.
 func (h *commentHandler) approvePaths(ctx context.Context, client *github.Client, ref store.PullRequestRef, cm *github.IssueComment, version string) (string, error) {
-	owner, name, _ := strings.Cut(ref.Repository, "/")
-	pr, _, err := client.PullRequests.Get(ctx, owner, name, ref.Number)
-	if err != nil {
-		return "", fmt.Errorf("read %s#%d: %w", ref.Repository, ref.Number, err)
-	}
 	login := cm.GetUser().GetLogin()
 	written := cm.GetCreatedAt().Time
 	if u := cm.GetUpdatedAt().Time; u.After(written) {
 		written = u
 	}
-	head := pr.GetHead()
-	sha, ok := "", false
-	if hr := head.GetRepo(); hr != nil && !written.IsZero() {
-		if sha, ok, err = snapshot.HeadAt(ctx, client, hr.GetOwner().GetLogin(), hr.GetName(), head.GetRef(), written); err != nil {
-			return "", err
-		}
+	sha, branch, ok, err := headWhen(ctx, client, ref, written)
+	if err != nil {
+		return "", err
 	}
 	if !ok {
 		if err := h.audit(ctx, ref.InstallationID, login, "refuse approve", fmt.Sprintf("%s#%d", ref.Repository, ref.Number),
 			"the head when the comment was written is unknown", cm.GetHTMLURL(), version); err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("@%s, I could not tell which commit was the head of this pull request when you wrote your comment "+
-			"(GitHub's activity log of its branch `%s` does not say), so I approved nothing: an approval must name what you saw. "+
-			"Please comment `/ospo approve` again.", login, head.GetRef()), nil
+		return unknownHeadReply(login, branch), nil
 	}
 	err = h.deps.Store.SavePathApproval(ctx, ref, store.PathApproval{CommentID: cm.GetID(), Login: login,
 		HeadSHA: sha, URL: cm.GetHTMLURL(), At: written})
@@ -159,4 +149,30 @@ func (h *commentHandler) approvePaths(ctx context.Context, client *github.Client
 	}
 	return "", h.audit(ctx, ref.InstallationID, login, "approve protected paths",
 		fmt.Sprintf("%s#%d", ref.Repository, ref.Number), "at "+sha, cm.GetHTMLURL(), version)
+}
+
+// headWhen is the head commit of a pull request at a time, from GitHub's
+// activity log of its head branch (snapshot.HeadAt); ok is false when it
+// cannot be told. branch is the head branch's name.
+func headWhen(ctx context.Context, client *github.Client, ref store.PullRequestRef, at time.Time) (sha, branch string, ok bool, err error) {
+	owner, name, _ := strings.Cut(ref.Repository, "/")
+	pr, _, err := client.PullRequests.Get(ctx, owner, name, ref.Number)
+	if err != nil {
+		return "", "", false, fmt.Errorf("read %s#%d: %w", ref.Repository, ref.Number, err)
+	}
+	head := pr.GetHead()
+	if hr := head.GetRepo(); hr != nil && !at.IsZero() {
+		if sha, ok, err = snapshot.HeadAt(ctx, client, hr.GetOwner().GetLogin(), hr.GetName(), head.GetRef(), at); err != nil {
+			return "", "", false, err
+		}
+	}
+	return sha, head.GetRef(), ok, nil
+}
+
+// unknownHeadReply says why an approval whose head is unknown approved
+// nothing.
+func unknownHeadReply(login, branch string) string {
+	return fmt.Sprintf("@%s, I could not tell which commit was the head of this pull request when you wrote your comment "+
+		"(GitHub's activity log of its branch `%s` does not say), so I approved nothing: an approval must name what you saw. "+
+		"Please comment `/ospo approve` again.", login, branch)
 }

@@ -50,22 +50,18 @@ func (h *commentHandler) handle(ctx context.Context, d *DeliveryArgs) error {
 	if err != nil {
 		return err
 	}
-	// Whoever has write access may edit anyone's comment (GitHub's
-	// CommentCannotEditReason: "You must be the author or have write
-	// access to this repository to edit this comment",
-	// https://docs.github.com/graphql/reference/enums#commentcannoteditreason).
-	// An edit by someone else is not the author's word: nothing in it is
-	// run as the author, and what the comment decided is withdrawn as if
-	// the editor (the event's sender) had deleted it.
-	deleted, how := ev.GetAction() == "deleted", "deleted"
-	if c.Edited && !sameUser(ev.GetSender(), cm.GetUser()) {
-		deleted, how = true, "edited by @"+ev.GetSender().GetLogin()
-		zerolog.Ctx(ctx).Info().Int64("comment_id", cm.GetID()).Str("author", cm.GetUser().GetLogin()).
-			Str("editor", ev.GetSender().GetLogin()).Msg("a comment edited by someone other than its author: its commands are not run")
-	}
+	// An edit is the editor's (the event's sender, who may be someone
+	// other than the author: anyone with write access may edit any
+	// comment): only what it adds or removes acts, as the editor.
+	sender := ev.GetSender()
+	from := ev.GetChanges().GetBody()
+	oldKnown := from != nil && from.From != nil
 	if ev.GetIssue().IsPullRequest() {
-		if deleted {
-			return h.pullRequestCommentDeleted(ctx, client, d.InstallationID, &ev, how)
+		switch ev.GetAction() {
+		case "deleted":
+			return h.pullRequestCommentDeleted(ctx, client, d.InstallationID, &ev, "deleted")
+		case "edited":
+			return h.pullRequestCommentEdited(ctx, client, d.InstallationID, &ev, oldKnown)
 		}
 		return h.pullRequestComment(ctx, client, d.InstallationID, &ev)
 	}
@@ -78,9 +74,13 @@ func (h *commentHandler) handle(ctx context.Context, d *DeliveryArgs) error {
 		return review.Authority{Org: owner, Approvers: eff.Policy.Review.Approvers, PolicyVersion: eff.Version}, nil
 	}
 	var handled review.Handled
-	if deleted {
-		handled, err = h.checker.review.Withdraw(ctx, client, c, ev.GetSender().GetLogin(), how, authority)
-	} else {
+	switch ev.GetAction() {
+	case "deleted":
+		handled, err = h.checker.review.Withdraw(ctx, client, c, sender.GetLogin(), "deleted", authority)
+	case "edited":
+		handled, err = h.checker.review.HandleEdit(ctx, client, review.Edit{Comment: c, Editor: sender.GetLogin(),
+			EditorIsBot: sender.GetType() == "Bot", OldKnown: oldKnown}, authority)
+	default:
 		handled, err = h.checker.review.HandleComment(ctx, client, c, authority)
 	}
 	if err != nil || !handled.Recheck {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/google/go-github/v66/github"
 	"github.com/rs/zerolog"
@@ -36,7 +35,6 @@ func (h *commentHandler) pullRequestComment(ctx context.Context, client *github.
 	owner, name := repo.GetOwner().GetLogin(), repo.GetName()
 	number := ev.GetIssue().GetNumber()
 	ref := store.PullRequestRef{InstallationID: installationID, Repository: repo.GetFullName(), Number: number}
-	logger := zerolog.Ctx(ctx)
 	eff, _, err := loadPolicy(ctx, client, owner, name)
 	if err != nil {
 		return err
@@ -46,46 +44,11 @@ func (h *commentHandler) pullRequestComment(ctx context.Context, client *github.
 	var replies []string
 	react := false
 
-	// Its author edited `/ospo approve` out of the comment: it no longer
-	// approves (a retry re-checks even when the approval is already gone).
-	if ev.GetAction() == "edited" && !approves(cm.GetBody()) {
-		had, err := h.deps.Store.WithdrawPathApproval(ctx, ref, cm.GetID(), func(a store.PathApproval) store.AuditEntry {
-			return store.AuditEntry{InstallationID: installationID, Actor: user.GetLogin(), Action: "withdraw approve protected paths",
-				Subject: fmt.Sprintf("%s#%d", ref.Repository, number), Reason: fmt.Sprintf("@%s edited the comment approving %s: it no longer approves", a.Login, a.HeadSHA),
-				URL: a.URL, PolicyVersion: eff.Version}
-		})
-		if err != nil {
-			return err
-		}
-		recheck = had || approves(ev.GetChanges().GetBody().GetFrom())
-	}
-
 	if cla.Mode.On() && signs(cm.GetBody(), cla.Phrase) {
-		err := h.deps.Store.SaveSignature(ctx, store.Signature{Org: owner, UserID: user.GetID(), Login: user.GetLogin(),
-			Version: cla.Version, SignedAt: time.Now(), URL: cm.GetHTMLURL()})
-		if err != nil {
+		if err := h.sign(ctx, installationID, ref, user, cm, cla.Version, eff.Version); err != nil {
 			return err
 		}
-		if err := h.audit(ctx, installationID, user.GetLogin(), "cla sign", owner, "version "+cla.Version, cm.GetHTMLURL(), eff.Version); err != nil {
-			return err
-		}
-		logger.Info().Str("signer", user.GetLogin()).Msg("CLA signed")
 		react, recheck = true, true
-		// Every other open pull request this person held up, in any
-		// repository of the installation, is checked again too.
-		blocked, err := h.deps.Store.BlockedBy(ctx, user.GetID())
-		if err != nil {
-			return err
-		}
-		for _, b := range blocked {
-			if b.Repository == ref.Repository && b.Number == number {
-				continue
-			}
-			if err := insertPRCheck(ctx, CheckPullRequestArgs{InstallationID: b.InstallationID, Repository: b.Repository, Number: b.Number,
-				Reason: "@" + user.GetLogin() + " signed the CLA"}); err != nil {
-				return err
-			}
-		}
 	}
 
 	cmds, perrs := review.Parse(cm.GetBody())
@@ -120,7 +83,7 @@ func (h *commentHandler) pullRequestComment(ctx context.Context, client *github.
 					replies = append(replies, reply)
 					continue
 				}
-			} else if reply, err := h.revoke(ctx, client, installationID, owner, cmd, cm, eff.Version); err != nil {
+			} else if reply, err := h.revoke(ctx, client, installationID, owner, user.GetLogin(), cmd, cm, eff.Version); err != nil {
 				return err
 			} else if reply != "" {
 				replies = append(replies, reply)
@@ -151,8 +114,8 @@ func (h *commentHandler) pullRequestComment(ctx context.Context, client *github.
 // request approved, audited with who deleted it, and re-checks the pull
 // request. A CLA signature stays: it is a record of consent, which a
 // deleted comment does not revoke (an approver runs /ospo cla revoke).
-// how says what became of the comment: "deleted", or "edited by @x"
-// (someone other than its author, whose edit counts as a deletion).
+// how says what became of the comment ("deleted"); an edit is
+// pullRequestCommentEdited's.
 func (h *commentHandler) pullRequestCommentDeleted(ctx context.Context, client *github.Client, installationID int64, ev *github.IssueCommentEvent, how string) error {
 	cm := ev.GetComment()
 	ref := store.PullRequestRef{InstallationID: installationID, Repository: ev.GetRepo().GetFullName(), Number: ev.GetIssue().GetNumber()}
@@ -191,9 +154,9 @@ func signs(body, phrase string) bool {
 	})
 }
 
-// revoke deletes a CLA signature; the pull requests of its author fail
-// again at their next check.
-func (h *commentHandler) revoke(ctx context.Context, client *github.Client, installationID int64, org string, cmd review.Command, cm *github.IssueComment, version string) (string, error) {
+// revoke deletes a CLA signature, as actor (who wrote the command); the
+// pull requests of its author fail again at their next check.
+func (h *commentHandler) revoke(ctx context.Context, client *github.Client, installationID int64, org, actor string, cmd review.Command, cm *github.IssueComment, version string) (string, error) {
 	u, _, err := client.Users.Get(ctx, cmd.Rule)
 	if ghclient.NotFound(err) {
 		return fmt.Sprintf("I could not find the user @%s.", cmd.Rule), nil
@@ -208,7 +171,7 @@ func (h *commentHandler) revoke(ctx context.Context, client *github.Client, inst
 	if !had {
 		return fmt.Sprintf("@%s has no CLA signature on record; nothing changed.", u.GetLogin()), nil
 	}
-	if err := h.audit(ctx, installationID, cm.GetUser().GetLogin(), "cla revoke", "@"+u.GetLogin(), cmd.Reason, cm.GetHTMLURL(), version); err != nil {
+	if err := h.audit(ctx, installationID, actor, "cla revoke", "@"+u.GetLogin(), cmd.Reason, cm.GetHTMLURL(), version); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("The CLA signature of @%s is revoked: %s", u.GetLogin(), cmd.Reason), nil

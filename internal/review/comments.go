@@ -59,23 +59,9 @@ func (m *Manager) HandleComment(ctx context.Context, client *github.Client, c Co
 		return Handled{}, err
 	}
 	h := Handled{RepositoryID: repoID}
-	cmds, perrs := Parse(c.Body)
 	// CLA revocations are not about this review; the pull request side
-	// runs them wherever they are written.
-	cmds = slices.DeleteFunc(cmds, func(cmd Command) bool { return cmd.Verb == RevokeCLA })
-	perrs = append(perrs, unknownRules(cmds)...)
-	cmds = slices.DeleteFunc(cmds, func(cmd Command) bool { return cmd.Rule != "" && !slices.Contains(rules.IDs, cmd.Rule) })
-	withdrawn := false // an edit removed deciding commands
-	lifts := false     // among them a rejection or an unexemption
-	if c.Edited {
-		old, _ := Parse(c.OldBody)
-		old = slices.DeleteFunc(old, func(cmd Command) bool { return cmd.Verb == RevokeCLA })
-		if sameCommands(old, cmds) {
-			return h, nil // an edit of the prose around the commands
-		}
-		withdrawn = slices.ContainsFunc(old, Command.Decides)
-		lifts = slices.ContainsFunc(old, func(cmd Command) bool { return restricts(cmd.Verb) })
-	}
+	// runs them wherever they are written. An edit is HandleEdit's.
+	cmds, perrs := reviewCommands(c.Body)
 	logger := zerolog.Ctx(ctx)
 	var replies []string
 	if len(perrs) > 0 {
@@ -100,7 +86,7 @@ func (m *Manager) HandleComment(ctx context.Context, client *github.Client, c Co
 		replies = append(replies, HelpText)
 	}
 
-	if len(deciding) > 0 || withdrawn {
+	if len(deciding) > 0 {
 		a, err := auth(repoID)
 		if err != nil {
 			return h, err
@@ -110,11 +96,9 @@ func (m *Manager) HandleComment(ctx context.Context, client *github.Client, c Co
 		if subject == "" {
 			subject = fmt.Sprintf("repository %d", repoID)
 		}
-		ok := len(deciding) == 0 && !lifts
-		if !ok {
-			if ok, err = MayDecide(ctx, client, a, c.Author); err != nil {
-				return h, err
-			}
+		ok, err := MayDecide(ctx, client, a, c.Author)
+		if err != nil {
+			return h, err
 		}
 		if !ok {
 			replies = append(replies, fmt.Sprintf("@%s, only %s may approve, reject or exempt; nothing changed.", c.Author, Describe(a)))
@@ -128,13 +112,9 @@ func (m *Manager) HandleComment(ctx context.Context, client *github.Client, c Co
 			if err := m.record(ctx, c, repoID, deciding, a, subject); err != nil {
 				return h, err
 			}
-			if len(deciding) > 0 {
-				h.Recheck = true
-				if _, _, err := client.Reactions.CreateIssueCommentReaction(ctx, owner(c.Repo), name(c.Repo), c.ID, "+1"); err != nil {
-					return h, fmt.Errorf("acknowledge comment %d: %w", c.ID, err)
-				}
-			} else {
-				h.Recheck = true // an edit withdrew commands
+			h.Recheck = true
+			if _, _, err := client.Reactions.CreateIssueCommentReaction(ctx, owner(c.Repo), name(c.Repo), c.ID, "+1"); err != nil {
+				return h, fmt.Errorf("acknowledge comment %d: %w", c.ID, err)
 			}
 		}
 	}
@@ -150,8 +130,7 @@ func (m *Manager) HandleComment(ctx context.Context, client *github.Client, c Co
 // who deleted it, and asks for the repository to be re-checked so that its
 // review issue shows the withdrawal. A comment that decided nothing (or
 // whose decisions were withdrawn already) changes nothing. how says what
-// became of the comment: "deleted", or "edited by @x" (someone other than
-// its author, which counts as a deletion).
+// became of the comment ("deleted"); an edit is HandleEdit's.
 //
 // Anyone with write access may delete or edit any comment, so removing a
 // comment may only fail closed: an approval or an exemption is always
@@ -248,11 +227,6 @@ func (m *Manager) record(ctx context.Context, c Comment, repoID int64, cmds []Co
 	}
 	if err := m.Store.ReplaceCommentDecisions(ctx, c.ID, ds); err != nil {
 		return err
-	}
-	if c.Edited {
-		if err := m.audit(ctx, c, a, subject, "edit", "the comment was edited; its commands are now: "+summary(cmds)); err != nil {
-			return err
-		}
 	}
 	for _, cmd := range cmds {
 		action := string(cmd.Verb)
@@ -372,23 +346,6 @@ func unknownRules(cmds []Command) []ParseError {
 		}
 	}
 	return errs
-}
-
-func sameCommands(a, b []Command) bool {
-	return slices.EqualFunc(a, b, func(x, y Command) bool {
-		return x.Verb == y.Verb && x.Rule == y.Rule && x.Reason == y.Reason
-	})
-}
-
-func summary(cmds []Command) string {
-	if len(cmds) == 0 {
-		return "none"
-	}
-	var parts []string
-	for _, c := range cmds {
-		parts = append(parts, strings.TrimSpace(strings.Join([]string{string(c.Verb), c.Rule, c.Reason}, " ")))
-	}
-	return strings.Join(parts, "; ")
 }
 
 func owner(fullName string) string { o, _ := split(fullName); return o }

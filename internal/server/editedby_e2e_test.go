@@ -13,16 +13,27 @@ import (
 	"github.com/ospo-bot/ospo-bot/internal/githubfake"
 )
 
-// editComment delivers an issue_comment edited event: editor changed c's
-// body to body. Anyone with write access may edit anyone's comment (GitHub's
-// CommentCannotEditReason: "You must be the author or have write access to
-// this repository to edit this comment",
-// https://docs.github.com/graphql/reference/enums#commentcannoteditreason);
-// the event's sender is the editor, its comment.user the author.
-func (s *scenario) editComment(repo string, number int, c githubfake.Comment, body, editor string, onPR bool) {
+// editComment edits c on the fake as editor, who must be its author or
+// have write access to the repository (the fake refuses anyone else, as
+// GitHub does), and delivers the issue_comment edited event: its sender is
+// the editor, its comment.user the author, its changes.body.from the body
+// before. It returns the comment after the edit.
+func (s *scenario) editComment(repo string, number int, c githubfake.Comment, body, editor string, onPR bool) githubfake.Comment {
+	s.t.Helper()
+	return s.editCommentFrom(repo, number, c, body, editor, onPR, true)
+}
+
+// editCommentFrom is editComment; withFrom false leaves changes.body out
+// of the event, as GitHub sometimes does.
+func (s *scenario) editCommentFrom(repo string, number int, c githubfake.Comment, body, editor string, onPR, withFrom bool) githubfake.Comment {
 	s.t.Helper()
 	ctx := context.Background()
-	author, _, err := s.admin.Users.Get(ctx, c.User)
+	s.GitHub.Advance(time.Second)
+	before, after, err := s.GitHub.EditComment("acme", repo, c.ID, editor, body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	author, _, err := s.admin.Users.Get(ctx, after.User)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -36,26 +47,36 @@ func (s *scenario) editComment(repo string, number int, c githubfake.Comment, bo
 	} else if is, ok := s.GitHub.Issue("acme", repo, number); ok {
 		issue.Body = github.String(is.Body)
 	}
+	changes := &github.EditChange{Body: &github.EditBody{From: github.String(before.Body)}}
+	if !withFrom {
+		changes = &github.EditChange{}
+	}
 	s.deliver("issue_comment", &github.IssueCommentEvent{
 		Action:  github.String("edited"),
-		Changes: &github.EditChange{Body: &github.EditBody{From: github.String(c.Body)}},
+		Changes: changes,
 		Issue:   issue,
-		Comment: &github.IssueComment{ID: github.Int64(c.ID), Body: github.String(body), HTMLURL: github.String(c.HTMLURL), User: author,
-			CreatedAt: &github.Timestamp{Time: c.CreatedAt}, UpdatedAt: &github.Timestamp{Time: c.CreatedAt.Add(time.Second)}},
+		Comment: &github.IssueComment{ID: github.Int64(after.ID), Body: github.String(after.Body), HTMLURL: github.String(after.HTMLURL), User: author,
+			CreatedAt: &github.Timestamp{Time: after.CreatedAt}, UpdatedAt: &github.Timestamp{Time: after.UpdatedAt}},
 		Repo:         &github.Repository{FullName: github.String("acme/" + repo), Name: github.String(repo), Owner: &github.User{Login: github.String("acme")}},
 		Installation: &github.Installation{ID: github.Int64(s.inst.ID)},
 		Sender:       sender,
 	})
+	return after
 }
 
-// TestEditByAnotherRunsNothing: an edit by someone other than a comment's
-// author is not the author's word. Made into `/ospo approve`, it approves
-// nothing; made into the signing phrase, it signs nothing; and an approval
-// the comment gave is withdrawn (fail closed), audited with the editor.
-func TestEditByAnotherRunsNothing(t *testing.T) {
+// TestEditByAnotherActsAsTheEditor: what someone adds to another's
+// comment is theirs, not the author's. Made into `/ospo approve` by bob,
+// who may not approve, it is refused as bob; made into the signing phrase,
+// it signs nobody; prose edited around the lead's approval changes
+// nothing (before issue 10 such an edit withdrew the approval: the edit
+// counted as a deletion).
+func TestEditByAnotherActsAsTheEditor(t *testing.T) {
 	s, n, pr := relicensePR(t)
 	s.untilConclusion("widget", pr.HeadSHA, "failure")
 	subject := fmt.Sprintf("acme/widget#%d", n)
+	if err := s.GitHub.SetCollaborator("acme", "widget", "bob", "write"); err != nil {
+		t.Fatal(err)
+	}
 
 	// bob, who may not approve, edits the lead's remark into an approval.
 	remark := s.prComment("widget", n, "lead", "I will look at the licence change next week.")
@@ -63,7 +84,7 @@ func TestEditByAnotherRunsNothing(t *testing.T) {
 	if cr, _ := s.latestCheck("widget", pr.HeadSHA); cr.Conclusion != "failure" {
 		t.Fatalf("bob's edit of the lead's comment approved the pull request: %+v", cr)
 	}
-	if got := s.auditActions(subject); strings.Contains(got, "approve") {
+	if got := s.auditActions(subject); got != "bob:refuse approve" {
 		t.Fatalf("audit after bob's edit: %s", got)
 	}
 
@@ -78,18 +99,23 @@ func TestEditByAnotherRunsNothing(t *testing.T) {
 		t.Fatalf("bob's edit signed the CLA for carol: %+v, %v", sigs, err)
 	}
 
-	// The lead approves; bob edits the approval: it is withdrawn, by bob.
+	// The lead approves; bob edits the prose around it: still the lead's.
 	approval := s.prComment("widget", n, "lead", "/ospo approve")
 	s.untilConclusion("widget", pr.HeadSHA, "success")
-	s.editComment("widget", n, approval, "/ospo approve\n\n(and everything pushed later)", "bob", true)
-	s.untilConclusion("widget", pr.HeadSHA, "failure")
-	if got := s.auditActions(subject); got != "lead:approve protected paths, bob:withdraw approve protected paths" {
+	approval = s.editComment("widget", n, approval, "/ospo approve\n\n(and everything pushed later)", "bob", true)
+	if cr, _ := s.latestCheck("widget", pr.HeadSHA); cr.Conclusion != "success" {
+		t.Fatalf("bob's prose edit changed the approval: %+v", cr)
+	}
+	if got := s.auditActions(subject); got != "bob:refuse approve, lead:approve protected paths" {
 		t.Fatalf("audit: %s", got)
 	}
 
-	// The lead editing their own comment is theirs: it approves again.
+	// The lead editing their own comment is theirs: the new line approves.
 	s.editComment("widget", n, approval, "/ospo approve (checked again)", "lead", true)
 	s.untilConclusion("widget", pr.HeadSHA, "success")
+	if got := s.auditActions(subject); got != "bob:refuse approve, lead:approve protected paths, lead:withdraw approve protected paths, lead:approve protected paths" {
+		t.Fatalf("audit: %s", got)
+	}
 }
 
 // TestRejectionStandsWhenOthersRemoveIt: a rejection (or an unexemption)
@@ -112,6 +138,9 @@ func TestRejectionStandsWhenOthersRemoveIt(t *testing.T) {
 	s.until("the review is closed", func() bool { return s.theReviewIssue().State == "closed" })
 	s.GitHub.Advance(time.Second)
 	reject := s.comment("lead2", "ospo", issue.Number, "/ospo reject not before the security review")
+	if err := s.GitHub.SetCollaborator("acme", "ospo", "intruder", "write"); err != nil {
+		t.Fatal(err)
+	}
 	s.until("the review is rejected", func() bool { return strings.Contains(s.theReviewIssue().Body, "rejected by @lead2") })
 
 	rejected := func(when string) {

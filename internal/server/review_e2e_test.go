@@ -421,7 +421,10 @@ func TestEditedCommandIsReread(t *testing.T) {
 	for _, e := range log {
 		actions = append(actions, e.Action)
 	}
-	if got := strings.Join(actions, ", "); got != "reject, edit, approve" {
+	// The edit removed the rejection and added the approval: each is
+	// audited (before issue 10, one "edit" row replaced the comment's
+	// decisions wholesale).
+	if got := strings.Join(actions, ", "); got != "reject, withdraw reject, approve" {
 		t.Fatalf("audit: %s", got)
 	}
 }

@@ -138,6 +138,7 @@ func (s *Store) SavePullRequestState(ctx context.Context, st PullRequestState) e
 // PathApproval is an `/ospo approve` on a pull request by an approver.
 type PathApproval struct {
 	CommentID int64
+	Seq       int64 // tells apart the approvals of one comment (edits add some)
 	Login     string
 	HeadSHA   string // the head commit when it was given
 	URL       string
@@ -147,16 +148,16 @@ type PathApproval struct {
 // SavePathApproval records an approval (again, for an edited comment).
 func (s *Store) SavePathApproval(ctx context.Context, pr PullRequestRef, a PathApproval) error {
 	_, err := s.DB.ExecContext(ctx, `
-		INSERT INTO path_approvals (repository, number, comment_id, login, head_sha, url, at) VALUES ($1, $2, $3, $4, $5, $6, $7)
-		ON CONFLICT (repository, number, comment_id) DO UPDATE SET login = excluded.login, head_sha = excluded.head_sha, url = excluded.url, at = excluded.at`,
-		pr.Repository, pr.Number, a.CommentID, a.Login, a.HeadSHA, a.URL, a.At.UTC())
+		INSERT INTO path_approvals (repository, number, comment_id, seq, login, head_sha, url, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (repository, number, comment_id, seq) DO UPDATE SET login = excluded.login, head_sha = excluded.head_sha, url = excluded.url, at = excluded.at`,
+		pr.Repository, pr.Number, a.CommentID, a.Seq, a.Login, a.HeadSHA, a.URL, a.At.UTC())
 	return err
 }
 
 // PathApprovals lists a pull request's recorded approvals, oldest first.
 func (s *Store) PathApprovals(ctx context.Context, repository string, number int) ([]PathApproval, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT comment_id, login, head_sha, url, at FROM path_approvals
-		WHERE repository = $1 AND number = $2 ORDER BY at`, repository, number)
+	rows, err := s.DB.QueryContext(ctx, `SELECT comment_id, seq, login, head_sha, url, at FROM path_approvals
+		WHERE repository = $1 AND number = $2 ORDER BY at, comment_id, seq`, repository, number)
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +165,7 @@ func (s *Store) PathApprovals(ctx context.Context, repository string, number int
 	var out []PathApproval
 	for rows.Next() {
 		var a PathApproval
-		if err := rows.Scan(&a.CommentID, &a.Login, &a.HeadSHA, &a.URL, &a.At); err != nil {
+		if err := rows.Scan(&a.CommentID, &a.Seq, &a.Login, &a.HeadSHA, &a.URL, &a.At); err != nil {
 			return nil, err
 		}
 		out = append(out, a)

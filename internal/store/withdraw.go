@@ -12,28 +12,43 @@ import (
 // record and writes its audit entries in one transaction, so a retry
 // neither loses nor repeats an entry.
 
-// WithdrawPathApproval forgets the approval a deleted comment gave on a
-// pull request and audits it (audit builds the entry); it reports whether
-// there was one.
+// WithdrawPathApproval forgets the approvals a deleted comment gave on a
+// pull request (one comment may hold several, each by whoever wrote its
+// line) and audits each (audit builds the entry); it reports whether there
+// was one.
 func (s *Store) WithdrawPathApproval(ctx context.Context, pr PullRequestRef, commentID int64, audit func(PathApproval) AuditEntry) (bool, error) {
 	found := false
 	err := s.InTx(ctx, func(tx *sql.Tx) error {
-		var a PathApproval
-		err := tx.QueryRowContext(ctx, `SELECT comment_id, login, head_sha, url, at FROM path_approvals
-			WHERE repository = $1 AND number = $2 AND comment_id = $3`, pr.Repository, pr.Number, commentID).
-			Scan(&a.CommentID, &a.Login, &a.HeadSHA, &a.URL, &a.At)
-		if err == sql.ErrNoRows {
-			return nil
-		}
+		found = false
+		rows, err := tx.QueryContext(ctx, `SELECT comment_id, seq, login, head_sha, url, at FROM path_approvals
+			WHERE repository = $1 AND number = $2 AND comment_id = $3 ORDER BY seq`, pr.Repository, pr.Number, commentID)
 		if err != nil {
 			return err
 		}
-		found = true
-		if _, err := tx.ExecContext(ctx, `DELETE FROM path_approvals WHERE repository = $1 AND number = $2 AND comment_id = $3`,
-			pr.Repository, pr.Number, commentID); err != nil {
+		var as []PathApproval
+		for rows.Next() {
+			var a PathApproval
+			if err := rows.Scan(&a.CommentID, &a.Seq, &a.Login, &a.HeadSHA, &a.URL, &a.At); err != nil {
+				rows.Close()
+				return err
+			}
+			as = append(as, a)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return err
 		}
-		return appendAudit(ctx, tx, audit(a))
+		for _, a := range as {
+			found = true
+			if _, err := tx.ExecContext(ctx, `DELETE FROM path_approvals WHERE repository = $1 AND number = $2 AND comment_id = $3 AND seq = $4`,
+				pr.Repository, pr.Number, commentID, a.Seq); err != nil {
+				return err
+			}
+			if err := appendAudit(ctx, tx, audit(a)); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return false, fmt.Errorf("withdraw the approval of comment %d: %w", commentID, err)

@@ -1,0 +1,244 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/go-github/v66/github"
+	"github.com/rs/zerolog"
+
+	"github.com/ospo-bot/ospo-bot/internal/review"
+	"github.com/ospo-bot/ospo-bot/internal/store"
+)
+
+// pullRequestCommentEdited applies an edit of a comment on a pull request
+// as its editor (the event's sender), as review.HandleEdit does on review
+// issues: commands the edit kept stay as they were; an approval of
+// protected paths whose line it removed is withdrawn, by the editor
+// (always: withdrawing fails closed); what it added runs as the editor:
+// `/ospo approve` approves as the editor, if they may, at the head when
+// the edit was made, and `/ospo cla revoke` revokes as the editor. A
+// signing phrase signs only for the author who wrote it in their own
+// comment: added by someone else it signs nobody, and the reply says so.
+//
+// Without changes.body.from the edit is unknown: the comment's stored
+// approvals are taken as its commands before (the approvals its text
+// still holds stay their givers'), every other command is the editor's,
+// and a signing phrase signs nobody (a signature must be certain), which
+// the reply says.
+func (h *commentHandler) pullRequestCommentEdited(ctx context.Context, client *github.Client, installationID int64, ev *github.IssueCommentEvent, oldKnown bool) error {
+	cm := ev.GetComment()
+	editor, author := ev.GetSender(), cm.GetUser()
+	login := editor.GetLogin()
+	bot := editor.GetType() == "Bot" || strings.HasSuffix(login, "[bot]")
+	repo := ev.GetRepo()
+	owner, name := repo.GetOwner().GetLogin(), repo.GetName()
+	number := ev.GetIssue().GetNumber()
+	ref := store.PullRequestRef{InstallationID: installationID, Repository: repo.GetFullName(), Number: number}
+	subject := fmt.Sprintf("%s#%d", ref.Repository, number)
+	logger := zerolog.Ctx(ctx)
+
+	all, err := h.deps.Store.PathApprovals(ctx, ref.Repository, number)
+	if err != nil {
+		return err
+	}
+	stored := slices.DeleteFunc(all, func(a store.PathApproval) bool { return a.CommentID != cm.GetID() })
+	if bot && len(stored) == 0 {
+		return nil // a bot (the app updating its own comment) adds nothing and had nothing to remove
+	}
+
+	body, oldBody := cm.GetBody(), ev.GetChanges().GetBody().GetFrom()
+	cmds, perrs := review.Parse(body)
+	var before []review.Command
+	var oldErrs []review.ParseError
+	if oldKnown {
+		before, oldErrs = review.Parse(oldBody)
+	} else {
+		// The stored approvals stand for the approvals before, whatever
+		// their notes: they carry none.
+		approvals := slices.DeleteFunc(slices.Clone(cmds), func(c review.Command) bool { return c.Verb != review.Approve })
+		for i := range stored {
+			c := review.Command{Verb: review.Approve}
+			if i < len(approvals) {
+				c = approvals[i]
+			}
+			before = append(before, c)
+		}
+	}
+	added, removed := review.Changed(before, cmds)
+	perrs = review.AddedErrors(oldErrs, perrs)
+	if bot {
+		added, perrs = nil, nil // bots decide nothing
+	}
+	removedApprovals := 0
+	for k, n := range removed {
+		if k.Verb == review.Approve {
+			removedApprovals += n
+		}
+	}
+	// The approvals whose lines are gone: the editor's own first, then
+	// the others, oldest first (identical lines cannot be told apart).
+	var withdrawn []store.PathApproval
+	for _, own := range []bool{true, false} {
+		for _, a := range stored {
+			if len(withdrawn) < removedApprovals && strings.EqualFold(a.Login, login) == own {
+				withdrawn = append(withdrawn, a)
+			}
+		}
+	}
+
+	eff, _, err := loadPolicy(ctx, client, owner, name)
+	if err != nil {
+		return err
+	}
+	cla := eff.Policy.PullRequest.CLA
+	signed := !bot && cla.Mode.On() && signs(body, cla.Phrase) && (!oldKnown || !signs(oldBody, cla.Phrase))
+	if len(added) == 0 && removedApprovals == 0 && len(perrs) == 0 && !signed {
+		return nil // an edit of the prose around the commands
+	}
+
+	// A retry re-checks even when the approvals are already withdrawn.
+	recheck, react := removedApprovals > 0, false
+	var replies []string
+	if signed {
+		switch {
+		case !sameUser(editor, author):
+			replies = append(replies, fmt.Sprintf("@%s, a CLA signature must be written by the signer in their own comment: "+
+				"your edit of @%s's comment signs nobody.", login, author.GetLogin()))
+		case !oldKnown:
+			replies = append(replies, fmt.Sprintf("@%s, GitHub did not say what your edit changed, so I signed nothing: "+
+				"a CLA signature must be written by the signer in their own comment. Please write the phrase in a new comment.", login))
+		default:
+			if err := h.sign(ctx, installationID, ref, author, cm, cla.Version, eff.Version); err != nil {
+				return err
+			}
+			react, recheck = true, true
+		}
+	}
+	for _, e := range perrs {
+		replies = append(replies, fmt.Sprintf("I could not read line %d, `%s`: %s.", e.Line, e.Text, e.Problem))
+	}
+
+	edit := store.PathApprovalEdit{PullRequest: ref, CommentID: cm.GetID(),
+		Key: store.EditKey(cm.GetID(), cm.GetUpdatedAt().Time, oldKnown, oldBody, body)}
+	entry := func(action, reason, url string) store.AuditEntry {
+		return store.AuditEntry{InstallationID: installationID, Actor: login, Action: action, Subject: subject,
+			Reason: reason, URL: url, PolicyVersion: eff.Version}
+	}
+	for _, a := range withdrawn {
+		edit.Withdraw = append(edit.Withdraw, a)
+		edit.Audit = append(edit.Audit, entry("withdraw approve protected paths",
+			fmt.Sprintf("@%s removed @%s's approval of %s from the comment", login, a.Login, a.HeadSHA), a.URL))
+	}
+
+	authority := review.Authority{Org: owner, Approvers: eff.Policy.Review.Approvers, PolicyVersion: eff.Version}
+	may, asked, refused := false, false, false
+	edited := cm.GetUpdatedAt().Time // the head the editor saw is the head when they saved the edit
+	for _, cmd := range added {
+		switch cmd.Verb {
+		case review.Recheck:
+			recheck = true
+		case review.Help:
+			replies = append(replies, prHelp)
+		case review.Approve, review.RevokeCLA:
+			if !asked {
+				if may, err = review.MayDecide(ctx, client, authority, login); err != nil {
+					return err
+				}
+				asked = true
+			}
+			if !may {
+				if !refused {
+					replies = append(replies, fmt.Sprintf("@%s, only %s may do that; nothing changed.", login, review.Describe(authority)))
+				}
+				refused = true
+				edit.Audit = append(edit.Audit, entry("refuse "+string(cmd.Verb), "not an approver", cm.GetHTMLURL()))
+				continue
+			}
+			if cmd.Verb == review.RevokeCLA {
+				reply, err := h.revoke(ctx, client, installationID, owner, login, cmd, cm, eff.Version)
+				if err != nil {
+					return err
+				}
+				if reply != "" {
+					replies = append(replies, reply)
+				}
+				react, recheck = true, true
+				continue
+			}
+			sha, branch, ok, err := headWhen(ctx, client, ref, edited)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				edit.Audit = append(edit.Audit, entry("refuse approve", "the head when the edit was made is unknown", cm.GetHTMLURL()))
+				replies = append(replies, unknownHeadReply(login, branch))
+				continue
+			}
+			edit.Add = append(edit.Add, store.PathApproval{CommentID: cm.GetID(), Login: login, HeadSHA: sha, URL: cm.GetHTMLURL(), At: edited})
+			edit.Audit = append(edit.Audit, entry("approve protected paths", "at "+sha, cm.GetHTMLURL()))
+			react, recheck = true, true
+		default:
+			replies = append(replies, fmt.Sprintf("`/ospo %s` works on OSPO review issues, not on pull requests.", cmd.Verb))
+		}
+	}
+	if len(edit.Withdraw) > 0 || len(edit.Add) > 0 || len(edit.Audit) > 0 {
+		applied, err := h.deps.Store.ApplyPathApprovalEdit(ctx, edit)
+		if err != nil {
+			return err
+		}
+		if !applied {
+			logger.Info().Int64("comment_id", cm.GetID()).Msg("this edit was applied before: its approvals stay as they are")
+		}
+	}
+	if react {
+		if _, _, err := client.Reactions.CreateIssueCommentReaction(ctx, owner, name, cm.GetID(), "+1"); err != nil {
+			return fmt.Errorf("acknowledge comment %d: %w", cm.GetID(), err)
+		}
+	}
+	if len(replies) > 0 {
+		text := strings.Join(replies, "\n\n")
+		if _, _, err := client.Issues.CreateComment(ctx, owner, name, number, &github.IssueComment{Body: &text}); err != nil {
+			return fmt.Errorf("reply on %s: %w", subject, err)
+		}
+	}
+	if !recheck {
+		return nil
+	}
+	return h.checker.recheckPullRequest(ctx, client, installationID, ref.Repository, number)
+}
+
+// sign records the CLA signature of user, who wrote the phrase in their
+// own comment cm, audits it, and re-checks the other open pull requests
+// the signer held up.
+func (h *commentHandler) sign(ctx context.Context, installationID int64, ref store.PullRequestRef, user *github.User, cm *github.IssueComment, claVersion, policyVersion string) error {
+	org, _, _ := strings.Cut(ref.Repository, "/")
+	err := h.deps.Store.SaveSignature(ctx, store.Signature{Org: org, UserID: user.GetID(), Login: user.GetLogin(),
+		Version: claVersion, SignedAt: time.Now(), URL: cm.GetHTMLURL()})
+	if err != nil {
+		return err
+	}
+	if err := h.audit(ctx, installationID, user.GetLogin(), "cla sign", org, "version "+claVersion, cm.GetHTMLURL(), policyVersion); err != nil {
+		return err
+	}
+	zerolog.Ctx(ctx).Info().Str("signer", user.GetLogin()).Msg("CLA signed")
+	// Every other open pull request this person held up, in any
+	// repository of the installation, is checked again too.
+	blocked, err := h.deps.Store.BlockedBy(ctx, user.GetID())
+	if err != nil {
+		return err
+	}
+	for _, b := range blocked {
+		if b.Repository == ref.Repository && b.Number == ref.Number {
+			continue
+		}
+		if err := insertPRCheck(ctx, CheckPullRequestArgs{InstallationID: b.InstallationID, Repository: b.Repository, Number: b.Number,
+			Reason: "@" + user.GetLogin() + " signed the CLA"}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
