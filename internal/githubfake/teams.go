@@ -355,14 +355,7 @@ func (f *Fake) getCollaboratorPermission(c *call) reply {
 	if u == nil || u.isOrg() {
 		return errReply(404, c.param("username")+" is not a user")
 	}
-	role := r.collaborators[strings.ToLower(u.login)]
-	if role == "" {
-		if m := r.owner.members[strings.ToLower(u.login)]; u == r.owner || (m != nil && m.state == "active" && m.role == "admin") {
-			role = "admin"
-		} else if !r.private {
-			role = "read"
-		}
-	}
+	role := r.role(u)
 	permission := map[string]string{"admin": "admin", "maintain": "write", "write": "write", "triage": "read", "read": "read", "": "none"}[role]
 	if role == "" {
 		role = "none"

@@ -32,6 +32,8 @@ func (h *commentHandler) handle(ctx context.Context, d *DeliveryArgs) error {
 		Repo:           ev.GetRepo().GetFullName(),
 		IssueNumber:    ev.GetIssue().GetNumber(),
 		IssueBody:      ev.GetIssue().GetBody(),
+		IssueAuthor:    ev.GetIssue().GetUser().GetLogin(),
+		IssueAuthorID:  ev.GetIssue().GetUser().GetID(),
 		ID:             cm.GetID(),
 		Body:           cm.GetBody(),
 		Edited:         ev.GetAction() == "edited",
@@ -39,6 +41,9 @@ func (h *commentHandler) handle(ctx context.Context, d *DeliveryArgs) error {
 		AuthorIsBot:    cm.GetUser().GetType() == "Bot",
 		URL:            cm.GetHTMLURL(),
 		At:             cm.GetCreatedAt().Time,
+	}
+	for _, l := range ev.GetIssue().Labels {
+		c.IssueLabels = append(c.IssueLabels, l.GetName())
 	}
 	if ev.Changes != nil && ev.Changes.Body != nil {
 		c.OldBody = ev.Changes.Body.GetFrom()
@@ -71,7 +76,8 @@ func (h *commentHandler) handle(ctx context.Context, d *DeliveryArgs) error {
 		if err != nil {
 			return review.Authority{}, err
 		}
-		return review.Authority{Org: owner, Approvers: eff.Policy.Review.Approvers, PolicyVersion: eff.Version}, nil
+		return review.Authority{Org: owner, Approvers: eff.Policy.Review.Approvers, PolicyVersion: eff.Version,
+			Label: eff.Policy.Review.Label, Repository: eff.Policy.Review.Repository}, nil
 	}
 	var handled review.Handled
 	switch ev.GetAction() {

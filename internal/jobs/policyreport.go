@@ -31,7 +31,7 @@ func (c *checker) reportPolicy(ctx context.Context, client *github.Client, org s
 	}
 	b.WriteString("\nCheck a fix locally with `ospo-bot policy validate ospo.yml`. This issue closes itself when the file is valid.\n")
 	body := b.String()
-	issue, err := findPolicyIssue(ctx, client, org)
+	issue, err := c.findPolicyIssue(ctx, client, org)
 	if err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func (c *checker) reportPolicy(ctx context.Context, client *github.Client, org s
 
 // policyValid closes the invalid-policy issue, if there is one.
 func (c *checker) policyValid(ctx context.Context, client *github.Client, org, version string) error {
-	issue, err := findPolicyIssue(ctx, client, org)
+	issue, err := c.findPolicyIssue(ctx, client, org)
 	if err != nil || issue == nil {
 		return err
 	}
@@ -66,21 +66,40 @@ func (c *checker) policyValid(ctx context.Context, client *github.Client, org, v
 	return err
 }
 
-func findPolicyIssue(ctx context.Context, client *github.Client, org string) (*github.Issue, error) {
-	issues, _, err := client.Issues.ListByRepo(ctx, org, ".github", &github.IssueListByRepoOptions{State: "open", Labels: []string{policyLabel}})
-	var e *github.ErrorResponse
-	if errors.As(err, &e) && e.Response != nil && e.Response.StatusCode == http.StatusNotFound {
-		return nil, nil
-	}
+// findPolicyIssue finds the app's open report: an issue its bot user (by
+// ID) wrote with the marker. A person's copy of the marker is left alone.
+func (c *checker) findPolicyIssue(ctx context.Context, client *github.Client, org string) (*github.Issue, error) {
+	bot, err := c.review.Bot.Resolve(ctx, client)
 	if err != nil {
-		return nil, fmt.Errorf("list policy issues of %s/.github: %w", org, err)
+		return nil, err
 	}
-	for _, is := range issues {
-		if strings.Contains(is.GetBody(), policyMarker) {
-			return is, nil
+	// Every page: copies of the marker must not push the app's own report
+	// out of sight (a second report would be opened).
+	opts := &github.IssueListByRepoOptions{State: "open", Labels: []string{policyLabel}, ListOptions: github.ListOptions{PerPage: 100}}
+	for {
+		issues, resp, err := client.Issues.ListByRepo(ctx, org, ".github", opts)
+		var e *github.ErrorResponse
+		if errors.As(err, &e) && e.Response != nil && e.Response.StatusCode == http.StatusNotFound {
+			return nil, nil
 		}
+		if err != nil {
+			return nil, fmt.Errorf("list policy issues of %s/.github: %w", org, err)
+		}
+		for _, is := range issues {
+			if !strings.Contains(is.GetBody(), policyMarker) {
+				continue
+			}
+			if bot.Wrote(is.GetUser()) && !is.IsPullRequest() {
+				return is, nil
+			}
+			zerolog.Ctx(ctx).Warn().Int("issue", is.GetNumber()).Str("issue_author", is.GetUser().GetLogin()).
+				Msg("ignored an issue carrying the policy-error marker that the app did not write: forged")
+		}
+		if resp.NextPage == 0 {
+			return nil, nil
+		}
+		opts.Page = resp.NextPage
 	}
-	return nil, nil
 }
 
 // policyChanged validates a changed org policy, reports or clears its

@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 	"github.com/rs/zerolog"
 
+	"github.com/ospo-bot/ospo-bot/internal/appbot"
 	"github.com/ospo-bot/ospo-bot/internal/logging"
 	"github.com/ospo-bot/ospo-bot/internal/metrics"
 	"github.com/ospo-bot/ospo-bot/internal/prcheck"
@@ -108,7 +109,8 @@ func New(deps Deps, opts Options) (*Queue, error) {
 	}
 	if !opts.InsertOnly {
 		workers := river.NewWorkers()
-		chk := &checker{deps: deps, review: &review.Manager{Store: deps.Store}, prs: &prcheck.Reporter{Store: deps.Store},
+		bot := appbot.New(deps.GitHub) // asked of GitHub once per process
+		chk := &checker{deps: deps, review: &review.Manager{Store: deps.Store, Bot: bot}, prs: &prcheck.Reporter{Store: deps.Store, Bot: bot},
 			lookups: snapshot.NewLookupCache(snapshot.DefaultLookupCacheSize, snapshot.DefaultLookupCacheTTL)}
 		river.AddWorker(workers, &intakeWorker{store: deps.Store})
 		river.AddWorker(workers, &deliveryWorker{deps: deps, handlers: eventHandlers(deps, chk)})

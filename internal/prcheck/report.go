@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-github/v66/github"
 	"github.com/rs/zerolog"
 
+	"github.com/ospo-bot/ospo-bot/internal/appbot"
 	"github.com/ospo-bot/ospo-bot/internal/fit"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
 	"github.com/ospo-bot/ospo-bot/internal/store"
@@ -28,6 +29,8 @@ const resolved = "resolved"
 // retry finds its check run, and the one sticky comment is edited.
 type Reporter struct {
 	Store *store.Store
+	// Bot knows the app's bot user: only its comment is the sticky one.
+	Bot *appbot.Resolver
 }
 
 // PR names the pull request and the head commit being checked.
@@ -177,7 +180,11 @@ func (r *Reporter) Comment(ctx context.Context, client *github.Client, pr PR, ru
 	}
 	for again := false; ; again = true {
 		if st.CommentID == 0 {
-			id, err := findMarked(ctx, client, pr)
+			bot, err := r.Bot.Resolve(ctx, client)
+			if err != nil {
+				return err
+			}
+			id, err := findMarked(ctx, client, pr, bot)
 			if err != nil {
 				return err
 			}
@@ -210,8 +217,10 @@ func (r *Reporter) Comment(ctx context.Context, client *github.Client, pr PR, ru
 	return r.Store.SavePullRequestState(ctx, st)
 }
 
-// findMarked reads every page of comments for the sticky one.
-func findMarked(ctx context.Context, client *github.Client, pr PR) (int64, error) {
+// findMarked reads every page of comments for the sticky one: the app's
+// bot user's (by ID) comment that starts with the marker. Anyone can copy
+// the marker, another app's bot included; such a comment is left alone.
+func findMarked(ctx context.Context, client *github.Client, pr PR, bot appbot.Identity) (int64, error) {
 	opts := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
 	for {
 		page, resp, err := client.Issues.ListComments(ctx, pr.Owner, pr.Name, pr.Number, opts)
@@ -219,9 +228,14 @@ func findMarked(ctx context.Context, client *github.Client, pr PR) (int64, error
 			return 0, fmt.Errorf("list comments of %s#%d: %w", pr.full(), pr.Number, err)
 		}
 		for _, c := range page {
-			if strings.Contains(c.GetBody(), commentMarker) && strings.HasSuffix(c.GetUser().GetLogin(), "[bot]") {
+			if !strings.Contains(c.GetBody(), commentMarker) {
+				continue
+			}
+			if bot.Wrote(c.GetUser()) && strings.HasPrefix(c.GetBody(), commentMarker) {
 				return c.GetID(), nil
 			}
+			zerolog.Ctx(ctx).Warn().Int64("comment_id", c.GetID()).Str("comment_author", c.GetUser().GetLogin()).
+				Msg("ignored a comment carrying the sticky marker that the app did not write (forged) or that does not start with it")
 		}
 		if resp.NextPage == 0 {
 			return 0, nil

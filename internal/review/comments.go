@@ -30,6 +30,12 @@ type Comment struct {
 	AuthorIsBot    bool
 	URL            string
 	At             time.Time
+
+	// The issue's author and labels, as the webhook has them: a marker
+	// counts only in the app's own review issue (markers.go).
+	IssueAuthor   string
+	IssueAuthorID int64
+	IssueLabels   []string
 }
 
 // Authority is who may decide reviews, from the policy in force.
@@ -39,6 +45,10 @@ type Authority struct {
 	Org           string
 	Approvers     []string
 	PolicyVersion string
+	// Label and Repository are the policy's review.label and
+	// review.repository: where the app opens the review issue.
+	Label      string
+	Repository string
 }
 
 // Handled says what a comment asked for.
@@ -54,7 +64,8 @@ func (m *Manager) HandleComment(ctx context.Context, client *github.Client, c Co
 	if c.AuthorIsBot || strings.HasSuffix(c.Author, "[bot]") {
 		return Handled{}, nil
 	}
-	repoID, err := m.reviewedRepository(ctx, c)
+	auth = once(auth)
+	repoID, err := m.reviewedRepository(ctx, client, c, auth)
 	if err != nil || repoID == 0 {
 		return Handled{}, err
 	}
@@ -142,7 +153,8 @@ func (m *Manager) Withdraw(ctx context.Context, client *github.Client, c Comment
 	if c.AuthorIsBot || strings.HasSuffix(c.Author, "[bot]") {
 		return Handled{}, nil // bots' comments decide nothing
 	}
-	repoID, err := m.reviewedRepository(ctx, c)
+	auth = once(auth)
+	repoID, err := m.reviewedRepository(ctx, client, c, auth)
 	if err != nil || repoID == 0 {
 		return Handled{}, err
 	}
@@ -262,20 +274,6 @@ func (m *Manager) failingNow(ctx context.Context, repoID int64) ([]string, error
 		return nil, fmt.Errorf("read the last check of repository %d: %w", repoID, err)
 	}
 	return FailingEnforce(fs), nil
-}
-
-// reviewedRepository finds which repository an issue reviews: from our
-// record, or from the marker in its body.
-func (m *Manager) reviewedRepository(ctx context.Context, c Comment) (int64, error) {
-	row, err := m.Store.ReviewIssueByNumber(ctx, c.Repo, c.IssueNumber)
-	if err == nil {
-		return row.RepositoryID, nil
-	}
-	if !store.IsNotFound(err) {
-		return 0, err
-	}
-	id, _ := MarkedRepository(c.IssueBody)
-	return id, nil
 }
 
 // MayDecide reports whether login may decide reviews: a listed user, an

@@ -114,7 +114,7 @@ func reviewCommands(body string) ([]Command, []ParseError) {
 // changes the prose around the commands changes nothing. An edit is
 // applied once, however often its event is delivered.
 func (m *Manager) HandleEdit(ctx context.Context, client *github.Client, e Edit, auth func(repositoryID int64) (Authority, error)) (Handled, error) {
-	repoID, err := m.reviewedRepository(ctx, e.Comment)
+	repoID, err := m.reviewedRepository(ctx, client, e.Comment, auth)
 	if err != nil || repoID == 0 {
 		return Handled{}, err
 	}

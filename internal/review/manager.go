@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-github/v66/github"
 	"github.com/rs/zerolog"
 
+	"github.com/ospo-bot/ospo-bot/internal/appbot"
 	"github.com/ospo-bot/ospo-bot/internal/store"
 )
 
@@ -20,6 +21,8 @@ import (
 // /ospo commands.
 type Manager struct {
 	Store *store.Store
+	// Bot knows the app's bot user: only its issues are review issues.
+	Bot *appbot.Resolver
 }
 
 // State replays a repository's recorded decisions.
@@ -208,7 +211,11 @@ func (m *Manager) openIn(ctx context.Context, client *github.Client, t Target, r
 	s := rep.Snapshot
 	fullName := s.Owner + "/" + s.Name
 	owner, name := split(repo)
-	number, err := findMarked(ctx, client, owner, name, t.Label, s.ID)
+	bot, err := m.Bot.Resolve(ctx, client)
+	if err != nil {
+		return m.release(ctx, s.ID, err)
+	}
+	number, err := findMarked(ctx, client, owner, name, t.Label, s.ID, bot)
 	if err != nil {
 		return m.release(ctx, s.ID, err)
 	}
@@ -334,9 +341,9 @@ func (m *Manager) release(ctx context.Context, repositoryID int64, err error) er
 	return errors.Join(err, m.Store.ReleaseReviewIssue(ctx, repositoryID))
 }
 
-// findMarked looks for an issue carrying the repository's marker among the
-// review-labelled issues, open or closed.
-func findMarked(ctx context.Context, client *github.Client, owner, name, label string, repositoryID int64) (int, error) {
+// findMarked looks for the app's own issue carrying the repository's
+// marker among the review-labelled issues, open or closed.
+func findMarked(ctx context.Context, client *github.Client, owner, name, label string, repositoryID int64, bot appbot.Identity) (int, error) {
 	opts := &github.IssueListByRepoOptions{State: "all", Labels: []string{label}, ListOptions: github.ListOptions{PerPage: 100}}
 	for {
 		issues, resp, err := client.Issues.ListByRepo(ctx, owner, name, opts)
@@ -344,7 +351,7 @@ func findMarked(ctx context.Context, client *github.Client, owner, name, label s
 			return 0, fmt.Errorf("list review issues of %s/%s: %w", owner, name, err)
 		}
 		for _, is := range issues {
-			if id, ok := MarkedRepository(is.GetBody()); ok && id == repositoryID && !is.IsPullRequest() {
+			if ownIssue(ctx, bot, is, label, repositoryID) {
 				return is.GetNumber(), nil
 			}
 		}
