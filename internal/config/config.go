@@ -35,6 +35,9 @@ type Config struct {
 	ShutdownTimeout             time.Duration `yaml:"shutdown_timeout"`
 	SweepInterval               time.Duration `yaml:"sweep_interval"`
 	JobTimeout                  time.Duration `yaml:"job_timeout"`
+	// WebhookMaxInFlight bounds the webhook bodies read at once (each up
+	// to 25 MiB); past it a delivery is answered 503.
+	WebhookMaxInFlight int `yaml:"webhook_max_inflight"`
 }
 
 // Default returns the settings used when neither file nor environment says otherwise.
@@ -48,6 +51,9 @@ func Default() Config {
 		ShutdownTimeout: 30 * time.Second,
 		SweepInterval:   24 * time.Hour,
 		JobTimeout:      5 * time.Minute,
+		// 8 × 25 MiB = 200 MiB of bodies at most, well under the Helm
+		// chart's 512 MiB with the process and its jobs.
+		WebhookMaxInFlight: 8,
 	}
 }
 
@@ -97,6 +103,16 @@ func settings() []setting {
 				return nil
 			},
 			get: func(c *Config) string { return strconv.Itoa(c.Workers) }},
+		{env: "OSPO_WEBHOOK_MAX_INFLIGHT",
+			set: func(c *Config, v string) error {
+				n, err := strconv.Atoi(strings.TrimSpace(v))
+				if err != nil {
+					return fmt.Errorf("OSPO_WEBHOOK_MAX_INFLIGHT=%q is not a number", v)
+				}
+				c.WebhookMaxInFlight = n
+				return nil
+			},
+			get: func(c *Config) string { return strconv.Itoa(c.WebhookMaxInFlight) }},
 		duration("OSPO_SHUTDOWN_TIMEOUT", func(c *Config) *time.Duration { return &c.ShutdownTimeout }),
 		duration("OSPO_SWEEP_INTERVAL", func(c *Config) *time.Duration { return &c.SweepInterval }),
 		duration("OSPO_JOB_TIMEOUT", func(c *Config) *time.Duration { return &c.JobTimeout }),
@@ -187,6 +203,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Workers < 1 {
 		errs = append(errs, fmt.Errorf("workers (OSPO_WORKERS) is %d: it must be at least 1", c.Workers))
+	}
+	if c.WebhookMaxInFlight < 1 {
+		errs = append(errs, fmt.Errorf("webhook_max_inflight (OSPO_WEBHOOK_MAX_INFLIGHT) is %d: it must be at least 1 (each body may take 25 MiB)", c.WebhookMaxInFlight))
 	}
 	if c.SweepInterval < 0 || (c.SweepInterval > 0 && c.SweepInterval < time.Second) {
 		errs = append(errs, fmt.Errorf("sweep_interval (OSPO_SWEEP_INTERVAL) is %s: use 0 to turn the sweep off, or at least 1s", c.SweepInterval))
