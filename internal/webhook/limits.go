@@ -109,6 +109,9 @@ func screen(r *http.Request) (int, string) {
 	case !isHexDigest(sig[len("sha256="):]):
 		return http.StatusBadRequest, "X-Hub-Signature-256 is not sha256= followed by 64 hex digits"
 	}
+	if r.Header.Get("X-GitHub-Event") == "" {
+		return http.StatusBadRequest, "missing X-GitHub-Event header"
+	}
 	switch id := r.Header.Get("X-GitHub-Delivery"); {
 	case id == "":
 		return http.StatusBadRequest, "missing X-GitHub-Delivery header"

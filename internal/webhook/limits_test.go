@@ -53,6 +53,7 @@ func TestHeadersAreScreenedBeforeTheBody(t *testing.T) {
 		{"long digest", func(r *http.Request) { r.Header.Set("X-Hub-Signature-256", valid+"00") }, 400, "64 hex digits"},
 		{"not hex", func(r *http.Request) { r.Header.Set("X-Hub-Signature-256", valid[:len(valid)-1]+"g") }, 400, "64 hex digits"},
 		{"no delivery id", func(r *http.Request) { r.Header.Del("X-GitHub-Delivery") }, 400, "X-GitHub-Delivery"},
+		{"no event", func(r *http.Request) { r.Header.Del("X-GitHub-Event") }, 400, "X-GitHub-Event"},
 		{"delivery id of 101 characters", func(r *http.Request) { r.Header.Set("X-GitHub-Delivery", strings.Repeat("a", 101)) }, 400, "100 characters"},
 		{"declared length over the cap", func(r *http.Request) { r.ContentLength = MaxBodyBytes + 1 }, 413, "25 MiB"},
 		{"unsupported content type", func(r *http.Request) { r.Header.Set("Content-Type", "text/plain") }, 400, "Content-Type"},
@@ -73,8 +74,9 @@ func TestHeadersAreScreenedBeforeTheBody(t *testing.T) {
 			if counted.n != 0 {
 				t.Errorf("%d body bytes read before refusing", counted.n)
 			}
-			if len(q.seen) != 0 || testutil.ToFloat64(m.Deliveries.WithLabelValues("pull_request", "rejected")) != 1 {
-				t.Errorf("queued %d, rejected metric %v", len(q.seen), testutil.ToFloat64(m.Deliveries.WithLabelValues("pull_request", "rejected")))
+			rejected := testutil.ToFloat64(m.Deliveries.WithLabelValues(eventLabel(r.Header.Get("X-GitHub-Event")), "rejected"))
+			if len(q.seen) != 0 || rejected != 1 {
+				t.Errorf("queued %d, rejected metric %v", len(q.seen), rejected)
 			}
 		})
 	}
