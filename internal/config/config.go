@@ -61,6 +61,7 @@ func Default() Config {
 type setting struct {
 	env    string
 	secret bool
+	redact func(string) string // shows what of a value may be listed
 	set    func(c *Config, v string) error
 	get    func(c *Config) string
 }
@@ -76,7 +77,9 @@ func settings() []setting {
 	}
 	return []setting{
 		s("OSPO_LISTEN", false, func(c *Config) *string { return &c.Listen }),
-		s("OSPO_DATABASE_URL", false, func(c *Config) *string { return &c.DatabaseURL }),
+		{env: "OSPO_DATABASE_URL", redact: redactDatabaseURL,
+			set: func(c *Config, v string) error { c.DatabaseURL = v; return nil },
+			get: func(c *Config) string { return c.DatabaseURL }},
 		s("OSPO_LOG_LEVEL", false, func(c *Config) *string { return &c.LogLevel }),
 		s("OSPO_GITHUB_API_URL", false, func(c *Config) *string { return &c.GitHubAPIURL }),
 		{env: "OSPO_GITHUB_APP_ID",
@@ -254,7 +257,24 @@ func (c *Config) Redacted() map[string]string {
 		if s.secret && v != "" {
 			v = "(set, " + strconv.Itoa(len(v)) + " bytes)"
 		}
+		if s.redact != nil {
+			v = s.redact(v)
+		}
 		out[s.env] = v
 	}
 	return out
+}
+
+// redactDatabaseURL lists a SQLite URL (a file name) whole and of any other
+// only the scheme: a Postgres URL may hold a password, parsable or not.
+func redactDatabaseURL(v string) string {
+	scheme, _, ok := strings.Cut(v, "://")
+	switch {
+	case ok && (scheme == "sqlite" || scheme == "sqlite3" || scheme == "file"):
+		return v
+	case ok && !strings.ContainsAny(scheme, ":@/?#"):
+		return scheme + "://[redacted]"
+	default:
+		return "[redacted]"
+	}
 }
