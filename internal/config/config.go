@@ -35,6 +35,9 @@ type Config struct {
 	ShutdownTimeout             time.Duration `yaml:"shutdown_timeout"`
 	SweepInterval               time.Duration `yaml:"sweep_interval"`
 	JobTimeout                  time.Duration `yaml:"job_timeout"`
+	// WebhookMaxInFlight bounds the webhook bodies read at once (each up
+	// to 25 MiB); past it a delivery is answered 503.
+	WebhookMaxInFlight int `yaml:"webhook_max_inflight"`
 }
 
 // Default returns the settings used when neither file nor environment says otherwise.
@@ -48,6 +51,9 @@ func Default() Config {
 		ShutdownTimeout: 30 * time.Second,
 		SweepInterval:   24 * time.Hour,
 		JobTimeout:      5 * time.Minute,
+		// 8 × 25 MiB = 200 MiB of bodies at most, well under the Helm
+		// chart's 512 MiB with the process and its jobs.
+		WebhookMaxInFlight: 8,
 	}
 }
 
@@ -55,6 +61,7 @@ func Default() Config {
 type setting struct {
 	env    string
 	secret bool
+	redact func(string) string // shows what of a value may be listed
 	set    func(c *Config, v string) error
 	get    func(c *Config) string
 }
@@ -70,7 +77,9 @@ func settings() []setting {
 	}
 	return []setting{
 		s("OSPO_LISTEN", false, func(c *Config) *string { return &c.Listen }),
-		s("OSPO_DATABASE_URL", false, func(c *Config) *string { return &c.DatabaseURL }),
+		{env: "OSPO_DATABASE_URL", redact: redactDatabaseURL,
+			set: func(c *Config, v string) error { c.DatabaseURL = v; return nil },
+			get: func(c *Config) string { return c.DatabaseURL }},
 		s("OSPO_LOG_LEVEL", false, func(c *Config) *string { return &c.LogLevel }),
 		s("OSPO_GITHUB_API_URL", false, func(c *Config) *string { return &c.GitHubAPIURL }),
 		{env: "OSPO_GITHUB_APP_ID",
@@ -97,6 +106,16 @@ func settings() []setting {
 				return nil
 			},
 			get: func(c *Config) string { return strconv.Itoa(c.Workers) }},
+		{env: "OSPO_WEBHOOK_MAX_INFLIGHT",
+			set: func(c *Config, v string) error {
+				n, err := strconv.Atoi(strings.TrimSpace(v))
+				if err != nil {
+					return fmt.Errorf("OSPO_WEBHOOK_MAX_INFLIGHT=%q is not a number", v)
+				}
+				c.WebhookMaxInFlight = n
+				return nil
+			},
+			get: func(c *Config) string { return strconv.Itoa(c.WebhookMaxInFlight) }},
 		duration("OSPO_SHUTDOWN_TIMEOUT", func(c *Config) *time.Duration { return &c.ShutdownTimeout }),
 		duration("OSPO_SWEEP_INTERVAL", func(c *Config) *time.Duration { return &c.SweepInterval }),
 		duration("OSPO_JOB_TIMEOUT", func(c *Config) *time.Duration { return &c.JobTimeout }),
@@ -188,6 +207,9 @@ func (c *Config) Validate() error {
 	if c.Workers < 1 {
 		errs = append(errs, fmt.Errorf("workers (OSPO_WORKERS) is %d: it must be at least 1", c.Workers))
 	}
+	if c.WebhookMaxInFlight < 1 {
+		errs = append(errs, fmt.Errorf("webhook_max_inflight (OSPO_WEBHOOK_MAX_INFLIGHT) is %d: it must be at least 1 (each body may take 25 MiB)", c.WebhookMaxInFlight))
+	}
 	if c.SweepInterval < 0 || (c.SweepInterval > 0 && c.SweepInterval < time.Second) {
 		errs = append(errs, fmt.Errorf("sweep_interval (OSPO_SWEEP_INTERVAL) is %s: use 0 to turn the sweep off, or at least 1s", c.SweepInterval))
 	}
@@ -235,7 +257,24 @@ func (c *Config) Redacted() map[string]string {
 		if s.secret && v != "" {
 			v = "(set, " + strconv.Itoa(len(v)) + " bytes)"
 		}
+		if s.redact != nil {
+			v = s.redact(v)
+		}
 		out[s.env] = v
 	}
 	return out
+}
+
+// redactDatabaseURL lists a SQLite URL (a file name) whole and of any other
+// only the scheme: a Postgres URL may hold a password, parsable or not.
+func redactDatabaseURL(v string) string {
+	scheme, _, ok := strings.Cut(v, "://")
+	switch {
+	case ok && (scheme == "sqlite" || scheme == "sqlite3" || scheme == "file"):
+		return v
+	case ok && !strings.ContainsAny(scheme, ":@/?#"):
+		return scheme + "://[redacted]"
+	default:
+		return "[redacted]"
+	}
 }

@@ -103,7 +103,8 @@ func Open(ctx context.Context, cfg config.Config, logger zerolog.Logger, opts Op
 		return fail(err)
 	}
 	a := &App{cfg: cfg, logger: logger, Store: st, Queue: q, Metrics: m, unlock: unlock}
-	a.Handler = a.routes(webhook.NewHandler(cfg.GitHubWebhookSecret, cfg.GitHubWebhookSecretPrevious, q, m))
+	a.Handler = a.routes(webhook.NewHandler(cfg.GitHubWebhookSecret, cfg.GitHubWebhookSecretPrevious, q, m,
+		webhook.WithMaxInFlight(cfg.WebhookMaxInFlight)))
 	return a, nil
 }
 
@@ -149,11 +150,16 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		a.Store.Close()
 		return err
 	}
+	// Against slow senders: headers must arrive within 10s and hold at
+	// most 64 KiB (GitHub's are a few hundred bytes; Go's default is
+	// 1 MiB a connection); the webhook gives a body 10s once it has a
+	// slot, and any request has 60s in all.
 	srv := &http.Server{
 		Handler:           a.Handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
@@ -90,14 +91,14 @@ func (s *Store) SQLitePath() string { return s.path }
 // parseURL returns the dialect, the SQLite file (if any) and the DSN.
 func parseURL(raw string) (Dialect, string, string, error) {
 	scheme, rest, ok := strings.Cut(raw, "://")
-	if !ok {
-		return "", "", "", fmt.Errorf("database URL %q has no scheme: use sqlite://PATH or postgres://USER@HOST/DB", Redact(raw))
+	if !ok || !validScheme(scheme) {
+		return "", "", "", fmt.Errorf("database URL %s has no scheme: use sqlite://PATH or postgres://USER@HOST/DB", Redact(raw))
 	}
 	switch scheme {
 	case "sqlite", "sqlite3", "file":
 		path, query, _ := strings.Cut(rest, "?")
 		if path == "" {
-			return "", "", "", fmt.Errorf("database URL %q names no file: use sqlite://data/ospo-bot.db", raw)
+			return "", "", "", fmt.Errorf("database URL %s names no file: use sqlite://data/ospo-bot.db", Redact(raw))
 		}
 		if dir := filepath.Dir(path); dir != "." {
 			if err := os.MkdirAll(dir, 0o750); err != nil {
@@ -119,22 +120,61 @@ func parseURL(raw string) (Dialect, string, string, error) {
 		}
 		return SQLite, path, "file:" + path + "?" + strings.Join(pragmas, "&"), nil
 	case "postgres", "postgresql":
+		// Parse it here, as pgx will: url.Parse and pgx quote (parts of)
+		// the URL in their errors, the password included, so neither
+		// error is passed on.
+		if _, err := url.Parse(raw); err != nil {
+			return "", "", "", errUnparsable(raw)
+		}
+		if _, err := pgconn.ParseConfig(raw); err != nil {
+			return "", "", "", errUnparsable(raw)
+		}
 		return Postgres, "", raw, nil
 	default:
 		return "", "", "", fmt.Errorf("database URL scheme %q is not supported: use sqlite:// or postgres://", scheme)
 	}
 }
 
-// Redact hides a password in a database URL so it can be logged.
+// errUnparsable refuses a database URL, naming only its scheme.
+func errUnparsable(raw string) error {
+	scheme, _, _ := strings.Cut(raw, "://")
+	return fmt.Errorf("database URL %s://[redacted] does not parse: give the port as digits, "+
+		"percent-encode @ : / ? # %% and spaces in the user name and password, and check the query parameters", scheme)
+}
+
+// Redact makes a database URL fit for logs and errors: a URL that parses
+// keeps everything but its password; of one that does not, only the scheme
+// is shown (postgres://[redacted]), and nothing of one without a scheme.
 func Redact(raw string) string {
+	scheme, _, ok := strings.Cut(raw, "://")
+	if !ok || !validScheme(scheme) {
+		return "[redacted]"
+	}
 	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
+	if err != nil {
+		return scheme + "://[redacted]"
+	}
+	if u.User == nil {
 		return raw
 	}
 	if _, has := u.User.Password(); has {
 		u.User = url.UserPassword(u.User.Username(), "xxxxx")
 	}
 	return u.String()
+}
+
+// validScheme reports whether s is a URL scheme (RFC 3986: a letter, then
+// letters, digits, +, - or .), so that a URL without one shows nothing.
+func validScheme(s string) bool {
+	for i, c := range s {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+		case i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
+		default:
+			return false
+		}
+	}
+	return s != ""
 }
 
 // InTx runs fn in a transaction, committing when fn returns nil.

@@ -4,13 +4,11 @@ package webhook
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
+	"os"
+	"sync"
 	"time"
 
 	"github.com/palantir/go-githubapp/githubapp"
@@ -40,47 +38,82 @@ type Enqueuer interface {
 	Enqueue(ctx context.Context, d store.Delivery) (bool, error)
 }
 
-// NewHandler returns the handler for POST /api/github/hook: it rejects
-// oversized and unsigned bodies, verifies X-Hub-Signature-256 with secret
-// (through go-githubapp's dispatcher) and commits every delivery of Events.
+// Handler is POST /api/github/hook.
+type Handler struct {
+	intake      *intake
+	dispatchers []http.Handler // one per secret, current first
+	secrets     []string
+	bodies      *bodies
+}
+
+// NewHandler returns the handler for POST /api/github/hook: it screens the
+// headers, reads at most N bodies at once into reusable buffers while
+// verifying X-Hub-Signature-256 with secret, answers 503 past that, and
+// commits every verified delivery of Events (through go-githubapp's
+// dispatcher, which checks the signature again).
 // A non-empty previous secret is accepted too, so the secret can be rotated
 // without refusing a delivery: deploy both, change it on GitHub, then drop
 // the previous one.
-func NewHandler(secret, previous string, q Enqueuer, m *metrics.Metrics) http.Handler {
-	intake := &intake{queue: q, metrics: m}
-	dispatcherFor := func(secret string) http.Handler {
-		return githubapp.NewEventDispatcher([]githubapp.EventHandler{intake}, secret,
-			githubapp.WithErrorCallback(intake.onError),
-			githubapp.WithResponseCallback(intake.onResponse),
-		)
+func NewHandler(secret, previous string, q Enqueuer, m *metrics.Metrics, opts ...Option) *Handler {
+	o := options{maxInFlight: DefaultMaxInFlight, slotWait: DefaultSlotWait}
+	for _, opt := range opts {
+		opt(&o)
 	}
-	dispatcher := dispatcherFor(secret)
-	if previous != "" {
-		dispatcher = rotating(dispatcher, dispatcherFor(previous), previous)
+	h := &Handler{intake: &intake{queue: q, metrics: m}, bodies: newBodies(o.maxInFlight, o.slotWait)}
+	for _, s := range []string{secret, previous} {
+		if s == "" {
+			continue
+		}
+		h.secrets = append(h.secrets, s)
+		h.dispatchers = append(h.dispatchers, githubapp.NewEventDispatcher([]githubapp.EventHandler{h.intake}, s,
+			githubapp.WithErrorCallback(h.intake.onError),
+			githubapp.WithResponseCallback(h.intake.onResponse),
+		))
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", http.MethodPost)
-			http.Error(w, "webhook deliveries are POSTed", http.StatusMethodNotAllowed)
-			return
+	return h
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "webhook deliveries are POSTed", http.StatusMethodNotAllowed)
+		return
+	}
+	event := r.Header.Get("X-GitHub-Event")
+	if status, msg := screen(r); status != 0 {
+		h.intake.reject(w, r, event, status, msg)
+		return
+	}
+	buf, ok := h.bodies.acquire(r.Context())
+	if !ok {
+		h.intake.overloaded(w, r, event, cap(h.bodies.free))
+		return
+	}
+	release := sync.OnceFunc(func() { h.bodies.release(buf) })
+	defer release()
+	// A body that has not arrived when GitHub would have given up is
+	// not GitHub's. (Not every ResponseWriter can set it; the server's
+	// ReadTimeout still holds.)
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(BodyTimeout))
+	body, signer, err := readVerified(*buf, http.MaxBytesReader(w, r.Body, MaxBodyBytes), r.ContentLength,
+		r.Header.Get("X-Hub-Signature-256"), h.secrets)
+	*buf = body // keep what it grew to
+	if err != nil {
+		status, msg := http.StatusBadRequest, "invalid webhook: "+err.Error()
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			status, msg = http.StatusRequestEntityTooLarge, "payload larger than 25 MiB"
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			status, msg = http.StatusRequestTimeout, "body not received in time"
 		}
-		event := r.Header.Get("X-GitHub-Event")
-		// go-github would fall back to the SHA-1 signature; we require SHA-256.
-		if r.Header.Get("X-Hub-Signature-256") == "" {
-			intake.reject(w, r, event, http.StatusBadRequest, "missing X-Hub-Signature-256: set a webhook secret on the GitHub App")
-			return
-		}
-		if r.Header.Get("X-GitHub-Delivery") == "" {
-			intake.reject(w, r, event, http.StatusBadRequest, "missing X-GitHub-Delivery header")
-			return
-		}
-		if r.ContentLength > MaxBodyBytes {
-			intake.reject(w, r, event, http.StatusRequestEntityTooLarge, "payload larger than 25 MiB")
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
-		dispatcher.ServeHTTP(w, r)
-	})
+		release() // before answering: a forged body holds nothing
+		h.intake.reject(w, r, event, status, msg)
+		return
+	}
+	r.Body = &releasingReader{r: bytes.NewReader(body), release: release}
+	r.ContentLength = int64(len(body))
+	h.dispatchers[signer].ServeHTTP(w, r)
 }
 
 type intake struct {
@@ -155,6 +188,17 @@ func (i *intake) onError(w http.ResponseWriter, r *http.Request, err error) {
 	http.Error(w, "delivery not recorded, please redeliver", http.StatusServiceUnavailable)
 }
 
+// overloaded answers a delivery that found no body slot: GitHub records it
+// as failed, to be redelivered, and does not retry it by itself.
+func (i *intake) overloaded(w http.ResponseWriter, r *http.Request, event string, slots int) {
+	i.metrics.Deliveries.WithLabelValues(eventLabel(event), "overloaded").Inc()
+	zerolog.Ctx(r.Context()).Warn().Str(logging.FieldEvent, event).
+		Str(logging.FieldDelivery, r.Header.Get("X-GitHub-Delivery")).Int("webhook_max_inflight", slots).
+		Msg("delivery refused with 503: every body slot is in use (raise webhook_max_inflight with the memory limit); redeliver it from the App's settings")
+	w.Header().Set("Retry-After", retryAfter)
+	http.Error(w, "too many deliveries in flight, please redeliver", http.StatusServiceUnavailable)
+}
+
 func (i *intake) reject(w http.ResponseWriter, r *http.Request, event string, status int, msg string) {
 	i.metrics.Deliveries.WithLabelValues(eventLabel(event), "rejected").Inc()
 	zerolog.Ctx(r.Context()).Warn().Str(logging.FieldEvent, event).
@@ -171,25 +215,4 @@ func eventLabel(event string) string {
 		}
 	}
 	return "other"
-}
-
-// rotating sends a delivery signed with the previous secret to a
-// dispatcher that verifies that secret, and every other one to current.
-func rotating(current, prev http.Handler, previous string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			current.ServeHTTP(w, r) // let the dispatcher report the read error
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		mac := hmac.New(sha256.New, []byte(previous))
-		mac.Write(body)
-		want := "sha256=" + hex.EncodeToString(mac.Sum(nil))
-		if hmac.Equal([]byte(want), []byte(r.Header.Get("X-Hub-Signature-256"))) {
-			prev.ServeHTTP(w, r)
-			return
-		}
-		current.ServeHTTP(w, r)
-	})
 }
