@@ -1,0 +1,234 @@
+// Package mdtext tells which lines of a GitHub comment GitHub shows as plain paragraph text.
+package mdtext
+
+import (
+	"bytes"
+	"io"
+	"strings"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/text"
+	"golang.org/x/net/html"
+)
+
+// Line is a line of a comment that GitHub shows as plain paragraph text.
+type Line struct {
+	Number int    // 1-based line of the comment
+	Text   string // the line, without its leading and trailing ASCII whitespace
+}
+
+// Markdown is the parser GitHub's comments are read with: CommonMark and
+// GitHub's extensions (tables, strikethrough, task lists, autolinks).
+var Markdown = goldmark.New(goldmark.WithExtensions(extension.GFM))
+
+// Normalize makes every line ending "\n". CommonMark (and so GitHub) ends a
+// line at "\r\n", "\n" and also at a lone "\r", which goldmark does not.
+func Normalize(body string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(body, "\r\n", "\n"), "\r", "\n")
+}
+
+// Lines returns the lines of body that GitHub shows as plain text: lines of
+// a paragraph at the top level of the comment (not in a quote, list, table,
+// heading, code or HTML block) that start in the paragraph's own text (not
+// in a code span, link, emphasis or inline HTML), that no inline HTML
+// precedes in their paragraph, and that no element opened by HTML earlier
+// in the comment (<details>, <div>, <pre>, <sub>…) still encloses. It fails
+// closed: HTML it cannot follow (an unfinished comment or tag, <script>,
+// <template>, <svg>…, a closing tag out of order) hides every line after it.
+func Lines(body string) []Line {
+	src := []byte(Normalize(body))
+	starts := []int{0} // offset of each line's first byte
+	for i, c := range src {
+		if c == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	doc := Markdown.Parser().Parse(text.NewReader(src))
+	var h htmlState
+	var lines []Line
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.HTMLBlock:
+			var b bytes.Buffer
+			for i := range n.Lines().Len() {
+				seg := n.Lines().At(i)
+				b.Write(seg.Value(src))
+			}
+			if n.HasClosure() {
+				b.Write(n.ClosureLine.Value(src))
+			}
+			h.feed(b.Bytes(), n.Parent())
+		case *ast.RawHTML:
+			var b bytes.Buffer
+			for i := range n.Segments.Len() {
+				seg := n.Segments.At(i)
+				b.Write(seg.Value(src))
+			}
+			h.feed(b.Bytes(), n.Parent())
+		case *ast.Paragraph:
+			if n.Parent() == doc && h.closed() {
+				lines = append(lines, plain(n, src, starts)...)
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	return lines
+}
+
+// plain returns the lines of a top-level paragraph that start in one of its
+// own Text nodes with no inline HTML before them.
+func plain(p *ast.Paragraph, src []byte, starts []int) []Line {
+	firstHTML := -1 // offset of the paragraph's first inline HTML
+	_ = ast.Walk(p, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if r, ok := n.(*ast.RawHTML); ok && entering && r.Segments.Len() > 0 {
+			if s := r.Segments.At(0).Start; firstHTML < 0 || s < firstHTML {
+				firstHTML = s
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	var out []Line
+	for i := range p.Lines().Len() {
+		s := p.Lines().At(i).Start
+		if firstHTML >= 0 && firstHTML <= s || !startsInOwnText(p, s) {
+			continue
+		}
+		n := lineOf(starts, s)
+		end := len(src)
+		if n < len(starts) {
+			end = starts[n] // the next line's start
+		}
+		out = append(out, Line{Number: n, Text: TrimASCII(string(src[starts[n-1]:end]))})
+	}
+	return out
+}
+
+// startsInOwnText reports whether offset s lies in a Text node that is a
+// direct child of p.
+func startsInOwnText(p ast.Node, s int) bool {
+	for c := p.FirstChild(); c != nil; c = c.NextSibling() {
+		if t, ok := c.(*ast.Text); ok && t.Segment.Start <= s && s < t.Segment.Stop {
+			return true
+		}
+	}
+	return false
+}
+
+// lineOf returns the 1-based line holding offset s.
+func lineOf(starts []int, s int) int {
+	lo, hi := 0, len(starts) // the last start <= s
+	for hi-lo > 1 {
+		mid := (lo + hi) / 2
+		if starts[mid] <= s {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return lo + 1
+}
+
+// TrimASCII trims ASCII whitespace (space, tab, line feed, carriage return,
+// form feed, vertical tab) from both ends of s, and nothing else.
+func TrimASCII(s string) string {
+	return strings.Trim(s, " \t\n\r\f\v")
+}
+
+// htmlState follows the elements the comment's raw HTML opens, in order.
+type htmlState struct {
+	open   []element
+	broken bool // HTML it cannot follow: nothing after it is plain text
+}
+
+// element is an open element and the Markdown node its tag was written in:
+// only a closing tag written at the same place closes it (a closing tag in
+// a table cell, say, does not close a <details> opened outside the table).
+type element struct {
+	name  string
+	where ast.Node
+}
+
+func (h *htmlState) closed() bool { return !h.broken && len(h.open) == 0 }
+
+// void elements have no content and no closing tag.
+var void = map[string]bool{"area": true, "base": true, "br": true, "col": true, "embed": true, "hr": true,
+	"img": true, "input": true, "link": true, "meta": true, "param": true, "source": true, "track": true,
+	"wbr": true, "keygen": true, "basefont": true, "bgsound": true, "frame": true}
+
+// opaque elements change how the HTML after them is read (raw text,
+// foreign content, templates, documents and scoping markers): after one,
+// nothing is plain text.
+var opaque = map[string]bool{"script": true, "style": true, "textarea": true, "title": true, "xmp": true,
+	"iframe": true, "noembed": true, "noframes": true, "noscript": true, "plaintext": true, "template": true,
+	"svg": true, "math": true, "select": true, "frameset": true, "object": true, "applet": true,
+	"marquee": true, "html": true, "head": true, "body": true, "listing": true}
+
+// feed reads one piece of raw HTML written at where.
+func (h *htmlState) feed(raw []byte, where ast.Node) {
+	if h.broken {
+		return
+	}
+	z := html.NewTokenizer(bytes.NewReader(raw))
+	read := 0
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			// Anything left unread is an unfinished tag.
+			if z.Err() != io.EOF || read != len(raw) {
+				h.broken = true
+			}
+			return
+		}
+		tok := z.Raw()
+		read += len(tok)
+		name, _ := z.TagName()
+		tag := string(name)
+		switch tt {
+		case html.CommentToken:
+			if !finishedComment(tok) {
+				h.broken = true // an open comment hides what follows
+				return
+			}
+		case html.StartTagToken, html.SelfClosingTagToken: // "/>" closes only void elements
+			switch {
+			case opaque[tag]:
+				h.broken = true
+				return
+			case !void[tag]:
+				h.open = append(h.open, element{tag, where})
+			}
+		case html.EndTagToken:
+			for i := len(h.open) - 1; i >= 0; i-- {
+				if h.open[i].name != tag {
+					continue
+				}
+				if i != len(h.open)-1 || h.open[i].where != where {
+					h.broken = true // closes out of order: leave it to no guess
+					return
+				}
+				h.open = h.open[:i]
+				break
+			}
+			if opaque[tag] {
+				h.broken = true
+				return
+			}
+		}
+	}
+}
+
+// finishedComment reports whether a comment token is closed: "<!-- … -->"
+// (or "--!>", or the empty "<!-->" and "<!--->"), or a bogus comment such
+// as "<?…>" or "<!x…>" closed by ">".
+func finishedComment(tok []byte) bool {
+	s := string(tok)
+	if strings.HasPrefix(s, "<!--") {
+		return s == "<!-->" || s == "<!--->" || len(s) >= 7 && (strings.HasSuffix(s, "-->") || strings.HasSuffix(s, "--!>"))
+	}
+	return strings.HasSuffix(s, ">")
+}
