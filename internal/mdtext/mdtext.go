@@ -36,9 +36,13 @@ func Normalize(body string) string {
 // precedes in their paragraph, and that no element opened by HTML earlier
 // in the comment (<details>, <div>, <pre>, <sub>…) still encloses. It fails
 // closed: HTML it cannot follow (an unfinished comment or tag, <script>,
-// <template>, <svg>…, a closing tag out of order) hides every line after it.
+// <template>, <svg>…, a closing tag out of order) hides every line after it,
+// and a body built to be slow to parse (see tooCostly) shows no line.
 func Lines(body string) []Line {
 	src := []byte(Normalize(body))
+	if tooCostly(src) {
+		return nil
+	}
 	starts := []int{0} // offset of each line's first byte
 	for i, c := range src {
 		if c == '\n' {
@@ -92,11 +96,24 @@ func plain(p *ast.Paragraph, src []byte, starts []int) []Line {
 		}
 		return ast.WalkContinue, nil
 	})
+	var own []text.Segment // the paragraph's own Text nodes, in source order
+	for c := p.FirstChild(); c != nil; c = c.NextSibling() {
+		if t, ok := c.(*ast.Text); ok {
+			own = append(own, t.Segment)
+		}
+	}
 	var out []Line
+	j := 0
 	for i := range p.Lines().Len() {
 		s := p.Lines().At(i).Start
-		if firstHTML >= 0 && firstHTML <= s || !startsInOwnText(p, s) {
-			continue
+		if firstHTML >= 0 && firstHTML <= s {
+			break
+		}
+		for j < len(own) && own[j].Stop <= s {
+			j++
+		}
+		if j == len(own) || own[j].Start > s {
+			continue // the line starts in a code span, a link, emphasis…
 		}
 		n := lineOf(starts, s)
 		end := len(src)
@@ -106,17 +123,6 @@ func plain(p *ast.Paragraph, src []byte, starts []int) []Line {
 		out = append(out, Line{Number: n, Text: TrimASCII(string(src[starts[n-1]:end]))})
 	}
 	return out
-}
-
-// startsInOwnText reports whether offset s lies in a Text node that is a
-// direct child of p.
-func startsInOwnText(p ast.Node, s int) bool {
-	for c := p.FirstChild(); c != nil; c = c.NextSibling() {
-		if t, ok := c.(*ast.Text); ok && t.Segment.Start <= s && s < t.Segment.Stop {
-			return true
-		}
-	}
-	return false
 }
 
 // lineOf returns the 1-based line holding offset s.
@@ -231,4 +237,57 @@ func finishedComment(tok []byte) bool {
 		return s == "<!-->" || s == "<!--->" || len(s) >= 7 && (strings.HasSuffix(s, "-->") || strings.HasSuffix(s, "--!>"))
 	}
 	return strings.HasSuffix(s, ">")
+}
+
+// MaxDepth is the deepest nesting of block quotes and list items a line may
+// open at its start; maxLinkScan bounds the bytes goldmark may scan for
+// link destinations ("](" × the length of its line, summed over lines).
+// Both costs grow as their square in goldmark: 32,768 nested quotes on one
+// line take seconds to parse, and so do 16,384 "[a](" on one line.
+const (
+	MaxDepth    = 32
+	maxLinkScan = 1 << 22
+)
+
+// tooCostly reports whether src is built to be slow to parse: a line
+// nesting more than MaxDepth block quotes or list items, or links whose
+// destinations goldmark would scan for too long. No comment with commands
+// in it looks like this; such a body shows no line at all.
+func tooCostly(src []byte) bool {
+	scan := 0
+	for line := range bytes.SplitSeq(src, []byte("\n")) {
+		if depth(line) > MaxDepth {
+			return true
+		}
+		if scan += bytes.Count(line, []byte("](")) * len(line); scan > maxLinkScan {
+			return true
+		}
+	}
+	return false
+}
+
+// depth counts the block quote and list item markers at the start of line.
+func depth(line []byte) int {
+	n, i := 0, 0
+	blank := func(i int) bool { return i < len(line) && (line[i] == ' ' || line[i] == '\t') }
+	for {
+		for blank(i) {
+			i++
+		}
+		switch j := i; {
+		case i < len(line) && line[i] == '>':
+			i++
+		case i < len(line) && (line[i] == '-' || line[i] == '+' || line[i] == '*') && blank(i+1):
+			i += 2
+		default:
+			for j < len(line) && j-i < 9 && '0' <= line[j] && line[j] <= '9' {
+				j++
+			}
+			if j == i || j >= len(line) || line[j] != '.' && line[j] != ')' || !blank(j+1) {
+				return n
+			}
+			i = j + 2
+		}
+		n++
+	}
 }

@@ -2,6 +2,7 @@ package mdtext
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -50,5 +51,27 @@ func TestLines(t *testing.T) {
 func TestTrimASCII(t *testing.T) {
 	if got := TrimASCII(" \t\u00a0x\u00a0\r\n"); got != "\u00a0x\u00a0" {
 		t.Errorf("TrimASCII trimmed %q", got)
+	}
+}
+
+// TestCostlyBodiesShowNothing: a body built to make goldmark take seconds
+// shows no line, so it runs no command; one just within the bounds is read.
+func TestCostlyBodiesShowNothing(t *testing.T) {
+	within := strings.Repeat("> ", MaxDepth) + "q\n\n/ospo approve"
+	if got := Lines(within); len(got) != 1 || got[0].Number != 3 {
+		t.Errorf("%d nested quotes: %+v", MaxDepth, got)
+	}
+	for name, body := range map[string]string{
+		"nested quotes":       strings.Repeat("> ", MaxDepth+1) + "q\n\n/ospo approve",
+		"nested lists":        strings.Repeat("1. - ", MaxDepth) + "\n\n/ospo approve",
+		"unclosed links":      "/ospo approve\n" + strings.Repeat("[a](", 16384),
+		"32768 nested quotes": "/ospo approve\n\n" + strings.Repeat("> ", 32768),
+	} {
+		if got := Lines(body); got != nil {
+			t.Errorf("%s: %+v", name, got)
+		}
+	}
+	if got := depth([]byte(" > 1. -\t+ 12) > * x")); got != 7 {
+		t.Errorf("depth = %d, want 7", got)
 	}
 }
