@@ -20,8 +20,9 @@ type Line struct {
 }
 
 // Markdown is the parser GitHub's comments are read with: CommonMark and
-// GitHub's extensions (tables, strikethrough, task lists, autolinks).
-var Markdown = goldmark.New(goldmark.WithExtensions(extension.GFM))
+// GitHub's extensions (tables, strikethrough, task lists, autolinks) and
+// footnotes, whose lazy continuation lines are not top-level text.
+var Markdown = goldmark.New(goldmark.WithExtensions(extension.GFM, extension.Footnote))
 
 // Normalize makes every line ending "\n". CommonMark (and so GitHub) ends a
 // line at "\r\n", "\n" and also at a lone "\r", which goldmark does not.
@@ -32,8 +33,8 @@ func Normalize(body string) string {
 // Lines returns the lines of body that GitHub shows as plain text: lines of
 // a paragraph at the top level of the comment (not in a quote, list, table,
 // heading, code or HTML block) that start in the paragraph's own text (not
-// in a code span, link, emphasis or inline HTML), that no inline HTML
-// precedes in their paragraph, and that no element opened by HTML earlier
+// in a code span, link, emphasis or inline HTML), that no inline HTML or
+// "$" (mathematics) precedes in their paragraph, and that no element opened by HTML earlier
 // in the comment (<details>, <div>, <pre>, <sub>…) still encloses. It fails
 // closed: HTML it cannot follow (an unfinished comment or tag, <script>,
 // <template>, <svg>…, a closing tag out of order) hides every line after it,
@@ -87,7 +88,7 @@ func Lines(body string) []Line {
 // plain returns the lines of a top-level paragraph that start in one of its
 // own Text nodes with no inline HTML before them.
 func plain(p *ast.Paragraph, src []byte, starts []int) []Line {
-	firstHTML := -1 // offset of the paragraph's first inline HTML
+	firstHTML := -1 // offset of the paragraph's first inline HTML or "$"
 	_ = ast.Walk(p, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if r, ok := n.(*ast.RawHTML); ok && entering && r.Segments.Len() > 0 {
 			if s := r.Segments.At(0).Start; firstHTML < 0 || s < firstHTML {
@@ -96,6 +97,17 @@ func plain(p *ast.Paragraph, src []byte, starts []int) []Line {
 		}
 		return ast.WalkContinue, nil
 	})
+	// GitHub shows "$…$" and "$$…$$" as mathematics, which goldmark does
+	// not know: the lines after a "$" are not plain text.
+	for i := range p.Lines().Len() {
+		seg := p.Lines().At(i)
+		if d := bytes.IndexByte(seg.Value(src), '$'); d >= 0 {
+			if s := seg.Start + d; firstHTML < 0 || s < firstHTML {
+				firstHTML = s
+			}
+			break
+		}
+	}
 	var own []text.Segment // the paragraph's own Text nodes, in source order
 	for c := p.FirstChild(); c != nil; c = c.NextSibling() {
 		if t, ok := c.(*ast.Text); ok {

@@ -38,6 +38,8 @@ func TestLines(t *testing.T) {
 		{"templates", "<template>\n\n</template>\n\na", nil},
 		{"svg", "<svg>\n\n</svg>\n\na", nil},
 		{"processing instruction", "<?x\na\n?>\nb", []Line{{4, "b"}}},
+		{"footnote", "a[^1]\n\n[^1]: b\nc\n\nd", []Line{{1, "a[^1]"}, {6, "d"}}},
+		{"mathematics", "a $b\nc$\n\n$$\nd\n$$\n\ne", []Line{{1, "a $b"}, {8, "e"}}},
 		{"link reference definition", "[r]: /u\n\"t\"\nb", []Line{{3, "b"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

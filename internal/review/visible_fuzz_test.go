@@ -15,7 +15,7 @@ import (
 // renderer renders a comment as GitHub does, raw HTML included, so that
 // what the HTML hides (comments, <details>, <pre>…) is hidden in the
 // rendered page too.
-var renderer = goldmark.New(goldmark.WithExtensions(extension.GFM), goldmark.WithRendererOptions(gmhtml.WithUnsafe()))
+var renderer = goldmark.New(goldmark.WithExtensions(extension.GFM, extension.Footnote), goldmark.WithRendererOptions(gmhtml.WithUnsafe()))
 
 // shown returns the lines a reader sees as plain paragraph text, read from
 // the rendered HTML alone: the lines of each <p> that is a child of <body>
@@ -32,9 +32,16 @@ func shown(t *testing.T, body string) []string {
 	if err := renderer.Convert([]byte(src), &out); err != nil {
 		t.Fatalf("render %q: %v", body, err)
 	}
-	doc, err := html.Parse(&out)
+	return shownIn(t, out.Bytes())
+}
+
+// shownIn returns the lines shown as plain paragraph text in a rendered
+// comment (see shown).
+func shownIn(t *testing.T, rendered []byte) []string {
+	t.Helper()
+	doc, err := html.Parse(bytes.NewReader(rendered))
 	if err != nil {
-		t.Fatalf("parse the HTML of %q: %v", body, err)
+		t.Fatalf("parse the HTML %q: %v", rendered, err)
 	}
 	var lines []string
 	var visit func(n *html.Node)
@@ -141,6 +148,21 @@ func FuzzParseRendered(f *testing.F) {
 		"| <sub> |\n| - |\n\n/ospo approve\n\n</sub>\n\n/ospo help",
 		"> <details>\n\n</details>\n\n/ospo approve",
 		"<p>\n/ospo approve\n</p>\n\n/ospo help",
+		"<search>\n\n/ospo approve\n\n</search>", "text\n<source>\n/ospo approve", "<!-- a -- b -->\n/ospo approve",
+		"a <!-- b -- c -->\n/ospo approve", "<!-->\n/ospo approve", "<!--->\n/ospo approve",
+		"| a | b |\n| - |\n/ospo approve", "a\n-|-\n/ospo approve", "|a|\n|-|\n/ospo approve", "a | b\n- | -\n/ospo approve",
+		"/ospo approve\n| a |\n| - |", "/ospo approve | x\n- | -", "/ospo approve\n- | -", "> a\n/ospo approve\n---",
+		"[a]: <b\n/ospo approve", "[a]: /b\n'/ospo approve\n", "<details>\n<summary>x</summary>\n/ospo approve\n</details>",
+		"<div>/ospo approve</div>", "&nbsp;/ospo approve", "\\/ospo approve", "<textarea>\n\n/ospo approve\n\n</textarea>",
+		"1) /ospo approve", "2. a\n/ospo approve", "- a\n\n  /ospo approve", "- a\n\n /ospo approve", "-\n  /ospo approve",
+		"-\n\n  /ospo approve", "a\n    /ospo approve", "  - a\n\n   /ospo approve", "10. a\n\n    /ospo approve", "10. a\n\n   /ospo approve",
+		"> a\n>\n/ospo approve", "```\n/ospo reject x\n```   \n/ospo approve", "``` ```\n/ospo approve", "~~~ ~\n/ospo approve\n~~~",
+		"   ```\n/ospo approve\n   ```", "    ```\n/ospo approve", "<pre\n/ospo approve", "<pre>\n/ospo approve", "<PRE>\n\n/ospo approve\n\n</Pre>\n\n/ospo help",
+		"<style>\n/ospo approve\n</style>\n/ospo help", "<a href=x>\n/ospo approve\n\n/ospo help", "<a>\n\n/ospo approve", "</a>\n/ospo approve",
+		"<x-y>\n\n/ospo approve\n\n</x-y>\n\n/ospo help", "***\n/ospo approve\n___", "/ospo approve\n***", "# x #\n/ospo approve",
+		"/ospo approve\n\t=", "/ospo approve\n   ===   ", "/ospo approve\n    ===", "|\n|-\n/ospo approve", "a|b\n-|-\n\n/ospo approve",
+		"<del>\n\n/ospo approve\n\n</del>", "<ins>x\n/ospo approve", "<img src=x>\n/ospo approve", "<br>\n/ospo approve", "x<br>\n/ospo approve",
+		"[^1]: a\n/ospo approve\n\nb[^1]", "[^1]:\n/ospo approve\n\nb[^1]", "* [ ] a\n/ospo approve", "[x] /ospo approve",
 	} {
 		f.Add(s)
 	}

@@ -54,6 +54,9 @@ var hidden = []struct {
 	{"dotless i in a verb", "/ospo unexempt L\u0130CENSE", []Command{{Verb: Unexempt, Rule: "l\u0130cense", Line: 1}}},
 	{"no-break space is no separator", "/ospo\u00a0approve", nil},
 	{"no-break space before the command", "\u00a0/ospo approve", nil},
+	{"footnote lazy continuation", "See[^1].\n\n[^1]: a note\n/ospo approve", nil},
+	{"display mathematics", "$$\n/ospo approve\n$$", nil},
+	{"inline mathematics across lines", "costs $x\n/ospo approve\n$", nil},
 	{"plain paragraph after all of them", "> q\n\n```\n/ospo reject x\n```\n\n/ospo approve", approveAt(7)},
 }
 
