@@ -15,7 +15,7 @@ import (
 
 // Line is a line of a comment that GitHub shows as plain paragraph text.
 type Line struct {
-	Number int    // 1-based line of the comment
+	Number int    // 1-based line of the comment ("\r\n", "\n" and a lone "\r" end a line)
 	Text   string // the line, without its leading and trailing ASCII whitespace
 }
 
@@ -31,11 +31,12 @@ func Normalize(body string) string {
 }
 
 // Lines returns the lines of body that GitHub shows as plain text: lines of
-// a paragraph at the top level of the comment (not in a quote, list, table,
-// heading, code or HTML block) that start in the paragraph's own text (not
-// in a code span, link, emphasis or inline HTML), that no inline HTML or
-// "$" (mathematics) precedes in their paragraph, and that no element opened by HTML earlier
-// in the comment (<details>, <div>, <pre>, <sub>…) still encloses. It fails
+// a paragraph at the top level of the comment (not in a quote, list,
+// footnote, table, heading, code or HTML block) that start in the
+// paragraph's own text (not in a code span, link, emphasis or inline HTML),
+// that no inline HTML or "$" (mathematics) precedes in their paragraph, and
+// that no element opened by HTML earlier in the comment (<details>, <div>,
+// <pre>, <sub>…) still encloses. It fails
 // closed: HTML it cannot follow (an unfinished comment or tag, <script>,
 // <template>, <svg>…, a closing tag out of order) hides every line after it,
 // and a body built to be slow to parse (see tooCostly) shows no line.
@@ -86,13 +87,13 @@ func Lines(body string) []Line {
 }
 
 // plain returns the lines of a top-level paragraph that start in one of its
-// own Text nodes with no inline HTML before them.
+// own Text nodes with no inline HTML and no "$" before them.
 func plain(p *ast.Paragraph, src []byte, starts []int) []Line {
-	firstHTML := -1 // offset of the paragraph's first inline HTML or "$"
+	hideFrom := -1 // offset of the paragraph's first inline HTML or "$": no line after it is plain
 	_ = ast.Walk(p, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if r, ok := n.(*ast.RawHTML); ok && entering && r.Segments.Len() > 0 {
-			if s := r.Segments.At(0).Start; firstHTML < 0 || s < firstHTML {
-				firstHTML = s
+			if s := r.Segments.At(0).Start; hideFrom < 0 || s < hideFrom {
+				hideFrom = s
 			}
 		}
 		return ast.WalkContinue, nil
@@ -102,8 +103,8 @@ func plain(p *ast.Paragraph, src []byte, starts []int) []Line {
 	for i := range p.Lines().Len() {
 		seg := p.Lines().At(i)
 		if d := bytes.IndexByte(seg.Value(src), '$'); d >= 0 {
-			if s := seg.Start + d; firstHTML < 0 || s < firstHTML {
-				firstHTML = s
+			if s := seg.Start + d; hideFrom < 0 || s < hideFrom {
+				hideFrom = s
 			}
 			break
 		}
@@ -118,7 +119,7 @@ func plain(p *ast.Paragraph, src []byte, starts []int) []Line {
 	j := 0
 	for i := range p.Lines().Len() {
 		s := p.Lines().At(i).Start
-		if firstHTML >= 0 && firstHTML <= s {
+		if hideFrom >= 0 && hideFrom <= s {
 			break
 		}
 		for j < len(own) && own[j].Stop <= s {
