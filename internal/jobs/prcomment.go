@@ -145,14 +145,9 @@ func approves(body string) bool {
 	return slices.ContainsFunc(cmds, func(c review.Command) bool { return c.Verb == review.Approve })
 }
 
-// signs reports whether a comment signs: the phrase alone on a line, not
-// in a quote of another comment.
-func signs(body, phrase string) bool {
-	phrase = strings.TrimSpace(phrase)
-	return phrase != "" && slices.ContainsFunc(strings.Split(body, "\n"), func(line string) bool {
-		return strings.TrimSpace(line) == phrase
-	})
-}
+// signs reports whether a comment signs: the phrase alone on a line GitHub
+// shows as plain text.
+func signs(body, phrase string) bool { return review.Signs(body, phrase) }
 
 // revoke deletes a CLA signature, as actor (who wrote the command); the
 // pull requests of its author fail again at their next check.

@@ -3,8 +3,10 @@ package review
 
 import (
 	"fmt"
+	"slices"
 	"strings"
-	"unicode"
+
+	"github.com/ospo-bot/ospo-bot/internal/mdtext"
 )
 
 // Verb is an /ospo command.
@@ -49,32 +51,25 @@ type ParseError struct {
 func (e ParseError) Error() string { return fmt.Sprintf("line %d %q: %s", e.Line, e.Text, e.Problem) }
 
 // Parse reads the /ospo commands of a comment: each on its own line,
-// case-insensitive, several per comment. Quoted lines ("> …") and fenced
-// code blocks are ignored, so quoting the bot's help or another comment
-// never runs anything.
+// several per comment, only in lines GitHub shows as plain paragraph text
+// (see mdtext.Lines), so a command quoted, in code, in a table, a heading,
+// an HTML comment or a collapsed <details> never runs. "/ospo" and the
+// verbs match byte for byte but for the case of ASCII letters; fields are
+// split on ASCII spaces and tabs only.
 func Parse(body string) ([]Command, []ParseError) {
 	var cmds []Command
 	var errs []ParseError
-	inFence := false
-	for i, raw := range strings.Split(strings.ReplaceAll(body, "\r\n", "\n"), "\n") {
-		line := strings.TrimSpace(raw)
-		if strings.HasPrefix(line, "```") || strings.HasPrefix(line, "~~~") {
-			inFence = !inFence
+	for _, l := range mdtext.Lines(body) {
+		line, n := l.Text, l.Number
+		fields := fieldsASCII(line)
+		if len(fields) == 0 || !equalFoldASCII(fields[0], "/ospo") {
 			continue
 		}
-		if inFence || strings.HasPrefix(line, ">") {
-			continue
-		}
-		fields := strings.Fields(line)
-		if len(fields) == 0 || !strings.EqualFold(fields[0], "/ospo") {
-			continue
-		}
-		n := i + 1
 		if len(fields) == 1 {
 			errs = append(errs, ParseError{n, line, "missing command"})
 			continue
 		}
-		verb := Verb(strings.ToLower(fields[1]))
+		verb := Verb(lowerASCII(fields[1]))
 		rest := restAfter(line, 2)
 		switch verb {
 		case Approve:
@@ -90,17 +85,17 @@ func Parse(body string) ([]Command, []ParseError) {
 				errs = append(errs, ParseError{n, line, "an exemption needs a rule and a reason: /ospo exempt <rule> <reason>"})
 				continue
 			}
-			cmds = append(cmds, Command{Verb: verb, Rule: strings.ToLower(fields[2]), Reason: restAfter(line, 3), Line: n})
+			cmds = append(cmds, Command{Verb: verb, Rule: lowerASCII(fields[2]), Reason: restAfter(line, 3), Line: n})
 		case Unexempt:
 			if len(fields) < 3 {
 				errs = append(errs, ParseError{n, line, "name the rule: /ospo unexempt <rule>"})
 				continue
 			}
-			cmds = append(cmds, Command{Verb: verb, Rule: strings.ToLower(fields[2]), Line: n})
+			cmds = append(cmds, Command{Verb: verb, Rule: lowerASCII(fields[2]), Line: n})
 		case Recheck, Help:
 			cmds = append(cmds, Command{Verb: verb, Line: n})
 		case "cla":
-			if len(fields) < 5 || !strings.EqualFold(fields[2], "revoke") || !strings.HasPrefix(fields[3], "@") || len(fields[3]) < 2 {
+			if len(fields) < 5 || !equalFoldASCII(fields[2], "revoke") || !strings.HasPrefix(fields[3], "@") || len(fields[3]) < 2 {
 				errs = append(errs, ParseError{n, line, "write /ospo cla revoke @user <reason>"})
 				continue
 			}
@@ -112,18 +107,66 @@ func Parse(body string) ([]Command, []ParseError) {
 	return cmds, errs
 }
 
+// Signs reports whether a comment holds phrase alone on a line GitHub
+// shows as plain paragraph text, byte for byte once ASCII whitespace is
+// trimmed from both: never in a quote, code, an HTML comment or <details>.
+func Signs(body, phrase string) bool {
+	phrase = mdtext.TrimASCII(phrase)
+	return phrase != "" && slices.ContainsFunc(mdtext.Lines(body), func(l mdtext.Line) bool { return l.Text == phrase })
+}
+
+// blank reports whether c separates fields: an ASCII space or tab.
+func blank(c byte) bool { return c == ' ' || c == '\t' }
+
+// fieldsASCII splits line at runs of ASCII spaces and tabs.
+func fieldsASCII(line string) []string {
+	var fields []string
+	for i := 0; i < len(line); {
+		for i < len(line) && blank(line[i]) {
+			i++
+		}
+		j := i
+		for j < len(line) && !blank(line[j]) {
+			j++
+		}
+		if j > i {
+			fields = append(fields, line[i:j])
+		}
+		i = j
+	}
+	return fields
+}
+
 // restAfter returns the text of line after its first n fields.
 func restAfter(line string, n int) string {
 	rest := line
 	for range n {
-		rest = strings.TrimLeftFunc(rest, unicode.IsSpace)
-		if i := strings.IndexFunc(rest, unicode.IsSpace); i >= 0 {
-			rest = rest[i:]
-		} else {
+		rest = strings.TrimLeft(rest, " \t")
+		i := strings.IndexAny(rest, " \t")
+		if i < 0 {
 			return ""
 		}
+		rest = rest[i:]
 	}
-	return strings.TrimSpace(rest)
+	return mdtext.TrimASCII(rest)
+}
+
+// lowerASCII lowers the ASCII letters of s and leaves every other byte as
+// it is (no Unicode case mapping: "K", the Kelvin sign, stays).
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// equalFoldASCII compares byte for byte but for the case of ASCII letters:
+// unlike strings.EqualFold, "/oſpo" is not "/ospo".
+func equalFoldASCII(a, b string) bool {
+	return len(a) == len(b) && lowerASCII(a) == lowerASCII(b)
 }
 
 // HelpText is the reply to /ospo help and to a comment with errors.
