@@ -8,25 +8,25 @@ import (
 // hostile are anyone's text, one per kind of thing Markdown or GitHub
 // would make of it.
 var hostile = map[string][]string{
-	"mention":       {"@alice", "hi @alice!", "@org/everyone", "(@alice)", "a.@alice"},
-	"email":         {"eve@evil.example", "mailto:eve@evil.example", "<eve@evil.example>"},
-	"reference":     {"#1", "fixes #123", "acme/widget#1", "GH-123", "gh-7", "acme/widget@1234567"},
-	"sha":           {"a5c3785ed8d6a35868bc169f07e40e889087fd2e", "a5c3785", "see deadbeefcafe"},
-	"url":           {"https://evil.example", "http://evil.example/x", "www.evil.example", "<https://evil.example>", "ftp://evil.example"},
-	"link":          {"[x](https://evil.example)", "[x][1]\n\n[1]: https://evil.example", "[x]( https://evil.example )", "[sign here](https://evil.example \"t\")"},
-	"image":         {"![x](https://evil.example/a.png)", "!", "![x]"},
-	"html":          {"<img src=x>", "<b>bold</b>", "<!-- hidden -->", "</p><script>alert(1)</script>", "&lt;img&gt;", "&#64;alice", "&amp;"},
-	"checklist":     {"- [x] approved", "* [ ] todo", "+ [x] ok", "1. [x] done", "1) x", "[x] approved"},
-	"heading":       {"# Approved", "### x", "Title\n===", "x\n---", "---", "***", "___"},
-	"quote":         {"> quoted", ">> x"},
-	"code":          {"`x`", "``", "```", "a ` b", "`` a ` b ``", "    indented", "~~~"},
-	"table":         {"a | b", "|---|", "| x |"},
-	"emphasis":      {"*a*", "_a_", "**a**", "~~a~~", "~a~"},
-	"math":          {"$x$", "$$x$$", "$`x`$"},
-	"escape":        {`\`, `\*`, `a\`, `\\|`, `\|`},
-	"line breaks":   {"a\nb", "a\r\nb", "a\rb", "a\n\n- [x] b", "a  \nb", "a\u2028b", "a\tb\x00c"},
-	"entity":        {"&copy;", "&#x40;alice", "&#35;1"},
-	"plain":         {"Jane Doe", "O'Brien", "José", "a_b_c", "100%", "2+2=4", "?"},
+	"mention":     {"@alice", "hi @alice!", "@org/everyone", "(@alice)", "a.@alice"},
+	"email":       {"eve@evil.example", "mailto:eve@evil.example", "<eve@evil.example>"},
+	"reference":   {"#1", "fixes #123", "acme/widget#1", "GH-123", "gh-7", "acme/widget@1234567"},
+	"sha":         {"a5c3785ed8d6a35868bc169f07e40e889087fd2e", "a5c3785", "see deadbeefcafe"},
+	"url":         {"https://evil.example", "http://evil.example/x", "www.evil.example", "<https://evil.example>", "ftp://evil.example"},
+	"link":        {"[x](https://evil.example)", "[x][1]\n\n[1]: https://evil.example", "[x]( https://evil.example )", "[sign here](https://evil.example \"t\")"},
+	"image":       {"![x](https://evil.example/a.png)", "!", "![x]"},
+	"html":        {"<img src=x>", "<b>bold</b>", "<!-- hidden -->", "</p><script>alert(1)</script>", "&lt;img&gt;", "&#64;alice", "&amp;"},
+	"checklist":   {"- [x] approved", "* [ ] todo", "+ [x] ok", "1. [x] done", "1) x", "[x] approved"},
+	"heading":     {"# Approved", "### x", "Title\n===", "x\n---", "---", "***", "___"},
+	"quote":       {"> quoted", ">> x"},
+	"code":        {"`x`", "``", "```", "a ` b", "`` a ` b ``", "    indented", "~~~"},
+	"table":       {"a | b", "|---|", "| x |"},
+	"emphasis":    {"*a*", "_a_", "**a**", "~~a~~", "~a~"},
+	"math":        {"$x$", "$$x$$", "$`x`$"},
+	"escape":      {`\`, `\*`, `a\`, `\\|`, `\|`},
+	"line breaks": {"a\nb", "a\r\nb", "a\rb", "a\n\n- [x] b", "a  \nb", "a\u2028b", "a\tb\x00c"},
+	"entity":      {"&copy;", "&#x40;alice", "&#35;1"},
+	"plain":       {"Jane Doe", "O'Brien", "José", "a_b_c", "100%", "2+2=4", "?"},
 }
 
 func TestTextIsInert(t *testing.T) {
@@ -53,13 +53,13 @@ func TestCodeIsInert(t *testing.T) {
 // the text holds a backtick.
 func TestCodeFence(t *testing.T) {
 	for in, want := range map[string]string{
-		"x":     "`x`",
-		"a`b":   "`` a`b ``",
-		"a``b":  "``` a``b ```",
-		"`":     "`` ` ``",
-		"a\nb":  "`a b`",
-		"":      "` `",
-		" x ":   "`  x  `",
+		"x":      "`x`",
+		"a`b":    "`` a`b ``",
+		"a``b":   "``` a``b ```",
+		"`":      "`` ` ``",
+		"a\nb":   "`a b`",
+		"":       "` `",
+		" x ":    "`  x  `",
 		"a\r\nb": "`a b`",
 	} {
 		if got := Code(in); got != want {
@@ -70,15 +70,15 @@ func TestCodeFence(t *testing.T) {
 
 func TestMention(t *testing.T) {
 	for in, want := range map[string]string{
-		"alice":          "@alice",
-		"@alice":         "@alice",
-		"acme/ospo-leads": "@acme/ospo-leads",
+		"alice":            "@alice",
+		"@alice":           "@alice",
+		"acme/ospo-leads":  "@acme/ospo-leads",
 		"@acme/ospo-leads": "@acme/ospo-leads",
-		"renovate[bot]":  "`@renovate[bot]`",
-		"a b":            "`@a b`",
-		"x](https://e)":  "`@x](https://e)`",
-		"-alice":         "`@-alice`",
-		"":               "` `",
+		"renovate[bot]":    "`@renovate[bot]`",
+		"a b":              "`@a b`",
+		"x](https://e)":    "`@x](https://e)`",
+		"-alice":           "`@-alice`",
+		"":                 "` `",
 	} {
 		if got := Mention(in); got != want {
 			t.Errorf("Mention(%q) = %q, want %q", in, got, want)

@@ -1,0 +1,131 @@
+package server_test
+
+import (
+	"bytes"
+	"fmt"
+	"html"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+
+	"github.com/ospo-bot/ospo-bot/internal/githubfake"
+)
+
+// hostileText is what anyone can put in a commit's author name, a
+// trailer or a file name: a team mention, issue references, a link, an
+// image, HTML, a fake checklist item, a heading and backticks.
+const hostileText = "@acme/everyone #1 acme/widget#2 GH-3 [x](https://evil.example) ![i](https://evil.example/i.png) <img src=x> <!-- hidden --> ``` ` www.evil.example"
+
+// TestUntrustedTextIsInert: a pull request whose commits carry hostile
+// author names, emails and trailers, a hostile file name under a protected
+// path, and 15 co-authors GitHub did not verify. The sticky comment and
+// the check run show all of it as text: no link, image, HTML, checklist,
+// heading or reference of theirs, and no mention but of the accounts
+// GitHub verified (and the approvers' team the policy names), at most 10.
+func TestUntrustedTextIsInert(t *testing.T) {
+	s := newScenario(t, prPolicy+"  dco: {mode: enforce}\n")
+	if _, err := s.GitHub.AddUser(githubfake.User{Login: "alice", Emails: []string{"alice@example.org"}}); err != nil {
+		t.Fatal(err)
+	}
+	var msg strings.Builder
+	msg.WriteString("Change\n\n- [x] approved\n\nSigned-off-by: " + hostileText + " <x@evil.example>\n")
+	msg.WriteString("Co-authored-by: - [x] approved ` # Heading <coauthor@evil.example>\n")
+	for i := range 15 {
+		// GitHub links no account to these: only the text names them.
+		fmt.Fprintf(&msg, "Co-authored-by: Someone %d <%d+user%d@users.noreply.github.com>\n", i, 90000+i, i)
+	}
+	license := "LICENSE-@mallory-#4-[x](javascript:alert(1))-<img src=x>-`x`-- [x] ok"
+	n := s.openPR("widget", "hostile", "alice", []string{"kind/feature"},
+		githubfake.NewCommit{Message: msg.String(), Author: alice, Files: map[string]string{"a.go": "package a"}},
+		githubfake.NewCommit{Message: "More\n\nSigned-off-by: " + hostileText + " <x@evil.example>",
+			Author: githubfake.Signature{Name: hostileText, Email: "`@acme/everyone`#5@evil.example"},
+			Files:  map[string]string{license: "MIT"}})
+
+	cr := s.check("widget", n)
+	if cr.Conclusion != "failure" {
+		t.Fatalf("check run %+v", cr)
+	}
+	comments := s.botComments("widget", n)
+	if len(comments) != 1 {
+		t.Fatalf("bot comments %+v", comments)
+	}
+	verified := []string{"alice", "acme/ospo-leads"}
+	for _, doc := range []struct{ name, md string }{{"sticky comment", comments[0].Body}, {"check run summary", cr.Output.Summary}} {
+		assertInert(t, doc.name, doc.md, verified)
+	}
+	// Still shown, as text: the file, the author, the co-authors.
+	for _, want := range []string{"`` LICENSE-@mallory-#4-[x](javascript:alert(1))-<img src=x>-`x`-- [x] ok ``", "user14"} {
+		if !strings.Contains(cr.Output.Summary, want) {
+			t.Errorf("the summary does not show %q:\n%s", want, cr.Output.Summary)
+		}
+	}
+	if !strings.Contains(comments[0].Body, "@alice") {
+		t.Errorf("the sticky comment does not mention alice, who must sign:\n%s", comments[0].Body)
+	}
+}
+
+var (
+	inertMD     = goldmark.New(goldmark.WithExtensions(extension.GFM))
+	inertTagRE  = regexp.MustCompile(`<(/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>`)
+	inertCodeRE = regexp.MustCompile(`(?s)<code>.*?</code>|<a [^>]*>.*?</a>`)
+	mentionRE   = regexp.MustCompile(`(?:^|[^\w])@([a-zA-Z0-9][a-zA-Z0-9-]*(?:/[a-zA-Z0-9][a-zA-Z0-9_.-]*)?)`)
+	// What GitHub links in text after Markdown, besides mentions.
+	referenceREs = []*regexp.Regexp{
+		regexp.MustCompile(`#[0-9]`),
+		regexp.MustCompile(`(?i)\bgh-[0-9]`),
+		regexp.MustCompile(`(?i)(?:^|[^0-9a-z])[0-9a-f]{7,40}(?:$|[^0-9a-z])`),
+		regexp.MustCompile(`(?i)(?:https?|ftp|xmpp)://|\bwww\.`),
+		regexp.MustCompile(`(?i)[a-z0-9]@[a-z0-9]`),
+	}
+)
+
+// assertInert renders md as GitHub would before its autolinks and checks
+// that nothing of the hostile text became anything.
+func assertInert(t *testing.T, name, md string, mayMention []string) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := inertMD.Convert([]byte(md), &buf); err != nil {
+		t.Fatal(err)
+	}
+	h := buf.String()
+	for _, m := range inertTagRE.FindAllStringSubmatch(h, -1) {
+		if m[1] != "" {
+			continue
+		}
+		switch tag := strings.ToLower(m[2]); tag {
+		case "img", "input", "h1", "h2", "h4", "h5", "h6", "blockquote", "script", "del", "em":
+			t.Errorf("%s: has <%s%s>:\n%s", name, tag, m[3], md)
+		case "a":
+			if strings.Contains(m[3], "evil") || strings.Contains(m[3], "javascript") {
+				t.Errorf("%s: links to %s:\n%s", name, m[3], md)
+			}
+		}
+	}
+	if n := strings.Count(h, "raw HTML omitted"); n > strings.Count(md, "<!-- ospo-bot:") {
+		t.Errorf("%s: holds %d pieces of raw HTML, more than the bot's markers:\n%s", name, n, md)
+	}
+	text := html.UnescapeString(inertTagRE.ReplaceAllString(inertCodeRE.ReplaceAllString(h, " "), " "))
+	mentioned := map[string]bool{}
+	for _, m := range mentionRE.FindAllStringSubmatch(text, -1) {
+		who := strings.ToLower(m[1])
+		mentioned[who] = true
+		ok := false
+		for _, v := range mayMention {
+			ok = ok || strings.EqualFold(v, who)
+		}
+		if !ok {
+			t.Errorf("%s: mentions @%s, whom GitHub did not verify", name, who)
+		}
+	}
+	if len(mentioned) > 10 {
+		t.Errorf("%s: mentions %d accounts or teams, more than 10", name, len(mentioned))
+	}
+	for _, re := range referenceREs {
+		if m := re.FindString(text); m != "" {
+			t.Errorf("%s: %q stays linkable:\n%s", name, m, md)
+		}
+	}
+}
