@@ -171,3 +171,21 @@ func Mention(login string) string {
 	}
 	return "@" + login
 }
+
+// Block writes s as a fenced code block that s cannot close: the fence is
+// longer than any run of backticks in s (and at least three). Its lines
+// stay lines; a carriage return ends one.
+func Block(s string) string {
+	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+	longest, run := 0, 0
+	for _, c := range s {
+		if c == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", max(3, longest+1))
+	return fence + "\n" + s + "\n" + fence
+}

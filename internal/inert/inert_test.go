@@ -153,3 +153,15 @@ func FuzzCode(f *testing.F) {
 		checkCode(t, s)
 	})
 }
+
+// TestBlockIsInert: a fenced code block holds s, whatever its backticks.
+func TestBlockIsInert(t *testing.T) {
+	for _, inputs := range hostile {
+		for _, s := range inputs {
+			h := render(t, "Text:\n\n"+Block(s)+"\n\nAfter.")
+			if got := strings.Join(tags(codeRE.ReplaceAllString(h, "<code></code>")), " "); got != "p pre code p" {
+				t.Errorf("Block(%q) = %q renders %q:\n%s", s, Block(s), got, h)
+			}
+		}
+	}
+}

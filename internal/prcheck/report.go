@@ -14,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ospo-bot/ospo-bot/internal/fit"
+	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
 	"github.com/ospo-bot/ospo-bot/internal/store"
 )
@@ -171,7 +172,7 @@ func (r *Reporter) Comment(ctx context.Context, client *github.Client, pr PR, ru
 	if st.CommentID == 0 && body == "" {
 		return nil // nothing to say and nothing said
 	}
-	text := fit.Body.Cut(commentMarker+"\n"+body, fit.Body.Max)
+	text := inert.Cap(fit.Body.Cut(commentMarker+"\n"+body, fit.Body.Max))
 	if body == "" {
 		text = commentMarker + "\n✅ Everything the policy asks of contributors is done. Thank you!"
 	}

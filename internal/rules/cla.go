@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/policy"
 )
 
@@ -200,18 +201,18 @@ func CLA(pr *PullRequest, r policy.CLARule) Finding {
 	}
 	if len(signers) > 0 {
 		fixes = append(fixes, fmt.Sprintf("%s: read the CLA at %s, then comment on this pull request with exactly: %s",
-			capList(signers), r.Document, claPhrase(r)))
+			capList(signers), r.Document, inert.Code(claPhrase(r))))
 	}
 	var emails, noEmail []string
 	authors, coAuthors := false, false
 	for i, p := range res.Unlinked {
 		switch {
 		case p.Email == "" && coAuthorOnly[i]:
-			noEmail = append(noEmail, fmt.Sprintf("Co-authored-by: %s", p.Name))
+			noEmail = append(noEmail, inert.Code("Co-authored-by: "+p.Name))
 		case p.Email == "":
-			noEmail = append(noEmail, fmt.Sprintf("commit author %q", p.Name))
+			noEmail = append(noEmail, "commit author "+inert.Code(p.Name))
 		default:
-			emails = append(emails, p.Email)
+			emails = append(emails, inert.Code(p.Email))
 			authors = authors || !coAuthorOnly[i]
 			coAuthors = coAuthors || coAuthorOnly[i]
 		}
@@ -244,7 +245,7 @@ func agentProblems(res CLAResult) (problems, fixes []string) {
 	case res.AgentPolicy == policy.AgentsBlock:
 		var who []string
 		for _, a := range res.Agents {
-			who = append(who, CodeSpan(personName(a.Person))) // commit text: inert
+			who = append(who, agentName(a.Person)) // commit text: inert
 		}
 		problems = append(problems, fmt.Sprintf("the policy accepts no contributions by AI agents (pull_request.cla.agents: block): %s", capList(who)))
 		fixes = append(fixes, "remove the agents' commits and their Co-authored-by trailers (`git rebase -i`, then `git push --force-with-lease`), or ask the OSPO whether agents may contribute")
@@ -267,6 +268,14 @@ func agentProblems(res CLAResult) (problems, fixes []string) {
 		}
 	}
 	return problems, fixes
+}
+
+// agentName names an agent's commit identity as code: never a mention.
+func agentName(p Person) string {
+	if p.Account != nil && p.Account.Login != "" {
+		return inert.Code("@" + p.Account.Login)
+	}
+	return inert.Code(identity(p.Name, p.Email))
 }
 
 // agentNames lists the agents once each: "AI agents Claude and GitHub Copilot".
@@ -316,7 +325,7 @@ func claPassSigners(res CLAResult) string {
 	if len(res.Exempt) > 0 {
 		var ex []string
 		for _, e := range res.Exempt {
-			ex = append(ex, fmt.Sprintf("%s (%s)", personName(e.Person), e.Reason))
+			ex = append(ex, fmt.Sprintf("%s (%s)", personName(e.Person), inert.Text(e.Reason)))
 		}
 		msg += "; exempt: " + capList(ex)
 	}
@@ -409,8 +418,13 @@ func newIdentityIndex(pr *PullRequest) *identityIndex {
 		if a == nil || a.ID <= 0 {
 			return
 		}
-		if have := ix.byID[a.ID]; have == nil || have.Type == "" && a.Type != "" {
+		have := ix.byID[a.ID]
+		if have != nil && !a.FromText {
+			have.FromText = false // GitHub linked it: it may be mentioned
+		}
+		if have == nil || have.Type == "" && a.Type != "" {
 			c := *a
+			c.FromText = a.FromText && (have == nil || have.FromText)
 			ix.byID[a.ID] = &c
 			if a.Login != "" {
 				ix.byLogin[strings.ToLower(a.Login)] = &c
@@ -435,6 +449,7 @@ func newIdentityIndex(pr *PullRequest) *identityIndex {
 		}
 	}
 	for _, a := range pr.Users {
+		a.FromText = true // GitHub gave the account of a login the text names
 		know(&a)
 	}
 	for _, c := range pr.Commits {

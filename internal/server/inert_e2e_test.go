@@ -2,11 +2,13 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"html"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
@@ -37,12 +39,29 @@ func TestUntrustedTextIsInert(t *testing.T) {
 		// GitHub links no account to these: only the text names them.
 		fmt.Fprintf(&msg, "Co-authored-by: Someone %d <%d+user%d@users.noreply.github.com>\n", i, 90000+i, i)
 	}
+	// 12 verified contributors who must sign: alice and these 11.
+	verified := []string{"alice", "acme/ospo-leads"}
+	var theirs []githubfake.NewCommit
+	for i := range 11 {
+		login := fmt.Sprintf("dev%d", i)
+		if _, err := s.GitHub.AddUser(githubfake.User{Login: login, Emails: []string{login + "@example.org"}}); err != nil {
+			t.Fatal(err)
+		}
+		verified = append(verified, login)
+		theirs = append(theirs, githubfake.NewCommit{Message: "Part " + login, Author: githubfake.Signature{Name: login, Email: login + "@example.org", Login: login},
+			Files: map[string]string{login + ".go": "package a"}})
+	}
 	license := "LICENSE-@mallory-#4-[x](javascript:alert(1))-<img src=x>-`x`-- [x] ok"
 	n := s.openPR("widget", "hostile", "alice", []string{"kind/feature"},
 		githubfake.NewCommit{Message: msg.String(), Author: alice, Files: map[string]string{"a.go": "package a"}},
 		githubfake.NewCommit{Message: "More\n\nSigned-off-by: " + hostileText + " <x@evil.example>",
 			Author: githubfake.Signature{Name: hostileText, Email: "`@acme/everyone`#5@evil.example"},
 			Files:  map[string]string{license: "MIT"}})
+	s.GitHub.Advance(time.Second)
+	if _, err := s.GitHub.Push("acme", "widget", "hostile", theirs...); err != nil {
+		t.Fatal(err)
+	}
+	s.prEvent("widget", n, "synchronize")
 
 	cr := s.check("widget", n)
 	if cr.Conclusion != "failure" {
@@ -52,19 +71,28 @@ func TestUntrustedTextIsInert(t *testing.T) {
 	if len(comments) != 1 {
 		t.Fatalf("bot comments %+v", comments)
 	}
-	verified := []string{"alice", "acme/ospo-leads"}
-	for _, doc := range []struct{ name, md string }{{"sticky comment", comments[0].Body}, {"check run summary", cr.Output.Summary}} {
-		assertInert(t, doc.name, doc.md, verified)
+	commits, _, err := s.admin.PullRequests.ListCommits(context.Background(), "acme", "widget", n, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
+	var shas []string // the bot may name the pull request's commits
+	for _, c := range commits {
+		shas = append(shas, c.GetSHA()[:7])
+	}
+	if got := assertInert(t, "sticky comment", comments[0].Body, verified, shas...); len(got) != 10 {
+		t.Errorf("the sticky comment mentions %d (%v), want 10 of the 12 verified who must sign:\n%s", len(got), got, comments[0].Body)
+	}
+	assertInert(t, "check run summary", cr.Output.Summary, verified, shas...)
 	// Still shown, as text: the file, the author, the co-authors.
 	for _, want := range []string{"`` LICENSE-@mallory-#4-[x](javascript:alert(1))-<img src=x>-`x`-- [x] ok ``", "user14"} {
 		if !strings.Contains(cr.Output.Summary, want) {
 			t.Errorf("the summary does not show %q:\n%s", want, cr.Output.Summary)
 		}
 	}
-	if !strings.Contains(comments[0].Body, "@alice") {
-		t.Errorf("the sticky comment does not mention alice, who must sign:\n%s", comments[0].Body)
+	if !strings.Contains(comments[0].Body, "@alice,") || !strings.Contains(comments[0].Body, "dev10") {
+		t.Errorf("the sticky comment does not name alice and dev10, who must sign:\n%s", comments[0].Body)
 	}
+
 }
 
 var (
@@ -84,7 +112,7 @@ var (
 
 // assertInert renders md as GitHub would before its autolinks and checks
 // that nothing of the hostile text became anything.
-func assertInert(t *testing.T, name, md string, mayMention []string) {
+func assertInert(t *testing.T, name, md string, mayMention []string, commits ...string) map[string]bool {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := inertMD.Convert([]byte(md), &buf); err != nil {
@@ -108,6 +136,9 @@ func assertInert(t *testing.T, name, md string, mayMention []string) {
 		t.Errorf("%s: holds %d pieces of raw HTML, more than the bot's markers:\n%s", name, n, md)
 	}
 	text := html.UnescapeString(inertTagRE.ReplaceAllString(inertCodeRE.ReplaceAllString(h, " "), " "))
+	for _, sha := range commits {
+		text = strings.ReplaceAll(text, sha, " ")
+	}
 	mentioned := map[string]bool{}
 	for _, m := range mentionRE.FindAllStringSubmatch(text, -1) {
 		who := strings.ToLower(m[1])
@@ -128,4 +159,5 @@ func assertInert(t *testing.T, name, md string, mayMention []string) {
 			t.Errorf("%s: %q stays linkable:\n%s", name, m, md)
 		}
 	}
+	return mentioned
 }
