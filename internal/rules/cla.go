@@ -224,7 +224,7 @@ func CLA(pr *PullRequest, r policy.CLARule) Finding {
 			fix += "; or amend the commit author: `git commit --amend --author=\"Your Name <email of your GitHub account>\"` (older commits: `git rebase -i`), then `git push --force-with-lease`"
 		}
 		if coAuthors {
-			fix += "; or write the Co-authored-by with an email of the co-author's GitHub account (ID+login@users.noreply.github.com works)"
+			fix += "; or write the Co-authored-by with an email of the co-author's GitHub account (`ID+login@users.noreply.github.com` works)"
 		}
 		fixes = append(fixes, fix)
 	}

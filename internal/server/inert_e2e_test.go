@@ -1,19 +1,14 @@
 package server_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"html"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/yuin/goldmark"
-	"github.com/yuin/goldmark/extension"
-
 	"github.com/ospo-bot/ospo-bot/internal/githubfake"
+	"github.com/ospo-bot/ospo-bot/internal/inert/inerttest"
 )
 
 // hostileText is what anyone can put in a commit's author name, a
@@ -79,10 +74,11 @@ func TestUntrustedTextIsInert(t *testing.T) {
 	for _, c := range commits {
 		shas = append(shas, c.GetSHA()[:7])
 	}
-	if got := assertInert(t, "sticky comment", comments[0].Body, verified, shas...); len(got) != 10 {
+	links := []string{"https://acme.example/cla", "https://github.com/acme/"}
+	if got := inerttest.Check(t, "sticky comment", comments[0].Body, inerttest.Options{Mentions: verified, Commits: shas, Headings: 1, Links: links}); len(got) != 10 {
 		t.Errorf("the sticky comment mentions %d (%v), want 10 of the 12 verified who must sign:\n%s", len(got), got, comments[0].Body)
 	}
-	assertInert(t, "check run summary", cr.Output.Summary, verified, shas...)
+	inerttest.Check(t, "check run summary", cr.Output.Summary, inerttest.Options{Mentions: verified, Commits: shas, Links: links})
 	// Still shown, as text: the file, the author, the co-authors.
 	for _, want := range []string{"`` LICENSE-@mallory-#4-[x](javascript:alert(1))-<img src=x>-`x`-- [x] ok ``", "user14"} {
 		if !strings.Contains(cr.Output.Summary, want) {
@@ -93,71 +89,4 @@ func TestUntrustedTextIsInert(t *testing.T) {
 		t.Errorf("the sticky comment does not name alice and dev10, who must sign:\n%s", comments[0].Body)
 	}
 
-}
-
-var (
-	inertMD     = goldmark.New(goldmark.WithExtensions(extension.GFM))
-	inertTagRE  = regexp.MustCompile(`<(/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>`)
-	inertCodeRE = regexp.MustCompile(`(?s)<code>.*?</code>|<a [^>]*>.*?</a>`)
-	mentionRE   = regexp.MustCompile(`(?:^|[^\w])@([a-zA-Z0-9][a-zA-Z0-9-]*(?:/[a-zA-Z0-9][a-zA-Z0-9_.-]*)?)`)
-	// What GitHub links in text after Markdown, besides mentions.
-	referenceREs = []*regexp.Regexp{
-		regexp.MustCompile(`#[0-9]`),
-		regexp.MustCompile(`(?i)\bgh-[0-9]`),
-		regexp.MustCompile(`(?i)(?:^|[^0-9a-z])[0-9a-f]{7,40}(?:$|[^0-9a-z])`),
-		regexp.MustCompile(`(?i)(?:https?|ftp|xmpp)://|\bwww\.`),
-		regexp.MustCompile(`(?i)[a-z0-9]@[a-z0-9]`),
-	}
-)
-
-// assertInert renders md as GitHub would before its autolinks and checks
-// that nothing of the hostile text became anything.
-func assertInert(t *testing.T, name, md string, mayMention []string, commits ...string) map[string]bool {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := inertMD.Convert([]byte(md), &buf); err != nil {
-		t.Fatal(err)
-	}
-	h := buf.String()
-	for _, m := range inertTagRE.FindAllStringSubmatch(h, -1) {
-		if m[1] != "" {
-			continue
-		}
-		switch tag := strings.ToLower(m[2]); tag {
-		case "img", "input", "h1", "h2", "h4", "h5", "h6", "blockquote", "script", "del", "em":
-			t.Errorf("%s: has <%s%s>:\n%s", name, tag, m[3], md)
-		case "a":
-			if strings.Contains(m[3], "evil") || strings.Contains(m[3], "javascript") {
-				t.Errorf("%s: links to %s:\n%s", name, m[3], md)
-			}
-		}
-	}
-	if n := strings.Count(h, "raw HTML omitted"); n > strings.Count(md, "<!-- ospo-bot:") {
-		t.Errorf("%s: holds %d pieces of raw HTML, more than the bot's markers:\n%s", name, n, md)
-	}
-	text := html.UnescapeString(inertTagRE.ReplaceAllString(inertCodeRE.ReplaceAllString(h, " "), " "))
-	for _, sha := range commits {
-		text = strings.ReplaceAll(text, sha, " ")
-	}
-	mentioned := map[string]bool{}
-	for _, m := range mentionRE.FindAllStringSubmatch(text, -1) {
-		who := strings.ToLower(m[1])
-		mentioned[who] = true
-		ok := false
-		for _, v := range mayMention {
-			ok = ok || strings.EqualFold(v, who)
-		}
-		if !ok {
-			t.Errorf("%s: mentions @%s, whom GitHub did not verify", name, who)
-		}
-	}
-	if len(mentioned) > 10 {
-		t.Errorf("%s: mentions %d accounts or teams, more than 10", name, len(mentioned))
-	}
-	for _, re := range referenceREs {
-		if m := re.FindString(text); m != "" {
-			t.Errorf("%s: %q stays linkable:\n%s", name, m, md)
-		}
-	}
-	return mentioned
 }
