@@ -36,8 +36,9 @@ type Options struct {
 	Mentions []string
 	// Commits are (abbreviated) SHAs the bot names on purpose.
 	Commits []string
-	// Headings and Checkboxes are how many the bot writes itself.
-	Headings, Checkboxes int
+	// Headings, Checkboxes and Quotes (GitHub's alerts) are how many the
+	// bot writes itself.
+	Headings, Checkboxes, Quotes int
 	// Links are URL prefixes the bot links to.
 	Links []string
 }
@@ -54,13 +55,15 @@ func Check(t testing.TB, name, md string, o Options) map[string]bool {
 		t.Fatal(err)
 	}
 	h := buf.String()
-	headings, boxes := 0, 0
+	headings, boxes, quotes := 0, 0, 0
 	for _, m := range tagRE.FindAllStringSubmatch(h, -1) {
 		if m[1] != "" {
 			continue
 		}
 		switch tag := strings.ToLower(m[2]); tag {
-		case "img", "blockquote", "script", "del", "em", "iframe":
+		case "blockquote":
+			quotes++
+		case "img", "script", "del", "em", "iframe":
 			t.Errorf("%s: has <%s%s>:\n%s", name, tag, m[3], md)
 		case "h1", "h2", "h3", "h4", "h5", "h6":
 			headings++
@@ -76,8 +79,8 @@ func Check(t testing.TB, name, md string, o Options) map[string]bool {
 			}
 		}
 	}
-	if headings > o.Headings || boxes > o.Checkboxes {
-		t.Errorf("%s: %d headings and %d checkboxes, want at most %d and %d:\n%s", name, headings, boxes, o.Headings, o.Checkboxes, md)
+	if headings > o.Headings || boxes > o.Checkboxes || quotes > o.Quotes {
+		t.Errorf("%s: %d headings, %d checkboxes and %d quotes, want at most %d, %d and %d:\n%s", name, headings, boxes, quotes, o.Headings, o.Checkboxes, o.Quotes, md)
 	}
 	if n := strings.Count(h, "raw HTML omitted"); n > strings.Count(md, "<!-- ospo-bot:")+2*strings.Count(md, "<details>")+2*strings.Count(md, "<sub>") {
 		t.Errorf("%s: holds %d pieces of raw HTML, more than the bot's own:\n%s", name, n, md)
