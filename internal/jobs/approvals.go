@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-github/v66/github"
 	"github.com/rs/zerolog"
 
+	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/review"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
 	"github.com/ospo-bot/ospo-bot/internal/snapshot"
@@ -143,9 +144,9 @@ func (h *commentHandler) approvePaths(ctx context.Context, client *github.Client
 			"the head when the comment was written is unknown", cm.GetHTMLURL(), version); err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("@%s, I could not tell which commit was the head of this pull request when you wrote your comment "+
-			"(GitHub's activity log of its branch `%s` does not say), so I approved nothing: an approval must name what you saw. "+
-			"Please comment `/ospo approve` again.", login, head.GetRef()), nil
+		return fmt.Sprintf("%s, I could not tell which commit was the head of this pull request when you wrote your comment "+
+			"(GitHub's activity log of its branch %s does not say), so I approved nothing: an approval must name what you saw. "+
+			"Please comment `/ospo approve` again.", inert.Mention(login), inert.Code(head.GetRef())), nil
 	}
 	err = h.deps.Store.SavePathApproval(ctx, ref, store.PathApproval{CommentID: cm.GetID(), Login: login,
 		HeadSHA: sha, URL: cm.GetHTMLURL(), At: written})

@@ -90,3 +90,20 @@ func TestUntrustedTextIsInert(t *testing.T) {
 	}
 
 }
+
+// TestRepliesAreInert: the bot's replies on a pull request echo a line it
+// could not read, a login and a reason from the comment: as text.
+func TestRepliesAreInert(t *testing.T) {
+	s := newPRScenario(t)
+	s.signed("alice")
+	n := s.openPR("widget", "replies", "alice", []string{"kind/feature"},
+		githubfake.NewCommit{Message: "x", Author: alice, Files: map[string]string{"x.go": "package x"}})
+	s.prComment("widget", n, "alice", "/ospo frobnicate ``"+hostileText)
+	s.prComment("widget", n, "lead", "/ospo cla revoke @alice "+hostileText)
+	s.prComment("widget", n, "lead", "/ospo cla revoke @ghost-of-nobody because")
+	s.until("three replies", func() bool { return len(s.botComments("widget", n)) >= 3 })
+	for _, c := range s.botComments("widget", n) {
+		inerttest.Check(t, "reply", c.Body, inerttest.Options{Mentions: []string{"alice", "lead", "acme/ospo-leads"}, Headings: 1,
+			Links: []string{"https://acme.example/cla", "https://github.com/acme/"}})
+	}
+}
