@@ -97,3 +97,19 @@ func Cap(md string) string {
 func isMentionWordByte(c byte) bool {
 	return c == '_' || c == '`' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
+
+// CapWithin is Cap for a text written to fit a size limit: write(max)
+// writes it within max, as size measures it. Capping mentions makes a text
+// longer, so when the capped text is over max it is written again, shorter
+// by as much as capping added, until it fits.
+func CapWithin(max int, size func(string) int, write func(max int) string) string {
+	budget := max
+	for {
+		out := Cap(write(budget))
+		over := size(out) - max
+		if over <= 0 || budget <= 0 {
+			return out
+		}
+		budget -= over
+	}
+}

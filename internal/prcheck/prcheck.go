@@ -79,7 +79,10 @@ func Summary(fs []rules.Finding, prURL string) string {
 		}
 		rows = append(rows, fmt.Sprintf("| `%s` (%s) | %s: %s | %s |\n", f.Rule, f.Mode, result, cell(f.Message), todo))
 	}
-	return inert.Cap(fit.CheckOutput.List("| rule | result | what to do |\n|---|---|---|\n", rows, "", fmt.Sprintf("see [the pull request](%s)", prURL)))
+	l := fit.CheckOutput
+	return inert.CapWithin(l.Max, l.Len, func(max int) string {
+		return fit.Limit{Max: max, Bytes: l.Bytes}.List("| rule | result | what to do |\n|---|---|---|\n", rows, "", fmt.Sprintf("see [the pull request](%s)", prURL))
+	})
 }
 
 // Annotations point at the file and line of each failure that has one.

@@ -99,7 +99,9 @@ func Body(r Report) string {
 		fmt.Fprintf(&b, "\nFlagged because %s.\n", strings.Join(r.Reasons, "; "))
 	}
 	b.WriteString("\n<sub>This text updates itself when the repository or the policy changes. `/ospo help` lists the commands.</sub>\n")
-	return inert.Cap(fit.Body.List(head, items, b.String(), fmt.Sprintf("see [the repository](%s)", s.HTMLURL)))
+	return inert.CapWithin(fit.Body.Max, fit.Body.Len, func(max int) string {
+		return fit.Limit{Max: max}.List(head, items, b.String(), fmt.Sprintf("see [the repository](%s)", s.HTMLURL))
+	})
 }
 
 // maxFindingLine bounds one finding's line, so one overlong rule result
