@@ -111,3 +111,13 @@ func Check(t testing.TB, name, md string, o Options) map[string]bool {
 	}
 	return mentioned
 }
+
+// Render is md as HTML, as GitHub renders it before its autolinks.
+func Render(t testing.TB, md string) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := gfm.Convert([]byte(md), &buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
