@@ -20,7 +20,7 @@ var markdown = goldmark.New(goldmark.WithExtensions(extension.GFM))
 
 // mentionRE is a mention as GitHub's MentionFilter finds one in text: "@"
 // after the start or a non-word character, then a login or a team.
-var mentionRE = regexp.MustCompile(`(?:^|[^A-Za-z0-9_` + "`" + `])@([A-Za-z0-9][A-Za-z0-9-]*(?:/[A-Za-z0-9][A-Za-z0-9_.-]*)?)`)
+var mentionRE = regexp.MustCompile(`(?:^|[^A-Za-z0-9_])@([A-Za-z0-9][A-Za-z0-9-]*(?:/[A-Za-z0-9][A-Za-z0-9_.-]*)?)`)
 
 // Cap keeps the mentions of the first MaxMentions distinct accounts and
 // teams in md live, in their order, and turns every later one into plain
@@ -95,7 +95,7 @@ func Cap(md string) string {
 }
 
 func isMentionWordByte(c byte) bool {
-	return c == '_' || c == '`' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
 // CapWithin is Cap for a text written to fit a size limit: write(max)

@@ -165,3 +165,27 @@ func TestBlockIsInert(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCap: whatever the text, Cap only adds zero-width spaces, and
+// GitHub finds at most MaxMentions distinct mentions in what it renders.
+func FuzzCap(f *testing.F) {
+	f.Add("@a @b @c @d @e @f @g @h @i @j @k @l `@m` [@n](x) @o/p")
+	f.Add("- @a\n- @b\n\n| @c | @d |\n|---|---|\n| @e @f @g @h @i @j @k @l |\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		if !validUTF8(s) || strings.Contains(s, zwsp) {
+			t.Skip()
+		}
+		out := Cap(s)
+		if strings.ReplaceAll(out, zwsp, "") != s {
+			t.Fatalf("Cap(%q) = %q changed more than mentions", s, out)
+		}
+		text := visible(codeRE.ReplaceAllString(linkRE.ReplaceAllString(render(t, out), " "), " "))
+		seen := map[string]bool{}
+		for _, m := range githubMentionRE.FindAllStringSubmatch(text, -1) {
+			seen[strings.ToLower(m[2])] = true
+		}
+		if len(seen) > MaxMentions {
+			t.Fatalf("Cap(%q) = %q leaves %d mentions: %v", s, out, len(seen), seen)
+		}
+	})
+}
