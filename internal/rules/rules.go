@@ -22,9 +22,9 @@ const (
 
 // Finding is what one rule found.
 type Finding struct {
-	Rule        string      // rule id: one of IDs or PullRequestIDs
-	Mode        policy.Mode // the rule's mode
-	Result      Result
+	Rule   string      // rule id: one of IDs or PullRequestIDs
+	Mode   policy.Mode // the rule's mode
+	Result Result
 	// Message and Remediation are one line of GitHub Markdown each, in
 	// which anyone's text (names, emails, trailers, file and label names,
 	// reasons) is written with package inert and does nothing.
