@@ -97,6 +97,52 @@ func (l Limit) Cut(s string, max int) string {
 	if sp := strings.LastIndexAny(s[:end], " \n"); sp > end-200 && sp > 0 {
 		end = sp
 	}
+	if open := openCodeSpan(s[:end]); open >= 0 {
+		end = open // a code span cut open would let the rest of its text act
+	}
 	left := utf8.RuneCountInString(s[end:])
 	return s[:end] + fmt.Sprintf(" … and %d more characters", left)
+}
+
+// openCodeSpan returns where a Markdown code span that s leaves open
+// starts: a run of backticks (not escaped by a backslash) that no later run
+// of the same length closes. -1 when every span is closed.
+func openCodeSpan(s string) int {
+	run := func(i int) int {
+		n := 0
+		for i+n < len(s) && s[i+n] == '`' {
+			n++
+		}
+		return n
+	}
+	for i := 0; i < len(s); {
+		switch s[i] {
+		case '\\':
+			i += 2
+			continue
+		case '`':
+		default:
+			i++
+			continue
+		}
+		n := run(i)
+		closed := -1
+		for j := i + n; j < len(s); {
+			if s[j] != '`' {
+				j++
+				continue
+			}
+			m := run(j)
+			if m == n {
+				closed = j + m
+				break
+			}
+			j += m
+		}
+		if closed < 0 {
+			return i
+		}
+		i = closed
+	}
+	return -1
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-github/v66/github"
 	"github.com/rs/zerolog"
 
+	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/review"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
 	"github.com/ospo-bot/ospo-bot/internal/snapshot"
@@ -172,7 +173,7 @@ func headWhen(ctx context.Context, client *github.Client, ref store.PullRequestR
 // unknownHeadReply says why an approval whose head is unknown approved
 // nothing.
 func unknownHeadReply(login, branch string) string {
-	return fmt.Sprintf("@%s, I could not tell which commit was the head of this pull request when you wrote your comment "+
-		"(GitHub's activity log of its branch `%s` does not say), so I approved nothing: an approval must name what you saw. "+
-		"Please comment `/ospo approve` again.", login, branch)
+	return fmt.Sprintf("%s, I could not tell which commit was the head of this pull request when you wrote your comment "+
+		"(GitHub's activity log of its branch %s does not say), so I approved nothing: an approval must name what you saw. "+
+		"Please comment `/ospo approve` again.", inert.Mention(login), inert.Code(branch))
 }

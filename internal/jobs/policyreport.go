@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-github/v66/github"
 	"github.com/rs/zerolog"
 
+	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/policy"
 	"github.com/ospo-bot/ospo-bot/internal/store"
 )
@@ -25,12 +26,12 @@ const (
 func (c *checker) reportPolicy(ctx context.Context, client *github.Client, org string, inv *policy.InvalidError) error {
 	var b strings.Builder
 	b.WriteString(policyMarker + "\n")
-	fmt.Fprintf(&b, "ospo-bot cannot read the org policy `%s`, so it checks no repository until the file is fixed:\n\n", inv.Source)
+	fmt.Fprintf(&b, "ospo-bot cannot read the org policy %s, so it checks no repository until the file is fixed:\n\n", inert.Code(inv.Source.String()))
 	for _, e := range inv.Errors {
-		fmt.Fprintf(&b, "- `%s` line %d, column %d: %s\n", e.File, e.Line, e.Column, e.Message)
+		fmt.Fprintf(&b, "- %s line %d, column %d: %s\n", inert.Code(e.File), e.Line, e.Column, inert.Text(e.Message))
 	}
 	b.WriteString("\nCheck a fix locally with `ospo-bot policy validate ospo.yml`. This issue closes itself when the file is valid.\n")
-	body := b.String()
+	body := inert.Cap(b.String())
 	issue, err := c.findPolicyIssue(ctx, client, org)
 	if err != nil {
 		return err
@@ -58,7 +59,7 @@ func (c *checker) policyValid(ctx context.Context, client *github.Client, org, v
 	if err != nil || issue == nil {
 		return err
 	}
-	msg := fmt.Sprintf("The policy is valid now (`%s`). Closing.", version)
+	msg := fmt.Sprintf("The policy is valid now (%s). Closing.", inert.Code(version))
 	if _, _, err := client.Issues.CreateComment(ctx, org, ".github", issue.GetNumber(), &github.IssueComment{Body: &msg}); err != nil {
 		return err
 	}

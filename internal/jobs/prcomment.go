@@ -10,6 +10,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ospo-bot/ospo-bot/internal/ghclient"
+	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/review"
 	"github.com/ospo-bot/ospo-bot/internal/store"
 )
@@ -53,7 +54,7 @@ func (h *commentHandler) pullRequestComment(ctx context.Context, client *github.
 
 	cmds, perrs := review.Parse(cm.GetBody())
 	for _, e := range perrs {
-		replies = append(replies, fmt.Sprintf("I could not read line %d, `%s`: %s.", e.Line, e.Text, e.Problem))
+		replies = append(replies, fmt.Sprintf("I could not read line %d, %s: %s.", e.Line, inert.Code(e.Text), e.Problem))
 	}
 	authority := review.Authority{Org: owner, Approvers: eff.Policy.Review.Approvers, PolicyVersion: eff.Version}
 	for _, cmd := range cmds {
@@ -68,7 +69,7 @@ func (h *commentHandler) pullRequestComment(ctx context.Context, client *github.
 				return err
 			}
 			if !ok {
-				replies = append(replies, fmt.Sprintf("@%s, only %s may do that; nothing changed.", user.GetLogin(), review.Describe(authority)))
+				replies = append(replies, fmt.Sprintf("%s, only %s may do that; nothing changed.", inert.Mention(user.GetLogin()), review.Describe(authority)))
 				if err := h.audit(ctx, installationID, user.GetLogin(), "refuse "+string(cmd.Verb), ref.Repository+fmt.Sprintf("#%d", number), "not an approver", cm.GetHTMLURL(), eff.Version); err != nil {
 					return err
 				}
@@ -99,7 +100,7 @@ func (h *commentHandler) pullRequestComment(ctx context.Context, client *github.
 		}
 	}
 	if len(replies) > 0 {
-		body := strings.Join(replies, "\n\n")
+		body := inert.Cap(strings.Join(replies, "\n\n"))
 		if _, _, err := client.Issues.CreateComment(ctx, owner, name, number, &github.IssueComment{Body: &body}); err != nil {
 			return fmt.Errorf("reply on %s#%d: %w", ref.Repository, number, err)
 		}
@@ -154,7 +155,7 @@ func signs(body, phrase string) bool { return review.Signs(body, phrase) }
 func (h *commentHandler) revoke(ctx context.Context, client *github.Client, installationID int64, org, actor string, cmd review.Command, cm *github.IssueComment, version string) (string, error) {
 	u, _, err := client.Users.Get(ctx, cmd.Rule)
 	if ghclient.NotFound(err) {
-		return fmt.Sprintf("I could not find the user @%s.", cmd.Rule), nil
+		return fmt.Sprintf("I could not find the user %s.", inert.Code("@"+cmd.Rule)), nil
 	}
 	if err != nil { // a 5xx or a rate limit is no answer: retry the job
 		return "", fmt.Errorf("look up @%s: %w", cmd.Rule, err)
@@ -164,12 +165,12 @@ func (h *commentHandler) revoke(ctx context.Context, client *github.Client, inst
 		return "", err
 	}
 	if !had {
-		return fmt.Sprintf("@%s has no CLA signature on record; nothing changed.", u.GetLogin()), nil
+		return fmt.Sprintf("%s has no CLA signature on record; nothing changed.", inert.Mention(u.GetLogin())), nil
 	}
 	if err := h.audit(ctx, installationID, actor, "cla revoke", "@"+u.GetLogin(), cmd.Reason, cm.GetHTMLURL(), version); err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("The CLA signature of @%s is revoked: %s", u.GetLogin(), cmd.Reason), nil
+	return fmt.Sprintf("The CLA signature of %s is revoked: %s", inert.Mention(u.GetLogin()), inert.Text(cmd.Reason)), nil
 }
 
 func (h *commentHandler) audit(ctx context.Context, installationID int64, actor, action, subject, reason, url, version string) error {

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-github/v66/github"
 	"github.com/rs/zerolog"
 
+	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/policy"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
 	"github.com/ospo-bot/ospo-bot/internal/store"
@@ -54,11 +55,11 @@ func (c *checker) sameHeadFindings(ctx context.Context, client *github.Client, r
 			continue
 		}
 		f := rules.Finding{Rule: ruleSameHead, Mode: policy.Enforce, Result: rules.Fail,
-			Message:     fmt.Sprintf("#%d (into %s) has this head commit and fails ospo/policy", r.Number, rules.CodeSpan(pr.GetBase().GetRef())),
+			Message:     fmt.Sprintf("#%d (into %s) has this head commit and fails ospo/policy", r.Number, inert.Code(pr.GetBase().GetRef())),
 			Remediation: fmt.Sprintf("GitHub shows one ospo/policy per commit: fix #%d or close it", r.Number)}
 		if r.Conclusion == "neutral" {
 			f.Mode = policy.Warn
-			f.Message = fmt.Sprintf("#%d (into %s) has this head commit and has ospo/policy warnings", r.Number, rules.CodeSpan(pr.GetBase().GetRef()))
+			f.Message = fmt.Sprintf("#%d (into %s) has this head commit and has ospo/policy warnings", r.Number, inert.Code(pr.GetBase().GetRef()))
 		}
 		findings = append(findings, f)
 	}

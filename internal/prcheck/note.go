@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ospo-bot/ospo-bot/internal/fit"
+	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/policy"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
 )
@@ -27,7 +28,7 @@ func ContributorNote(cla rules.CLAResult, r policy.CLARule, dco *rules.Finding, 
 		if len(cla.Stale) > 0 {
 			fmt.Fprintf(&b, "%s signed an earlier version; the CLA changed to version %s: please sign again. ", mentions(cla.Stale), r.Version)
 		}
-		fmt.Fprintf(&b, "To sign, comment on this pull request with this line, exactly:\n\n```\n%s\n```\n", strings.TrimSpace(r.Phrase))
+		fmt.Fprintf(&b, "To sign, comment on this pull request with this line, exactly:\n\n%s\n", inert.Block(strings.TrimSpace(r.Phrase)))
 	}
 	var unlinked []string
 	if len(cla.Unlinked) > 0 {
@@ -36,7 +37,7 @@ func ContributorNote(cla rules.CLAResult, r policy.CLARule, dco *rules.Finding, 
 		}
 		b.WriteString("**Commit emails without a GitHub account.** These commits' authors cannot sign because GitHub links their email to no account:\n\n")
 		for _, p := range cla.Unlinked {
-			unlinked = append(unlinked, fmt.Sprintf("- `%s <%s>`\n", p.Name, p.Email))
+			unlinked = append(unlinked, fmt.Sprintf("- %s\n", inert.Code(p.Name+" <"+p.Email+">")))
 		}
 	}
 	var tail strings.Builder
@@ -79,11 +80,11 @@ func agentsNote(cla rules.CLAResult) string {
 	for _, a := range cla.Agents {
 		switch {
 		case a.Person.Email != "":
-			who = append(who, rules.CodeSpan(strings.TrimSpace(a.Person.Name+" <"+a.Person.Email+">")))
+			who = append(who, inert.Code(strings.TrimSpace(a.Person.Name+" <"+a.Person.Email+">")))
 		case a.Person.Account != nil:
-			who = append(who, rules.CodeSpan("@"+a.Person.Account.Login))
+			who = append(who, inert.Code("@"+a.Person.Account.Login))
 		default:
-			who = append(who, rules.CodeSpan(a.Person.Name))
+			who = append(who, inert.Code(a.Person.Name))
 		}
 		if !slices.Contains(names, a.Agent) {
 			names = append(names, a.Agent)
@@ -95,10 +96,16 @@ func agentsNote(cla rules.CLAResult) string {
 	return fmt.Sprintf("**AI agents.** No human vouches for the work of %s: the person responsible opens the pull request (or adds a commit of their own) and signs the CLA.\n", strings.Join(names, ", "))
 }
 
+// mentions names accounts: a mention of those GitHub linked, the others
+// as code (see rules.Account.FromText).
 func mentions(as []rules.Account) string {
 	var out []string
 	for _, a := range as {
-		out = append(out, "@"+a.Login)
+		if a.FromText {
+			out = append(out, inert.Code("@"+a.Login))
+		} else {
+			out = append(out, inert.Mention(a.Login))
+		}
 	}
 	return strings.Join(out, ", ")
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-github/v66/github"
 
 	"github.com/ospo-bot/ospo-bot/internal/fit"
+	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
 )
 
@@ -78,7 +79,10 @@ func Summary(fs []rules.Finding, prURL string) string {
 		}
 		rows = append(rows, fmt.Sprintf("| `%s` (%s) | %s: %s | %s |\n", f.Rule, f.Mode, result, cell(f.Message), todo))
 	}
-	return fit.CheckOutput.List("| rule | result | what to do |\n|---|---|---|\n", rows, "", fmt.Sprintf("see [the pull request](%s)", prURL))
+	l := fit.CheckOutput
+	return inert.CapWithin(l.Max, l.Len, func(max int) string {
+		return fit.Limit{Max: max, Bytes: l.Bytes}.List("| rule | result | what to do |\n|---|---|---|\n", rows, "", fmt.Sprintf("see [the pull request](%s)", prURL))
+	})
 }
 
 // Annotations point at the file and line of each failure that has one.
@@ -104,6 +108,24 @@ func Annotations(fs []rules.Finding) []*github.CheckRunAnnotation {
 	return out
 }
 
+// cell is a Markdown text as one table cell: on one line, and every "|"
+// escaped (GFM splits cells before it reads code spans), unless a
+// backslash escapes it already.
 func cell(s string) string {
-	return strings.ReplaceAll(fit.CheckOutput.Cut(strings.Join(strings.Fields(s), " "), maxCell), "|", `\|`)
+	s = fit.CheckOutput.Cut(strings.Join(strings.Fields(s), " "), maxCell)
+	var b strings.Builder
+	backslashes := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '|' && backslashes%2 == 0 {
+			b.WriteByte('\\')
+		}
+		if c == '\\' {
+			backslashes++
+		} else {
+			backslashes = 0
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
 )
 
@@ -20,7 +21,7 @@ func unverifiedNote(cla rules.CLAResult) string {
 			names = append(names, fmt.Sprintf("and %d more", n-i))
 			break
 		}
-		names = append(names, rules.CodeSpan(l)) // from commit text: no mention
+		names = append(names, inert.Code(l)) // from commit text: no mention
 	}
 	return fmt.Sprintf("**Identities not verified.** The commits name more people than the bot looks up in one check "+
 		"(at most %d accounts and org memberships): %d were not looked up (%s), so the CLA cannot pass. "+

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
 )
 
@@ -15,7 +16,7 @@ func ApplyExemptions(fs []rules.Finding, st State) []rules.Finding {
 	for i, f := range out {
 		if d, ok := st.Exemptions[f.Rule]; ok && f.Result != rules.Skip {
 			out[i].Result = rules.Exempt
-			out[i].Message = fmt.Sprintf("exempt by @%s on %s: %s", d.Actor, d.At.UTC().Format("2006-01-02"), oneLine(d.Reason))
+			out[i].Message = fmt.Sprintf("exempt by %s on %s: %s", inert.Mention(d.Actor), d.At.UTC().Format("2006-01-02"), inert.Text(d.Reason))
 			out[i].Remediation = ""
 		}
 	}
@@ -29,7 +30,7 @@ func Assess(s *rules.Snapshot, fs []rules.Finding, st State) (flagged bool, reas
 	failing := FailingEnforce(fs)
 	switch st.Status {
 	case Rejected:
-		reasons = append(reasons, fmt.Sprintf("@%s rejected it", st.Decided.Actor))
+		reasons = append(reasons, inert.Mention(st.Decided.Actor)+" rejected it")
 	case Approved:
 		var anew []string
 		for _, r := range failing {
@@ -38,7 +39,7 @@ func Assess(s *rules.Snapshot, fs []rules.Finding, st State) (flagged bool, reas
 			}
 		}
 		if len(anew) > 0 {
-			reasons = append(reasons, fmt.Sprintf("%s failed after @%s approved it", strings.Join(anew, ", "), st.Decided.Actor))
+			reasons = append(reasons, fmt.Sprintf("%s failed after %s approved it", strings.Join(anew, ", "), inert.Mention(st.Decided.Actor)))
 		}
 	default:
 		if !s.Private {

@@ -12,6 +12,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ospo-bot/ospo-bot/internal/ghclient"
+	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
 	"github.com/ospo-bot/ospo-bot/internal/store"
 )
@@ -78,7 +79,7 @@ func (m *Manager) HandleComment(ctx context.Context, client *github.Client, c Co
 	if len(perrs) > 0 {
 		var lines []string
 		for _, e := range perrs {
-			lines = append(lines, fmt.Sprintf("- line %d, `%s`: %s", e.Line, e.Text, e.Problem))
+			lines = append(lines, fmt.Sprintf("- line %d, %s: %s", e.Line, inert.Code(e.Text), e.Problem))
 		}
 		replies = append(replies, "I could not read these lines, so nothing in them was done:\n"+strings.Join(lines, "\n"))
 	}
@@ -112,7 +113,7 @@ func (m *Manager) HandleComment(ctx context.Context, client *github.Client, c Co
 			return h, err
 		}
 		if !ok {
-			replies = append(replies, fmt.Sprintf("@%s, only %s may approve, reject or exempt; nothing changed.", c.Author, Describe(a)))
+			replies = append(replies, fmt.Sprintf("%s, only %s may approve, reject or exempt; nothing changed.", inert.Mention(c.Author), Describe(a)))
 			for _, cmd := range deciding {
 				if err := m.audit(ctx, c, a, subject, "refuse "+string(cmd.Verb), "not an approver"); err != nil {
 					return h, err
@@ -327,9 +328,9 @@ func Describe(a Authority) string {
 	var who []string
 	for _, ap := range a.Approvers {
 		if strings.HasPrefix(ap, "@") {
-			who = append(who, "members of "+ap)
+			who = append(who, "members of "+inert.Mention(ap))
 		} else {
-			who = append(who, "@"+ap)
+			who = append(who, inert.Mention(ap))
 		}
 	}
 	return strings.Join(who, " or ")
@@ -340,7 +341,7 @@ func unknownRules(cmds []Command) []ParseError {
 	for _, c := range cmds {
 		if c.Rule != "" && !slices.Contains(rules.IDs, c.Rule) {
 			errs = append(errs, ParseError{Line: c.Line, Text: "/ospo " + string(c.Verb) + " " + c.Rule,
-				Problem: fmt.Sprintf("unknown rule %q; the rules are %s", c.Rule, strings.Join(rules.IDs, ", "))})
+				Problem: fmt.Sprintf("unknown rule %s; the rules are %s", inert.Code(c.Rule), strings.Join(rules.IDs, ", "))})
 		}
 	}
 	return errs

@@ -14,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ospo-bot/ospo-bot/internal/appbot"
+	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/store"
 )
 
@@ -108,9 +109,9 @@ func (m *Manager) Sync(ctx context.Context, client *github.Client, t Target, rep
 		notes = append(notes, "Reopened: "+strings.Join(rep.Reasons, "; ")+".")
 	case !rep.Flagged && open && rep.State.Status == Approved:
 		d := rep.State.Decided
-		note := fmt.Sprintf("Approved by @%s", d.Actor)
+		note := "Approved by " + inert.Mention(d.Actor)
 		if d.Reason != "" {
-			note += ": " + oneLine(d.Reason)
+			note += ": " + inert.Text(d.Reason)
 		}
 		notes = append(notes, note+". Closing this review.")
 		edit.State, edit.StateReason, changed = github.String("closed"), github.String("completed"), true
@@ -381,6 +382,7 @@ func ensureLabel(ctx context.Context, client *github.Client, owner, name, label 
 }
 
 func comment(ctx context.Context, client *github.Client, owner, name string, number int, body string) error {
+	body = inert.Cap(body)
 	if _, _, err := client.Issues.CreateComment(ctx, owner, name, number, &github.IssueComment{Body: &body}); err != nil {
 		return fmt.Errorf("comment on %s/%s#%d: %w", owner, name, number, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/ospo-bot/ospo-bot/internal/fit"
+	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
 )
 
@@ -67,9 +68,9 @@ func Body(r Report) string {
 	if s.Private {
 		visibility = "Private"
 	}
-	fmt.Fprintf(&b, "**%s** repository · default branch `%s` · policy `%s`\n\n", visibility, s.DefaultBranch, r.PolicyVersion)
+	fmt.Fprintf(&b, "**%s** repository · default branch %s · policy %s\n\n", visibility, inert.Code(s.DefaultBranch), inert.Code(r.PolicyVersion))
 	if r.PolicyProblem != "" {
-		fmt.Fprintf(&b, "> [!WARNING]\n> The policy could not be read, so the results below are on hold: %s\n\n", r.PolicyProblem)
+		fmt.Fprintf(&b, "> [!WARNING]\n> The policy could not be read, so the results below are on hold: %s\n\n", inert.Text(r.PolicyProblem))
 	}
 	if r.MadePrivate || (r.PrivateUntilApproved && s.Private && r.State.Status != Approved) {
 		b.WriteString("> [!IMPORTANT]\n> The policy keeps this repository private until an approver approves it (`review.private_until_approved`).\n\n")
@@ -89,7 +90,7 @@ func Body(r Report) string {
 	if len(r.PolicyNotices) > 0 {
 		b.WriteString("\n<details><summary>Policy notes</summary>\n\n")
 		for _, n := range r.PolicyNotices {
-			fmt.Fprintf(&b, "- %s\n", oneLine(n))
+			fmt.Fprintf(&b, "- %s\n", inert.Text(n))
 		}
 		b.WriteString("\n</details>\n")
 	}
@@ -98,7 +99,9 @@ func Body(r Report) string {
 		fmt.Fprintf(&b, "\nFlagged because %s.\n", strings.Join(r.Reasons, "; "))
 	}
 	b.WriteString("\n<sub>This text updates itself when the repository or the policy changes. `/ospo help` lists the commands.</sub>\n")
-	return fit.Body.List(head, items, b.String(), fmt.Sprintf("see [the repository](%s)", s.HTMLURL))
+	return inert.CapWithin(fit.Body.Max, fit.Body.Len, func(max int) string {
+		return fit.Limit{Max: max}.List(head, items, b.String(), fmt.Sprintf("see [the repository](%s)", s.HTMLURL))
+	})
 }
 
 // maxFindingLine bounds one finding's line, so one overlong rule result
@@ -132,23 +135,27 @@ func findingLine(f rules.Finding) string {
 // and why.
 func NotMadePrivateNote(why string) string {
 	return "This repository was made public without an approval. The policy asks to make it private until an approver approves it " +
-		"(`review.private_until_approved`), but it could not be made private: " + oneLine(why) + "."
+		"(`review.private_until_approved`), but it could not be made private: " + inert.Text(why) + "."
 }
 
 func decisionLine(r Report) string {
 	who := "the org's owners"
 	if len(r.Approvers) > 0 {
-		who = strings.Join(r.Approvers, ", ")
+		var names []string
+		for _, a := range r.Approvers {
+			names = append(names, inert.Mention(a))
+		}
+		who = strings.Join(names, ", ")
 	}
 	switch d := r.State.Decided; r.State.Status {
 	case Approved:
-		line := fmt.Sprintf("**Decision:** approved by @%s on %s", d.Actor, d.At.UTC().Format("2006-01-02"))
+		line := fmt.Sprintf("**Decision:** approved by %s on %s", inert.Mention(d.Actor), d.At.UTC().Format("2006-01-02"))
 		if d.Reason != "" {
-			line += ": " + oneLine(d.Reason)
+			line += ": " + inert.Text(d.Reason)
 		}
 		return line + "."
 	case Rejected:
-		return fmt.Sprintf("**Decision:** rejected by @%s on %s: %s. %s may approve once it is resolved.", d.Actor, d.At.UTC().Format("2006-01-02"), oneLine(d.Reason), who)
+		return fmt.Sprintf("**Decision:** rejected by %s on %s: %s. %s may approve once it is resolved.", inert.Mention(d.Actor), d.At.UTC().Format("2006-01-02"), inert.Text(d.Reason), who)
 	default:
 		return fmt.Sprintf("**Decision:** pending. %s decide with `/ospo approve [note]`, `/ospo reject <reason>` or `/ospo exempt <rule> <reason>`.", capitalize(who))
 	}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/policy"
 )
 
@@ -224,18 +225,18 @@ func CLA(pr *PullRequest, r policy.CLARule) Finding {
 	}
 	if len(signers) > 0 {
 		fixes = append(fixes, fmt.Sprintf("%s: read the CLA at %s, then comment on this pull request with exactly: %s",
-			capList(signers), r.Document, claPhrase(r)))
+			capList(signers), r.Document, inert.Code(claPhrase(r))))
 	}
 	var emails, noEmail []string
 	authors, coAuthors := false, false
 	for i, p := range res.Unlinked {
 		switch {
 		case p.Email == "" && coAuthorOnly[i]:
-			noEmail = append(noEmail, fmt.Sprintf("Co-authored-by: %s", p.Name))
+			noEmail = append(noEmail, inert.Code("Co-authored-by: "+p.Name))
 		case p.Email == "":
-			noEmail = append(noEmail, fmt.Sprintf("commit author %q", p.Name))
+			noEmail = append(noEmail, "commit author "+inert.Code(p.Name))
 		default:
-			emails = append(emails, p.Email)
+			emails = append(emails, inert.Code(p.Email))
 			authors = authors || !coAuthorOnly[i]
 			coAuthors = coAuthors || coAuthorOnly[i]
 		}
@@ -247,7 +248,7 @@ func CLA(pr *PullRequest, r policy.CLARule) Finding {
 			fix += "; or amend the commit author: `git commit --amend --author=\"Your Name <email of your GitHub account>\"` (older commits: `git rebase -i`), then `git push --force-with-lease`"
 		}
 		if coAuthors {
-			fix += "; or write the Co-authored-by with an email of the co-author's GitHub account (ID+login@users.noreply.github.com works)"
+			fix += "; or write the Co-authored-by with an email of the co-author's GitHub account (`ID+login@users.noreply.github.com` works)"
 		}
 		fixes = append(fixes, fix)
 	}
@@ -258,12 +259,12 @@ func CLA(pr *PullRequest, r policy.CLARule) Finding {
 	if n := len(res.Unverified); n > 0 {
 		var names []string
 		for _, l := range res.Unverified {
-			names = append(names, CodeSpan(l)) // commit text: no mention
+			names = append(names, inert.Code(l)) // commit text: no mention
 		}
 		problems = append(problems, fmt.Sprintf("%d %s named in the commits could not be verified: the bot looks up at most %d accounts and org memberships per check (not looked up: %s)",
 			n, map[bool]string{true: "identity", false: "identities"}[n == 1], res.LookupBudget, capList(names)))
 		fixes = append(fixes, "name fewer distinct authors and co-authors: split the pull request, or drop the Co-authored-by trailers of people who need not be credited; "+
-			"write co-authors as ID+login@users.noreply.github.com, which needs no lookup; a person listed who signs the CLA needs no membership lookup")
+			"write co-authors as `ID+login@users.noreply.github.com`, which needs no lookup; a person listed who signs the CLA needs no membership lookup")
 	}
 	return failed(RuleCLA, r.Mode, "CLA: "+strings.Join(problems, "; "), strings.Join(fixes, "; "))
 }
@@ -278,7 +279,7 @@ func agentProblems(res CLAResult) (problems, fixes []string) {
 	case res.AgentPolicy == policy.AgentsBlock:
 		var who []string
 		for _, a := range res.Agents {
-			who = append(who, CodeSpan(personName(a.Person))) // commit text: inert
+			who = append(who, agentName(a.Person)) // commit text: inert
 		}
 		problems = append(problems, fmt.Sprintf("the policy accepts no contributions by AI agents (pull_request.cla.agents: block): %s", capList(who)))
 		fixes = append(fixes, "remove the agents' commits and their Co-authored-by trailers (`git rebase -i`, then `git push --force-with-lease`), or ask the OSPO whether agents may contribute")
@@ -301,6 +302,14 @@ func agentProblems(res CLAResult) (problems, fixes []string) {
 		}
 	}
 	return problems, fixes
+}
+
+// agentName names an agent's commit identity as code: never a mention.
+func agentName(p Person) string {
+	if p.Account != nil && p.Account.Login != "" {
+		return inert.Code("@" + p.Account.Login)
+	}
+	return inert.Code(identity(p.Name, p.Email))
 }
 
 // agentNames lists the agents once each: "AI agents Claude and GitHub Copilot".
@@ -350,7 +359,7 @@ func claPassSigners(res CLAResult) string {
 	if len(res.Exempt) > 0 {
 		var ex []string
 		for _, e := range res.Exempt {
-			ex = append(ex, fmt.Sprintf("%s (%s)", personName(e.Person), e.Reason))
+			ex = append(ex, fmt.Sprintf("%s (%s)", personName(e.Person), inert.Text(e.Reason)))
 		}
 		msg += "; exempt: " + capList(ex)
 	}
@@ -450,8 +459,13 @@ func newIdentityIndex(pr *PullRequest) *identityIndex {
 		if a == nil || a.ID <= 0 {
 			return
 		}
-		if have := ix.byID[a.ID]; have == nil || have.Type == "" && a.Type != "" {
+		have := ix.byID[a.ID]
+		if have != nil && !a.FromText {
+			have.FromText = false // GitHub linked it: it may be mentioned
+		}
+		if have == nil || have.Type == "" && a.Type != "" {
 			c := *a
+			c.FromText = a.FromText && (have == nil || have.FromText)
 			ix.byID[a.ID] = &c
 			if a.Login != "" {
 				ix.byLogin[strings.ToLower(a.Login)] = &c
@@ -476,6 +490,7 @@ func newIdentityIndex(pr *PullRequest) *identityIndex {
 		}
 	}
 	for _, a := range pr.Users {
+		a.FromText = true // GitHub gave the account of a login the text names
 		know(&a)
 	}
 	for _, c := range pr.Commits {

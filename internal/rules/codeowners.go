@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hmarr/codeowners"
+	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/policy"
 )
 
@@ -148,15 +149,15 @@ func githubErrors(file string, errs []CodeownersError, mode policy.Mode) (Findin
 
 // describe says what is wrong in one GitHub error, on one line.
 func describe(e CodeownersError) string {
-	msg := e.Kind
-	if msg == "" {
-		msg = firstLine(e.Message)
+	msg := inert.Text(e.Kind) // GitHub's words about the file's text
+	if e.Kind == "" {
+		msg = inert.Text(firstLine(e.Message))
 	}
 	if e.Source != "" {
-		msg += fmt.Sprintf(" in `%s`", strings.TrimSpace(firstLine(e.Source)))
+		msg += " in " + inert.Code(strings.TrimSpace(firstLine(e.Source)))
 	}
 	if e.Suggestion != "" {
-		msg += " (" + firstLine(e.Suggestion) + ")"
+		msg += " (" + inert.Text(firstLine(e.Suggestion)) + ")"
 	}
 	if msg == "" {
 		return "error"

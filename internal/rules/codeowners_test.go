@@ -58,7 +58,7 @@ func TestCodeowners(t *testing.T) {
 			}
 			return s
 		}(), on, Fail, ".github/CODEOWNERS", 3, []string{
-			"GitHub reports 2 errors in .github/CODEOWNERS: line 3: Unknown owner in `/docs/ @acme/docs docs@acme.example` (make sure @acme/docs exists and has write access to the repository); line 5: Invalid pattern on line 5",
+			"GitHub reports 2 errors in .github/CODEOWNERS: line 3: Unknown owner in `/docs/ @acme/docs docs@acme.example` (make sure @\u200bacme/docs exists and has write access to the repository); line 5: Invalid pattern on line 5",
 		}},
 		{"no default owner", ownersSnapshot(map[string]string{"CODEOWNERS": "/src/ @a\n*.md @b\n"}), strict, Fail, "CODEOWNERS", 0,
 			[]string{"CODEOWNERS has no rule that gives every file an owner", "`* @your-org/your-team`"}},

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/policy"
 )
 
@@ -209,7 +210,7 @@ func DCO(pr *PullRequest, r policy.DCORule, cla policy.CLARule) Finding {
 			listed = append(listed, fmt.Sprintf("and %d more", len(res.Problems)-i))
 			break
 		}
-		listed = append(listed, fmt.Sprintf("%s by %s: %s", shortSHA(p.SHA), p.Author, p.Reason))
+		listed = append(listed, fmt.Sprintf("%s by %s: %s", shortSHA(p.SHA), inert.Code(p.Author), p.Reason))
 	}
 	msg := fmt.Sprintf("%d of %s not signed off (DCO): %s", len(res.Problems), plural(res.Checked, "commit"), strings.Join(listed, "; "))
 	n := max(res.Commits, 1)
@@ -241,11 +242,11 @@ func signOffProblem(c Commit) string {
 	// Explain with the first one: it is usually the author's.
 	name, email, ok := ParsePerson(offs[0].Value)
 	if !ok {
-		return fmt.Sprintf("Signed-off-by %q is not Name <email>", offs[0].Value)
+		return "Signed-off-by " + inert.Code(offs[0].Value) + " is not `Name <email>`"
 	}
-	msg := fmt.Sprintf("Signed-off-by %s does not match the author %s", identity(name, email), identity(c.Author.Name, c.Author.Email))
+	msg := fmt.Sprintf("Signed-off-by %s does not match the author %s", inert.Code(identity(name, email)), inert.Code(identity(c.Author.Name, c.Author.Email)))
 	if !samePersonAs(c.Author, c.Committer) && c.Committer.Email != "" {
-		msg += " or the committer " + identity(c.Committer.Name, c.Committer.Email)
+		msg += " or the committer " + inert.Code(identity(c.Committer.Name, c.Committer.Email))
 	}
 	return msg
 }

@@ -42,7 +42,7 @@ func TestDCO(t *testing.T) {
 		{"email differs, committer named", pullRequest(committedBy(commit(1, aliceP, "x\n\nSigned-off-by: Alice Liddell <a@work.example>"), bobP)), on, Fail,
 			[]string{"Signed-off-by Alice Liddell <a@work.example> does not match the author Alice Liddell <alice@home.example> or the committer Bob Builder <bob@home.example>"}},
 		{"malformed sign-off", pullRequest(commit(1, aliceP, "x\n\nSigned-off-by: Alice Liddell")), on, Fail,
-			[]string{`Signed-off-by "Alice Liddell" is not Name <email>`}},
+			[]string{"Signed-off-by `Alice Liddell` is not `Name <email>`"}},
 		{"merge commits skipped", pullRequest(commit(1, aliceP, signedOff(aliceP)), merge(2)), on, Pass,
 			[]string{"the commit is signed off (1 merge commit skipped)"}},
 		{"bot commits skipped", pullRequest(

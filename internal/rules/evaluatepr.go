@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/policy"
 )
 
@@ -54,12 +55,17 @@ func capList(items []string) string {
 	return strings.Join(items[:maxListed], ", ") + fmt.Sprintf(" and %d more", len(items)-maxListed)
 }
 
-// atLogin names an account: "@login", or "user 123" without a login.
+// atLogin names an account in Markdown: a mention of an account GitHub
+// linked, "@login" as code for one only commit text names (see
+// Account.FromText), or "user 123" without a login.
 func atLogin(a Account) string {
-	if a.Login == "" {
+	switch {
+	case a.Login == "":
 		return fmt.Sprintf("user %d", a.ID)
+	case a.FromText:
+		return inert.Code("@" + a.Login)
 	}
-	return "@" + a.Login
+	return inert.Mention(a.Login)
 }
 
 func atLogins(as []Account) []string {
@@ -75,7 +81,7 @@ func personName(p Person) string {
 	if p.Account != nil {
 		return atLogin(*p.Account)
 	}
-	return identity(p.Name, p.Email)
+	return inert.Code(identity(p.Name, p.Email))
 }
 
 // identity is "Name <email>" as git writes it.

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/policy"
 )
 
@@ -68,7 +69,7 @@ func branch(s *Snapshot) string {
 	if s.DefaultBranch == "" {
 		return "the default branch"
 	}
-	return s.DefaultBranch
+	return inert.Code(s.DefaultBranch) // git allows backticks, "@" and "<" in a branch name
 }
 
 // listOr joins items as "a, b or c".

@@ -27,11 +27,31 @@ func check(t *testing.T, f Finding, rule string, want Result, fragments ...strin
 		t.Errorf("Result = %s, want %s (message %q)", f.Result, want, f.Message)
 	}
 	for _, frag := range fragments {
-		if !strings.Contains(f.Message, frag) && !strings.Contains(f.Remediation, frag) {
+		if !strings.Contains(f.Message, frag) && !strings.Contains(f.Remediation, frag) &&
+			!strings.Contains(shown(f.Message), frag) && !strings.Contains(shown(f.Remediation), frag) {
 			t.Errorf("message %q / remediation %q lack %q", f.Message, f.Remediation, frag)
 		}
 	}
 	wellFormed(t, f)
+}
+
+// shown is a message as a reader sees it: code spans' backticks and their
+// padding, backslash escapes and zero-width spaces dropped. A fragment may
+// match the message as written or as shown.
+func shown(md string) string {
+	md = strings.ReplaceAll(md, "\u200b", "")
+	for _, pad := range []string{"```` ", " ````", "``` ", " ```", "`` ", " ``"} {
+		md = strings.ReplaceAll(md, pad, "")
+	}
+	md = strings.ReplaceAll(md, "`", "")
+	var b strings.Builder
+	for i := 0; i < len(md); i++ {
+		if md[i] == '\\' && i+1 < len(md) && strings.IndexByte("\\`*_[]<>&!|~$#", md[i+1]) >= 0 {
+			i++
+		}
+		b.WriteByte(md[i])
+	}
+	return b.String()
 }
 
 // wellFormed checks the invariants of every finding.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/policy"
 )
 
@@ -99,9 +100,9 @@ func normColor(c string) string {
 func labelList(labels []policy.Label, withColor bool) string {
 	parts := make([]string, len(labels))
 	for i, l := range labels {
-		parts[i] = fmt.Sprintf("%q", l.Name)
+		parts[i] = inert.Code(l.Name)
 		if withColor && l.Color != "" {
-			parts[i] += " #" + l.Color
+			parts[i] += " " + inert.Code("#"+l.Color)
 		}
 	}
 	return strings.Join(parts, ", ")
@@ -112,7 +113,7 @@ func wrongColours(have, update []policy.Label) string {
 	parts := make([]string, len(update))
 	for i, u := range update {
 		cur, _ := findLabel(have, u.Name)
-		parts[i] = fmt.Sprintf("%q is #%s, not #%s", u.Name, normColor(cur.Color), u.Color)
+		parts[i] = fmt.Sprintf("%s is %s, not %s", inert.Code(u.Name), inert.Code("#"+normColor(cur.Color)), inert.Code("#"+u.Color))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -30,16 +30,16 @@ func TestLabels(t *testing.T) {
 			[]string{"all 3 required labels exist"}},
 		{"none required", []policy.Label{}, policy.LabelsRule{Mode: policy.Enforce}, Pass, []string{"the policy requires no labels"}},
 		{"missing and wrong colour", []policy.Label{{Name: "KIND/BUG", Color: "ffffff"}, {Name: "needs triage"}}, rule, Fail, []string{
-			`labels: missing "good first issue"; wrong colour "KIND/BUG" is #ffffff, not #d73a4a`,
-			`create "good first issue" #7057ff; recolour "KIND/BUG" #d73a4a in Issues → Labels (or set repository.labels.fix: true`}},
+			"labels: missing `good first issue`; wrong colour `KIND/BUG` is `#ffffff`, not `#d73a4a`",
+			"create `good first issue` `#7057ff`; recolour `KIND/BUG` `#d73a4a` in Issues → Labels (or set repository.labels.fix: true"}},
 		{"fix on: no hint", []policy.Label{}, policy.LabelsRule{Mode: policy.Warn, Fix: true, Required: requiredLabelSet[:1]}, Fail,
-			[]string{`missing "kind/bug"`}},
+			[]string{"missing `kind/bug`"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := Labels(&Snapshot{Labels: tt.labels}, tt.r)
 			check(t, f, RuleLabels, tt.want, tt.fragments...)
-			if tt.r.Fix && f.Remediation != `create "kind/bug" #d73a4a in Issues → Labels` {
+			if tt.r.Fix && f.Remediation != "create `kind/bug` `#d73a4a` in Issues → Labels" {
 				t.Errorf("remediation %q", f.Remediation)
 			}
 		})

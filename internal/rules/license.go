@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/google/licensecheck"
+	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/policy"
 )
 
@@ -100,20 +101,24 @@ func checkLicenseFiles(s *Snapshot, files []string, r policy.LicenseRule) Findin
 			// One file of several: an edited copy of a license the policy
 			// names anywhere is an edited copy, not a disallowed license.
 			if like, ok := closestLicense(words(text), lookalikeFloor); ok && allow.mentions(like.id) {
-				return edited(file, like.id, 100-like.similarity, r.Mode)
+				return edited(inert.Code(file), like.id, 100-like.similarity, r.Mode)
 			}
-			return unidentified(file, text, res, allow, r)
+			return unidentified(inert.Code(file), text, res, allow, r)
 		}
 		minCov, minMatch := thresholds(r)
 		if res.coverage < minCov || res.share < minMatch {
-			return edited(file, listAnd(res.ids), max(100-res.coverage, 100-res.share), r.Mode)
+			return edited(inert.Code(file), listAnd(res.ids), max(100-res.coverage, 100-res.share), r.Mode)
 		}
 		for _, id := range res.ids {
 			ids = appendNew(ids, id)
 		}
 		coverage, share = min(coverage, res.coverage), min(share, res.share)
 	}
-	names := listAnd(files)
+	var quoted []string
+	for _, f := range files {
+		quoted = append(quoted, inert.Code(f))
+	}
+	names := listAnd(quoted)
 	if allow := readAllowed(r.Allowed); !allow.permits(ids) {
 		return disallowed(names, true, ids, allow, r)
 	}
@@ -121,8 +126,9 @@ func checkLicenseFiles(s *Snapshot, files []string, r policy.LicenseRule) Findin
 		names, listAnd(ids), math.Floor(coverage), math.Floor(share)))
 }
 
-func checkLicenseText(s *Snapshot, file string, r policy.LicenseRule) Finding {
-	text, read := s.Contents[file]
+func checkLicenseText(s *Snapshot, path string, r policy.LicenseRule) Finding {
+	text, read := s.Contents[path]
+	file := inert.Code(path) // anyone's file name: code in messages
 	switch {
 	case !read:
 		return failed(RuleLicense, r.Mode,

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/policy"
 )
 
@@ -36,7 +37,7 @@ func ProtectedPaths(pr *PullRequest, r policy.ProtectedPathsRule, approvers []st
 	case len(changed) == 0 && pr.FilesComplete:
 		return passed(RuleProtectedPaths, r.Mode, "changes no protected paths")
 	case len(changed) == 0 && ok:
-		return passed(RuleProtectedPaths, r.Mode, fmt.Sprintf("approved by @%s (the changed files could not all be read)", approval.Login))
+		return passed(RuleProtectedPaths, r.Mode, fmt.Sprintf("approved by %s (the changed files could not all be read)", inert.Mention(approval.Login)))
 	case len(changed) == 0:
 		// Fail closed: past GitHub's 3,000 files the rest is unknown.
 		incomplete := fmt.Sprintf("could not read all changed files (%s read)", plural(pr.FilesRead, "file"))
@@ -50,7 +51,7 @@ func ProtectedPaths(pr *PullRequest, r policy.ProtectedPathsRule, approvers []st
 			incomplete+", so changes to protected paths cannot be ruled out; not passing on a partial list",
 			fmt.Sprintf("%s must approve the pull request (comment /ospo approve or approve it in a review), or split it into smaller pull requests", who))
 	case ok:
-		return passed(RuleProtectedPaths, r.Mode, fmt.Sprintf("changes to protected paths %s approved by @%s", capList(changed), approval.Login))
+		return passed(RuleProtectedPaths, r.Mode, fmt.Sprintf("changes to protected paths %s approved by %s", capList(changed), inert.Mention(approval.Login)))
 	}
 	msg := fmt.Sprintf("changes protected paths %s without an OSPO approval", capList(changed))
 	if notes := approvalNotes(pr.Approvals); notes != "" {
@@ -63,8 +64,8 @@ func ProtectedPaths(pr *PullRequest, r policy.ProtectedPathsRule, approvers []st
 	return f
 }
 
-// protectedChanges names the protected changes, a renamed file once as
-// "old → new" (whichever of its paths is protected), and the file to
+// protectedChanges names the protected changes in Markdown, each path as
+// code, a renamed file once as "old → new" (whichever of its paths is protected), and the file to
 // annotate: the first change's path at the head.
 func protectedChanges(paths []string, renamed map[string]string) (changes []string, file string) {
 	newPath := map[string]string{}
@@ -81,9 +82,9 @@ func protectedChanges(paths []string, renamed map[string]string) (changes []stri
 			continue
 		}
 		done[from], done[to] = true, true
-		name, at := from, from
+		name, at := inert.Code(from), from // anyone's file names: code
 		if to != "" {
-			name, at = from+" → "+to, to
+			name, at = inert.Code(from)+" → "+inert.Code(to), to
 		}
 		if file == "" {
 			file = at
@@ -130,9 +131,9 @@ func approvalNotes(approvals []PathApproval) string {
 	for _, a := range approvals {
 		switch {
 		case !a.Authorized:
-			unauthorized = appendOnce(unauthorized, "@"+a.Login)
+			unauthorized = appendOnce(unauthorized, inert.Mention(a.Login))
 		case a.Voided:
-			voided = appendOnce(voided, "@"+a.Login)
+			voided = appendOnce(voided, inert.Mention(a.Login))
 		}
 	}
 	var notes []string
@@ -156,10 +157,8 @@ func approverList(approvers []string) string {
 		a = strings.TrimSpace(a)
 		switch {
 		case a == "":
-		case strings.HasPrefix(a, "@"):
-			names = appendOnce(names, a)
 		default:
-			names = appendOnce(names, "@"+a)
+			names = appendOnce(names, inert.Mention(a))
 		}
 	}
 	if len(names) == 0 {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/policy"
 )
 
@@ -35,32 +36,32 @@ func PRLabels(pr *PullRequest, r policy.PRLabelsRule) Finding {
 			continue
 		}
 		if len(set) == 1 {
-			missing = append(missing, fmt.Sprintf("the label %s", set[0]))
-			add = append(add, set[0])
+			missing = append(missing, fmt.Sprintf("the label %s", inert.Code(set[0])))
+			add = append(add, inert.Code(set[0]))
 		} else {
-			missing = append(missing, fmt.Sprintf("one of %s", strings.Join(set, ", ")))
-			add = append(add, "one of "+listOr(set))
+			missing = append(missing, fmt.Sprintf("one of %s", strings.Join(codes(set), ", ")))
+			add = append(add, "one of "+listOr(codes(set)))
 		}
 	}
 	for _, p := range patterns {
 		re, err := policy.CompileLabelPattern(p)
 		if err != nil {
-			return failed(RulePRLabels, r.Mode, fmt.Sprintf("the policy's label pattern %q is not a regular expression: %v", p, err),
+			return failed(RulePRLabels, r.Mode, fmt.Sprintf("the policy's label pattern %s is not a regular expression: %s", inert.Code(p), inert.Text(err.Error())),
 				"fix pull_request.labels.patterns in ospo.yml (`ospo-bot policy validate` shows the problem)")
 		}
 		if i := slices.IndexFunc(pr.Labels, re.MatchString); i >= 0 {
 			found = append(found, pr.Labels[i])
 			continue
 		}
-		missing = append(missing, fmt.Sprintf("a label matching %s", p))
-		add = append(add, "a label matching "+p)
+		missing = append(missing, fmt.Sprintf("a label matching %s", inert.Code(p)))
+		add = append(add, "a label matching "+inert.Code(p))
 	}
 	if len(missing) == 0 {
-		return passed(RulePRLabels, r.Mode, "has the labels "+listAnd(dedupe(found)))
+		return passed(RulePRLabels, r.Mode, "has the labels "+listAnd(codes(dedupe(found))))
 	}
 	have := "it has no labels"
 	if len(pr.Labels) > 0 {
-		have = "its labels: " + strings.Join(pr.Labels, ", ")
+		have = "its labels: " + strings.Join(codes(pr.Labels), ", ")
 	}
 	return failed(RulePRLabels, r.Mode,
 		fmt.Sprintf("missing labels: %s (%s)", strings.Join(missing, "; "), have),
@@ -93,6 +94,15 @@ func dedupe(items []string) []string {
 		if !slices.Contains(out, s) {
 			out = append(out, s)
 		}
+	}
+	return out
+}
+
+// codes writes each of anyone's texts (label names, patterns) as code.
+func codes(items []string) []string {
+	out := make([]string, len(items))
+	for i, s := range items {
+		out[i] = inert.Code(s)
 	}
 	return out
 }

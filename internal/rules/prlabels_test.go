@@ -42,7 +42,7 @@ func TestPRLabels(t *testing.T) {
 			"missing labels: one of kind/bug, kind/feature, kind/docs; a label matching ^area/.+$",
 			"add one of kind/bug, kind/feature or kind/docs, and a label matching ^area/.+$ to the pull request"}},
 		{"broken pattern", withLabels("a"), policy.PRLabelsRule{Mode: policy.Enforce, Patterns: []string{"("}}, Fail,
-			[]string{`the policy's label pattern "(" is not a regular expression`, "fix pull_request.labels.patterns in ospo.yml"}},
+			[]string{"the policy's label pattern `(` is not a regular expression", "fix pull_request.labels.patterns in ospo.yml"}},
 		{"nil pull request", nil, policy.PRLabelsRule{Mode: policy.Enforce, OneOf: kinds}, Fail, []string{"(it has no labels)"}},
 	}
 	for _, tt := range tests {

@@ -60,6 +60,11 @@ type Account struct {
 	ID    int64
 	Login string
 	Type  string // "User" or "Bot"
+	// FromText: only commit text names this account (a noreply address
+	// in a Co-authored-by or an unlinked author email); GitHub linked it
+	// to nothing in the pull request. Such an account is listed, never
+	// mentioned: anyone can write anyone's address.
+	FromText bool
 }
 
 // Commit is one commit of a pull request.

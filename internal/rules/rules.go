@@ -22,11 +22,14 @@ const (
 
 // Finding is what one rule found.
 type Finding struct {
-	Rule        string      // rule id: one of IDs or PullRequestIDs
-	Mode        policy.Mode // the rule's mode
-	Result      Result
-	Message     string // one line: what was found
-	Remediation string // one line: what to do ("" when passing)
+	Rule   string      // rule id: one of IDs or PullRequestIDs
+	Mode   policy.Mode // the rule's mode
+	Result Result
+	// Message and Remediation are one line of GitHub Markdown each, in
+	// which anyone's text (names, emails, trailers, file and label names,
+	// reasons) is written with package inert and does nothing.
+	Message     string // what was found
+	Remediation string // what to do ("" when passing)
 	PolicyURL   string // link to the policy (file and anchor) that asks for it
 	// File and Line locate the finding when it is about a place in a file.
 	File string

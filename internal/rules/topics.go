@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/policy"
 )
 
@@ -21,14 +22,14 @@ func Topics(s *Snapshot, r policy.TopicsRule) Finding {
 	}
 	for _, want := range r.OneOf {
 		if slices.ContainsFunc(s.Topics, func(t string) bool { return strings.EqualFold(strings.TrimSpace(t), strings.TrimSpace(want)) }) {
-			return passed(RuleTopics, r.Mode, fmt.Sprintf("has the topic %s", want))
+			return passed(RuleTopics, r.Mode, fmt.Sprintf("has the topic %s", inert.Code(want)))
 		}
 	}
 	have := "it has no topics"
 	if len(s.Topics) > 0 {
-		have = "its topics: " + strings.Join(s.Topics, ", ")
+		have = "its topics: " + strings.Join(codes(s.Topics), ", ")
 	}
 	return failed(RuleTopics, r.Mode,
-		fmt.Sprintf("%s has none of the topics %s (%s)", repoName(s), strings.Join(r.OneOf, ", "), have),
-		fmt.Sprintf("add one of the topics %s to the repository (About → Topics on its main page)", listOr(r.OneOf)))
+		fmt.Sprintf("%s has none of the topics %s (%s)", repoName(s), strings.Join(codes(r.OneOf), ", "), have),
+		fmt.Sprintf("add one of the topics %s to the repository (About → Topics on its main page)", listOr(codes(r.OneOf))))
 }

@@ -223,12 +223,12 @@ func noreplyAccount(email string) (Account, bool) {
 		if n <= 0 || !plausibleLogin(login) {
 			return Account{}, false
 		}
-		return Account{ID: n, Login: login}, true
+		return Account{ID: n, Login: login, FromText: true}, true
 	}
 	if !plausibleLogin(local) {
 		return Account{}, false
 	}
-	return Account{Login: local}, true
+	return Account{Login: local, FromText: true}, true
 }
 
 // parseID reads a positive decimal user ID, or returns 0.

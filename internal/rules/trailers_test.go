@@ -138,10 +138,10 @@ func TestNoreplyAccount(t *testing.T) {
 		want  Account
 		ok    bool
 	}{
-		{"1234+jane@users.noreply.github.com", Account{ID: 1234, Login: "jane"}, true},
-		{"1234+Jane@Users.NoReply.GitHub.com", Account{ID: 1234, Login: "Jane"}, true},
-		{"49699333+dependabot[bot]@users.noreply.github.com", Account{ID: 49699333, Login: "dependabot[bot]"}, true},
-		{"jane@users.noreply.github.com", Account{Login: "jane"}, true},
+		{"1234+jane@users.noreply.github.com", Account{ID: 1234, Login: "jane", FromText: true}, true},
+		{"1234+Jane@Users.NoReply.GitHub.com", Account{ID: 1234, Login: "Jane", FromText: true}, true},
+		{"49699333+dependabot[bot]@users.noreply.github.com", Account{ID: 49699333, Login: "dependabot[bot]", FromText: true}, true},
+		{"jane@users.noreply.github.com", Account{Login: "jane", FromText: true}, true},
 		{"x+jane@users.noreply.github.com", Account{}, false},
 		{"0+jane@users.noreply.github.com", Account{}, false},
 		{"1234+@users.noreply.github.com", Account{}, false},

@@ -56,7 +56,7 @@ func TestCLAAgentsAndIdentities(t *testing.T) {
 		msg := "Pair work\n\nCo-authored-by: Frank <frank@users.noreply.github.com>\n"
 		n := s.openPR("widget", "old-noreply", "alice", []string{"kind/bug"},
 			githubfake.NewCommit{Message: msg, Author: alice, Files: map[string]string{"pair.go": "package pair"}})
-		if cr := s.check("widget", n); cr.Conclusion != "failure" || !strings.Contains(summary(cr), "not signed by @frank") {
+		if cr := s.check("widget", n); cr.Conclusion != "failure" || !strings.Contains(summary(cr), "not signed by `@frank`") { // named only by a trailer: not mentioned
 			t.Fatalf("before frank signs: %+v", cr)
 		}
 		s.prComment("widget", n, "frank", phrase)
@@ -68,7 +68,7 @@ func TestCLAAgentsAndIdentities(t *testing.T) {
 		msg := "Pair work\n\nCo-authored-by: Ghost <ghost@users.noreply.github.com>\n"
 		n := s.openPR("widget", "ghost", "alice", []string{"kind/bug"},
 			githubfake.NewCommit{Message: msg, Author: alice, Files: map[string]string{"ghost.go": "package ghost"}})
-		if cr := s.check("widget", n); cr.Conclusion != "failure" || !strings.Contains(summary(cr), "no GitHub account for ghost@users.noreply.github.com") {
+		if cr := s.check("widget", n); cr.Conclusion != "failure" || !strings.Contains(summary(cr), "no GitHub account for `ghost@users.noreply.github.com`") {
 			t.Fatalf("check run %+v", cr)
 		}
 	})

@@ -112,7 +112,7 @@ func TestProtectedPathsCompleteness(t *testing.T) {
 
 	moved := s.openPR("widget", "move-license", "alice", []string{"kind/feature"},
 		githubfake.NewCommit{Message: "Move the license", Author: alice, Rename: map[string]string{"LICENSE": "legal/LICENSE"}})
-	if cr := s.check("widget", moved); cr.Conclusion != "failure" || !strings.Contains(cr.Output.Summary, "changes protected paths LICENSE → legal/LICENSE without") {
+	if cr := s.check("widget", moved); cr.Conclusion != "failure" || !strings.Contains(cr.Output.Summary, "changes protected paths `LICENSE` → `legal/LICENSE` without") {
 		t.Fatalf("renamed LICENSE: %+v", cr)
 	}
 

@@ -305,7 +305,7 @@ func TestCLAWhoMustSign(t *testing.T) {
 		if cr := s.check("widget", n); cr.Conclusion != "failure" || !strings.Contains(cr.Output.Title, "@bob") {
 			t.Fatalf("check run %+v", cr)
 		}
-		if got := s.botComments("widget", n); len(got) != 1 || !strings.Contains(got[0].Body, "@bob must sign") {
+		if got := s.botComments("widget", n); len(got) != 1 || !strings.Contains(got[0].Body, "`@bob` must sign") { // named only by a trailer: not mentioned
 			t.Fatalf("comments %+v", got)
 		}
 	})
