@@ -94,16 +94,8 @@ func (h *commentHandler) pullRequestComment(ctx context.Context, client *github.
 			replies = append(replies, fmt.Sprintf("`/ospo %s` works on OSPO review issues, not on pull requests.", cmd.Verb))
 		}
 	}
-	if react {
-		if _, _, err := client.Reactions.CreateIssueCommentReaction(ctx, owner, name, cm.GetID(), "+1"); err != nil {
-			return fmt.Errorf("acknowledge comment %d: %w", cm.GetID(), err)
-		}
-	}
-	if len(replies) > 0 {
-		body := inert.Cap(strings.Join(replies, "\n\n"))
-		if _, _, err := client.Issues.CreateComment(ctx, owner, name, number, &github.IssueComment{Body: &body}); err != nil {
-			return fmt.Errorf("reply on %s#%d: %w", ref.Repository, number, err)
-		}
+	if err := review.Answer(ctx, client, owner, name, number, cm.GetID(), react, replies); err != nil {
+		return err
 	}
 	if !recheck {
 		return nil

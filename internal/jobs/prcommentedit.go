@@ -194,16 +194,8 @@ func (h *commentHandler) pullRequestCommentEdited(ctx context.Context, client *g
 			logger.Info().Int64("comment_id", cm.GetID()).Msg("this edit was applied before: its approvals stay as they are")
 		}
 	}
-	if react {
-		if _, _, err := client.Reactions.CreateIssueCommentReaction(ctx, owner, name, cm.GetID(), "+1"); err != nil {
-			return fmt.Errorf("acknowledge comment %d: %w", cm.GetID(), err)
-		}
-	}
-	if len(replies) > 0 {
-		text := strings.Join(replies, "\n\n")
-		if _, _, err := client.Issues.CreateComment(ctx, owner, name, number, &github.IssueComment{Body: &text}); err != nil {
-			return fmt.Errorf("reply on %s: %w", subject, err)
-		}
+	if err := review.Answer(ctx, client, owner, name, number, cm.GetID(), react, replies); err != nil {
+		return err
 	}
 	if !recheck {
 		return nil

@@ -98,6 +98,7 @@ func (m *Manager) HandleComment(ctx context.Context, client *github.Client, c Co
 		replies = append(replies, HelpText)
 	}
 
+	accepted := false // deciding commands recorded: acknowledged with a reaction
 	if len(deciding) > 0 {
 		a, err := auth(repoID)
 		if err != nil {
@@ -124,18 +125,10 @@ func (m *Manager) HandleComment(ctx context.Context, client *github.Client, c Co
 			if err := m.record(ctx, c, repoID, deciding, a, subject); err != nil {
 				return h, err
 			}
-			h.Recheck = true
-			if _, _, err := client.Reactions.CreateIssueCommentReaction(ctx, owner(c.Repo), name(c.Repo), c.ID, "+1"); err != nil {
-				return h, fmt.Errorf("acknowledge comment %d: %w", c.ID, err)
-			}
+			h.Recheck, accepted = true, true
 		}
 	}
-	if len(replies) > 0 {
-		if err := comment(ctx, client, owner(c.Repo), name(c.Repo), c.IssueNumber, strings.Join(replies, "\n\n")); err != nil {
-			return h, err
-		}
-	}
-	return h, nil
+	return h, Answer(ctx, client, owner(c.Repo), name(c.Repo), c.IssueNumber, c.ID, accepted, replies)
 }
 
 // Withdraw forgets the decisions of a deleted comment, audits each with

@@ -243,15 +243,8 @@ func (m *Manager) HandleEdit(ctx context.Context, client *github.Client, e Edit,
 			zerolog.Ctx(ctx).Info().Int64("comment_id", e.ID).Msg("this edit was applied before: its decisions stay as they are")
 		}
 	}
-	if accepted {
-		if _, _, err := client.Reactions.CreateIssueCommentReaction(ctx, owner(e.Repo), name(e.Repo), e.ID, "+1"); err != nil {
-			return h, fmt.Errorf("acknowledge comment %d: %w", e.ID, err)
-		}
-	}
-	if len(replies) > 0 {
-		if err := comment(ctx, client, owner(e.Repo), name(e.Repo), e.IssueNumber, strings.Join(replies, "\n\n")); err != nil {
-			return h, err
-		}
+	if err := Answer(ctx, client, owner(e.Repo), name(e.Repo), e.IssueNumber, e.ID, accepted, replies); err != nil {
+		return h, err
 	}
 	return h, nil
 }

@@ -389,6 +389,20 @@ func comment(ctx context.Context, client *github.Client, owner, name string, num
 	return nil
 }
 
+// Answer acknowledges a comment that did something with a +1 reaction
+// (when react) and posts the replies to it as one comment, mentions capped.
+func Answer(ctx context.Context, client *github.Client, owner, name string, number int, commentID int64, react bool, replies []string) error {
+	if react {
+		if _, _, err := client.Reactions.CreateIssueCommentReaction(ctx, owner, name, commentID, "+1"); err != nil {
+			return fmt.Errorf("acknowledge comment %d: %w", commentID, err)
+		}
+	}
+	if len(replies) == 0 {
+		return nil
+	}
+	return comment(ctx, client, owner, name, number, strings.Join(replies, "\n\n"))
+}
+
 func split(fullName string) (string, string) {
 	owner, name, _ := strings.Cut(fullName, "/")
 	return owner, name
