@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -164,23 +165,13 @@ func (d *demo) comment(ctx context.Context, repo string, number int, user, body 
 	if err != nil {
 		return err
 	}
-	u, _, err := d.admin.Users.Get(ctx, user)
+	// The event as GitHub sends it: the issue with its author and labels,
+	// the comment's author and the sender as accounts.
+	ev, err := d.gh.IssueCommentEvent(d.inst, "acme", repo, c, "created", user, nil)
 	if err != nil {
 		return err
 	}
-	issue := &github.Issue{Number: github.Int(number)}
-	if _, isPR := d.gh.PullRequest("acme", repo, number); isPR {
-		issue.PullRequestLinks = &github.PullRequestLinks{URL: github.String(fmt.Sprintf("%s/repos/acme/%s/pulls/%d", d.gh.URL(), repo, number))}
-	} else if is, ok := d.gh.Issue("acme", repo, number); ok {
-		issue.Body = github.String(is.Body)
-	}
-	return d.deliver(ctx, "issue_comment", &github.IssueCommentEvent{
-		Action: github.String("created"), Issue: issue,
-		Comment: &github.IssueComment{ID: github.Int64(c.ID), Body: github.String(body), HTMLURL: github.String(c.HTMLURL),
-			User: u, CreatedAt: &github.Timestamp{Time: c.CreatedAt}},
-		Repo:         &github.Repository{FullName: github.String("acme/" + repo), Name: github.String(repo), Owner: &github.User{Login: github.String("acme")}},
-		Installation: &github.Installation{ID: github.Int64(d.inst)},
-	})
+	return d.deliver(ctx, "issue_comment", json.RawMessage(ev))
 }
 
 func (d *demo) prEvent(ctx context.Context, number int, action string) error {

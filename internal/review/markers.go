@@ -40,10 +40,10 @@ func (m *Manager) reviewedRepository(ctx context.Context, client *github.Client,
 	}
 	logger := zerolog.Ctx(ctx).With().Str("issue", c.Repo+"#"+strconv.Itoa(c.IssueNumber)).Str("issue_author", c.IssueAuthor).Logger()
 	if recorded {
-		// The record names only issues the app opened or recognised. An
-		// issue payload always names its author; one that names another
-		// is not the app's, whatever was recorded.
-		if c.IssueAuthorID != 0 && c.IssueAuthorID != bot.UserID {
+		// The record names only issues the app opened or recognised, and
+		// GitHub's payload always names the issue's author: one that names
+		// another, or no one, is not the app's, whatever was recorded.
+		if c.IssueAuthorID != bot.UserID {
 			logger.Warn().Int64("repository_id", row.RepositoryID).Msg("ignored a recorded review issue that the app did not write")
 			return 0, nil
 		}

@@ -284,7 +284,7 @@ func TestRedeliveryIsProcessedOnce(t *testing.T) {
 			t.Fatalf("redelivery answered %d %q", code, msg)
 		}
 	}
-	time.Sleep(300 * time.Millisecond) // room for a wrong second run
+	h.settled() // a wrong second run would be queued by now
 	if n := h.GitHub.CountRequests(isRepoListing); n != 1 {
 		t.Fatalf("the installation was listed %d times for one delivery", n)
 	}

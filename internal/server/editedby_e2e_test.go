@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-github/v66/github"
-
 	"github.com/ospo-bot/ospo-bot/internal/ghclient"
 	"github.com/ospo-bot/ospo-bot/internal/githubfake"
 )
@@ -18,49 +16,25 @@ import (
 // GitHub does), and delivers the issue_comment edited event: its sender is
 // the editor, its comment.user the author, its changes.body.from the body
 // before. It returns the comment after the edit.
-func (s *scenario) editComment(repo string, number int, c githubfake.Comment, body, editor string, onPR bool) githubfake.Comment {
+func (s *scenario) editComment(repo string, number int, c githubfake.Comment, body, editor string) githubfake.Comment {
 	s.t.Helper()
-	return s.editCommentFrom(repo, number, c, body, editor, onPR, true)
+	return s.editCommentFrom(repo, number, c, body, editor, true)
 }
 
 // editCommentFrom is editComment; withFrom false leaves changes.body out
 // of the event, as GitHub sometimes does.
-func (s *scenario) editCommentFrom(repo string, number int, c githubfake.Comment, body, editor string, onPR, withFrom bool) githubfake.Comment {
+func (s *scenario) editCommentFrom(repo string, number int, c githubfake.Comment, body, editor string, withFrom bool) githubfake.Comment {
 	s.t.Helper()
-	ctx := context.Background()
 	s.GitHub.Advance(time.Second)
 	before, after, err := s.GitHub.EditComment("acme", repo, c.ID, editor, body)
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	author, _, err := s.admin.Users.Get(ctx, after.User)
-	if err != nil {
-		s.t.Fatal(err)
+	var from *string
+	if withFrom {
+		from = &before.Body
 	}
-	sender, _, err := s.admin.Users.Get(ctx, editor)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	issue := &github.Issue{Number: github.Int(number)}
-	if onPR {
-		issue.PullRequestLinks = &github.PullRequestLinks{URL: github.String("x")}
-	} else if is, ok := s.GitHub.Issue("acme", repo, number); ok {
-		issue.Body = github.String(is.Body)
-	}
-	changes := &github.EditChange{Body: &github.EditBody{From: github.String(before.Body)}}
-	if !withFrom {
-		changes = &github.EditChange{}
-	}
-	s.deliver("issue_comment", &github.IssueCommentEvent{
-		Action:  github.String("edited"),
-		Changes: changes,
-		Issue:   issue,
-		Comment: &github.IssueComment{ID: github.Int64(after.ID), Body: github.String(after.Body), HTMLURL: github.String(after.HTMLURL), User: author,
-			CreatedAt: &github.Timestamp{Time: after.CreatedAt}, UpdatedAt: &github.Timestamp{Time: after.UpdatedAt}},
-		Repo:         &github.Repository{FullName: github.String("acme/" + repo), Name: github.String(repo), Owner: &github.User{Login: github.String("acme")}},
-		Installation: &github.Installation{ID: github.Int64(s.inst.ID)},
-		Sender:       sender,
-	})
+	s.commentEvent(repo, "edited", after, editor, from)
 	return after
 }
 
@@ -80,7 +54,7 @@ func TestEditByAnotherActsAsTheEditor(t *testing.T) {
 
 	// bob, who may not approve, edits the lead's remark into an approval.
 	remark := s.prComment("widget", n, "lead", "I will look at the licence change next week.")
-	s.editComment("widget", n, remark, "/ospo approve", "bob", true)
+	s.editComment("widget", n, remark, "/ospo approve", "bob")
 	if cr, _ := s.latestCheck("widget", pr.HeadSHA); cr.Conclusion != "failure" {
 		t.Fatalf("bob's edit of the lead's comment approved the pull request: %+v", cr)
 	}
@@ -93,7 +67,7 @@ func TestEditByAnotherActsAsTheEditor(t *testing.T) {
 		t.Fatal(err)
 	}
 	thanks := s.prComment("widget", n, "carol", "Thanks!")
-	s.editComment("widget", n, thanks, phrase, "bob", true)
+	s.editComment("widget", n, thanks, phrase, "bob")
 	carol, _, _ := s.admin.Users.Get(context.Background(), "carol")
 	if sigs, err := s.App.Store.Signatures(context.Background(), "acme", []int64{carol.GetID()}); err != nil || len(sigs) != 0 {
 		t.Fatalf("bob's edit signed the CLA for carol: %+v, %v", sigs, err)
@@ -102,7 +76,7 @@ func TestEditByAnotherActsAsTheEditor(t *testing.T) {
 	// The lead approves; bob edits the prose around it: still the lead's.
 	approval := s.prComment("widget", n, "lead", "/ospo approve")
 	s.untilConclusion("widget", pr.HeadSHA, "success")
-	approval = s.editComment("widget", n, approval, "/ospo approve\n\n(and everything pushed later)", "bob", true)
+	approval = s.editComment("widget", n, approval, "/ospo approve\n\n(and everything pushed later)", "bob")
 	if cr, _ := s.latestCheck("widget", pr.HeadSHA); cr.Conclusion != "success" {
 		t.Fatalf("bob's prose edit changed the approval: %+v", cr)
 	}
@@ -111,7 +85,7 @@ func TestEditByAnotherActsAsTheEditor(t *testing.T) {
 	}
 
 	// The lead editing their own comment is theirs: the new line approves.
-	s.editComment("widget", n, approval, "/ospo approve (checked again)", "lead", true)
+	s.editComment("widget", n, approval, "/ospo approve (checked again)", "lead")
 	s.untilConclusion("widget", pr.HeadSHA, "success")
 	if got := s.auditActions(subject); got != "bob:refuse approve, lead:approve protected paths, lead:withdraw approve protected paths, lead:approve protected paths" {
 		t.Fatalf("audit: %s", got)
@@ -149,35 +123,23 @@ func TestRejectionStandsWhenOthersRemoveIt(t *testing.T) {
 			t.Fatalf("%s: the rejection is gone: %s\n%s", when, is.State, is.Body)
 		}
 	}
-	s.editComment("ospo", issue.Number, reject, "nothing to see here", "intruder", false)
+	s.editComment("ospo", issue.Number, reject, "nothing to see here", "intruder")
 	rejected("after intruder's edit")
-	s.deleteComment("ospo", issue.Number, reject, "intruder", false)
+	s.deleteComment("ospo", issue.Number, reject, "intruder")
 	rejected("after intruder's deletion")
 	if got := s.auditActions("acme/widget"); !strings.Contains(got, "intruder:refuse withdraw reject") {
 		t.Fatalf("audit: %s", got)
 	}
 	// An approver may withdraw it.
-	s.deleteCommentAgainBy(t, "ospo", issue.Number, reject, "lead", false)
+	s.deleteCommentAgainBy(t, "ospo", issue.Number, reject, "lead")
 	s.until("the review is approved again", func() bool { return s.theReviewIssue().State == "closed" })
 }
 
 // deleteCommentAgainBy delivers a deleted event for a comment already
 // deleted on the fake, as deleter.
-func (s *scenario) deleteCommentAgainBy(t *testing.T, repo string, number int, c githubfake.Comment, deleter string, onPR bool) {
+func (s *scenario) deleteCommentAgainBy(t *testing.T, repo string, number int, c githubfake.Comment, deleter string) {
 	t.Helper()
-	issue := &github.Issue{Number: github.Int(number)}
-	if onPR {
-		issue.PullRequestLinks = &github.PullRequestLinks{URL: github.String("x")}
-	}
-	s.deliver("issue_comment", &github.IssueCommentEvent{
-		Action: github.String("deleted"),
-		Issue:  issue,
-		Comment: &github.IssueComment{ID: github.Int64(c.ID), Body: github.String(c.Body), HTMLURL: github.String(c.HTMLURL),
-			User: &github.User{Login: github.String(c.User), Type: github.String("User")}, CreatedAt: &github.Timestamp{Time: c.CreatedAt}},
-		Repo:         &github.Repository{FullName: github.String("acme/" + repo), Name: github.String(repo), Owner: &github.User{Login: github.String("acme")}},
-		Installation: &github.Installation{ID: github.Int64(s.inst.ID)},
-		Sender:       &github.User{Login: github.String(deleter), Type: github.String("User")},
-	})
+	s.commentEvent(repo, "deleted", c, deleter, nil)
 }
 
 // TestDeletedApprovalRechecksOnRetry: the withdrawal is committed before
@@ -188,7 +150,7 @@ func TestDeletedApprovalRechecksOnRetry(t *testing.T) {
 	s, n, pr, c := approvedRelicensePR(t)
 
 	s.GitHub.InjectFault(outage("/repos/{owner}/{repo}/pulls/{pull_number}"))
-	s.deleteComment("widget", n, c, "lead", true)
+	s.deleteComment("widget", n, c, "lead")
 	if got := s.faulted(); got != ghclient.DefaultMaxRetries+1 {
 		t.Fatalf("%d requests met the outage: the test does not test what it says", got)
 	}
@@ -209,7 +171,7 @@ func TestDeletedDecisionRechecksOnRetry(t *testing.T) {
 	s.until("the review is closed", func() bool { return s.theReviewIssue().State == "closed" })
 
 	s.GitHub.InjectFault(outage("/repos/{owner}/{repo}/git/trees/{tree_sha}")) // the re-check reads the tree
-	s.deleteComment("ospo", issue.Number, c, "lead", false)
+	s.deleteComment("ospo", issue.Number, c, "lead")
 	if got := s.faulted(); got != ghclient.DefaultMaxRetries+1 {
 		t.Fatalf("%d requests met the outage: the test does not test what it says", got)
 	}
@@ -224,7 +186,7 @@ func TestDeletedDecisionRechecksOnRetry(t *testing.T) {
 func TestApprovalEditedAwayIsWithdrawn(t *testing.T) {
 	s, n, pr, c := approvedRelicensePR(t)
 
-	s.editComment("widget", n, c, "Not yet: the licence needs legal's look first.", "lead", true)
+	s.editComment("widget", n, c, "Not yet: the licence needs legal's look first.", "lead")
 	if cr, _ := s.latestCheck("widget", pr.HeadSHA); cr.Conclusion != "failure" {
 		t.Fatalf("the approval edited away still passes: %+v", cr)
 	}

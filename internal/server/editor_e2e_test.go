@@ -79,7 +79,7 @@ func TestEditorWhoMayNotDecideIsRefused(t *testing.T) {
 		t.Fatalf("decisions %+v, %v", before, err)
 	}
 
-	s.editComment("ospo", issue.Number, c, "/ospo approve ship it\n/ospo exempt license vendored", "intruder", false)
+	s.editComment("ospo", issue.Number, c, "/ospo approve ship it\n/ospo exempt license vendored", "intruder")
 	if got := s.auditActions("acme/widget"); got != "lead:approve, intruder:refuse exempt" {
 		t.Fatalf("audit: %s", got)
 	}
@@ -100,7 +100,7 @@ func TestEditorWhoMayNotDecideIsRefused(t *testing.T) {
 func TestApproverEditingAContributorsCommentDecidesAsTheApprover(t *testing.T) {
 	s, issue := reviewWithEditors(t)
 	c := s.comment("carol", "ospo", issue.Number, "Could the OSPO look at this? The licence is on its way.")
-	s.editComment("ospo", issue.Number, c, c.Body+"\n\n/ospo approve the licence is on its way", "lead", false)
+	s.editComment("ospo", issue.Number, c, c.Body+"\n\n/ospo approve the licence is on its way", "lead")
 	s.until("the review is closed", func() bool { return s.theReviewIssue().State == "closed" })
 	if is := s.theReviewIssue(); !strings.Contains(is.Body, "approved by @lead") {
 		t.Fatalf("review body:\n%s", is.Body)
@@ -118,10 +118,10 @@ func TestApproverEditingAContributorsCommentDecidesAsTheApprover(t *testing.T) {
 func TestAuthorsEditKeepsTheEditorsLine(t *testing.T) {
 	s, issue := reviewWithEditors(t)
 	c := s.comment("lead2", "ospo", issue.Number, "Looking at it.")
-	c = s.editComment("ospo", issue.Number, c, c.Body+"\n/ospo exempt files the docs live in the wiki", "lead", false)
+	c = s.editComment("ospo", issue.Number, c, c.Body+"\n/ospo exempt files the docs live in the wiki", "lead")
 	s.until("the exemption is recorded", func() bool { return s.decisions() == "lead:exempt files" })
 
-	s.editComment("ospo", issue.Number, c, c.Body+"\n/ospo approve done", "lead2", false)
+	s.editComment("ospo", issue.Number, c, c.Body+"\n/ospo approve done", "lead2")
 	s.until("the review is closed", func() bool { return s.theReviewIssue().State == "closed" })
 	if got := s.decisions(); got != "lead:exempt files, lead2:approve" {
 		t.Fatalf("decisions: %s", got)
@@ -138,7 +138,7 @@ func TestEditorRemovingAnApprovalWithdrawsOnlyIt(t *testing.T) {
 	c := s.comment("lead", "ospo", issue.Number, "/ospo exempt files the docs live in the wiki\n/ospo approve ship it")
 	s.until("the review is closed", func() bool { return s.theReviewIssue().State == "closed" })
 
-	s.editComment("ospo", issue.Number, c, "/ospo exempt files the docs live in the wiki\n\nNot yet, see below.", "intruder", false)
+	s.editComment("ospo", issue.Number, c, "/ospo exempt files the docs live in the wiki\n\nNot yet, see below.", "intruder")
 	s.until("the review is open again", func() bool { return s.theReviewIssue().State == "open" })
 	if got := s.decisions(); got != "lead:exempt files" {
 		t.Fatalf("decisions: %s", got)
@@ -154,7 +154,7 @@ func TestProseEditChangesNothing(t *testing.T) {
 	s, issue := reviewWithEditors(t)
 	c := s.comment("lead", "ospo", issue.Number, "/ospo approve ship it")
 	s.until("the review is closed", func() bool { return s.theReviewIssue().State == "closed" })
-	s.editComment("ospo", issue.Number, c, "Reviewed with legal.\n\n/ospo approve ship it\n\nThanks all!", "intruder", false)
+	s.editComment("ospo", issue.Number, c, "Reviewed with legal.\n\n/ospo approve ship it\n\nThanks all!", "intruder")
 	if got := s.auditActions("acme/widget"); got != "lead:approve" {
 		t.Fatalf("audit: %s", got)
 	}
@@ -170,12 +170,12 @@ func TestProseEditChangesNothing(t *testing.T) {
 func TestEditWithoutPreviousBodyActsAsTheSender(t *testing.T) {
 	s, issue := reviewWithEditors(t)
 	c := s.comment("carol", "ospo", issue.Number, "Please look.")
-	c = s.editCommentFrom("ospo", issue.Number, c, "Please look.\n/ospo exempt files the docs live in the wiki", "lead", false, false)
+	c = s.editCommentFrom("ospo", issue.Number, c, "Please look.\n/ospo exempt files the docs live in the wiki", "lead", false)
 	s.until("the exemption is recorded", func() bool { return s.decisions() == "lead:exempt files" })
 
 	// The author's edit, GitHub not saying what it changed: the approval
 	// is carol's, who may not decide; the lead's exemption stays the lead's.
-	s.editCommentFrom("ospo", issue.Number, c, c.Body+"\n/ospo approve", "carol", false, false)
+	s.editCommentFrom("ospo", issue.Number, c, c.Body+"\n/ospo approve", "carol", false)
 	if got := s.decisions(); got != "lead:exempt files" {
 		t.Fatalf("decisions: %s", got)
 	}
@@ -183,7 +183,7 @@ func TestEditWithoutPreviousBodyActsAsTheSender(t *testing.T) {
 		t.Fatalf("audit: %s", got)
 	}
 	// intruder removes the exemption, GitHub again not saying: withdrawn.
-	s.editCommentFrom("ospo", issue.Number, c, "Please look.", "intruder", false, false)
+	s.editCommentFrom("ospo", issue.Number, c, "Please look.", "intruder", false)
 	if got := s.decisions(); got != "" {
 		t.Fatalf("decisions: %s", got)
 	}
@@ -194,7 +194,7 @@ func TestEditAppliesOnce(t *testing.T) {
 	s, issue := reviewWithEditors(t)
 	c := s.comment("lead", "ospo", issue.Number, "/ospo exempt files the docs live in the wiki\n/ospo approve ship it")
 	s.until("the review is closed", func() bool { return s.theReviewIssue().State == "closed" })
-	s.editComment("ospo", issue.Number, c, "/ospo exempt files the docs live in the wiki\n/ospo approve ship it\n/ospo approve", "lead2", false)
+	s.editComment("ospo", issue.Number, c, "/ospo exempt files the docs live in the wiki\n/ospo approve ship it\n/ospo approve", "lead2")
 	if got := s.decisions(); got != "lead:exempt files, lead:approve, lead2:approve" {
 		t.Fatalf("decisions: %s", got)
 	}
@@ -239,7 +239,7 @@ func TestPhraseAddedByAnotherSignsNobody(t *testing.T) {
 		return out
 	}()
 	thanks := s.prComment("widget", n, "carol", "Thanks!")
-	s.editComment("widget", n, thanks, "Thanks!\n\n"+phrase, "bob", true)
+	s.editComment("widget", n, thanks, "Thanks!\n\n"+phrase, "bob")
 	if sigs, err := s.App.Store.Signatures(context.Background(), "acme", ids); err != nil || len(sigs) != 0 {
 		t.Fatalf("bob's edit signed: %+v, %v", sigs, err)
 	}
@@ -272,7 +272,7 @@ func TestApproverEditingAPRCommentApprovesAtTheEditsHead(t *testing.T) {
 		t.Fatal(err)
 	}
 	head := s.head(n)
-	s.editComment("widget", n, ready, "Ready for review.\n/ospo approve", "lead", true)
+	s.editComment("widget", n, ready, "Ready for review.\n/ospo approve", "lead")
 	approvals, err := s.App.Store.PathApprovals(context.Background(), "acme/widget", n)
 	if err != nil || len(approvals) != 1 || approvals[0].Login != "lead" || approvals[0].HeadSHA != head {
 		t.Fatalf("approvals %+v (%v), want the lead's at %s", approvals, err, head)
@@ -307,11 +307,11 @@ func TestTwoApprovalsInOneComment(t *testing.T) {
 		}
 		return strings.Join(out, ", ")
 	}
-	c = s.editComment("widget", n, c, "/ospo approve\n/ospo approve", "lead2", true)
+	c = s.editComment("widget", n, c, "/ospo approve\n/ospo approve", "lead2")
 	if got := logins(); got != "lead, lead2" {
 		t.Fatalf("approvals: %s", got)
 	}
-	s.editComment("widget", n, c, "/ospo approve", "lead2", true)
+	s.editComment("widget", n, c, "/ospo approve", "lead2")
 	if got := logins(); got != "lead" {
 		t.Fatalf("approvals: %s", got)
 	}
@@ -332,7 +332,7 @@ func TestEditedApprovalRechecksOnRetry(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.GitHub.InjectFault(outage("/repos/{owner}/{repo}/pulls/{pull_number}"))
-	s.editComment("widget", n, c, "Not this one.", "bob", true)
+	s.editComment("widget", n, c, "Not this one.", "bob")
 	if got := s.faulted(); got != ghclient.DefaultMaxRetries+1 {
 		t.Fatalf("%d requests met the outage: the test does not test what it says", got)
 	}

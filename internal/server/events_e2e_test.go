@@ -129,12 +129,12 @@ func (s *scenario) reviewEvent(repo string, number int, action string, rv github
 
 // deleteComment deletes a comment on GitHub, as deleter, and delivers the
 // issue_comment deleted event.
-func (s *scenario) deleteComment(repo string, number int, c githubfake.Comment, deleter string, onPR bool) {
+func (s *scenario) deleteComment(repo string, number int, c githubfake.Comment, deleter string) {
 	s.t.Helper()
 	if err := s.GitHub.DeleteComment("acme", repo, c.ID); err != nil {
 		s.t.Fatal(err)
 	}
-	s.deleteCommentAgainBy(s.t, repo, number, c, deleter, onPR)
+	s.deleteCommentAgainBy(s.t, repo, number, c, deleter)
 }
 
 func (s *scenario) auditActions(subject string) string {
@@ -197,7 +197,7 @@ func TestPullRequestReviewRechecks(t *testing.T) {
 func TestDeletedApprovalIsWithdrawn(t *testing.T) {
 	s, n, pr, c := approvedRelicensePR(t)
 
-	s.deleteComment("widget", n, c, "lead", true)
+	s.deleteComment("widget", n, c, "lead")
 	if cr := s.untilConclusion("widget", pr.HeadSHA, "failure"); !strings.Contains(cr.Output.Summary, "protected-paths") {
 		t.Fatalf("after the deletion: %+v", cr)
 	}
@@ -215,15 +215,8 @@ func TestDeletedApprovalIsWithdrawn(t *testing.T) {
 // deleteCommentAgain delivers a second deleted event for the same comment
 // (a new delivery, as when GitHub retries after a timeout).
 func (s *scenario) deleteCommentAgain(t *testing.T, c githubfake.Comment, number int) {
-	s.deliver("issue_comment", &github.IssueCommentEvent{
-		Action: github.String("deleted"),
-		Issue:  &github.Issue{Number: github.Int(number), PullRequestLinks: &github.PullRequestLinks{URL: github.String("x")}},
-		Comment: &github.IssueComment{ID: github.Int64(c.ID), Body: github.String(c.Body), HTMLURL: github.String(c.HTMLURL),
-			User: &github.User{Login: github.String(c.User), Type: github.String("User")}, CreatedAt: &github.Timestamp{Time: c.CreatedAt}},
-		Repo:         &github.Repository{FullName: github.String("acme/widget"), Name: github.String("widget"), Owner: &github.User{Login: github.String("acme")}},
-		Installation: &github.Installation{ID: github.Int64(s.inst.ID)},
-		Sender:       &github.User{Login: github.String("lead"), Type: github.String("User")},
-	})
+	t.Helper()
+	s.commentEvent("widget", "deleted", c, "lead", nil)
 }
 
 // TestDeletedDecisionIsWithdrawn: deleting the comment that approved a
@@ -236,7 +229,7 @@ func TestDeletedDecisionIsWithdrawn(t *testing.T) {
 	c := s.comment("lead", "ospo", issue.Number, "/ospo approve ship it")
 	s.until("the review is closed", func() bool { return s.theReviewIssue().State == "closed" })
 
-	s.deleteComment("ospo", issue.Number, c, "lead", false)
+	s.deleteComment("ospo", issue.Number, c, "lead")
 	s.until("the review shows no approval", func() bool {
 		is := s.theReviewIssue()
 		return !strings.Contains(is.Body, "approved by @lead") && is.State == "open"

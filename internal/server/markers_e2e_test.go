@@ -5,8 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-github/v66/github"
-
 	"github.com/ospo-bot/ospo-bot/internal/githubfake"
 	"github.com/ospo-bot/ospo-bot/internal/review"
 )
@@ -15,36 +13,6 @@ import (
 // review issue is one the app's bot user opened, in the review
 // repository, with the review label; a sticky comment is one the app's bot
 // user wrote. Anyone can copy a marker; nobody else can write as the bot.
-
-// commentOnIssue writes a comment on an issue as user and delivers the
-// issue_comment webhook as GitHub sends it: with the issue as GitHub has it
-// (its author and labels included).
-func (s *scenario) commentOnIssue(user, repo string, number int, body string) githubfake.Comment {
-	s.t.Helper()
-	ctx := context.Background()
-	c, err := s.GitHub.AddComment("acme", repo, number, githubfake.Comment{User: user, Body: body})
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	issue, _, err := s.admin.Issues.Get(ctx, "acme", repo, number)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	author, _, err := s.admin.Users.Get(ctx, user)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	s.deliver("issue_comment", &github.IssueCommentEvent{
-		Action: github.String("created"),
-		Issue:  issue,
-		Comment: &github.IssueComment{ID: github.Int64(c.ID), Body: github.String(body), HTMLURL: github.String(c.HTMLURL),
-			User: author, CreatedAt: &github.Timestamp{Time: c.CreatedAt}},
-		Repo:         &github.Repository{FullName: github.String("acme/" + repo), Name: github.String(repo), Owner: &github.User{Login: github.String("acme")}},
-		Installation: &github.Installation{ID: github.Int64(s.inst.ID)},
-		Sender:       author,
-	})
-	return c
-}
 
 // TestCopiedReviewMarkerDecidesNothing: someone who may open issues in the
 // OSPO repository copies the review marker of acme/widget into an issue of
@@ -81,7 +49,7 @@ func TestCopiedReviewMarkerDecidesNothing(t *testing.T) {
 		if labeled := len(forged.Labels) == 1; labeled != (tt.role == "write") {
 			t.Fatalf("%s (%s) opened an issue with labels %v: GitHub keeps labels only from people with push access", tt.who, tt.role, forged.Labels)
 		}
-		approval := s.commentOnIssue("lead", "ospo", forged.Number, "/ospo approve looks harmless")
+		approval := s.comment("lead", "ospo", forged.Number, "/ospo approve looks harmless")
 
 		if ds, err := s.App.Store.ReviewDecisions(ctx, s.widget.ID); err != nil || len(ds) != 0 {
 			t.Fatalf("issue by %s: widget's decisions %+v (%v)", tt.who, ds, err)
@@ -109,7 +77,7 @@ func TestCopiedReviewMarkerDecidesNothing(t *testing.T) {
 	}
 
 	// The same words on the real review issue approve.
-	s.commentOnIssue("lead", "ospo", real.Number, "/ospo approve checked")
+	s.comment("lead", "ospo", real.Number, "/ospo approve checked")
 	s.until("the review is closed", func() bool {
 		got, _ := s.GitHub.Issue("acme", "ospo", real.Number)
 		return got.State == "closed"

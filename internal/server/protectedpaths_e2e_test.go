@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-github/v66/github"
-
 	"github.com/ospo-bot/ospo-bot/internal/githubfake"
 )
 
@@ -16,20 +14,7 @@ import (
 // as GitHub sends it: created_at to the second.
 func (s *scenario) deliverComment(number int, c githubfake.Comment) {
 	s.t.Helper()
-	u, _, err := s.admin.Users.Get(context.Background(), c.User)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	at := &github.Timestamp{Time: c.CreatedAt.UTC().Truncate(time.Second)}
-	s.deliver("issue_comment", &github.IssueCommentEvent{
-		Action: github.String("created"),
-		Issue:  &github.Issue{Number: github.Int(number), PullRequestLinks: &github.PullRequestLinks{URL: github.String("x")}},
-		Comment: &github.IssueComment{ID: github.Int64(c.ID), Body: github.String(c.Body), HTMLURL: github.String(c.HTMLURL),
-			User: u, CreatedAt: at, UpdatedAt: at},
-		Repo:         &github.Repository{FullName: github.String("acme/widget"), Name: github.String("widget"), Owner: &github.User{Login: github.String("acme")}},
-		Installation: &github.Installation{ID: github.Int64(s.inst.ID)},
-		Sender:       u,
-	})
+	s.commentEvent("widget", "created", c, c.User, nil)
 }
 
 func (s *scenario) head(number int) string {

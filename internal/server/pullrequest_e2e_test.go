@@ -91,15 +91,7 @@ func (s *scenario) prComment(repo string, number int, user, body string) githubf
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	u, _, _ := s.admin.Users.Get(context.Background(), user)
-	s.deliver("issue_comment", &github.IssueCommentEvent{
-		Action: github.String("created"),
-		Issue:  &github.Issue{Number: github.Int(number), PullRequestLinks: &github.PullRequestLinks{URL: github.String("x")}},
-		Comment: &github.IssueComment{ID: github.Int64(c.ID), Body: github.String(body), HTMLURL: github.String(c.HTMLURL),
-			User: u, CreatedAt: &github.Timestamp{Time: c.CreatedAt}},
-		Repo:         &github.Repository{FullName: github.String("acme/" + repo), Name: github.String(repo), Owner: &github.User{Login: github.String("acme")}},
-		Installation: &github.Installation{ID: github.Int64(s.inst.ID)},
-	})
+	s.commentEvent(repo, "created", c, user, nil)
 	return c
 }
 
@@ -370,7 +362,7 @@ func TestPullRequestRedeliveryChangesNothing(t *testing.T) {
 			t.Fatalf("redelivery of %s: %d %s", d.event, code, msg)
 		}
 	}
-	time.Sleep(300 * time.Millisecond)
+	s.settled()
 	if got := s.writes(); got != writes {
 		t.Fatalf("redelivery made %d writes", got-writes)
 	}

@@ -87,6 +87,12 @@ func (s *scenario) deliver(event string, payload any) string {
 	if err != nil {
 		s.t.Fatal(err)
 	}
+	return s.deliverJSON(event, body)
+}
+
+// deliverJSON delivers a webhook body and waits until it is processed.
+func (s *scenario) deliverJSON(event string, body []byte) string {
+	s.t.Helper()
 	id := s.send(event, body)
 	s.sent = append(s.sent, sentDelivery{event, id, body})
 	if d := s.wait(id); d.Outcome != store.OutcomeProcessed {
@@ -113,16 +119,20 @@ func (s *scenario) comment(user, repo string, number int, body string) githubfak
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	issue, _ := s.GitHub.Issue("acme", repo, number)
-	s.deliver("issue_comment", &github.IssueCommentEvent{
-		Action:       github.String("created"),
-		Issue:        &github.Issue{Number: github.Int(number), Body: github.String(issue.Body)},
-		Comment:      &github.IssueComment{ID: github.Int64(c.ID), Body: github.String(body), HTMLURL: github.String(c.HTMLURL), User: &github.User{Login: github.String(user), Type: github.String("User")}, CreatedAt: &github.Timestamp{Time: c.CreatedAt}},
-		Repo:         &github.Repository{FullName: github.String("acme/" + repo), Name: github.String(repo), Owner: &github.User{Login: github.String("acme")}},
-		Installation: &github.Installation{ID: github.Int64(s.inst.ID)},
-		Sender:       &github.User{Login: github.String(user)},
-	})
+	s.commentEvent(repo, "created", c, user, nil)
 	return c
+}
+
+// commentEvent delivers the issue_comment event GitHub sends when sender
+// creates, edits (from: the body before; nil leaves changes.body out) or
+// deletes comment c, rendered by the fake as GitHub renders it.
+func (s *scenario) commentEvent(repo, action string, c githubfake.Comment, sender string, from *string) {
+	s.t.Helper()
+	body, err := s.GitHub.IssueCommentEvent(s.inst.ID, "acme", repo, c, action, sender, from)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.deliverJSON("issue_comment", body)
 }
 
 // push commits files to a repository's main branch and delivers the push.
@@ -304,7 +314,7 @@ func TestReviewLifecycle(t *testing.T) {
 			t.Fatalf("redelivery of %s %s: %d %s", d.event, d.id, code, msg)
 		}
 	}
-	time.Sleep(300 * time.Millisecond)
+	s.settled()
 	if got := s.writes(); got != writes {
 		t.Fatalf("redelivery made %d more writes to GitHub", got-writes)
 	}
@@ -333,7 +343,7 @@ func TestMalformedOrgPolicyIsReported(t *testing.T) {
 	}
 	// A repository event while the policy is broken opens no review.
 	s.deliver("repository", s.repoPayload("created"))
-	time.Sleep(300 * time.Millisecond)
+	s.settled()
 	if n := len(s.reviewIssues()); n != 0 {
 		t.Fatalf("%d review issues opened under a broken policy", n)
 	}
@@ -405,16 +415,7 @@ func TestEditedCommandIsReread(t *testing.T) {
 	s.until("the body shows the rejection", func() bool { return strings.Contains(s.theReviewIssue().Body, "rejected by @lead") })
 
 	// The lead edits the comment into an approval.
-	s.deliver("issue_comment", &github.IssueCommentEvent{
-		Action:  github.String("edited"),
-		Changes: &github.EditChange{Body: &github.EditBody{From: github.String("/ospo reject not before the security review")}},
-		Issue:   &github.Issue{Number: github.Int(issue.Number), Body: github.String(issue.Body)},
-		Comment: &github.IssueComment{ID: github.Int64(c.ID), Body: github.String("/ospo approve security review done"), HTMLURL: github.String(c.HTMLURL),
-			User: &github.User{Login: github.String("lead"), Type: github.String("User")}, CreatedAt: &github.Timestamp{Time: c.CreatedAt}, UpdatedAt: &github.Timestamp{Time: time.Now()}},
-		Repo:         &github.Repository{FullName: github.String("acme/ospo"), Name: github.String("ospo"), Owner: &github.User{Login: github.String("acme")}},
-		Installation: &github.Installation{ID: github.Int64(s.inst.ID)},
-		Sender:       &github.User{Login: github.String("lead"), Type: github.String("User")}, // GitHub always names who edited
-	})
+	s.editComment("ospo", issue.Number, c, "/ospo approve security review done", "lead")
 	s.until("the review is closed", func() bool { return s.theReviewIssue().State == "closed" })
 	log, _ := s.App.Store.AuditLog(context.Background(), "acme/widget")
 	var actions []string
