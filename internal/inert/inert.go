@@ -37,26 +37,18 @@ func oneLine(s string) string { return strings.Join(strings.FieldsFunc(s, isBrea
 // any or starts and ends with a space (CommonMark strips one on each side,
 // https://spec.commonmark.org/0.31.2/#code-spans). Inside it nothing is a
 // mention, a reference, a link or HTML. Line breaks and control characters
-// become spaces. In a table cell, the writer of the table escapes "|".
+// become spaces; bidirectional controls show as U+FFFD. In a table cell, the writer of the table escapes "|".
 func Code(s string) string {
 	s = strings.Map(func(r rune) rune {
 		if isBreak(r) {
 			return ' '
 		}
 		return r
-	}, strings.ReplaceAll(s, "\r\n", "\n"))
+	}, strings.ReplaceAll(showBidi(s), "\r\n", "\n"))
 	if s == "" {
 		return "` `"
 	}
-	longest, run := 0, 0
-	for _, c := range s {
-		if c == '`' {
-			run++
-			longest = max(longest, run)
-		} else {
-			run = 0
-		}
-	}
+	longest := longestBackticks(s)
 	fence := strings.Repeat("`", longest+1)
 	if longest > 0 || strings.HasPrefix(s, " ") && strings.HasSuffix(s, " ") && strings.TrimSpace(s) != "" {
 		return fence + " " + s + " " + fence
@@ -74,9 +66,9 @@ const escaped = "\\`*_[]<>&!|~$"
 // heading or quote marker too, "@" and "#" are followed by a zero-width
 // space, and so are "scheme:" before "//", "www" before "." and every
 // sixth digit of a word of 7 or more hex digits. Line breaks and control
-// characters become spaces.
+// characters become spaces; bidirectional controls show as U+FFFD.
 func Text(s string) string {
-	rs := []rune(oneLine(s))
+	rs := []rune(oneLine(showBidi(s)))
 	var b strings.Builder
 	for i := 0; i < len(rs); i++ {
 		r := rs[i]
@@ -177,6 +169,13 @@ func Mention(login string) string {
 // stay lines; a carriage return ends one.
 func Block(s string) string {
 	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+	longest := longestBackticks(s)
+	fence := strings.Repeat("`", max(3, longest+1))
+	return fence + "\n" + s + "\n" + fence
+}
+
+// longestBackticks is the length of the longest run of backticks in s.
+func longestBackticks(s string) int {
 	longest, run := 0, 0
 	for _, c := range s {
 		if c == '`' {
@@ -186,6 +185,22 @@ func Block(s string) string {
 			run = 0
 		}
 	}
-	fence := strings.Repeat("`", max(3, longest+1))
-	return fence + "\n" + s + "\n" + fence
+	return longest
+}
+
+// showBidi is s with each bidirectional control shown as U+FFFD.
+func showBidi(s string) string {
+	return strings.Map(func(r rune) rune {
+		if isBidiControl(r) {
+			return '\uFFFD'
+		}
+		return r
+	}, s)
+}
+
+// isBidiControl: an explicit bidirectional formatting character
+// (https://www.unicode.org/reports/tr9/#Explicit_Directional_Embeddings),
+// which reorders how the text after it displays.
+func isBidiControl(r rune) bool {
+	return r >= '\u202A' && r <= '\u202E' || r >= '\u2066' && r <= '\u2069' || r == '\u200E' || r == '\u200F' || r == '\u061C'
 }

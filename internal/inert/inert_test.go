@@ -189,3 +189,20 @@ func FuzzCap(f *testing.F) {
 		}
 	})
 }
+
+// TestBidiControlsAreShown: a right-to-left override (U+202E) and its kin
+// reorder how the rest of a line displays ("Trojan Source",
+// CVE-2021-42574): in a name or a file name they would show the reader
+// something other than what is there. Code and Text show each as U+FFFD.
+func TestBidiControlsAreShown(t *testing.T) {
+	for _, s := range []string{"evil\u202Etxt.exe", "a\u2066b\u2069", "x\u200Fy", "\u061Cz", "p\u202Aq\u202C"} {
+		for name, out := range map[string]string{"Code": Code(s), "Text": Text(s)} {
+			if strings.ContainsFunc(out, isBidiControl) {
+				t.Errorf("%s(%q) = %q: keeps a bidirectional control", name, s, out)
+			}
+			if !strings.ContainsRune(out, '\uFFFD') {
+				t.Errorf("%s(%q) = %q: hides the control instead of showing it", name, s, out)
+			}
+		}
+	}
+}

@@ -18,7 +18,7 @@ import (
 // prHelp is the reply to /ospo help on a pull request.
 const prHelp = "Commands on a pull request, each on its own line:\n\n" +
 	"| command | who | what |\n|---|---|---|\n" +
-	"| the CLA's signing phrase, alone on a line | contributors | signs the CLA |\n" +
+	"| the CLA's signing phrase, alone on a line of plain text (not quoted, not in code or HTML), in your own comment | contributors | signs the CLA |\n" +
 	"| `/ospo approve` | approvers | approves changes to protected paths (LICENSE, CODEOWNERS, …) up to the head commit when you write it; later pushes to them need a new approval |\n" +
 	"| `/ospo cla revoke @user <reason>` | approvers | revokes a CLA signature |\n" +
 	"| `/ospo recheck` | anyone | checks this pull request again now |\n" +
