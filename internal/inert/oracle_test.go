@@ -74,7 +74,7 @@ func linkable(h string) string {
 // wantLine is s as the renderers show it: each run of white space and
 // control characters one space, trimmed.
 func wantLine(s string) string {
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return isBreak(r) }), " ")
+	return strings.Join(strings.FieldsFunc(showBidi(s), func(r rune) bool { return isBreak(r) }), " ")
 }
 
 // checkText asserts that Text(s), within a sentence, a list item and a
@@ -139,7 +139,7 @@ func checkCode(t *testing.T, s string) {
 				return ' '
 			}
 			return r
-		}, strings.ReplaceAll(s, "\r\n", "\n")); strings.TrimSpace(inner) != strings.TrimSpace(want) {
+		}, strings.ReplaceAll(showBidi(s), "\r\n", "\n")); strings.TrimSpace(inner) != strings.TrimSpace(want) {
 			t.Errorf("Code(%q) = %q holds %q, want %q", s, md, inner, want)
 		}
 	}
