@@ -107,14 +107,15 @@ func Text(s string) string {
 }
 
 // escapeLeading escapes what would start a block at the start of a line:
-// a list item ("-", "+", "1." or "1)"), a setext underline ("="); "#",
+// a list item ("-", "+", "1." or "1)"), a setext underline ("="), a table
+// delimiter row (":---"); "#",
 // ">" and "*" are escaped everywhere already.
 func escapeLeading(s string) string {
 	if s == "" {
 		return s
 	}
 	switch s[0] {
-	case '-', '+', '=':
+	case '-', '+', '=', ':': // ":---" under a line makes that line a table header
 		return `\` + s
 	}
 	digits := 0
