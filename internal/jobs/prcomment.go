@@ -53,8 +53,8 @@ func (h *commentHandler) pullRequestComment(ctx context.Context, client *github.
 	}
 
 	cmds, perrs := review.Parse(cm.GetBody())
-	for _, e := range perrs {
-		replies = append(replies, fmt.Sprintf("I could not read line %d, %s: %s.", e.Line, inert.Code(e.Text), e.Problem))
+	if len(perrs) > 0 {
+		replies = append(replies, review.Unreadable(perrs))
 	}
 	authority := review.Authority{Org: owner, Approvers: eff.Policy.Review.Approvers, PolicyVersion: eff.Version}
 	for _, cmd := range cmds {

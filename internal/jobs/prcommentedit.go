@@ -118,8 +118,8 @@ func (h *commentHandler) pullRequestCommentEdited(ctx context.Context, client *g
 			react, recheck = true, true
 		}
 	}
-	for _, e := range perrs {
-		replies = append(replies, fmt.Sprintf("I could not read line %d, `%s`: %s.", e.Line, e.Text, e.Problem))
+	if len(perrs) > 0 {
+		replies = append(replies, review.Unreadable(perrs))
 	}
 
 	edit := store.PathApprovalEdit{PullRequest: ref, CommentID: cm.GetID(),

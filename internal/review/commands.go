@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/mdtext"
 )
 
@@ -101,7 +102,7 @@ func Parse(body string) ([]Command, []ParseError) {
 			}
 			cmds = append(cmds, Command{Verb: RevokeCLA, Rule: strings.TrimPrefix(fields[3], "@"), Reason: restAfter(line, 4), Line: n})
 		default:
-			errs = append(errs, ParseError{n, line, fmt.Sprintf("unknown command %q", fields[1])})
+			errs = append(errs, ParseError{n, line, "unknown command " + inert.Code(fields[1])})
 		}
 	}
 	return cmds, errs
@@ -135,6 +136,39 @@ func fieldsASCII(line string) []string {
 		i = j
 	}
 	return fields
+}
+
+// Unreadable is the reply about the lines of a comment that could not be
+// read: each line shown as code, never run.
+func Unreadable(perrs []ParseError) string {
+	var lines []string
+	for _, e := range perrs {
+		lines = append(lines, fmt.Sprintf("- line %d, %s: %s", e.Line, inert.Code(e.Text), e.Problem))
+	}
+	return "I could not read these lines, so nothing in them was done:\n" + strings.Join(lines, "\n")
+}
+
+// triage sorts a comment's commands for a review issue: the replies (what
+// could not be read, with the help table once; the help asked for), whether
+// a re-check was asked for, and the commands that decide.
+func triage(cmds []Command, perrs []ParseError) (replies []string, recheck bool, deciding []Command) {
+	if len(perrs) > 0 {
+		replies = append(replies, Unreadable(perrs))
+		if !slices.ContainsFunc(cmds, func(cmd Command) bool { return cmd.Verb == Help }) {
+			replies = append(replies, HelpText)
+		}
+	}
+	for _, cmd := range cmds {
+		switch {
+		case cmd.Verb == Help:
+			replies = append(replies, HelpText)
+		case cmd.Verb == Recheck:
+			recheck = true
+		case cmd.Decides():
+			deciding = append(deciding, cmd)
+		}
+	}
+	return replies, recheck, deciding
 }
 
 // restAfter returns the text of line after its first n fields.

@@ -24,7 +24,7 @@ func TestParse(t *testing.T) {
 		{"fenced is ignored", "```\n/ospo approve\n```\n", nil, nil},
 		{"not at line start", "please /ospo approve this", nil, nil},
 		{"prefix only", "/ospo", nil, []string{"missing command"}},
-		{"unknown", "/ospo frobnicate now", nil, []string{`unknown command "frobnicate"`}},
+		{"unknown", "/ospo frobnicate now", nil, []string{"unknown command `frobnicate`"}},
 		{"lookalike", "/ospoapprove", nil, nil},
 		{"cla revoke", "/ospo cla REVOKE @Mallory signed for someone else", []Command{{Verb: RevokeCLA, Rule: "Mallory", Reason: "signed for someone else", Line: 1}}, nil},
 		{"cla revoke needs a reason", "/ospo cla revoke @mallory", nil, []string{"write /ospo cla revoke @user <reason>"}},

@@ -75,28 +75,8 @@ func (m *Manager) HandleComment(ctx context.Context, client *github.Client, c Co
 	// runs them wherever they are written. An edit is HandleEdit's.
 	cmds, perrs := reviewCommands(c.Body)
 	logger := zerolog.Ctx(ctx)
-	var replies []string
-	if len(perrs) > 0 {
-		var lines []string
-		for _, e := range perrs {
-			lines = append(lines, fmt.Sprintf("- line %d, %s: %s", e.Line, inert.Code(e.Text), e.Problem))
-		}
-		replies = append(replies, "I could not read these lines, so nothing in them was done:\n"+strings.Join(lines, "\n"))
-	}
-	var deciding []Command
-	for _, cmd := range cmds {
-		switch {
-		case cmd.Verb == Help:
-			replies = append(replies, HelpText)
-		case cmd.Verb == Recheck:
-			h.Recheck = true
-		case cmd.Decides():
-			deciding = append(deciding, cmd)
-		}
-	}
-	if len(perrs) > 0 && !slices.ContainsFunc(cmds, func(cmd Command) bool { return cmd.Verb == Help }) {
-		replies = append(replies, HelpText)
-	}
+	replies, recheck, deciding := triage(cmds, perrs)
+	h.Recheck = recheck
 
 	accepted := false // deciding commands recorded: acknowledged with a reaction
 	if len(deciding) > 0 {

@@ -151,28 +151,8 @@ func (m *Manager) HandleEdit(ctx context.Context, client *github.Client, e Edit,
 		return h, nil // nothing the comment decided changed
 	}
 
-	var replies []string
-	if len(perrs) > 0 {
-		var lines []string
-		for _, pe := range perrs {
-			lines = append(lines, fmt.Sprintf("- line %d, `%s`: %s", pe.Line, pe.Text, pe.Problem))
-		}
-		replies = append(replies, "I could not read these lines, so nothing in them was done:\n"+strings.Join(lines, "\n"))
-		if !slices.ContainsFunc(added, func(cmd Command) bool { return cmd.Verb == Help }) {
-			replies = append(replies, HelpText)
-		}
-	}
-	var deciding []Command
-	for _, cmd := range added {
-		switch {
-		case cmd.Verb == Help:
-			replies = append(replies, HelpText)
-		case cmd.Verb == Recheck:
-			h.Recheck = true
-		case cmd.Decides():
-			deciding = append(deciding, cmd)
-		}
-	}
+	replies, recheck, deciding := triage(added, perrs)
+	h.Recheck = h.Recheck || recheck
 	lifting := slices.ContainsFunc(withdrawn, func(d store.ReviewDecision) bool {
 		return restricts(Verb(d.Verb)) && !strings.EqualFold(d.Actor, e.Editor)
 	})

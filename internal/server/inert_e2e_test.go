@@ -107,3 +107,35 @@ func TestRepliesAreInert(t *testing.T) {
 			Links: []string{"https://acme.example/cla", "https://github.com/acme/"}})
 	}
 }
+
+// TestEditRepliesAreInert: the lines an edit adds are echoed as inertly as
+// a new comment's, on a pull request and on a review issue.
+func TestEditRepliesAreInert(t *testing.T) {
+	opts := inerttest.Options{Mentions: []string{"alice", "lead", "acme/ospo-leads"}, Headings: 1,
+		Links: []string{"https://acme.example/cla", "https://github.com/acme/"}}
+	t.Run("pull request", func(t *testing.T) {
+		s := newPRScenario(t)
+		s.signed("alice")
+		n := s.openPR("widget", "edit-replies", "alice", []string{"kind/feature"},
+			githubfake.NewCommit{Message: "x", Author: alice, Files: map[string]string{"x.go": "package x"}})
+		c := s.prComment("widget", n, "alice", "Looks fine.")
+		s.editComment("widget", n, c, "Looks fine.\n/ospo @acme/everyone\n/ospo frobnicate ``"+hostileText, "alice")
+		s.until("a reply", func() bool { return len(s.botComments("widget", n)) >= 1 })
+		for _, c := range s.botComments("widget", n) {
+			inerttest.Check(t, "reply", c.Body, opts)
+		}
+	})
+	t.Run("review issue", func(t *testing.T) {
+		s := newScenario(t, orgPolicy)
+		s.push("widget", map[string]string{"LICENSE": licenseText(t, "MIT.txt")})
+		s.deliver("repository", s.repoPayload("created"))
+		s.until("a review issue is opened", func() bool { return len(s.reviewIssues()) > 0 })
+		issue := s.theReviewIssue()
+		c := s.comment("lead", "ospo", issue.Number, "Hello.")
+		s.editComment("ospo", issue.Number, c, "Hello.\n/ospo @acme/everyone\n/ospo frobnicate ``"+hostileText, "lead")
+		s.until("a reply", func() bool { return len(s.botComments("ospo", issue.Number)) >= 1 })
+		for _, c := range s.botComments("ospo", issue.Number) {
+			inerttest.Check(t, "reply", c.Body, opts)
+		}
+	})
+}
