@@ -3,13 +3,6 @@ package rules
 
 import "github.com/ospo-bot/ospo-bot/internal/policy"
 
-// IDs are the repository rules, in the order Evaluate reports them.
-var IDs = []string{RuleLicense, RuleCodeowners, RuleFiles, RuleTopics, RuleLabels}
-
-// PullRequestIDs are the pull request rules, in the order
-// EvaluatePullRequest reports them.
-var PullRequestIDs = []string{RuleCLA, RuleDCO, RulePRLabels, RuleProtectedPaths}
-
 // Result is a finding's outcome.
 type Result string
 

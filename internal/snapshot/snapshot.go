@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"path"
 	"slices"
-	"strings"
 
 	"github.com/google/go-github/v66/github"
 
@@ -23,22 +21,25 @@ var ErrGone = errors.New("repository not found")
 // CodeownersPaths are where GitHub looks for CODEOWNERS, in its order.
 var CodeownersPaths = []string{".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"}
 
-// Repository gathers a snapshot of owner/name for the rules of p:
+// Repository gathers a snapshot of owner/name for the enabled repository
+// rules of p: the union of their rules.Needs.
 //
 //   - the repository (visibility, flags, topics, default branch): 1 call;
 //   - the root tree of the default branch, and the .github/ and docs/
-//     subtrees when they exist: 1 to 3 calls;
-//   - the text of every license file (rules.LicenseFiles: LICENSE,
-//     LICENSE-MIT, LICENCE.rst, COPYING.md, …) and of the first CODEOWNERS
-//     file: 1 call each;
+//     subtrees when they exist and a rule lists them: 0 to 3 calls;
+//   - the text of the files the rules read (every license file, the
+//     CODEOWNERS GitHub uses): 1 call each;
 //   - GitHub's CODEOWNERS errors, when there is a CODEOWNERS: 1 call;
-//   - the labels, when the labels rule is on: 1 call per 100 labels;
-//   - the org .github repository's health files, when the files rule is
-//     on and a required file is missing: 1 to 2 calls.
+//   - the labels: 1 call per 100 labels;
+//   - the org .github repository's health files, when a community health
+//     file a rule looks for is missing here: 1 to 3 calls.
 //
 // Every call goes through the ETag cache, so a repeated check costs
 // conditional requests that GitHub does not count against the rate limit.
 func Repository(ctx context.Context, client *github.Client, owner, name string, p policy.RepositoryRules) (*rules.Snapshot, error) {
+	pol := &policy.Policy{Repository: p}
+	enabled := rules.Enabled(pol, rules.RepositoryScope)
+	need := rules.NeedsOf(enabled)
 	repo, _, err := client.Repositories.Get(ctx, owner, name)
 	if err != nil {
 		if status(err) == http.StatusNotFound {
@@ -59,27 +60,27 @@ func Repository(ctx context.Context, client *github.Client, owner, name string, 
 		Contents:      map[string]string{},
 	}
 	g := gatherer{ctx: ctx, client: client, s: s}
-	if err := g.tree(); err != nil {
-		return nil, err
-	}
-	if p.License.Mode.On() {
-		for _, f := range rules.LicenseFiles(s.Paths) {
-			if err := g.read(f); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if p.Codeowners.Mode.On() {
-		if err := g.codeowners(); err != nil {
+	if len(need.Dirs) > 0 {
+		if err := g.tree(need.Dirs); err != nil {
 			return nil, err
 		}
 	}
-	if p.Labels.Mode.On() {
+	for _, f := range need.Read {
+		if err := g.readAll(f); err != nil {
+			return nil, err
+		}
+	}
+	if need.CodeownersErrors {
+		if err := g.codeownersErrors(); err != nil {
+			return nil, err
+		}
+	}
+	if need.Labels {
 		if err := g.labels(); err != nil {
 			return nil, err
 		}
 	}
-	if p.Files.Mode.On() && missingFile(s.Paths, p.Files.Required) {
+	if need.OrgHealth && rules.MissingHealth(enabled, pol, s.Paths) {
 		if err := g.orgDefaults(); err != nil {
 			return nil, err
 		}
@@ -93,8 +94,9 @@ type gatherer struct {
 	s      *rules.Snapshot
 }
 
-// tree lists the root, .github/ and docs/ of the default branch.
-func (g *gatherer) tree() error {
+// tree lists the root of the default branch, and those of the .github/
+// and docs/ directories dirs names.
+func (g *gatherer) tree(dirs []string) error {
 	s := g.s
 	paths, err := listTree(g.ctx, g.client, s.Owner, s.Name, s.DefaultBranch, "")
 	if err != nil || paths == nil {
@@ -103,7 +105,7 @@ func (g *gatherer) tree() error {
 	s.Paths = paths.names
 	for _, dir := range []string{".github", "docs"} {
 		sha, ok := paths.dirs[dir]
-		if !ok {
+		if !ok || !slices.Contains(dirs, dir) {
 			continue
 		}
 		sub, err := listTree(g.ctx, g.client, s.Owner, s.Name, sha, dir+"/")
@@ -159,31 +161,38 @@ func (g *gatherer) read(p string) error {
 	return nil
 }
 
-// codeowners reads the CODEOWNERS file GitHub uses (the first present)
-// and the errors GitHub finds in it.
-func (g *gatherer) codeowners() error {
-	s := g.s
-	for _, p := range CodeownersPaths {
-		if !slices.Contains(s.Paths, p) {
+// readAll reads the files of a rules.FileSet that the listing has.
+func (g *gatherer) readAll(f rules.FileSet) error {
+	for _, p := range f.Find(g.s.Paths) {
+		if _, done := g.s.Contents[p]; done {
 			continue
 		}
 		if err := g.read(p); err != nil {
 			return err
 		}
-		errs, _, err := g.client.Repositories.GetCodeownersErrors(g.ctx, s.Owner, s.Name, &github.GetCodeownersErrorsOptions{Ref: s.DefaultBranch})
-		if err != nil && status(err) != http.StatusNotFound {
-			return fmt.Errorf("CODEOWNERS errors of %s/%s: %w", s.Owner, s.Name, err)
-		}
-		if errs == nil {
-			return nil
-		}
-		for _, e := range errs.Errors {
-			s.CodeownersErrors = append(s.CodeownersErrors, rules.CodeownersError{
-				Line: e.Line, Column: e.Column, Kind: e.Kind, Source: e.Source,
-				Suggestion: e.GetSuggestion(), Message: e.Message, Path: e.Path,
-			})
-		}
+	}
+	return nil
+}
+
+// codeownersErrors reads the errors GitHub finds in the CODEOWNERS file
+// it uses, when there is one.
+func (g *gatherer) codeownersErrors() error {
+	s := g.s
+	if !slices.ContainsFunc(CodeownersPaths, func(p string) bool { return slices.Contains(s.Paths, p) }) {
 		return nil
+	}
+	errs, _, err := g.client.Repositories.GetCodeownersErrors(g.ctx, s.Owner, s.Name, &github.GetCodeownersErrorsOptions{Ref: s.DefaultBranch})
+	if err != nil && status(err) != http.StatusNotFound {
+		return fmt.Errorf("CODEOWNERS errors of %s/%s: %w", s.Owner, s.Name, err)
+	}
+	if errs == nil {
+		return nil
+	}
+	for _, e := range errs.Errors {
+		s.CodeownersErrors = append(s.CodeownersErrors, rules.CodeownersError{
+			Line: e.Line, Column: e.Column, Kind: e.Kind, Source: e.Source,
+			Suggestion: e.GetSuggestion(), Message: e.Message, Path: e.Path,
+		})
 	}
 	return nil
 }
@@ -232,22 +241,6 @@ func (g *gatherer) orgDefaults() error {
 		}
 	}
 	return nil
-}
-
-// missingFile reports whether a required community file (by base name,
-// any extension, in root, .github/ or docs/) is absent.
-func missingFile(paths, required []string) bool {
-	have := map[string]bool{}
-	for _, p := range paths {
-		base := strings.ToLower(path.Base(strings.TrimSuffix(p, "/")))
-		have[strings.TrimSuffix(base, path.Ext(base))] = true
-	}
-	for _, r := range required {
-		if !have[strings.ToLower(r)] {
-			return true
-		}
-	}
-	return false
 }
 
 // status is the HTTP status of a go-github error, or 0.

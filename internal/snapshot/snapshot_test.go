@@ -110,8 +110,8 @@ func TestRepositoryOnlyFetchesWhatRulesNeed(t *testing.T) {
 	if _, err := Repository(context.Background(), app.Installation(t, inst), "acme", "widget", policy.RepositoryRules{}); err != nil {
 		t.Fatal(err)
 	}
-	if n := app.GitHub.CountRequests(func(r githubfake.Request) bool { return r.InstallationID == inst }); n != 4 {
-		t.Fatalf("%d requests with every rule off, want 4 (repository and 3 trees)", n)
+	if n := app.GitHub.CountRequests(func(r githubfake.Request) bool { return r.InstallationID == inst }); n != 1 {
+		t.Fatalf("%d requests with every rule off, want 1 (the repository; no rule lists its files)", n)
 	}
 }
 
