@@ -32,7 +32,9 @@ var CodeownersPaths = []string{".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWN
 //   - GitHub's CODEOWNERS errors, when there is a CODEOWNERS: 1 call;
 //   - the labels: 1 call per 100 labels;
 //   - the org .github repository's health files, when a community health
-//     file a rule looks for is missing here: 1 to 3 calls.
+//     file a rule looks for is missing here: the repository (GitHub uses
+//     it only when it is public; loading the policy has just read it, so
+//     this is a conditional request) and 1 to 3 trees: 2 to 4 calls.
 //
 // Every call goes through the ETag cache, so a repeated check costs
 // conditional requests that GitHub does not count against the rate limit.
@@ -218,13 +220,24 @@ func (g *gatherer) labels() error {
 
 // orgDefaults lists the org .github repository's community health files
 // (its root, .github/ and docs/), which GitHub shows for repositories that
-// have none of their own.
+// have none of their own when that repository is public
+// (https://docs.github.com/en/communities/setting-up-your-project-for-healthy-contributions/creating-a-default-community-health-file).
 func (g *gatherer) orgDefaults() error {
 	s := g.s
 	if s.Name == ".github" {
 		return nil
 	}
-	root, err := listTree(g.ctx, g.client, s.Owner, ".github", "HEAD", "")
+	org, _, err := g.client.Repositories.Get(g.ctx, s.Owner, ".github")
+	if status(err) == http.StatusNotFound {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("get %s/.github: %w", s.Owner, err)
+	}
+	if org.GetPrivate() || org.GetVisibility() != "public" && org.GetVisibility() != "" {
+		return nil // GitHub shows no defaults from a private .github
+	}
+	root, err := listTree(g.ctx, g.client, s.Owner, ".github", org.GetDefaultBranch(), "")
 	if err != nil || root == nil {
 		return err
 	}
