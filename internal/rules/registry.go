@@ -156,10 +156,8 @@ var PullRequestIDs = idsOf(PullRequestScope)
 
 func idsOf(s Scope) []string {
 	var out []string
-	for _, r := range Registry {
-		if r.Scope == s {
-			out = append(out, r.ID)
-		}
+	for _, r := range OfScope(s) {
+		out = append(out, r.ID)
 	}
 	return out
 }
@@ -171,6 +169,17 @@ func Lookup(id string) (Rule, bool) {
 		return Rule{}, false
 	}
 	return Registry[i], true
+}
+
+// OfScope lists the rules of a scope.
+func OfScope(s Scope) []Rule {
+	var out []Rule
+	for _, r := range Registry {
+		if r.Scope == s {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Enabled lists the rules of a scope that are on (warn or enforce) in p.

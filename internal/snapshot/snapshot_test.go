@@ -9,6 +9,7 @@ import (
 	"github.com/ospo-bot/ospo-bot/internal/githubfake"
 	"github.com/ospo-bot/ospo-bot/internal/githubfake/fakeapp"
 	"github.com/ospo-bot/ospo-bot/internal/policy"
+	"github.com/ospo-bot/ospo-bot/internal/rules"
 )
 
 func allOn() policy.RepositoryRules {
@@ -96,6 +97,11 @@ func TestRepository(t *testing.T) {
 	// the policy has just read it: a conditional request).
 	if cold != 11 {
 		t.Errorf("cold snapshot took %d requests, want 11: repo, 3 trees, 2 files, codeowners errors, labels, org .github, 2 org trees", cold)
+	}
+	// The fan-out's estimate, from the rules' declared needs, bounds it.
+	p := allOn()
+	if most := MaxCalls(rules.NeedsOf(rules.Enabled(&policy.Policy{Repository: p}, rules.RepositoryScope))); cold > most {
+		t.Errorf("cold snapshot took %d requests; MaxCalls says at most %d", cold, most)
 	}
 	if _, err := Repository(ctx, client, "acme", "widget", allOn()); err != nil {
 		t.Fatal(err)
