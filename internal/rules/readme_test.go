@@ -85,7 +85,11 @@ func describeNeeds(r Rule) string {
 		if f.First {
 			what = "the text of the first file found"
 		}
-		out = append(out, what+" in "+dirList(f.Dirs))
+		what += " in " + dirList(f.Dirs)
+		if f.OrgDefault {
+			what += " (or the org's default)"
+		}
+		out = append(out, what)
 	}
 	if n.OrgHealth {
 		out = append(out, "the org's public `.github` repository, for a community file missing here")
@@ -96,6 +100,7 @@ func describeNeeds(r Rule) string {
 	}{
 		{n.CodeownersErrors, "GitHub's CODEOWNERS errors"},
 		{n.Labels, "the issue labels"},
+		{n.PrivateReporting, "whether private vulnerability reporting is on"},
 		{n.Commits, "the commits"},
 		{n.ChangedFiles, "the changed files"},
 		{n.Signatures, "CLA signatures, accounts and org memberships"},

@@ -73,6 +73,8 @@ type Needs struct {
 	CodeownersErrors bool
 	// Labels: the repository's issue labels.
 	Labels bool
+	// PrivateReporting: whether private vulnerability reporting is on.
+	PrivateReporting bool
 
 	// Commits: the pull request's commits (GET /pulls/{n}/commits).
 	Commits bool
@@ -97,6 +99,9 @@ type FileSet struct {
 	// First: only the first file found (the one GitHub uses); otherwise
 	// every one (the cost estimate counts two).
 	First bool
+	// OrgDefault: when the repository has none, the org's public .github
+	// repository's file is read instead, as GitHub shows it.
+	OrgDefault bool
 }
 
 // Find lists the files of the set among paths (as Snapshot.Paths lists
@@ -140,6 +145,7 @@ var Registry = []Rule{
 	filesEntry,
 	topicsEntry,
 	labelsEntry,
+	securityPolicyEntry,
 	claEntry,
 	dcoEntry,
 	prLabelsEntry,
@@ -207,6 +213,7 @@ func NeedsOf(rs []Rule) Needs {
 		n.OrgHealth = n.OrgHealth || m.OrgHealth
 		n.CodeownersErrors = n.CodeownersErrors || m.CodeownersErrors
 		n.Labels = n.Labels || m.Labels
+		n.PrivateReporting = n.PrivateReporting || m.PrivateReporting
 		n.Commits = n.Commits || m.Commits
 		n.ChangedFiles = n.ChangedFiles || m.ChangedFiles
 		n.Signatures = n.Signatures || m.Signatures

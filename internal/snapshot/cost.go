@@ -6,7 +6,8 @@ import "github.com/ospo-bot/ospo-bot/internal/rules"
 // most when nothing is cached, as Repository makes the calls: the
 // repository, the trees it lists, the files it reads (a set read without
 // First counts two: LICENSE-MIT and LICENSE-APACHE), CODEOWNERS errors,
-// one page of labels and the org .github repository's defaults. The
+// one page of labels, the org .github repository's defaults (and a file
+// read from there) and private vulnerability reporting. The
 // fan-out paces checks by it.
 func MaxCalls(n rules.Needs) int {
 	calls := 1 // the repository
@@ -33,6 +34,14 @@ func MaxCalls(n rules.Needs) int {
 	}
 	if n.OrgHealth {
 		calls += 4 // the org's .github, its root, .github/ and docs/
+		for _, f := range n.Read {
+			if f.OrgDefault {
+				calls++ // the org's file, when the repository has none
+			}
+		}
+	}
+	if n.PrivateReporting {
+		calls++
 	}
 	return calls
 }

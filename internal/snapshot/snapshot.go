@@ -34,7 +34,10 @@ var CodeownersPaths = []string{".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWN
 //   - the org .github repository's health files, when a community health
 //     file a rule looks for is missing here: the repository (GitHub uses
 //     it only when it is public; loading the policy has just read it, so
-//     this is a conditional request) and 1 to 3 trees: 2 to 4 calls.
+//     this is a conditional request), 1 to 3 trees, and the text of a
+//     file a rule reads from there when the repository has none: 2 to 5
+//     calls;
+//   - whether private vulnerability reporting is on: 1 call.
 //
 // Every call goes through the ETag cache, so a repeated check costs
 // conditional requests that GitHub does not count against the rate limit.
@@ -83,7 +86,12 @@ func Repository(ctx context.Context, client *github.Client, owner, name string, 
 		}
 	}
 	if need.OrgHealth && rules.MissingHealth(enabled, pol, s.Paths) {
-		if err := g.orgDefaults(); err != nil {
+		if err := g.orgDefaults(need.Read); err != nil {
+			return nil, err
+		}
+	}
+	if need.PrivateReporting {
+		if err := g.privateReporting(); err != nil {
 			return nil, err
 		}
 	}
@@ -221,8 +229,10 @@ func (g *gatherer) labels() error {
 // orgDefaults lists the org .github repository's community health files
 // (its root, .github/ and docs/), which GitHub shows for repositories that
 // have none of their own when that repository is public
-// (https://docs.github.com/en/communities/setting-up-your-project-for-healthy-contributions/creating-a-default-community-health-file).
-func (g *gatherer) orgDefaults() error {
+// (https://docs.github.com/en/communities/setting-up-your-project-for-healthy-contributions/creating-a-default-community-health-file),
+// and reads the files of reads (rules.FileSet.OrgDefault) that the
+// repository lacks and the org has.
+func (g *gatherer) orgDefaults(reads []rules.FileSet) error {
 	s := g.s
 	if s.Name == ".github" {
 		return nil
@@ -253,6 +263,43 @@ func (g *gatherer) orgDefaults() error {
 			}
 		}
 	}
+	for _, f := range reads {
+		if !f.OrgDefault || len(f.Find(s.Paths)) > 0 {
+			continue
+		}
+		for _, p := range f.Find(s.OrgDefaults) {
+			file, _, _, err := g.client.Repositories.GetContents(g.ctx, s.Owner, ".github", p, &github.RepositoryContentGetOptions{Ref: org.GetDefaultBranch()})
+			if err != nil {
+				return fmt.Errorf("read %s of %s/.github: %w", p, s.Owner, err)
+			}
+			text, err := file.GetContent()
+			if err != nil {
+				return fmt.Errorf("decode %s of %s/.github: %w", p, s.Owner, err)
+			}
+			if s.OrgContents == nil {
+				s.OrgContents = map[string]string{}
+			}
+			s.OrgContents[p] = text
+		}
+	}
+	return nil
+}
+
+// privateReporting asks whether private vulnerability reporting is on (GET
+// /repos/{owner}/{repo}/private-vulnerability-reporting; an app needs
+// Metadata: read, which every app has). 422 and 404, which GitHub answers
+// for a repository that cannot have it: off.
+func (g *gatherer) privateReporting() error {
+	s := g.s
+	on, _, err := g.client.Repositories.IsPrivateReportingEnabled(g.ctx, s.Owner, s.Name)
+	switch status(err) {
+	case http.StatusUnprocessableEntity, http.StatusNotFound:
+		on, err = false, nil
+	}
+	if err != nil {
+		return fmt.Errorf("private vulnerability reporting of %s/%s: %w", s.Owner, s.Name, err)
+	}
+	s.PrivateReporting = &on
 	return nil
 }
 
