@@ -168,15 +168,6 @@ func idsOf(s Scope) []string {
 	return out
 }
 
-// Lookup returns the rule with this ID.
-func Lookup(id string) (Rule, bool) {
-	i := slices.IndexFunc(Registry, func(r Rule) bool { return r.ID == id })
-	if i < 0 {
-		return Rule{}, false
-	}
-	return Registry[i], true
-}
-
 // OfScope lists the rules of a scope.
 func OfScope(s Scope) []Rule {
 	var out []Rule
