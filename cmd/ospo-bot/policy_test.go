@@ -38,7 +38,7 @@ func TestPolicyCommand(t *testing.T) {
 		{name: "invalid: every problem, one per line", args: []string{"validate", bad}, err: "3 problems found", noStdout: true, stderr: []string{
 			bad + `:2:15: review.repository: "acme" is not a repository as owner/name (e.g. acme/ospo)`,
 			bad + `:4:22: repository.codeowners.mode: "strict" is not a mode; use off, warn or enforce`,
-			bad + `:5:3: unknown key "extra" in repository (known keys: include_forks, include_archived, license, codeowners, files, topics, labels)`,
+			bad + `:5:3: unknown key "extra" in repository (known keys: include_forks, include_archived, license, codeowners, files, topics, labels, security_policy)`,
 		}},
 		{name: "override with notices", args: []string{"validate", "--repo-override", override, org}, stdout: []string{
 			org + ": valid\n", override + ": valid\n",
@@ -49,7 +49,7 @@ func TestPolicyCommand(t *testing.T) {
 		{name: "invalid override", args: []string{"validate", "--repo-override", badOverride, bad}, err: "4 problems found", stderr: []string{
 			bad + `:2:15: review.repository: "acme" is not a repository as owner/name (e.g. acme/ospo)`,
 			bad + `:4:22: repository.codeowners.mode: "strict" is not a mode; use off, warn or enforce`,
-			bad + `:5:3: unknown key "extra" in repository (known keys: include_forks, include_archived, license, codeowners, files, topics, labels)`,
+			bad + `:5:3: unknown key "extra" in repository (known keys: include_forks, include_archived, license, codeowners, files, topics, labels, security_policy)`,
 			badOverride + `:1:1: only the org's ospo.yml may set allow_repo_override; remove it from this repository override`,
 		}},
 		{name: "explain", args: []string{"validate", "--explain", "--repo-override", override, org}, stdout: []string{

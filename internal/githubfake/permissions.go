@@ -71,6 +71,8 @@ var routePermissions = map[string]need{
 	"GET /repos/{owner}/{repo}/collaborators/{username}/permission": one("metadata", "read"),
 	"GET /repos/{owner}/{repo}/rulesets":                            one("metadata", "read"),
 	"GET /repos/{owner}/{repo}/rules/branches/{branch}":             one("metadata", "read"),
+	// github/docs server-to-server-permissions.json lists it under "metadata".
+	"GET /repos/{owner}/{repo}/private-vulnerability-reporting": one("metadata", "read"),
 
 	// Repository permission "Administration".
 	"PATCH /repos/{owner}/{repo}":      one("administration", "write"),

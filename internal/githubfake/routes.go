@@ -53,6 +53,7 @@ func routeTable() []routeDef {
 		{get, "/repos/{owner}/{repo}/license", inst, false, (*Fake).getLicense},
 		{get, "/repos/{owner}/{repo}/community/profile", inst, false, (*Fake).getCommunityProfile},
 		{get, "/repos/{owner}/{repo}/codeowners/errors", inst, false, (*Fake).getCodeownersErrors},
+		{get, "/repos/{owner}/{repo}/private-vulnerability-reporting", inst, false, (*Fake).getPrivateReporting},
 		{get, "/repos/{owner}/{repo}/collaborators/{username}/permission", inst, false, (*Fake).getCollaboratorPermission},
 		{get, "/repos/{owner}/{repo}/contents/{path...}", inst, false, (*Fake).getContents},
 		{get, "/repos/{owner}/{repo}/git/trees/{tree_sha...}", inst, false, (*Fake).getTree},

@@ -242,6 +242,7 @@ type repo struct {
 
 	collaborators    map[string]string // lower-case login → permission
 	codeownersErrors []CodeownersError
+	privateReporting bool // private vulnerability reporting is on
 	issuesDisabled   bool // has_issues: false (issuesdisabled.go)
 }
 

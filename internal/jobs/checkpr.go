@@ -101,7 +101,7 @@ func (c *checker) checkPullRequest(ctx context.Context, client *github.Client, i
 	if err != nil {
 		return err
 	}
-	snap, err := snapshot.PullRequest(ctx, client, ghpr, pp.ProtectedPaths.Mode.On())
+	snap, err := snapshot.PullRequest(ctx, client, ghpr, pp)
 	if err != nil {
 		return err
 	}

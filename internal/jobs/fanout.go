@@ -9,6 +9,9 @@ import (
 	"github.com/google/go-github/v66/github"
 	"github.com/riverqueue/river"
 	"github.com/rs/zerolog"
+
+	"github.com/ospo-bot/ospo-bot/internal/rules"
+	"github.com/ospo-bot/ospo-bot/internal/snapshot"
 )
 
 // CheckRepositoryArgs asks for one repository's check.
@@ -26,9 +29,10 @@ type CheckRepositoryArgs struct {
 func (CheckRepositoryArgs) Kind() string { return "check_repository" }
 
 // callsPerCheck is what one repository check costs GitHub at most when
-// nothing is cached: the policy (3), the snapshot (up to 10), the review
-// issue (up to 4 when it opens one: list, label, create).
-const callsPerCheck = 17
+// nothing is cached: the policy (3), the snapshot with every repository
+// rule on (derived from the rules' declared needs), the review issue (up
+// to 4 when it opens one: list, label, create).
+var callsPerCheck = 3 + snapshot.MaxCalls(rules.NeedsOf(rules.OfScope(rules.RepositoryScope))) + 4
 
 // pacing spreads checks so a large installation's first pass stays within
 // its rate limit: a burst of up to a third of the remaining requests, then
@@ -44,7 +48,7 @@ func pace(limit, remaining int) pacing {
 	}
 	return pacing{
 		burst:   max(remaining/3/callsPerCheck, 1),
-		spacing: time.Duration(float64(time.Hour) * callsPerCheck / (float64(limit) / 2)),
+		spacing: time.Duration(float64(time.Hour) * float64(callsPerCheck) / (float64(limit) / 2)),
 	}
 }
 

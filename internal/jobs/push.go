@@ -3,11 +3,12 @@ package jobs
 import (
 	"context"
 	"encoding/json"
-	"path"
-	"strings"
+	"slices"
 
 	"github.com/google/go-github/v66/github"
 	"github.com/rs/zerolog"
+
+	"github.com/ospo-bot/ospo-bot/internal/rules"
 )
 
 // pushHandler re-checks a repository when a push to its default branch
@@ -33,7 +34,7 @@ func (h *pushHandler) handle(ctx context.Context, d *DeliveryArgs) error {
 		logger.Info().Msg("the org policy changed: checking it and every repository")
 		return h.checker.policyChanged(ctx, d.InstallationID, repo.GetOwner().GetLogin())
 	}
-	if changed != nil && !anyRelevant(changed) {
+	if changed != nil && !anyRelevant(changed, addedOrRemoved(&ev)) {
 		return nil
 	}
 	return insertCheck(ctx, CheckRepositoryArgs{
@@ -64,41 +65,38 @@ func changedPaths(ev *github.PushEvent) map[string]bool {
 	return out
 }
 
-func anyRelevant(paths map[string]bool) bool {
-	for p := range paths {
-		if relevantPath(p) {
+// addedOrRemoved lists the files a push added or removed (a rename is
+// both), as far as the payload tells.
+func addedOrRemoved(ev *github.PushEvent) map[string]bool {
+	out := map[string]bool{}
+	commits := ev.Commits
+	if len(commits) == 0 && ev.GetHeadCommit() != nil {
+		commits = []*github.HeadCommit{ev.GetHeadCommit()}
+	}
+	for _, c := range commits {
+		for _, p := range append(slices.Clone(c.Added), c.Removed...) {
+			out[p] = true
+		}
+	}
+	return out
+}
+
+// anyRelevant reports whether a changed path can change a repository
+// rule's result (the registry's rules.Stale patterns) or the policy in
+// force (the repository's .github/ospo.yml); existence lists the paths
+// added or removed.
+func anyRelevant(changed, existence map[string]bool) bool {
+	for p := range changed {
+		if p == ".github/ospo.yml" || rules.StaleAfterPush(p, existence[p]) {
 			return true
 		}
 	}
 	return false
 }
 
-// communityNames are the files the files rule may require, by base name.
-var communityNames = []string{"readme", "contributing", "security", "code_of_conduct", "support", "governance"}
-
-// relevantPath reports whether a file the repository rules read changed:
-// LICENSE*, LICENCE*, COPYING*, CODEOWNERS or a community file in the root, .github/
-// or docs/, or the repository's policy override.
-func relevantPath(p string) bool {
-	if p == ".github/ospo.yml" {
-		return true
-	}
-	dir := path.Dir(p)
-	if dir != "." && dir != ".github" && dir != "docs" {
-		return false
-	}
-	base := strings.ToLower(path.Base(p))
-	stem := strings.TrimSuffix(base, path.Ext(base))
-	switch {
-	case strings.HasPrefix(base, "license"), strings.HasPrefix(base, "licence"), strings.HasPrefix(base, "copying"):
-		return dir == "."
-	case base == "codeowners":
-		return true
-	}
-	for _, n := range communityNames {
-		if stem == n {
-			return true
-		}
-	}
-	return false
+// pushIsRelevant reports whether a push can change a repository rule's
+// result.
+func pushIsRelevant(ev *github.PushEvent) bool {
+	changed := changedPaths(ev)
+	return changed == nil || anyRelevant(changed, addedOrRemoved(ev))
 }

@@ -6,17 +6,32 @@ import (
 	"github.com/google/go-github/v66/github"
 )
 
+// TestRelevantPath: the push filter comes from the registry's Stale
+// patterns. A modified file matters when a rule reads its text (license,
+// CODEOWNERS); an added or removed one also when a rule reads whether it
+// is there (community files, under any name the policy may require).
 func TestRelevantPath(t *testing.T) {
-	for p, want := range map[string]bool{
+	modified := map[string]bool{
 		"LICENSE": true, "LICENSE.md": true, "COPYING": true, "licence.txt": true,
 		"LICENSE-MIT": true, "LICENSE-APACHE": true, "LICENSE.rst": true, "COPYING.md": true, "LICENCE-MIT": true, "Licence.rst": true,
 		".github/CODEOWNERS": true, "CODEOWNERS": true, "docs/CODEOWNERS": true,
-		"README.md": true, "docs/SECURITY.md": true, ".github/CODE_OF_CONDUCT.md": true,
 		".github/ospo.yml": true,
-		"src/LICENSE":      false, "docs/LICENSE": false, "main.go": false, "src/README.md": false, "docs/guide/README.md": false,
-	} {
-		if got := relevantPath(p); got != want {
-			t.Errorf("relevantPath(%q) = %v", p, got)
+		"README.md":        false, ".github/CODE_OF_CONDUCT.md": false, // only their presence counts
+		"src/LICENSE": false, "docs/LICENSE": false, "main.go": false, "src/README.md": false, "docs/guide/README.md": false,
+	}
+	for p, want := range modified {
+		if got := anyRelevant(map[string]bool{p: true}, nil); got != want {
+			t.Errorf("modifying %s: relevant = %v", p, got)
+		}
+	}
+	added := map[string]bool{
+		"README.md": true, ".github/CODE_OF_CONDUCT.md": true, "docs/SECURITY.md": true, "MAINTAINERS": true,
+		".github/PULL_REQUEST_TEMPLATE/feature.md": true,
+		"src/README.md": false, "docs/guide/README.md": false, "src/main.go": false, ".github/workflows/ci.yml": false,
+	}
+	for p, want := range added {
+		if got := anyRelevant(map[string]bool{p: true}, map[string]bool{p: true}); got != want {
+			t.Errorf("adding %s: relevant = %v", p, got)
 		}
 	}
 }

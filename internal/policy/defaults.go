@@ -33,7 +33,7 @@ func DefaultProtectedPaths() []string {
 
 // Defaults is the policy in force when no file sets anything: approved
 // permissive licenses enforced, CODEOWNERS and community files warned
-// about, topics and labels off, repository overrides allowed; on pull
+// about, topics, labels and the security policy off, repository overrides allowed; on pull
 // requests, changes to protected paths (license, code owners, the policy
 // override) need an OSPO approval, and the CLA, DCO and label rules are off.
 func Defaults() Policy { return Policy{}.WithDefaults() }
@@ -72,6 +72,7 @@ func (p Policy) WithDefaults() Policy {
 	r.Topics.OneOf = slices.Clone(r.Topics.OneOf)
 	orMode(&r.Labels.Mode, Off)
 	r.Labels.Required = slices.Clone(r.Labels.Required)
+	orMode(&r.SecurityPolicy.Mode, Off)
 
 	pr := &p.PullRequest
 	orMode(&pr.CLA.Mode, Off)

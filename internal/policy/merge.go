@@ -136,12 +136,15 @@ func version(sources []Source) string {
 	return strings.Join(parts, "+")
 }
 
-// pullRequestRulePaths are the keys of the pull request rules, by rule id.
-var pullRequestRulePaths = map[string]string{
-	"cla":             "pull_request.cla",
-	"dco":             "pull_request.dco",
-	"pr-labels":       "pull_request.labels",
-	"protected-paths": "pull_request.protected_paths",
+// rulePaths are the keys a rule id may name: the id itself as a dotted
+// path ("review"), or the rule under repository or pull_request with "-"
+// written "_" ("security-policy" is repository.security_policy,
+// "protected-paths" pull_request.protected_paths); "pr-labels" is
+// pull_request.labels. rules' registry test holds every rule's Section to
+// this.
+func rulePaths(rule string) []string {
+	key := strings.ReplaceAll(rule, "-", "_")
+	return []string{rule, "repository." + key, "pull_request." + key, "pull_request." + strings.TrimPrefix(key, "pr_")}
 }
 
 // RuleURL links to where a rule is configured: the line of the rule's key
@@ -155,11 +158,7 @@ func (e *Effective) RuleURL(webBase, rule string) string {
 	if e == nil {
 		return ReferenceURL
 	}
-	paths := []string{rule, "repository." + rule}
-	if p, ok := pullRequestRulePaths[rule]; ok {
-		paths[1] = p
-	}
-	for _, path := range paths {
+	for _, path := range rulePaths(rule) {
 		if _, ok := typeAt(path); !ok {
 			continue
 		}

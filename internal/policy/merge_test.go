@@ -18,10 +18,11 @@ func TestPolicyDefaults(t *testing.T) {
 		Repository: RepositoryRules{
 			License: LicenseRule{Mode: Enforce, Allowed: []string{"Apache-2.0", "MIT", "BSD-2-Clause", "BSD-3-Clause", "ISC", "MPL-2.0"},
 				MinCoverage: DefaultMinCoverage, MinMatch: DefaultMinMatch},
-			Codeowners: CodeownersRule{Mode: Warn},
-			Files:      FilesRule{Mode: Warn, Required: []string{"README", "CONTRIBUTING", "SECURITY", "CODE_OF_CONDUCT"}},
-			Topics:     TopicsRule{Mode: Off},
-			Labels:     LabelsRule{Mode: Off},
+			Codeowners:     CodeownersRule{Mode: Warn},
+			Files:          FilesRule{Mode: Warn, Required: []string{"README", "CONTRIBUTING", "SECURITY", "CODE_OF_CONDUCT"}},
+			Topics:         TopicsRule{Mode: Off},
+			Labels:         LabelsRule{Mode: Off},
+			SecurityPolicy: SecurityPolicyRule{Mode: Off},
 		},
 		PullRequest: PullRequestRules{
 			CLA: CLARule{Mode: Off, Version: "1", Phrase: "I have read the CLA Document and I hereby sign the CLA",

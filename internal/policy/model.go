@@ -57,6 +57,15 @@ type RepositoryRules struct {
 	Files      FilesRule      `yaml:"files,omitempty"`
 	Topics     TopicsRule     `yaml:"topics,omitempty"`
 	Labels     LabelsRule     `yaml:"labels,omitempty"`
+	// SecurityPolicy is the security-policy rule.
+	SecurityPolicy SecurityPolicyRule `yaml:"security_policy,omitempty"`
+}
+
+// SecurityPolicyRule requires a security policy (SECURITY.md, or the org's
+// default one) that names a private way to report a vulnerability: an
+// email address, a URL, or GitHub's private vulnerability reporting.
+type SecurityPolicyRule struct {
+	Mode Mode `yaml:"mode,omitempty"`
 }
 
 // LicenseRule requires an approved LICENSE at the root of the default branch.

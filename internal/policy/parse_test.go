@@ -94,7 +94,7 @@ func TestPolicyParseErrors(t *testing.T) {
 		{"unknown pull_request key", "pull_request:\n  cla: {mode: enforce, document: https://acme.example/cla}\n  dco:\n    mode: warn\n    strict: true\n", true,
 			[]string{`ospo.yml:5:5: unknown key "strict" in pull_request.dco (known keys: mode)`}},
 		{"mapping expected", "repository: [license]\n", true,
-			[]string{`ospo.yml:1:13: repository must be a mapping (keys include_forks, include_archived, license, codeowners, files, topics, labels), found a list`}},
+			[]string{`ospo.yml:1:13: repository must be a mapping (keys include_forks, include_archived, license, codeowners, files, topics, labels, security_policy), found a list`}},
 		{"top level not a mapping", "- review\n", true,
 			[]string{`ospo.yml:1:1: the policy must be a mapping of keys (allow_repo_override, locked, review, repository, pull_request), found a list`}},
 		{"list expected", "repository:\n  license:\n    allowed: MIT\n", true,

@@ -728,3 +728,12 @@ func orUnknown(v string) string {
 	}
 	return v
 }
+
+var claEntry = Rule{
+	ID: RuleCLA, Scope: PullRequestScope, Section: "pull_request.cla",
+	Anchor:  "pull_requestcla--a-signed-contributor-license-agreement",
+	Summary: "every commit author and co-author has signed the CLA",
+	Mode:    func(p *policy.Policy) policy.Mode { return p.PullRequest.CLA.Mode },
+	Needs:   Needs{Commits: true, Signatures: true},
+	Check:   func(in Input) Finding { return CLA(in.PR, in.Policy.PullRequest.CLA) },
+}

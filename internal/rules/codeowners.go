@@ -199,3 +199,17 @@ func plural(n int, noun string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }
+
+var codeownersEntry = Rule{
+	ID: RuleCodeowners, Scope: RepositoryScope, Section: "repository.codeowners",
+	Anchor:  "repositorycodeowners--a-valid-codeowners",
+	Summary: "a CODEOWNERS file (.github/, root or docs/) GitHub reports no errors for",
+	Mode:    func(p *policy.Policy) policy.Mode { return p.Repository.Codeowners.Mode },
+	Needs: Needs{
+		Dirs:             []string{"", ".github", "docs"},
+		Read:             []FileSet{{Dirs: []string{".github", "", "docs"}, Match: func(name string) bool { return name == "CODEOWNERS" }, First: true}},
+		CodeownersErrors: true,
+	},
+	Stale: Stale{Changed: codeownersPaths},
+	Check: func(in Input) Finding { return Codeowners(in.Repo, in.Policy.Repository.Codeowners) },
+}

@@ -290,3 +290,12 @@ func shortSHA(sha string) string {
 	}
 	return sha
 }
+
+var dcoEntry = Rule{
+	ID: RuleDCO, Scope: PullRequestScope, Section: "pull_request.dco",
+	Anchor:  "pull_requestdco--signed-off-by-on-every-commit",
+	Summary: "every non-merge commit is signed off (Signed-off-by) by its author or committer",
+	Mode:    func(p *policy.Policy) policy.Mode { return p.PullRequest.DCO.Mode },
+	Needs:   Needs{Commits: true},
+	Check:   func(in Input) Finding { return DCO(in.PR, in.Policy.PullRequest.DCO, in.Policy.PullRequest.CLA) },
+}

@@ -6,32 +6,22 @@ import (
 	"github.com/ospo-bot/ospo-bot/internal/policy"
 )
 
-// Evaluate runs every repository rule on the snapshot, in a stable order:
-// license, codeowners, files, topics, labels. Forks and archived
-// repositories get only skipped findings unless the policy includes them.
+// Evaluate runs every repository rule on the snapshot, in registry
+// order (IDs). Forks and archived repositories get only skipped findings
+// unless the policy includes them.
 func Evaluate(s *Snapshot, p policy.RepositoryRules) []Finding {
 	s = orEmpty(s)
-	steps := []struct {
-		rule string
-		mode policy.Mode
-		run  func() Finding
-	}{
-		{RuleLicense, p.License.Mode, func() Finding { return License(s, p.License) }},
-		{RuleCodeowners, p.Codeowners.Mode, func() Finding { return Codeowners(s, p.Codeowners) }},
-		{RuleFiles, p.Files.Mode, func() Finding { return Files(s, p.Files) }},
-		{RuleTopics, p.Topics.Mode, func() Finding { return Topics(s, p.Topics) }},
-		{RuleLabels, p.Labels.Mode, func() Finding { return Labels(s, p.Labels) }},
-	}
-	why := excluded(s, p)
-	out := make([]Finding, 0, len(steps))
-	for _, st := range steps {
-		if why != "" {
-			out = append(out, Finding{Rule: st.rule, Mode: st.mode, Result: Skip, Message: oneLine(why)})
-			continue
+	pol := &policy.Policy{Repository: p}
+	if why := excluded(s, p); why != "" {
+		var out []Finding
+		for _, r := range Registry {
+			if r.Scope == RepositoryScope {
+				out = append(out, Finding{Rule: r.ID, Mode: r.Mode(pol), Result: Skip, Message: oneLine(why)})
+			}
 		}
-		out = append(out, st.run())
+		return out
 	}
-	return out
+	return evaluate(RepositoryScope, Input{Repo: s, Policy: pol})
 }
 
 // excluded says why the repository is not checked at all, or "".

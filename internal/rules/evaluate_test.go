@@ -35,6 +35,7 @@ func TestEvaluateOrderAndModes(t *testing.T) {
 		{RuleFiles, policy.Warn, Fail, false},
 		{RuleTopics, policy.Off, Skip, false},
 		{RuleLabels, "", Skip, false},
+		{RuleSecurityPolicy, "", Skip, false},
 	}
 	got := Evaluate(s, p)
 	if len(got) != len(want) {
@@ -68,11 +69,12 @@ func TestEvaluateOrderAndModes(t *testing.T) {
 
 func TestEvaluateExcluded(t *testing.T) {
 	enforceAll := policy.RepositoryRules{
-		License:    policy.LicenseRule{Mode: policy.Enforce, Allowed: []string{"MIT"}},
-		Codeowners: policy.CodeownersRule{Mode: policy.Enforce},
-		Files:      policy.FilesRule{Mode: policy.Enforce},
-		Topics:     policy.TopicsRule{Mode: policy.Enforce, OneOf: []string{"x"}},
-		Labels:     policy.LabelsRule{Mode: policy.Enforce},
+		License:        policy.LicenseRule{Mode: policy.Enforce, Allowed: []string{"MIT"}},
+		Codeowners:     policy.CodeownersRule{Mode: policy.Enforce},
+		Files:          policy.FilesRule{Mode: policy.Enforce},
+		Topics:         policy.TopicsRule{Mode: policy.Enforce, OneOf: []string{"x"}},
+		Labels:         policy.LabelsRule{Mode: policy.Enforce},
+		SecurityPolicy: policy.SecurityPolicyRule{Mode: policy.Enforce},
 	}
 	tests := []struct {
 		name    string
@@ -94,7 +96,7 @@ func TestEvaluateExcluded(t *testing.T) {
 				tt.include(&p)
 			}
 			got := Evaluate(tt.s, p)
-			if len(got) != 5 {
+			if len(got) != len(IDs) {
 				t.Fatalf("got %d findings", len(got))
 			}
 			for _, f := range got {

@@ -8,19 +8,13 @@ import (
 	"github.com/ospo-bot/ospo-bot/internal/policy"
 )
 
-// EvaluatePullRequest runs every pull request rule, in the order of
-// PullRequestIDs: cla, dco, pr-labels, protected-paths. approvers are who
-// may approve changes to protected paths ("@org/team-slug" or logins, as
-// review.approvers; empty: the org's owners). A nil pull request is an
-// empty one whose commits were not read.
+// EvaluatePullRequest runs every pull request rule, in registry order
+// (PullRequestIDs). approvers are who may approve changes to protected
+// paths ("@org/team-slug" or logins, as review.approvers; empty: the org's
+// owners). A nil pull request is an empty one whose commits were not read.
 func EvaluatePullRequest(pr *PullRequest, p policy.PullRequestRules, approvers []string) []Finding {
-	pr = orEmptyPR(pr)
-	return []Finding{
-		CLA(pr, p.CLA),
-		DCO(pr, p.DCO, p.CLA),
-		PRLabels(pr, p.Labels),
-		ProtectedPaths(pr, p.ProtectedPaths, approvers),
-	}
+	pol := &policy.Policy{PullRequest: p, Review: policy.Review{Approvers: approvers}}
+	return evaluate(PullRequestScope, Input{PR: orEmptyPR(pr), Policy: pol})
 }
 
 // orEmptyPR lets the rules accept a nil pull request.

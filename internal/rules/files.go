@@ -9,9 +9,6 @@ import (
 	"github.com/ospo-bot/ospo-bot/internal/policy"
 )
 
-// defaultRequiredFiles are required when the policy names none.
-var defaultRequiredFiles = []string{"README", "CONTRIBUTING", "SECURITY", "CODE_OF_CONDUCT"}
-
 // orgDefaultable are the community health files GitHub takes from the org's
 // .github repository when a repository has none (never README, LICENSE or
 // CODEOWNERS).
@@ -59,10 +56,9 @@ func Files(s *Snapshot, r policy.FilesRule) Finding {
 
 // requiredFiles returns the base names to look for: the configured names
 // without a known extension ("SECURITY.md" is SECURITY), without repeats.
+// The defaults are the policy's (policy.WithDefaults): an empty list,
+// set explicitly, requires nothing.
 func requiredFiles(configured []string) []string {
-	if len(configured) == 0 {
-		return defaultRequiredFiles
-	}
 	var out []string
 	for _, name := range configured {
 		base := baseName(strings.TrimSpace(name))
@@ -146,4 +142,23 @@ func orgHint(missing []string) string {
 		return ""
 	}
 	return fmt.Sprintf(" (%s may instead live in the org's .github repository)", listOr(shared))
+}
+
+var filesEntry = Rule{
+	ID: RuleFiles, Scope: RepositoryScope, Section: "repository.files",
+	Anchor:  "repositoryfiles--community-files",
+	Summary: "the required files (README, CONTRIBUTING, SECURITY, CODE_OF_CONDUCT by default) in the root, .github/ or docs/, or from the org's .github repository",
+	Mode:    func(p *policy.Policy) policy.Mode { return p.Repository.Files.Mode },
+	Needs: Needs{
+		Dirs:      []string{"", ".github", "docs"},
+		OrgHealth: true,
+		Health:    func(p *policy.Policy) []string { return requiredFiles(p.Repository.Files.Required) },
+	},
+	// Only whether a file is there counts: a file added to or removed from
+	// the root, .github/ or docs/ (any name: the policy may require any),
+	// or a template directory gaining or losing its first file.
+	Stale: Stale{Existence: []string{"*", ".github/*", "docs/*",
+		"ISSUE_TEMPLATE/*", ".github/ISSUE_TEMPLATE/*", "docs/ISSUE_TEMPLATE/*",
+		"PULL_REQUEST_TEMPLATE/*", ".github/PULL_REQUEST_TEMPLATE/*", "docs/PULL_REQUEST_TEMPLATE/*"}},
+	Check: func(in Input) Finding { return Files(in.Repo, in.Policy.Repository.Files) },
 }

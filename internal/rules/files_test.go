@@ -7,7 +7,9 @@ import (
 )
 
 func TestFiles(t *testing.T) {
-	on := policy.FilesRule{Mode: policy.Enforce}
+	// The defaults are the policy's: the rule has none of its own.
+	on := policy.Defaults().Repository.Files
+	on.Mode = policy.Enforce
 	all := []string{"README.md", ".github/CONTRIBUTING.md", "docs/security.rst", "CODE_OF_CONDUCT"}
 	tests := []struct {
 		name      string

@@ -117,3 +117,12 @@ func wrongColours(have, update []policy.Label) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+var labelsEntry = Rule{
+	ID: RuleLabels, Scope: RepositoryScope, Section: "repository.labels",
+	Anchor:  "repositorylabels--the-orgs-standard-issue-labels",
+	Summary: "the org's standard issue labels, with their colours",
+	Mode:    func(p *policy.Policy) policy.Mode { return p.Repository.Labels.Mode },
+	Needs:   Needs{Labels: true},
+	Check:   func(in Input) Finding { return Labels(in.Repo, in.Policy.Repository.Labels) },
+}

@@ -338,3 +338,13 @@ func allowedList(allowed []string) string {
 	}
 	return listOr(names)
 }
+
+var licenseEntry = Rule{
+	ID: RuleLicense, Scope: RepositoryScope, Section: "repository.license",
+	Anchor:  "repositorylicense--an-approved-license",
+	Summary: "an unmodified, allowed license text in the root's LICENSE, LICENCE or COPYING files",
+	Mode:    func(p *policy.Policy) policy.Mode { return p.Repository.License.Mode },
+	Needs:   Needs{Dirs: []string{""}, Read: []FileSet{{Dirs: []string{""}, Match: licenseFileRE.MatchString}}},
+	Stale:   Stale{Changed: []string{"licen[cs]e*", "copying*"}},
+	Check:   func(in Input) Finding { return License(in.Repo, in.Policy.Repository.License) },
+}

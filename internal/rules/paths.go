@@ -176,3 +176,15 @@ func appendOnce(list []string, s string) []string {
 	}
 	return append(list, s)
 }
+
+var protectedPathsEntry = Rule{
+	ID: RuleProtectedPaths, Scope: PullRequestScope, Section: "pull_request.protected_paths",
+	Anchor:  "pull_requestprotected_paths--changes-that-need-an-ospo-approval",
+	Summary: "a change to a protected path (LICENSE*, CODEOWNERS, .github/ospo.yml, …) is approved by an OSPO approver",
+	Mode:    func(p *policy.Policy) policy.Mode { return p.PullRequest.ProtectedPaths.Mode },
+	// The commits tell whether the changed files are the head's.
+	Needs: Needs{Commits: true, ChangedFiles: true, Approvals: true},
+	Check: func(in Input) Finding {
+		return ProtectedPaths(in.PR, in.Policy.PullRequest.ProtectedPaths, in.Policy.Review.Approvers)
+	},
+}

@@ -106,3 +106,11 @@ func codes(items []string) []string {
 	}
 	return out
 }
+
+var prLabelsEntry = Rule{
+	ID: RulePRLabels, Scope: PullRequestScope, Section: "pull_request.labels",
+	Anchor:  "pull_requestlabels--labels-on-pull-requests",
+	Summary: "the labels the policy requires on the pull request",
+	Mode:    func(p *policy.Policy) policy.Mode { return p.PullRequest.Labels.Mode },
+	Check:   func(in Input) Finding { return PRLabels(in.PR, in.Policy.PullRequest.Labels) },
+}

@@ -3,13 +3,6 @@ package rules
 
 import "github.com/ospo-bot/ospo-bot/internal/policy"
 
-// IDs are the repository rules, in the order Evaluate reports them.
-var IDs = []string{RuleLicense, RuleCodeowners, RuleFiles, RuleTopics, RuleLabels}
-
-// PullRequestIDs are the pull request rules, in the order
-// EvaluatePullRequest reports them.
-var PullRequestIDs = []string{RuleCLA, RuleDCO, RulePRLabels, RuleProtectedPaths}
-
 // Result is a finding's outcome.
 type Result string
 
@@ -66,6 +59,12 @@ type Snapshot struct {
 	// repository (e.g. "SECURITY.md", ".github/CONTRIBUTING.md"), which
 	// GitHub shows for repositories that lack their own.
 	OrgDefaults []string
+	// OrgContents holds the text of the org .github repository's files a
+	// rule reads (rules.FileSet.OrgDefault), by path.
+	OrgContents map[string]string
+	// PrivateReporting says whether GitHub's private vulnerability
+	// reporting is on for the repository; nil when not read.
+	PrivateReporting *bool
 	// Labels are the repository's issue labels; nil when not gathered.
 	Labels []policy.Label
 }

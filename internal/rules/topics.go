@@ -33,3 +33,11 @@ func Topics(s *Snapshot, r policy.TopicsRule) Finding {
 		fmt.Sprintf("%s has none of the topics %s (%s)", repoName(s), strings.Join(codes(r.OneOf), ", "), have),
 		fmt.Sprintf("add one of the topics %s to the repository (About → Topics on its main page)", listOr(codes(r.OneOf))))
 }
+
+var topicsEntry = Rule{
+	ID: RuleTopics, Scope: RepositoryScope, Section: "repository.topics",
+	Anchor:  "repositorytopics--a-policy-topic",
+	Summary: "one of the policy's topics on the repository",
+	Mode:    func(p *policy.Policy) policy.Mode { return p.Repository.Topics.Mode },
+	Check:   func(in Input) Finding { return Topics(in.Repo, in.Policy.Repository.Topics) },
+}

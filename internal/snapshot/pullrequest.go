@@ -7,20 +7,22 @@ import (
 
 	"github.com/google/go-github/v66/github"
 
+	"github.com/ospo-bot/ospo-bot/internal/policy"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
 )
 
 // maxPullCommits is how many commits GET /pulls/{n}/commits lists at most.
 const maxPullCommits = 250
 
-// PullRequest gathers what the pull request rules read, from the pull
-// request as a webhook or GET /pulls/{n} gave it:
+// PullRequest gathers what the enabled pull request rules of p read (the
+// union of their rules.Needs), from the pull request as a webhook or GET
+// /pulls/{n} gave it:
 //
-//   - the commits: GET /pulls/{n}/commits, 1 call per 100; past 250
+//   - the commits, when a rule reads them: GET /pulls/{n}/commits, 1 call per 100; past 250
 //     commits, which that endpoint never lists, the compare endpoint
 //     page by page; the count is checked against GitHub's, and a list
 //     that falls short is marked incomplete (the rules fail closed);
-//   - the changed files when withFiles: GET /pulls/{n}/files, 1 call per
+//   - the changed files, when a rule reads them: GET /pulls/{n}/files, 1 call per
 //     100 files. Not compare, which lists at most 300 files; this lists
 //     3,000 (https://docs.github.com/rest/pulls/pulls#list-pull-requests-files).
 //     A renamed file is one change with both its paths; the changes read
@@ -28,7 +30,8 @@ const maxPullCommits = 250
 //     short (past 3,000) is marked incomplete (the rule fails closed).
 //
 // Signatures, org memberships and approvals come from elsewhere.
-func PullRequest(ctx context.Context, client *github.Client, pr *github.PullRequest, withFiles bool) (*rules.PullRequest, error) {
+func PullRequest(ctx context.Context, client *github.Client, pr *github.PullRequest, p policy.PullRequestRules) (*rules.PullRequest, error) {
+	need := rules.NeedsOf(rules.Enabled(&policy.Policy{PullRequest: p}, rules.PullRequestScope))
 	base := pr.GetBase().GetRepo()
 	owner, name := base.GetOwner().GetLogin(), base.GetName()
 	out := &rules.PullRequest{
@@ -38,6 +41,9 @@ func PullRequest(ctx context.Context, client *github.Client, pr *github.PullRequ
 	}
 	for _, l := range pr.Labels {
 		out.Labels = append(out.Labels, l.GetName())
+	}
+	if !need.Commits && !need.ChangedFiles {
+		return out, nil // no rule reads them (the labels come with pr)
 	}
 	commits, err := pullCommits(ctx, client, owner, name, pr)
 	if err != nil {
@@ -52,7 +58,7 @@ func PullRequest(ctx context.Context, client *github.Client, pr *github.PullRequ
 	atHead := len(commits) == pr.GetCommits() &&
 		slices.ContainsFunc(commits, func(c rules.Commit) bool { return c.SHA == out.HeadSHA })
 	out.CommitsComplete = atHead
-	if withFiles {
+	if need.ChangedFiles {
 		files, renamed, read, err := pullFiles(ctx, client, owner, name, pr.GetNumber())
 		if err != nil {
 			return nil, err

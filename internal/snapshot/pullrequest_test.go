@@ -8,6 +8,7 @@ import (
 
 	"github.com/ospo-bot/ospo-bot/internal/githubfake"
 	"github.com/ospo-bot/ospo-bot/internal/githubfake/fakeapp"
+	"github.com/ospo-bot/ospo-bot/internal/policy"
 )
 
 // TestPullRequestFiles: a rename is one change whose two paths are both
@@ -45,7 +46,7 @@ func TestPullRequestFiles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		snap, err := PullRequest(ctx, client, pr, true)
+		snap, err := PullRequest(ctx, client, pr, protectedPathsOn)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,3 +81,7 @@ func TestPullRequestFiles(t *testing.T) {
 			slices.Contains(files, "A/old.txt"), slices.Contains(files, "LICENSE"))
 	}
 }
+
+// protectedPathsOn turns on the rule that reads the changed files (and the
+// commits, to know they are the head's).
+var protectedPathsOn = policy.PullRequestRules{ProtectedPaths: policy.ProtectedPathsRule{Mode: policy.Enforce}}

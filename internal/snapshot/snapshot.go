@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"path"
 	"slices"
-	"strings"
 
 	"github.com/google/go-github/v66/github"
 
@@ -23,22 +21,30 @@ var ErrGone = errors.New("repository not found")
 // CodeownersPaths are where GitHub looks for CODEOWNERS, in its order.
 var CodeownersPaths = []string{".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"}
 
-// Repository gathers a snapshot of owner/name for the rules of p:
+// Repository gathers a snapshot of owner/name for the enabled repository
+// rules of p: the union of their rules.Needs.
 //
 //   - the repository (visibility, flags, topics, default branch): 1 call;
 //   - the root tree of the default branch, and the .github/ and docs/
-//     subtrees when they exist: 1 to 3 calls;
-//   - the text of every license file (rules.LicenseFiles: LICENSE,
-//     LICENSE-MIT, LICENCE.rst, COPYING.md, …) and of the first CODEOWNERS
-//     file: 1 call each;
+//     subtrees when they exist and a rule lists them: 0 to 3 calls;
+//   - the text of the files the rules read (every license file, the
+//     CODEOWNERS GitHub uses): 1 call each;
 //   - GitHub's CODEOWNERS errors, when there is a CODEOWNERS: 1 call;
-//   - the labels, when the labels rule is on: 1 call per 100 labels;
-//   - the org .github repository's health files, when the files rule is
-//     on and a required file is missing: 1 to 2 calls.
+//   - the labels: 1 call per 100 labels;
+//   - the org .github repository's health files, when a community health
+//     file a rule looks for is missing here: the repository (GitHub uses
+//     it only when it is public; loading the policy has just read it, so
+//     this is a conditional request), 1 to 3 trees, and the text of a
+//     file a rule reads from there when the repository has none: 2 to 5
+//     calls;
+//   - whether private vulnerability reporting is on: 1 call.
 //
 // Every call goes through the ETag cache, so a repeated check costs
 // conditional requests that GitHub does not count against the rate limit.
 func Repository(ctx context.Context, client *github.Client, owner, name string, p policy.RepositoryRules) (*rules.Snapshot, error) {
+	pol := &policy.Policy{Repository: p}
+	enabled := rules.Enabled(pol, rules.RepositoryScope)
+	need := rules.NeedsOf(enabled)
 	repo, _, err := client.Repositories.Get(ctx, owner, name)
 	if err != nil {
 		if status(err) == http.StatusNotFound {
@@ -59,28 +65,33 @@ func Repository(ctx context.Context, client *github.Client, owner, name string, 
 		Contents:      map[string]string{},
 	}
 	g := gatherer{ctx: ctx, client: client, s: s}
-	if err := g.tree(); err != nil {
-		return nil, err
-	}
-	if p.License.Mode.On() {
-		for _, f := range rules.LicenseFiles(s.Paths) {
-			if err := g.read(f); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if p.Codeowners.Mode.On() {
-		if err := g.codeowners(); err != nil {
+	if len(need.Dirs) > 0 {
+		if err := g.tree(need.Dirs); err != nil {
 			return nil, err
 		}
 	}
-	if p.Labels.Mode.On() {
+	for _, f := range need.Read {
+		if err := g.readAll(f); err != nil {
+			return nil, err
+		}
+	}
+	if need.CodeownersErrors {
+		if err := g.codeownersErrors(); err != nil {
+			return nil, err
+		}
+	}
+	if need.Labels {
 		if err := g.labels(); err != nil {
 			return nil, err
 		}
 	}
-	if p.Files.Mode.On() && missingFile(s.Paths, p.Files.Required) {
-		if err := g.orgDefaults(); err != nil {
+	if need.OrgHealth && rules.MissingHealth(enabled, pol, s.Paths) {
+		if err := g.orgDefaults(need.Read); err != nil {
+			return nil, err
+		}
+	}
+	if need.PrivateReporting {
+		if err := g.privateReporting(); err != nil {
 			return nil, err
 		}
 	}
@@ -93,8 +104,9 @@ type gatherer struct {
 	s      *rules.Snapshot
 }
 
-// tree lists the root, .github/ and docs/ of the default branch.
-func (g *gatherer) tree() error {
+// tree lists the root of the default branch, and those of the .github/
+// and docs/ directories dirs names.
+func (g *gatherer) tree(dirs []string) error {
 	s := g.s
 	paths, err := listTree(g.ctx, g.client, s.Owner, s.Name, s.DefaultBranch, "")
 	if err != nil || paths == nil {
@@ -103,7 +115,7 @@ func (g *gatherer) tree() error {
 	s.Paths = paths.names
 	for _, dir := range []string{".github", "docs"} {
 		sha, ok := paths.dirs[dir]
-		if !ok {
+		if !ok || !slices.Contains(dirs, dir) {
 			continue
 		}
 		sub, err := listTree(g.ctx, g.client, s.Owner, s.Name, sha, dir+"/")
@@ -159,31 +171,38 @@ func (g *gatherer) read(p string) error {
 	return nil
 }
 
-// codeowners reads the CODEOWNERS file GitHub uses (the first present)
-// and the errors GitHub finds in it.
-func (g *gatherer) codeowners() error {
-	s := g.s
-	for _, p := range CodeownersPaths {
-		if !slices.Contains(s.Paths, p) {
+// readAll reads the files of a rules.FileSet that the listing has.
+func (g *gatherer) readAll(f rules.FileSet) error {
+	for _, p := range f.Find(g.s.Paths) {
+		if _, done := g.s.Contents[p]; done {
 			continue
 		}
 		if err := g.read(p); err != nil {
 			return err
 		}
-		errs, _, err := g.client.Repositories.GetCodeownersErrors(g.ctx, s.Owner, s.Name, &github.GetCodeownersErrorsOptions{Ref: s.DefaultBranch})
-		if err != nil && status(err) != http.StatusNotFound {
-			return fmt.Errorf("CODEOWNERS errors of %s/%s: %w", s.Owner, s.Name, err)
-		}
-		if errs == nil {
-			return nil
-		}
-		for _, e := range errs.Errors {
-			s.CodeownersErrors = append(s.CodeownersErrors, rules.CodeownersError{
-				Line: e.Line, Column: e.Column, Kind: e.Kind, Source: e.Source,
-				Suggestion: e.GetSuggestion(), Message: e.Message, Path: e.Path,
-			})
-		}
+	}
+	return nil
+}
+
+// codeownersErrors reads the errors GitHub finds in the CODEOWNERS file
+// it uses, when there is one.
+func (g *gatherer) codeownersErrors() error {
+	s := g.s
+	if !slices.ContainsFunc(CodeownersPaths, func(p string) bool { return slices.Contains(s.Paths, p) }) {
 		return nil
+	}
+	errs, _, err := g.client.Repositories.GetCodeownersErrors(g.ctx, s.Owner, s.Name, &github.GetCodeownersErrorsOptions{Ref: s.DefaultBranch})
+	if err != nil && status(err) != http.StatusNotFound {
+		return fmt.Errorf("CODEOWNERS errors of %s/%s: %w", s.Owner, s.Name, err)
+	}
+	if errs == nil {
+		return nil
+	}
+	for _, e := range errs.Errors {
+		s.CodeownersErrors = append(s.CodeownersErrors, rules.CodeownersError{
+			Line: e.Line, Column: e.Column, Kind: e.Kind, Source: e.Source,
+			Suggestion: e.GetSuggestion(), Message: e.Message, Path: e.Path,
+		})
 	}
 	return nil
 }
@@ -209,13 +228,26 @@ func (g *gatherer) labels() error {
 
 // orgDefaults lists the org .github repository's community health files
 // (its root, .github/ and docs/), which GitHub shows for repositories that
-// have none of their own.
-func (g *gatherer) orgDefaults() error {
+// have none of their own when that repository is public
+// (https://docs.github.com/en/communities/setting-up-your-project-for-healthy-contributions/creating-a-default-community-health-file),
+// and reads the files of reads (rules.FileSet.OrgDefault) that the
+// repository lacks and the org has.
+func (g *gatherer) orgDefaults(reads []rules.FileSet) error {
 	s := g.s
 	if s.Name == ".github" {
 		return nil
 	}
-	root, err := listTree(g.ctx, g.client, s.Owner, ".github", "HEAD", "")
+	org, _, err := g.client.Repositories.Get(g.ctx, s.Owner, ".github")
+	if status(err) == http.StatusNotFound {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("get %s/.github: %w", s.Owner, err)
+	}
+	if org.GetPrivate() || org.GetVisibility() != "public" && org.GetVisibility() != "" {
+		return nil // GitHub shows no defaults from a private .github
+	}
+	root, err := listTree(g.ctx, g.client, s.Owner, ".github", org.GetDefaultBranch(), "")
 	if err != nil || root == nil {
 		return err
 	}
@@ -231,23 +263,44 @@ func (g *gatherer) orgDefaults() error {
 			}
 		}
 	}
+	for _, f := range reads {
+		if !f.OrgDefault || len(f.Find(s.Paths)) > 0 {
+			continue
+		}
+		for _, p := range f.Find(s.OrgDefaults) {
+			file, _, _, err := g.client.Repositories.GetContents(g.ctx, s.Owner, ".github", p, &github.RepositoryContentGetOptions{Ref: org.GetDefaultBranch()})
+			if err != nil {
+				return fmt.Errorf("read %s of %s/.github: %w", p, s.Owner, err)
+			}
+			text, err := file.GetContent()
+			if err != nil {
+				return fmt.Errorf("decode %s of %s/.github: %w", p, s.Owner, err)
+			}
+			if s.OrgContents == nil {
+				s.OrgContents = map[string]string{}
+			}
+			s.OrgContents[p] = text
+		}
+	}
 	return nil
 }
 
-// missingFile reports whether a required community file (by base name,
-// any extension, in root, .github/ or docs/) is absent.
-func missingFile(paths, required []string) bool {
-	have := map[string]bool{}
-	for _, p := range paths {
-		base := strings.ToLower(path.Base(strings.TrimSuffix(p, "/")))
-		have[strings.TrimSuffix(base, path.Ext(base))] = true
+// privateReporting asks whether private vulnerability reporting is on (GET
+// /repos/{owner}/{repo}/private-vulnerability-reporting; an app needs
+// Metadata: read, which every app has). 422 and 404, which GitHub answers
+// for a repository that cannot have it: off.
+func (g *gatherer) privateReporting() error {
+	s := g.s
+	on, _, err := g.client.Repositories.IsPrivateReportingEnabled(g.ctx, s.Owner, s.Name)
+	switch status(err) {
+	case http.StatusUnprocessableEntity, http.StatusNotFound:
+		on, err = false, nil
 	}
-	for _, r := range required {
-		if !have[strings.ToLower(r)] {
-			return true
-		}
+	if err != nil {
+		return fmt.Errorf("private vulnerability reporting of %s/%s: %w", s.Owner, s.Name, err)
 	}
-	return false
+	s.PrivateReporting = &on
+	return nil
 }
 
 // status is the HTTP status of a go-github error, or 0.

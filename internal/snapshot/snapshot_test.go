@@ -9,6 +9,7 @@ import (
 	"github.com/ospo-bot/ospo-bot/internal/githubfake"
 	"github.com/ospo-bot/ospo-bot/internal/githubfake/fakeapp"
 	"github.com/ospo-bot/ospo-bot/internal/policy"
+	"github.com/ospo-bot/ospo-bot/internal/rules"
 )
 
 func allOn() policy.RepositoryRules {
@@ -92,8 +93,15 @@ func TestRepository(t *testing.T) {
 		})
 	}
 	cold := counted(false)
-	if cold != 10 {
-		t.Errorf("cold snapshot took %d requests, want 10: repo, 3 trees, 2 files, codeowners errors, labels, 2 org trees", cold)
+	// The org's .github is read to know it is public (in a check, loading
+	// the policy has just read it: a conditional request).
+	if cold != 11 {
+		t.Errorf("cold snapshot took %d requests, want 11: repo, 3 trees, 2 files, codeowners errors, labels, org .github, 2 org trees", cold)
+	}
+	// The fan-out's estimate, from the rules' declared needs, bounds it.
+	p := allOn()
+	if most := MaxCalls(rules.NeedsOf(rules.Enabled(&policy.Policy{Repository: p}, rules.RepositoryScope))); cold > most {
+		t.Errorf("cold snapshot took %d requests; MaxCalls says at most %d", cold, most)
 	}
 	if _, err := Repository(ctx, client, "acme", "widget", allOn()); err != nil {
 		t.Fatal(err)
@@ -110,8 +118,8 @@ func TestRepositoryOnlyFetchesWhatRulesNeed(t *testing.T) {
 	if _, err := Repository(context.Background(), app.Installation(t, inst), "acme", "widget", policy.RepositoryRules{}); err != nil {
 		t.Fatal(err)
 	}
-	if n := app.GitHub.CountRequests(func(r githubfake.Request) bool { return r.InstallationID == inst }); n != 4 {
-		t.Fatalf("%d requests with every rule off, want 4 (repository and 3 trees)", n)
+	if n := app.GitHub.CountRequests(func(r githubfake.Request) bool { return r.InstallationID == inst }); n != 1 {
+		t.Fatalf("%d requests with every rule off, want 1 (the repository; no rule lists its files)", n)
 	}
 }
 

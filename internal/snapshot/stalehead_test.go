@@ -34,7 +34,7 @@ func TestPullRequestAtAMovedHead(t *testing.T) {
 	if _, err := gh.ForcePush("acme", "widget", "feat", "main", githubfake.NewCommit{Message: "Docs", Author: mallory, Files: map[string]string{"README.md": "# widget\ndocs\n"}}); err != nil {
 		t.Fatal(err)
 	}
-	snap, err := PullRequest(ctx, client, asSent, true)
+	snap, err := PullRequest(ctx, client, asSent, protectedPathsOn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func TestPullRequestAtAMovedHead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if snap, err = PullRequest(ctx, client, now, true); err != nil || !snap.CommitsComplete || !snap.FilesComplete {
+	if snap, err = PullRequest(ctx, client, now, protectedPathsOn); err != nil || !snap.CommitsComplete || !snap.FilesComplete {
 		t.Fatalf("at the current head: %+v, %v", snap, err)
 	}
 }
