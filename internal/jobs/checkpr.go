@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -23,9 +22,11 @@ import (
 // webhook about it (a CLA signature unblocks it, a check run's Recheck).
 type CheckPullRequestArgs struct {
 	InstallationID int64  `json:"installation_id"`
-	Repository     string `json:"repository"`
-	Number         int    `json:"number"`
+	Repository     string `json:"repository" river:"unique"`
+	Number         int    `json:"number" river:"unique"`
 	Reason         string `json:"reason"`
+	// Round: see CheckRepositoryArgs.Round.
+	Round int `json:"round,omitempty" river:"unique"`
 }
 
 // Kind names the job kind in River's tables.
@@ -44,8 +45,9 @@ func (w *checkPRWorker) Work(ctx context.Context, job *river.Job[CheckPullReques
 	})
 }
 
+// insertPRCheck enqueues a pull request's check, unless one is waiting.
 func insertPRCheck(ctx context.Context, a CheckPullRequestArgs) error {
-	if _, err := river.ClientFromContext[*sql.Tx](ctx).Insert(ctx, a, nil); err != nil {
+	if _, err := enqueueFollowUp(ctx, a); err != nil {
 		return fmt.Errorf("enqueue check of %s#%d: %w", a.Repository, a.Number, err)
 	}
 	return nil

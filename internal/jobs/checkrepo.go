@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -39,9 +38,10 @@ type checker struct {
 	lookups *snapshot.LookupCache
 }
 
-// insertCheck enqueues a repository check from inside a running job.
+// insertCheck enqueues a repository check from inside a running job,
+// unless one is waiting.
 func insertCheck(ctx context.Context, a CheckRepositoryArgs) error {
-	if _, err := river.ClientFromContext[*sql.Tx](ctx).Insert(ctx, a, nil); err != nil {
+	if _, err := enqueueFollowUp(ctx, a); err != nil {
 		return fmt.Errorf("enqueue check of %s: %w", a.Repository, err)
 	}
 	return nil
@@ -87,12 +87,6 @@ func overrideFinding(inv *policy.InvalidError) rules.Finding {
 	return rules.Finding{Rule: "policy", Mode: policy.Enforce, Result: rules.Fail,
 		Message:     fmt.Sprintf("%s is invalid; the org policy applies without it", inv.Source),
 		Remediation: strings.ReplaceAll(inv.Errors.Error(), "\n", "; ")}
-}
-
-// check checks one repository. The repository ID decides: a rename since
-// the job was enqueued is followed.
-func (c *checker) check(ctx context.Context, client *github.Client, installationID, repoID int64, owner, name string) error {
-	return c.checkRepository(ctx, client, installationID, repoID, owner, name, false)
 }
 
 // checkRepository checks one repository; publicized says the check runs for

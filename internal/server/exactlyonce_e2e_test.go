@@ -1,0 +1,77 @@
+package server_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/ospo-bot/ospo-bot/internal/ghclient"
+	"github.com/ospo-bot/ospo-bot/internal/githubfake"
+)
+
+// countAudit counts the audit rows of subject with the action.
+func (s *scenario) countAudit(subject, action string) int {
+	s.t.Helper()
+	log, err := s.App.Store.AuditLog(context.Background(), subject)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	n := 0
+	for _, e := range log {
+		if e.Action == action {
+			n++
+		}
+	}
+	return n
+}
+
+// Reproduced bug (issue 11): one /ospo approve, then a transient GitHub
+// 500 on the first request of the re-check that follows it, wrote two
+// audit rows: the re-check ran inline in the comment's job, whose retry
+// handled the comment again. The re-check is its own job now.
+func TestApproveThenTransient500AuditsOnce(t *testing.T) {
+	s := newScenario(t, orgPolicy)
+	s.deliver("repository", s.repoPayload("created"))
+	s.until("a review issue is opened", func() bool { return len(s.reviewIssues()) > 0 })
+	issue := s.theReviewIssue()
+	s.settled()
+
+	// The comment's own handling reads acme/ospo and acme/.github; the
+	// re-check reads acme/widget first.
+	s.GitHub.InjectFault(githubfake.Fault{Method: "GET", Route: "/repos/acme/widget", Kind: githubfake.Status(500), Times: ghclient.DefaultMaxRetries + 1})
+	s.comment("lead", "ospo", issue.Number, "/ospo approve ship it")
+	s.until("the review is closed", func() bool { return s.theReviewIssue().State == "closed" })
+	s.settled()
+	if got := s.faulted(); got != ghclient.DefaultMaxRetries+1 {
+		t.Fatalf("%d requests met the fault, want %d: the test does not test what it says", got, ghclient.DefaultMaxRetries+1)
+	}
+	if n := s.countAudit("acme/widget", "approve"); n != 1 {
+		t.Fatalf("%d audit rows for one /ospo approve, want 1", n)
+	}
+}
+
+// A refusal is answered and audited once per comment, also when GitHub
+// delivers the comment again under a new delivery ID.
+func TestRefusalRepliedOnceAcrossRedeliveries(t *testing.T) {
+	s := newScenario(t, orgPolicy)
+	s.deliver("repository", s.repoPayload("created"))
+	s.until("a review issue is opened", func() bool { return len(s.reviewIssues()) > 0 })
+	issue := s.theReviewIssue()
+	s.settled()
+	before := len(s.GitHub.Comments("acme", "ospo", issue.Number))
+	c := s.comment("intruder", "ospo", issue.Number, "/ospo approve")
+	s.commentEvent("ospo", "created", c, "intruder", nil) // a new delivery ID, the same comment
+	s.settled()
+	refusals := 0
+	for _, cm := range s.GitHub.Comments("acme", "ospo", issue.Number)[before:] {
+		if strings.Contains(cm.Body, "may approve, reject or exempt") {
+			refusals++
+		}
+	}
+	if refusals != 1 {
+		t.Errorf("%d refusal replies to one comment, want 1", refusals)
+	}
+	if n := s.countAudit("acme/widget", "refuse approve"); n != 1 {
+		t.Errorf("%d refusal audit rows for one comment, want 1", n)
+	}
+}
