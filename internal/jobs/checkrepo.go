@@ -142,21 +142,39 @@ func (c *checker) checkRepository(ctx context.Context, client *github.Client, in
 	flagged, reasons := review.Assess(s, findings, st)
 
 	madePrivate, notMadePrivate := false, ""
-	if publicized && !s.Private && st.Status != review.Approved && eff.Policy.Review.PrivateUntilApproved {
-		reasons = append(reasons, "it was made public without an approval")
-		flagged = true
-		why, err := makePrivate(ctx, client, s)
-		if err != nil {
+	// The intent is recorded before the PATCH: a retry of this job (its
+	// evaluation) that finds the repository private completes what the
+	// failed attempt left undone, the audit row and the note.
+	privateKey := fmt.Sprintf("make private repository %d %s", s.ID, evaluationID(ctx))
+	intended := false
+	if publicized && s.Private && st.Status != review.Approved && eff.Policy.Review.PrivateUntilApproved {
+		if _, intended, err = c.deps.Store.SideEffectOf(ctx, privateKey); err != nil {
 			return err
 		}
+	}
+	if publicized && (!s.Private || intended) && st.Status != review.Approved && eff.Policy.Review.PrivateUntilApproved {
+		reasons = append(reasons, "it was made public without an approval")
+		flagged = true
+		why := ""
+		if !s.Private {
+			if _, _, err := c.deps.Store.IntendSideEffect(ctx, privateKey); err != nil {
+				return err
+			}
+			if why, err = makePrivate(ctx, client, s); err != nil {
+				return err
+			}
+		}
 		if why != "" {
+			if err := c.deps.Store.ForgetSideEffect(ctx, privateKey); err != nil {
+				return err
+			}
 			notMadePrivate = why
 			logger.Warn().Str("why", why).Msg("review.private_until_approved: the repository could not be made private")
 		} else {
 			madePrivate, s.Private = true, true
 			if err := c.deps.Store.AppendAudit(ctx, store.AuditEntry{InstallationID: installationID, Actor: "ospo-bot",
 				Action: "make private", Subject: s.Owner + "/" + s.Name, Reason: "made public without an OSPO approval (review.private_until_approved)",
-				URL: s.HTMLURL, PolicyVersion: eff.Version}); err != nil {
+				URL: s.HTMLURL, PolicyVersion: eff.Version, Key: privateKey}); err != nil {
 				return err
 			}
 		}

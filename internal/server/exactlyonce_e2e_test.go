@@ -75,3 +75,34 @@ func TestRefusalRepliedOnceAcrossRedeliveries(t *testing.T) {
 		t.Errorf("%d refusal audit rows for one comment, want 1", n)
 	}
 }
+
+// review.private_until_approved: the job fails after the repository was
+// made private; its retry sees it private, and must still audit it and say
+// so on the review issue (the intent was recorded before the PATCH).
+func TestMadePrivateThenFailureStillAuditedAndNoted(t *testing.T) {
+	s := newScenario(t, privatePolicy)
+	s.withAdministration()
+	// After the PATCH the check opens the review issue in acme/ospo.
+	s.GitHub.InjectFault(githubfake.Fault{Route: "/repos/acme/ospo/", Kind: githubfake.Status(500), Times: ghclient.DefaultMaxRetries + 1})
+	s.deliver("repository", s.repoPayload("publicized"))
+	s.settled()
+	if !s.isPrivate("widget") {
+		t.Fatal("not made private")
+	}
+	if got := s.faulted(); got != ghclient.DefaultMaxRetries+1 {
+		t.Fatalf("%d requests met the fault, want %d", got, ghclient.DefaultMaxRetries+1)
+	}
+	if n := s.countAudit("acme/widget", "make private"); n != 1 {
+		t.Errorf("%d audit rows for making it private, want 1", n)
+	}
+	issue := s.theReviewIssue()
+	notes := 0
+	for _, c := range s.GitHub.Comments("acme", "ospo", issue.Number) {
+		if strings.Contains(c.Body, "made private again") {
+			notes++
+		}
+	}
+	if notes != 1 {
+		t.Errorf("%d notes that it was made private, want 1", notes)
+	}
+}

@@ -80,3 +80,16 @@ func (s *Store) ForgetSideEffect(ctx context.Context, key string) error {
 	_, err := s.DB.ExecContext(ctx, `DELETE FROM side_effects WHERE effect_key = $1`, key)
 	return err
 }
+
+// SideEffectOf reads what was recorded of the side effect key.
+func (s *Store) SideEffectOf(ctx context.Context, key string) (e SideEffect, found bool, err error) {
+	err = s.DB.QueryRowContext(ctx, `SELECT effect_key, github_id, done FROM side_effects WHERE effect_key = $1`, key).
+		Scan(&e.Key, &e.GitHubID, &e.Done)
+	if errors.Is(err, sql.ErrNoRows) {
+		return SideEffect{}, false, nil
+	}
+	if err != nil {
+		return SideEffect{}, false, fmt.Errorf("read side effect %s: %w", key, err)
+	}
+	return e, true, nil
+}
