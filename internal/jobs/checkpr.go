@@ -40,7 +40,7 @@ type checkPRWorker struct {
 func (w *checkPRWorker) Work(ctx context.Context, job *river.Job[CheckPullRequestArgs]) error {
 	a := job.Args
 	logger := zerolog.Ctx(ctx).With().Str(logging.FieldRepository, a.Repository).Int(logging.FieldPR, a.Number).Logger()
-	return w.checker.run(logger.WithContext(ctx), job.JobRow, a.InstallationID, a.Reason, func(ctx context.Context, client *github.Client) error {
+	return w.checker.run(logger.WithContext(ctx), job.JobRow, fmt.Sprintf("pull request %s#%d", a.Repository, a.Number), a.InstallationID, a.Reason, func(ctx context.Context, client *github.Client) error {
 		return w.checker.recheckPullRequest(ctx, client, a.InstallationID, a.Repository, a.Number)
 	})
 }

@@ -55,7 +55,7 @@ type checkWorker struct {
 func (w *checkWorker) Work(ctx context.Context, job *river.Job[CheckRepositoryArgs]) error {
 	a := job.Args
 	logger := zerolog.Ctx(ctx).With().Str(logging.FieldRepository, a.Repository).Logger()
-	return w.checker.run(logger.WithContext(ctx), job.JobRow, a.InstallationID, a.Reason, func(ctx context.Context, client *github.Client) error {
+	return w.checker.run(logger.WithContext(ctx), job.JobRow, fmt.Sprintf("repository %d", a.RepositoryID), a.InstallationID, a.Reason, func(ctx context.Context, client *github.Client) error {
 		owner, name, _ := strings.Cut(a.Repository, "/")
 		return w.checker.checkRepository(ctx, client, a.InstallationID, a.RepositoryID, owner, name, a.Publicized)
 	})
@@ -63,9 +63,18 @@ func (w *checkWorker) Work(ctx context.Context, job *river.Job[CheckRepositoryAr
 
 // run runs a check job's work with the installation's client, then settles
 // its error for River (a review issue being opened by another job: wait).
-func (c *checker) run(ctx context.Context, job *rivertype.JobRow, installationID int64, reason string, work func(context.Context, *github.Client) error) error {
+func (c *checker) run(ctx context.Context, job *rivertype.JobRow, subject string, installationID int64, reason string, work func(context.Context, *github.Client) error) error {
 	logger := zerolog.Ctx(ctx).With().Int64(logging.FieldInstallation, installationID).Str("reason", reason).Logger()
 	ctx = logger.WithContext(ctx)
+	release, held, err := c.lease(ctx, job, subject)
+	if err != nil {
+		return err
+	}
+	if !held {
+		logger.Debug().Str("subject", subject).Msg("another job checks this subject: snoozed")
+		return river.JobSnooze(leaseSnooze)
+	}
+	defer release()
 	client, err := c.deps.GitHub.NewInstallationClient(installationID)
 	if err != nil {
 		return err
