@@ -2,8 +2,13 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/go-github/v66/github"
 
 	"github.com/ospo-bot/ospo-bot/internal/ghclient"
 	"github.com/ospo-bot/ospo-bot/internal/githubfake"
@@ -104,5 +109,48 @@ func TestMadePrivateThenFailureStillAuditedAndNoted(t *testing.T) {
 	}
 	if notes != 1 {
 		t.Errorf("%d notes that it was made private, want 1", notes)
+	}
+}
+
+// While another replica holds the lease on a repository, its check job
+// snoozes (it does not fail) and runs once the lease is released.
+func TestCheckSnoozesWhileAnotherHoldsTheLease(t *testing.T) {
+	s := newScenario(t, orgPolicy)
+	s.deliver("repository", s.repoPayload("created"))
+	s.until("a review issue is opened", func() bool { return len(s.reviewIssues()) > 0 })
+	s.settled()
+	ctx := context.Background()
+	subject := fmt.Sprintf("repository %d", s.widget.ID)
+	if ok, err := s.App.Store.TakeLease(ctx, subject, "another replica", time.Hour); err != nil || !ok {
+		t.Fatalf("lease: %v %v", ok, err)
+	}
+	commits, err := s.GitHub.Push("acme", "widget", "main", githubfake.NewCommit{Message: "license", Author: githubfake.Signature{Name: "Dev", Email: "dev@acme.example"},
+		Files: map[string]string{"LICENSE": licenseText(t, "MIT.txt")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := s.GitHub.Repo("acme", "widget")
+	body, _ := json.Marshal(&github.PushEvent{Ref: github.String("refs/heads/main"), After: github.String(commits[0].SHA),
+		Commits:      []*github.HeadCommit{{ID: github.String(commits[0].SHA), Added: []string{"LICENSE"}}},
+		Repo:         &github.PushEventRepository{ID: github.Int64(r.ID), Name: github.String(r.Name), FullName: github.String(r.FullName()), DefaultBranch: github.String("main"), Owner: &github.User{Login: github.String("acme")}},
+		Installation: &github.Installation{ID: github.Int64(s.inst.ID)}})
+	s.send("push", body) // not waited for: its check waits for the lease
+	s.until("the check is snoozed", func() bool {
+		var n int
+		_ = s.App.Store.DB.QueryRow(`SELECT COUNT(*) FROM river_job WHERE kind = 'check_repository' AND CAST(metadata AS TEXT) LIKE '%snoozes%'`).Scan(&n)
+		return n > 0
+	})
+	if strings.Contains(s.theReviewIssue().Body, "✅ **license**") {
+		t.Fatal("checked while another held the lease")
+	}
+	if err := s.App.Store.ReleaseLease(ctx, subject, "another replica"); err != nil {
+		t.Fatal(err)
+	}
+	s.settled()
+	if !strings.Contains(s.theReviewIssue().Body, "✅ **license**") {
+		t.Fatalf("not checked after the lease was released:\n%s", s.theReviewIssue().Body)
+	}
+	if n := s.failedJobs(); n != 0 {
+		t.Errorf("%d jobs failed: a held lease snoozes", n)
 	}
 }
