@@ -74,7 +74,11 @@ func (c *checker) recheckPullRequest(ctx context.Context, client *github.Client,
 // completes, the sticky comment follows, and the CLA blockers are recorded.
 func (c *checker) checkPullRequest(ctx context.Context, client *github.Client, installationID int64, ghpr *github.PullRequest) error {
 	defer c.locks.lock(-ghpr.GetID())() // negative: apart from repository IDs
-	defer c.lockHead(ghpr)()
+	release, err := c.leaseHead(ctx, ghpr)
+	if err != nil {
+		return err
+	}
+	defer release()
 	base := ghpr.GetBase().GetRepo()
 	owner, name := base.GetOwner().GetLogin(), base.GetName()
 	ref := store.PullRequestRef{InstallationID: installationID, Repository: owner + "/" + name, Number: ghpr.GetNumber()}

@@ -32,7 +32,6 @@ type checker struct {
 	review *review.Manager
 	prs    *prcheck.Reporter
 	locks  keyedMutex
-	heads  keyedMutex // pull requests' head commits: see lockHead
 	// lookups caches the CLA's account and membership lookups across
 	// checks (see gatherCLA).
 	lookups *snapshot.LookupCache

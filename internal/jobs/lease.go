@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -37,4 +38,27 @@ func (c *checker) lease(ctx context.Context, job *rivertype.JobRow, subject stri
 			zerolog.Ctx(ctx).Warn().Err(err).Str("subject", subject).Msg("lease not released: it expires")
 		}
 	}, true, nil
+}
+
+// errLeaseHeld: another job holds a lease this one needs; settle snoozes
+// the job.
+var errLeaseHeld = errors.New("another job holds the lease on this subject")
+
+// leaseInJob takes the lease on subject for the job in ctx, or returns
+// errLeaseHeld. Outside a job (tests calling handlers directly) there is
+// nothing to serialise with: it takes none. The job's own lease (a check
+// job's, see checker.run) is renewed, not refused.
+func (c *checker) leaseInJob(ctx context.Context, subject string) (release func(), err error) {
+	job, _ := ctx.Value(jobKey{}).(*rivertype.JobRow)
+	if job == nil {
+		return func() {}, nil
+	}
+	release, held, err := c.lease(ctx, job, subject)
+	if err != nil {
+		return nil, err
+	}
+	if !held {
+		return nil, fmt.Errorf("%s: %w", subject, errLeaseHeld)
+	}
+	return release, nil
 }
