@@ -281,6 +281,13 @@ func fixLabels(ctx context.Context, client *github.Client, s *rules.Snapshot, r 
 	create, update := rules.MissingLabels(s, r)
 	for _, l := range create {
 		_, _, err := client.Issues.CreateLabel(ctx, s.Owner, s.Name, &github.Label{Name: github.String(l.Name), Color: github.String(l.Color), Description: github.String(l.Description)})
+		if alreadyExists(err) {
+			// Created by an attempt whose response was lost, or by another
+			// check meanwhile: it is there. A colour of its own is the next
+			// check's to correct.
+			zerolog.Ctx(ctx).Info().Str("label", l.Name).Msg("label already exists")
+			err = nil
+		}
 		if err != nil {
 			return fmt.Errorf("create label %q in %s/%s: %w", l.Name, s.Owner, s.Name, err)
 		}
