@@ -21,10 +21,13 @@ import (
 // uniqueFollowUp: one job per subject (the args' fields tagged
 // river:"unique") in these states. River requires running among them;
 // rounds (see enqueueFollowUp) let a follow-up queue behind a running one.
-var uniqueFollowUp = &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+var uniqueFollowUp = &river.InsertOpts{Tags: []string{FollowUpTag}, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
 	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
 	rivertype.JobStateRunning, rivertype.JobStateScheduled,
 }}}
+
+// FollowUpTag tags follow-up check jobs in River's table.
+const FollowUpTag = "follow-up"
 
 // maxRounds bounds the rounds tried: only one job per subject runs at a
 // time (see the subject lease), so round r+1 is free once round r runs.

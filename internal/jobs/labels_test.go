@@ -48,7 +48,9 @@ func TestFixLabelsAfterALostResponse(t *testing.T) {
 	client := github.NewClient(&http.Client{Transport: l})
 	client.BaseURL = base.BaseURL
 	r := policy.LabelsRule{Mode: policy.Enforce, Fix: true, Required: []policy.Label{{Name: "triage", Color: "fbca04"}}}
-	snap := func() *rules.Snapshot { return &rules.Snapshot{Owner: "acme", Name: "widget", Labels: []policy.Label{}} }
+	snap := func() *rules.Snapshot {
+		return &rules.Snapshot{Owner: "acme", Name: "widget", Labels: []policy.Label{}}
+	}
 	if err := fixLabels(context.Background(), client, snap(), r); err == nil || l.lost.Load() != 1 {
 		t.Fatalf("the lost response: %v (%d lost): the test does not test what it says", err, l.lost.Load())
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/ospo-bot/ospo-bot/internal/config"
 	"github.com/ospo-bot/ospo-bot/internal/githubfake"
 	"github.com/ospo-bot/ospo-bot/internal/githubfake/fakeapp"
+	"github.com/ospo-bot/ospo-bot/internal/jobs"
 	"github.com/ospo-bot/ospo-bot/internal/server"
 	"github.com/ospo-bot/ospo-bot/internal/store"
 	"github.com/ospo-bot/ospo-bot/internal/store/storetest"
@@ -169,7 +170,7 @@ func example(t testing.TB, event, name string) []byte {
 // waited for.
 func followUpsPending(st *store.Store) bool {
 	var n int
-	err := st.DB.QueryRow(`SELECT COUNT(*) FROM river_job WHERE kind IN ('check_repository', 'check_pull_request')
-		AND state IN ('available', 'running', 'retryable', 'pending')`).Scan(&n)
+	err := st.DB.QueryRow(`SELECT COUNT(*) FROM river_job WHERE CAST(tags AS TEXT) LIKE '%' || $1 || '%'
+		AND state IN ('available', 'running', 'retryable', 'pending')`, jobs.FollowUpTag).Scan(&n)
 	return err != nil || n > 0
 }
