@@ -154,3 +154,28 @@ func TestCheckSnoozesWhileAnotherHoldsTheLease(t *testing.T) {
 		t.Errorf("%d jobs failed: a held lease snoozes", n)
 	}
 }
+
+// On a pull request too: a refused /ospo approve redelivered under a new
+// delivery ID is answered and audited once.
+func TestPullRequestRefusalRepliedOnceAcrossRedeliveries(t *testing.T) {
+	s := newPRScenario(t)
+	s.signed("alice")
+	n := s.openPR("widget", "relicense", "alice", []string{"kind/feature"},
+		githubfake.NewCommit{Message: "Relicense", Author: alice, Files: map[string]string{"LICENSE": licenseText(t, "MIT.txt")}})
+	s.settled()
+	c := s.prComment("widget", n, "intruder", "/ospo approve")
+	s.commentEvent("widget", "created", c, "intruder", nil) // a new delivery ID, the same comment
+	s.settled()
+	refusals := 0
+	for _, cm := range s.botComments("widget", n) {
+		if strings.Contains(cm.Body, "may do that") {
+			refusals++
+		}
+	}
+	if refusals != 1 {
+		t.Errorf("%d refusal replies to one comment, want 1", refusals)
+	}
+	if got := s.countAudit(fmt.Sprintf("acme/widget#%d", n), "refuse approve"); got != 1 {
+		t.Errorf("%d refusal audit rows for one comment, want 1", got)
+	}
+}
