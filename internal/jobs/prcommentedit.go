@@ -194,7 +194,7 @@ func (h *commentHandler) pullRequestCommentEdited(ctx context.Context, client *g
 			logger.Info().Int64("comment_id", cm.GetID()).Msg("this edit was applied before: its approvals stay as they are")
 		}
 	}
-	if err := review.Answer(ctx, client, owner, name, number, cm.GetID(), react, replies); err != nil {
+	if err := h.checker.review.AnswerEditOnce(ctx, client, owner, name, number, cm.GetID(), edit.Key, react, replies); err != nil {
 		return err
 	}
 	if !recheck {

@@ -2,6 +2,8 @@ package review
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 
@@ -22,6 +24,17 @@ func ReplyMarker(commentID int64) string {
 // job died) looks for the reply by its marker among the bot's comments on
 // the issue before posting. The +1 reaction is GitHub's to keep once.
 func (m *Manager) AnswerOnce(ctx context.Context, client *github.Client, owner, name string, number int, commentID int64, react bool, replies []string) error {
+	return m.answerOnce(ctx, client, owner, name, number, commentID, "", react, replies)
+}
+
+// AnswerEditOnce is AnswerOnce for an edit of a comment, named by its
+// edit key (store.EditKey): each edit is answered once.
+func (m *Manager) AnswerEditOnce(ctx context.Context, client *github.Client, owner, name string, number int, commentID int64, editKey string, react bool, replies []string) error {
+	sum := sha256.Sum256([]byte(editKey))
+	return m.answerOnce(ctx, client, owner, name, number, commentID, hex.EncodeToString(sum[:6]), react, replies)
+}
+
+func (m *Manager) answerOnce(ctx context.Context, client *github.Client, owner, name string, number int, commentID int64, edit string, react bool, replies []string) error {
 	if err := Answer(ctx, client, owner, name, number, commentID, react, nil); err != nil {
 		return err
 	}
@@ -29,11 +42,15 @@ func (m *Manager) AnswerOnce(ctx context.Context, client *github.Client, owner, 
 		return nil
 	}
 	key := fmt.Sprintf("reply to comment %d", commentID)
+	marker := ReplyMarker(commentID)
+	if edit != "" {
+		key += " edit " + edit
+		marker = strings.TrimSuffix(marker, " -->") + " edit=" + edit + " -->"
+	}
 	prior, found, err := m.Store.IntendSideEffect(ctx, key)
 	if err != nil || prior.Done {
 		return err
 	}
-	marker := ReplyMarker(commentID)
 	if found {
 		id, err := m.findReply(ctx, client, owner, name, number, marker)
 		if err != nil {

@@ -179,3 +179,28 @@ func TestPullRequestRefusalRepliedOnceAcrossRedeliveries(t *testing.T) {
 		t.Errorf("%d refusal audit rows for one comment, want 1", got)
 	}
 }
+
+// An edit's refusal is replied to once, also when the edit is delivered
+// again under a new delivery ID.
+func TestEditRefusalRepliedOnceAcrossRedeliveries(t *testing.T) {
+	s := newScenario(t, orgPolicy)
+	s.deliver("repository", s.repoPayload("created"))
+	s.until("a review issue is opened", func() bool { return len(s.reviewIssues()) > 0 })
+	issue := s.theReviewIssue()
+	s.settled()
+	c := s.comment("intruder", "ospo", issue.Number, "Looks fine.")
+	before := len(s.GitHub.Comments("acme", "ospo", issue.Number))
+	old := c.Body
+	after := s.editComment("ospo", issue.Number, c, "Looks fine.\n/ospo approve", "intruder")
+	s.commentEvent("ospo", "edited", after, "intruder", &old) // a new delivery ID, the same edit
+	s.settled()
+	refusals := 0
+	for _, cm := range s.GitHub.Comments("acme", "ospo", issue.Number)[before:] {
+		if strings.Contains(cm.Body, "only members of @acme/ospo-leads") {
+			refusals++
+		}
+	}
+	if refusals != 1 {
+		t.Errorf("%d refusal replies to one edit, want 1", refusals)
+	}
+}
