@@ -138,7 +138,8 @@ func (h *commentHandler) approvePaths(ctx context.Context, client *github.Client
 	}
 	if !ok {
 		if err := h.audit(ctx, ref.InstallationID, login, "refuse approve", fmt.Sprintf("%s#%d", ref.Repository, ref.Number),
-			"the head when the comment was written is unknown", cm.GetHTMLURL(), version); err != nil {
+			"the head when the comment was written is unknown", cm.GetHTMLURL(), version,
+			fmt.Sprintf("comment %d refuse approve at %s", cm.GetID(), written.UTC().Format(time.RFC3339Nano))); err != nil {
 			return "", err
 		}
 		return unknownHeadReply(login, branch), nil
@@ -149,7 +150,8 @@ func (h *commentHandler) approvePaths(ctx context.Context, client *github.Client
 		return "", err
 	}
 	return "", h.audit(ctx, ref.InstallationID, login, "approve protected paths",
-		fmt.Sprintf("%s#%d", ref.Repository, ref.Number), "at "+sha, cm.GetHTMLURL(), version)
+		fmt.Sprintf("%s#%d", ref.Repository, ref.Number), "at "+sha, cm.GetHTMLURL(), version,
+		fmt.Sprintf("comment %d approve protected paths at %s", cm.GetID(), written.UTC().Format(time.RFC3339Nano)))
 }
 
 // headWhen is the head commit of a pull request at a time, from GitHub's

@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -23,9 +22,11 @@ import (
 // webhook about it (a CLA signature unblocks it, a check run's Recheck).
 type CheckPullRequestArgs struct {
 	InstallationID int64  `json:"installation_id"`
-	Repository     string `json:"repository"`
-	Number         int    `json:"number"`
+	Repository     string `json:"repository" river:"unique"`
+	Number         int    `json:"number" river:"unique"`
 	Reason         string `json:"reason"`
+	// Round: see CheckRepositoryArgs.Round.
+	Round int `json:"round,omitempty" river:"unique"`
 }
 
 // Kind names the job kind in River's tables.
@@ -39,13 +40,14 @@ type checkPRWorker struct {
 func (w *checkPRWorker) Work(ctx context.Context, job *river.Job[CheckPullRequestArgs]) error {
 	a := job.Args
 	logger := zerolog.Ctx(ctx).With().Str(logging.FieldRepository, a.Repository).Int(logging.FieldPR, a.Number).Logger()
-	return w.checker.run(logger.WithContext(ctx), job.JobRow, a.InstallationID, a.Reason, func(ctx context.Context, client *github.Client) error {
+	return w.checker.run(logger.WithContext(ctx), job.JobRow, fmt.Sprintf("pull request %s#%d", a.Repository, a.Number), a.InstallationID, a.Reason, func(ctx context.Context, client *github.Client) error {
 		return w.checker.recheckPullRequest(ctx, client, a.InstallationID, a.Repository, a.Number)
 	})
 }
 
+// insertPRCheck enqueues a pull request's check, unless one is waiting.
 func insertPRCheck(ctx context.Context, a CheckPullRequestArgs) error {
-	if _, err := river.ClientFromContext[*sql.Tx](ctx).Insert(ctx, a, nil); err != nil {
+	if _, err := enqueueFollowUp(ctx, a); err != nil {
 		return fmt.Errorf("enqueue check of %s#%d: %w", a.Repository, a.Number, err)
 	}
 	return nil
@@ -72,7 +74,11 @@ func (c *checker) recheckPullRequest(ctx context.Context, client *github.Client,
 // completes, the sticky comment follows, and the CLA blockers are recorded.
 func (c *checker) checkPullRequest(ctx context.Context, client *github.Client, installationID int64, ghpr *github.PullRequest) error {
 	defer c.locks.lock(-ghpr.GetID())() // negative: apart from repository IDs
-	defer c.lockHead(ghpr)()
+	release, err := c.leaseHead(ctx, ghpr)
+	if err != nil {
+		return err
+	}
+	defer release()
 	base := ghpr.GetBase().GetRepo()
 	owner, name := base.GetOwner().GetLogin(), base.GetName()
 	ref := store.PullRequestRef{InstallationID: installationID, Repository: owner + "/" + name, Number: ghpr.GetNumber()}

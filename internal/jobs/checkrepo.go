@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,15 +32,15 @@ type checker struct {
 	review *review.Manager
 	prs    *prcheck.Reporter
 	locks  keyedMutex
-	heads  keyedMutex // pull requests' head commits: see lockHead
 	// lookups caches the CLA's account and membership lookups across
 	// checks (see gatherCLA).
 	lookups *snapshot.LookupCache
 }
 
-// insertCheck enqueues a repository check from inside a running job.
+// insertCheck enqueues a repository check from inside a running job,
+// unless one is waiting.
 func insertCheck(ctx context.Context, a CheckRepositoryArgs) error {
-	if _, err := river.ClientFromContext[*sql.Tx](ctx).Insert(ctx, a, nil); err != nil {
+	if _, err := enqueueFollowUp(ctx, a); err != nil {
 		return fmt.Errorf("enqueue check of %s: %w", a.Repository, err)
 	}
 	return nil
@@ -55,7 +54,7 @@ type checkWorker struct {
 func (w *checkWorker) Work(ctx context.Context, job *river.Job[CheckRepositoryArgs]) error {
 	a := job.Args
 	logger := zerolog.Ctx(ctx).With().Str(logging.FieldRepository, a.Repository).Logger()
-	return w.checker.run(logger.WithContext(ctx), job.JobRow, a.InstallationID, a.Reason, func(ctx context.Context, client *github.Client) error {
+	return w.checker.run(logger.WithContext(ctx), job.JobRow, fmt.Sprintf("repository %d", a.RepositoryID), a.InstallationID, a.Reason, func(ctx context.Context, client *github.Client) error {
 		owner, name, _ := strings.Cut(a.Repository, "/")
 		return w.checker.checkRepository(ctx, client, a.InstallationID, a.RepositoryID, owner, name, a.Publicized)
 	})
@@ -63,9 +62,18 @@ func (w *checkWorker) Work(ctx context.Context, job *river.Job[CheckRepositoryAr
 
 // run runs a check job's work with the installation's client, then settles
 // its error for River (a review issue being opened by another job: wait).
-func (c *checker) run(ctx context.Context, job *rivertype.JobRow, installationID int64, reason string, work func(context.Context, *github.Client) error) error {
+func (c *checker) run(ctx context.Context, job *rivertype.JobRow, subject string, installationID int64, reason string, work func(context.Context, *github.Client) error) error {
 	logger := zerolog.Ctx(ctx).With().Int64(logging.FieldInstallation, installationID).Str("reason", reason).Logger()
 	ctx = logger.WithContext(ctx)
+	release, held, err := c.lease(ctx, job, subject)
+	if err != nil {
+		return err
+	}
+	if !held {
+		logger.Debug().Str("subject", subject).Msg("another job checks this subject: snoozed")
+		return river.JobSnooze(leaseSnooze)
+	}
+	defer release()
 	client, err := c.deps.GitHub.NewInstallationClient(installationID)
 	if err != nil {
 		return err
@@ -87,12 +95,6 @@ func overrideFinding(inv *policy.InvalidError) rules.Finding {
 	return rules.Finding{Rule: "policy", Mode: policy.Enforce, Result: rules.Fail,
 		Message:     fmt.Sprintf("%s is invalid; the org policy applies without it", inv.Source),
 		Remediation: strings.ReplaceAll(inv.Errors.Error(), "\n", "; ")}
-}
-
-// check checks one repository. The repository ID decides: a rename since
-// the job was enqueued is followed.
-func (c *checker) check(ctx context.Context, client *github.Client, installationID, repoID int64, owner, name string) error {
-	return c.checkRepository(ctx, client, installationID, repoID, owner, name, false)
 }
 
 // checkRepository checks one repository; publicized says the check runs for
@@ -148,21 +150,39 @@ func (c *checker) checkRepository(ctx context.Context, client *github.Client, in
 	flagged, reasons := review.Assess(s, findings, st)
 
 	madePrivate, notMadePrivate := false, ""
-	if publicized && !s.Private && st.Status != review.Approved && eff.Policy.Review.PrivateUntilApproved {
-		reasons = append(reasons, "it was made public without an approval")
-		flagged = true
-		why, err := makePrivate(ctx, client, s)
-		if err != nil {
+	// The intent is recorded before the PATCH: a retry of this job (its
+	// evaluation) that finds the repository private completes what the
+	// failed attempt left undone, the audit row and the note.
+	privateKey := fmt.Sprintf("make private repository %d %s", s.ID, evaluationID(ctx))
+	intended := false
+	if publicized && s.Private && st.Status != review.Approved && eff.Policy.Review.PrivateUntilApproved {
+		if _, intended, err = c.deps.Store.SideEffectOf(ctx, privateKey); err != nil {
 			return err
 		}
+	}
+	if publicized && (!s.Private || intended) && st.Status != review.Approved && eff.Policy.Review.PrivateUntilApproved {
+		reasons = append(reasons, "it was made public without an approval")
+		flagged = true
+		why := ""
+		if !s.Private {
+			if _, _, err := c.deps.Store.IntendSideEffect(ctx, privateKey); err != nil {
+				return err
+			}
+			if why, err = makePrivate(ctx, client, s); err != nil {
+				return err
+			}
+		}
 		if why != "" {
+			if err := c.deps.Store.ForgetSideEffect(ctx, privateKey); err != nil {
+				return err
+			}
 			notMadePrivate = why
 			logger.Warn().Str("why", why).Msg("review.private_until_approved: the repository could not be made private")
 		} else {
 			madePrivate, s.Private = true, true
 			if err := c.deps.Store.AppendAudit(ctx, store.AuditEntry{InstallationID: installationID, Actor: "ospo-bot",
 				Action: "make private", Subject: s.Owner + "/" + s.Name, Reason: "made public without an OSPO approval (review.private_until_approved)",
-				URL: s.HTMLURL, PolicyVersion: eff.Version}); err != nil {
+				URL: s.HTMLURL, PolicyVersion: eff.Version, Key: privateKey}); err != nil {
 				return err
 			}
 		}
@@ -261,6 +281,13 @@ func fixLabels(ctx context.Context, client *github.Client, s *rules.Snapshot, r 
 	create, update := rules.MissingLabels(s, r)
 	for _, l := range create {
 		_, _, err := client.Issues.CreateLabel(ctx, s.Owner, s.Name, &github.Label{Name: github.String(l.Name), Color: github.String(l.Color), Description: github.String(l.Description)})
+		if alreadyExists(err) {
+			// Created by an attempt whose response was lost, or by another
+			// check meanwhile: it is there. A colour of its own is the next
+			// check's to correct.
+			zerolog.Ctx(ctx).Info().Str("label", l.Name).Msg("label already exists")
+			err = nil
+		}
 		if err != nil {
 			return fmt.Errorf("create label %q in %s/%s: %w", l.Name, s.Owner, s.Name, err)
 		}

@@ -12,7 +12,7 @@ import (
 )
 
 // commentHandler runs /ospo commands written on review issues, then
-// re-checks the repository so the issue shows the decision at once.
+// enqueues a check of the repository so the issue shows the decision.
 type commentHandler struct {
 	deps    Deps
 	checker *checker
@@ -97,8 +97,9 @@ func (h *commentHandler) handle(ctx context.Context, d *DeliveryArgs) error {
 		zerolog.Ctx(ctx).Warn().Int64("repository_id", handled.RepositoryID).Msg("review issue of a repository ospo-bot does not know: cannot re-check it")
 		return nil
 	}
-	owner, name, _ := strings.Cut(fullName, "/")
-	return h.checker.check(ctx, client, d.InstallationID, handled.RepositoryID, owner, name)
+	// Its own job: a failure of the check must not handle the comment again.
+	return insertCheck(ctx, CheckRepositoryArgs{InstallationID: d.InstallationID, RepositoryID: handled.RepositoryID,
+		Repository: fullName, Reason: "a command on its review issue"})
 }
 
 // sameUser: the same GitHub account (by ID; by login when an ID is

@@ -17,12 +17,15 @@ import (
 // CheckRepositoryArgs asks for one repository's check.
 type CheckRepositoryArgs struct {
 	InstallationID int64  `json:"installation_id"`
-	RepositoryID   int64  `json:"repository_id"`
+	RepositoryID   int64  `json:"repository_id" river:"unique"`
 	Repository     string `json:"repository"` // owner/name when enqueued; the ID decides
 	Reason         string `json:"reason"`     // what asked for it, for the logs
 	// Publicized: the check runs for the event that made the repository
 	// public, the only time review.private_until_approved may act.
-	Publicized bool `json:"publicized,omitempty"`
+	Publicized bool `json:"publicized,omitempty" river:"unique"`
+	// Round tells apart a follow-up waiting behind a running check of the
+	// same subject (see enqueueFollowUp).
+	Round int `json:"round,omitempty" river:"unique"`
 }
 
 // Kind names the job kind in River's tables.

@@ -57,7 +57,7 @@ func (h *commentHandler) pullRequestComment(ctx context.Context, client *github.
 		replies = append(replies, review.Unreadable(perrs))
 	}
 	authority := review.Authority{Org: owner, Approvers: eff.Policy.Review.Approvers, PolicyVersion: eff.Version}
-	for _, cmd := range cmds {
+	for i, cmd := range cmds {
 		switch cmd.Verb {
 		case review.Recheck:
 			recheck = true
@@ -70,7 +70,8 @@ func (h *commentHandler) pullRequestComment(ctx context.Context, client *github.
 			}
 			if !ok {
 				replies = append(replies, fmt.Sprintf("%s, only %s may do that; nothing changed.", inert.Mention(user.GetLogin()), review.Describe(authority)))
-				if err := h.audit(ctx, installationID, user.GetLogin(), "refuse "+string(cmd.Verb), ref.Repository+fmt.Sprintf("#%d", number), "not an approver", cm.GetHTMLURL(), eff.Version); err != nil {
+				if err := h.audit(ctx, installationID, user.GetLogin(), "refuse "+string(cmd.Verb), ref.Repository+fmt.Sprintf("#%d", number), "not an approver", cm.GetHTMLURL(), eff.Version,
+					review.CommandKey(cm.GetID(), i, "refuse "+string(cmd.Verb))); err != nil {
 					return err
 				}
 				continue
@@ -94,13 +95,13 @@ func (h *commentHandler) pullRequestComment(ctx context.Context, client *github.
 			replies = append(replies, fmt.Sprintf("`/ospo %s` works on OSPO review issues, not on pull requests.", cmd.Verb))
 		}
 	}
-	if err := review.Answer(ctx, client, owner, name, number, cm.GetID(), react, replies); err != nil {
+	if err := h.checker.review.AnswerOnce(ctx, client, owner, name, number, cm.GetID(), react, replies); err != nil {
 		return err
 	}
 	if !recheck {
 		return nil
 	}
-	return h.checker.recheckPullRequest(ctx, client, installationID, ref.Repository, number)
+	return followUpPR(ctx, installationID, ref.Repository, number)
 }
 
 // pullRequestCommentDeleted withdraws what a deleted comment on a pull
@@ -126,10 +127,10 @@ func (h *commentHandler) pullRequestCommentDeleted(ctx context.Context, client *
 		if !approves(cm.GetBody()) && !approves(ev.GetChanges().GetBody().GetFrom()) {
 			return nil
 		}
-		return h.checker.recheckPullRequest(ctx, client, installationID, ref.Repository, ref.Number)
+		return followUpPR(ctx, installationID, ref.Repository, ref.Number)
 	}
 	zerolog.Ctx(ctx).Info().Int64("comment_id", cm.GetID()).Str("deleted_by", ev.GetSender().GetLogin()).Str("how", how).Msg("approval withdrawn: its comment was deleted or edited by someone else")
-	return h.checker.recheckPullRequest(ctx, client, installationID, ref.Repository, ref.Number)
+	return followUpPR(ctx, installationID, ref.Repository, ref.Number)
 }
 
 // approves reports whether a comment's body holds /ospo approve.
@@ -159,13 +160,16 @@ func (h *commentHandler) revoke(ctx context.Context, client *github.Client, inst
 	if !had {
 		return fmt.Sprintf("%s has no CLA signature on record; nothing changed.", inert.Mention(u.GetLogin())), nil
 	}
-	if err := h.audit(ctx, installationID, actor, "cla revoke", "@"+u.GetLogin(), cmd.Reason, cm.GetHTMLURL(), version); err != nil {
+	if err := h.audit(ctx, installationID, actor, "cla revoke", "@"+u.GetLogin(), cmd.Reason, cm.GetHTMLURL(), version,
+		fmt.Sprintf("comment %d cla revoke %d", cm.GetID(), u.GetID())); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("The CLA signature of %s is revoked: %s", inert.Mention(u.GetLogin()), inert.Text(cmd.Reason)), nil
 }
 
-func (h *commentHandler) audit(ctx context.Context, installationID int64, actor, action, subject, reason, url, version string) error {
+// audit writes an entry once per key (its natural key: see
+// review.CommandKey), whatever delivered the comment and however often.
+func (h *commentHandler) audit(ctx context.Context, installationID int64, actor, action, subject, reason, url, version, key string) error {
 	return h.deps.Store.AppendAudit(ctx, store.AuditEntry{InstallationID: installationID, Actor: actor, Action: action,
-		Subject: subject, Reason: reason, URL: url, PolicyVersion: version})
+		Subject: subject, Reason: reason, URL: url, PolicyVersion: version, Key: key})
 }

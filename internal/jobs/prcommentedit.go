@@ -194,13 +194,13 @@ func (h *commentHandler) pullRequestCommentEdited(ctx context.Context, client *g
 			logger.Info().Int64("comment_id", cm.GetID()).Msg("this edit was applied before: its approvals stay as they are")
 		}
 	}
-	if err := review.Answer(ctx, client, owner, name, number, cm.GetID(), react, replies); err != nil {
+	if err := h.checker.review.AnswerEditOnce(ctx, client, owner, name, number, cm.GetID(), edit.Key, react, replies); err != nil {
 		return err
 	}
 	if !recheck {
 		return nil
 	}
-	return h.checker.recheckPullRequest(ctx, client, installationID, ref.Repository, number)
+	return followUpPR(ctx, installationID, ref.Repository, number)
 }
 
 // sign records the CLA signature of user, who wrote the phrase in their
@@ -213,7 +213,8 @@ func (h *commentHandler) sign(ctx context.Context, installationID int64, ref sto
 	if err != nil {
 		return err
 	}
-	if err := h.audit(ctx, installationID, user.GetLogin(), "cla sign", org, "version "+claVersion, cm.GetHTMLURL(), policyVersion); err != nil {
+	if err := h.audit(ctx, installationID, user.GetLogin(), "cla sign", org, "version "+claVersion, cm.GetHTMLURL(), policyVersion,
+		fmt.Sprintf("comment %d cla sign %s", cm.GetID(), cm.GetUpdatedAt().UTC().Format(time.RFC3339Nano))); err != nil {
 		return err
 	}
 	zerolog.Ctx(ctx).Info().Str("signer", user.GetLogin()).Msg("CLA signed")

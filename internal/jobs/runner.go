@@ -56,6 +56,9 @@ func settle(err error, job *rivertype.JobRow, now time.Time) verdict {
 	if err == nil {
 		return verdict{final: true}
 	}
+	if errors.Is(err, errLeaseHeld) {
+		return verdict{err: river.JobSnooze(leaseSnooze), note: "waiting for another job: " + err.Error()}
+	}
 	if wait, ok := ghclient.RetryAfter(err, now); ok {
 		return verdict{
 			err:  river.JobSnooze(wait),

@@ -3,7 +3,6 @@ package jobs
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"strings"
 
 	"github.com/google/go-github/v66/github"
@@ -66,16 +65,24 @@ func (c *checker) sameHeadFindings(ctx context.Context, client *github.Client, r
 	return findings, nil
 }
 
-// lockHead serialises, in this process, the checks of the pull requests
+// leaseHead serialises, across replicas, the checks of the pull requests
 // of a repository at one head commit, from their runs' creation to their
 // completion: the one whose run is created later, the newest on the head,
 // then reads the result of the earlier one (recorded before the others
-// are read, see checkPullRequest). Keys are hashes of repository and
-// head: two heads sharing one merely take turns. Take it after the pull
-// request's own lock, never before.
-func (c *checker) lockHead(pr *github.PullRequest) (unlock func()) {
+// are read, see checkPullRequest). It takes the pull request's lease,
+// then the head's; while another job holds either, it returns
+// errLeaseHeld, which snoozes the job.
+func (c *checker) leaseHead(ctx context.Context, pr *github.PullRequest) (release func(), err error) {
 	base := pr.GetBase().GetRepo()
-	h := fnv.New64a()
-	h.Write([]byte(base.GetOwner().GetLogin() + "/" + base.GetName() + "@" + pr.GetHead().GetSHA()))
-	return c.heads.lock(int64(h.Sum64()))
+	repo := base.GetOwner().GetLogin() + "/" + base.GetName()
+	releasePR, err := c.leaseInJob(ctx, fmt.Sprintf("pull request %s#%d", repo, pr.GetNumber()))
+	if err != nil {
+		return nil, err
+	}
+	releaseHead, err := c.leaseInJob(ctx, "head "+repo+"@"+pr.GetHead().GetSHA())
+	if err != nil {
+		releasePR()
+		return nil, err
+	}
+	return func() { releaseHead(); releasePR() }, nil
 }

@@ -95,8 +95,8 @@ func (m *Manager) HandleComment(ctx context.Context, client *github.Client, c Co
 		}
 		if !ok {
 			replies = append(replies, fmt.Sprintf("%s, only %s may approve, reject or exempt; nothing changed.", inert.Mention(c.Author), Describe(a)))
-			for _, cmd := range deciding {
-				if err := m.audit(ctx, c, a, subject, "refuse "+string(cmd.Verb), "not an approver"); err != nil {
+			for i, cmd := range deciding {
+				if err := m.audit(ctx, c, a, subject, "refuse "+string(cmd.Verb), "not an approver", i); err != nil {
 					return h, err
 				}
 			}
@@ -108,7 +108,7 @@ func (m *Manager) HandleComment(ctx context.Context, client *github.Client, c Co
 			h.Recheck, accepted = true, true
 		}
 	}
-	return h, Answer(ctx, client, owner(c.Repo), name(c.Repo), c.IssueNumber, c.ID, accepted, replies)
+	return h, m.AnswerOnce(ctx, client, owner(c.Repo), name(c.Repo), c.IssueNumber, c.ID, accepted, replies)
 }
 
 // Withdraw forgets the decisions of a deleted comment, audits each with
@@ -214,22 +214,24 @@ func (m *Manager) record(ctx context.Context, c Comment, repoID int64, cmds []Co
 	if err := m.Store.ReplaceCommentDecisions(ctx, c.ID, ds); err != nil {
 		return err
 	}
-	for _, cmd := range cmds {
+	for i, cmd := range cmds {
 		action := string(cmd.Verb)
 		if cmd.Rule != "" {
 			action += " " + cmd.Rule
 		}
-		if err := m.audit(ctx, c, a, subject, action, cmd.Reason); err != nil {
+		if err := m.audit(ctx, c, a, subject, action, cmd.Reason, i); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (m *Manager) audit(ctx context.Context, c Comment, a Authority, subject, action, reason string) error {
+// audit writes the entry of the i-th deciding command of a new comment,
+// once however often the comment is delivered (CommandKey).
+func (m *Manager) audit(ctx context.Context, c Comment, a Authority, subject, action, reason string, i int) error {
 	return m.Store.AppendAudit(ctx, store.AuditEntry{
 		InstallationID: c.InstallationID, Actor: c.Author, Action: action, Subject: subject,
-		Reason: reason, URL: c.URL, PolicyVersion: a.PolicyVersion,
+		Reason: reason, URL: c.URL, PolicyVersion: a.PolicyVersion, Key: CommandKey(c.ID, i, action),
 	})
 }
 

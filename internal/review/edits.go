@@ -223,7 +223,7 @@ func (m *Manager) HandleEdit(ctx context.Context, client *github.Client, e Edit,
 			zerolog.Ctx(ctx).Info().Int64("comment_id", e.ID).Msg("this edit was applied before: its decisions stay as they are")
 		}
 	}
-	if err := Answer(ctx, client, owner(e.Repo), name(e.Repo), e.IssueNumber, e.ID, accepted, replies); err != nil {
+	if err := m.AnswerEditOnce(ctx, client, owner(e.Repo), name(e.Repo), e.IssueNumber, e.ID, edit.Key, accepted, replies); err != nil {
 		return h, err
 	}
 	return h, nil

@@ -22,6 +22,7 @@ import (
 	"github.com/ospo-bot/ospo-bot/internal/config"
 	"github.com/ospo-bot/ospo-bot/internal/githubfake"
 	"github.com/ospo-bot/ospo-bot/internal/githubfake/fakeapp"
+	"github.com/ospo-bot/ospo-bot/internal/jobs"
 	"github.com/ospo-bot/ospo-bot/internal/server"
 	"github.com/ospo-bot/ospo-bot/internal/store"
 	"github.com/ospo-bot/ospo-bot/internal/store/storetest"
@@ -144,7 +145,7 @@ func waitDelivery(t *testing.T, st *store.Store, id string) store.Delivery {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		d, err := st.Delivery(context.Background(), id)
-		if err == nil && d.FinishedAt != nil && d.Outcome != store.OutcomeQueued {
+		if err == nil && d.FinishedAt != nil && d.Outcome != store.OutcomeQueued && !followUpsPending(st) {
 			return d
 		}
 		if time.Now().After(deadline) {
@@ -162,4 +163,14 @@ func example(t testing.TB, event, name string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// followUpsPending: a check job a delivery enqueued (its follow-up, see
+// jobs.enqueueFollowUp) is still to run. A snoozed one (scheduled) is not
+// waited for.
+func followUpsPending(st *store.Store) bool {
+	var n int
+	err := st.DB.QueryRow(`SELECT COUNT(*) FROM river_job WHERE CAST(tags AS TEXT) LIKE '%' || $1 || '%'
+		AND state IN ('available', 'running', 'retryable', 'pending')`, jobs.FollowUpTag).Scan(&n)
+	return err != nil || n > 0
 }

@@ -16,17 +16,26 @@ type AuditEntry struct {
 	Reason         string
 	URL            string // the comment or page that carried the decision
 	PolicyVersion  string // the policy text in force (policy.Effective.Version)
+	// Key, when set, names the act independently of the delivery that
+	// carried it (e.g. "comment 123 command 0 approve"): an entry with a
+	// key already written is not written again.
+	Key string
 }
 
-// AppendAudit writes an entry to the audit log. Entries are never updated.
+// AppendAudit writes an entry to the audit log, once per Key when it has
+// one. Entries are never updated.
 func (s *Store) AppendAudit(ctx context.Context, e AuditEntry) error {
 	if e.At.IsZero() {
 		e.At = time.Now()
 	}
+	var key any
+	if e.Key != "" {
+		key = e.Key
+	}
 	_, err := s.DB.ExecContext(ctx, `
-		INSERT INTO audit_log (at, installation_id, actor, action, subject, reason, url, policy_version)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		e.At.UTC(), e.InstallationID, e.Actor, e.Action, e.Subject, e.Reason, e.URL, e.PolicyVersion)
+		INSERT INTO audit_log (at, installation_id, actor, action, subject, reason, url, policy_version, natural_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
+		e.At.UTC(), e.InstallationID, e.Actor, e.Action, e.Subject, e.Reason, e.URL, e.PolicyVersion, key)
 	if err != nil {
 		return fmt.Errorf("write audit entry %s %s by %s: %w", e.Action, e.Subject, e.Actor, err)
 	}

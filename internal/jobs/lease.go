@@ -1,0 +1,64 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/riverqueue/river/rivertype"
+	"github.com/rs/zerolog"
+)
+
+// A check job holds a short database lease on its subject (a repository,
+// a pull request) while it runs, so that replicas sharing one database
+// check a subject one at a time; a job that finds the lease held snoozes
+// (it does not fail) and runs after. River's uniqueness keeps one such
+// job waiting per subject (enqueueFollowUp).
+const (
+	// leaseTTL outlives a job's run (Options.JobTimeout, 5 minutes by
+	// default): a lease left by a replica that died expires about when
+	// River runs its job again.
+	leaseTTL = 6 * time.Minute
+	// leaseSnooze is how long a job waits for a held lease.
+	leaseSnooze = time.Second
+)
+
+// lease takes the lease on subject for this attempt of job; held is false
+// when another job holds it. release gives it up.
+func (c *checker) lease(ctx context.Context, job *rivertype.JobRow, subject string) (release func(), held bool, err error) {
+	holder := fmt.Sprintf("job %d attempt %d", job.ID, job.Attempt)
+	held, err = c.deps.Store.TakeLease(ctx, subject, holder, leaseTTL)
+	if err != nil || !held {
+		return func() {}, false, err
+	}
+	return func() {
+		// Not the job's context: a cancelled job still gives its lease up.
+		if err := c.deps.Store.ReleaseLease(context.WithoutCancel(ctx), subject, holder); err != nil {
+			zerolog.Ctx(ctx).Warn().Err(err).Str("subject", subject).Msg("lease not released: it expires")
+		}
+	}, true, nil
+}
+
+// errLeaseHeld: another job holds a lease this one needs; settle snoozes
+// the job.
+var errLeaseHeld = errors.New("another job holds the lease on this subject")
+
+// leaseInJob takes the lease on subject for the job in ctx, or returns
+// errLeaseHeld. Outside a job (tests calling handlers directly) there is
+// nothing to serialise with: it takes none. The job's own lease (a check
+// job's, see checker.run) is renewed, not refused.
+func (c *checker) leaseInJob(ctx context.Context, subject string) (release func(), err error) {
+	job, _ := ctx.Value(jobKey{}).(*rivertype.JobRow)
+	if job == nil {
+		return func() {}, nil
+	}
+	release, held, err := c.lease(ctx, job, subject)
+	if err != nil {
+		return nil, err
+	}
+	if !held {
+		return nil, fmt.Errorf("%s: %w", subject, errLeaseHeld)
+	}
+	return release, nil
+}
