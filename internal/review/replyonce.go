@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-github/v66/github"
 
+	"github.com/ospo-bot/ospo-bot/internal/fit"
 	"github.com/ospo-bot/ospo-bot/internal/inert"
 )
 
@@ -60,7 +61,7 @@ func (m *Manager) answerOnce(ctx context.Context, client *github.Client, owner, 
 			return m.Store.CompleteSideEffect(ctx, key, id)
 		}
 	}
-	body := inert.Cap(strings.Join(replies, "\n\n")) + "\n\n" + marker
+	body := fit.Body.Cut(inert.Cap(strings.Join(replies, "\n\n")), fit.Body.Max-fit.Body.Len(marker)-2) + "\n\n" + marker
 	c, _, err := client.Issues.CreateComment(ctx, owner, name, number, &github.IssueComment{Body: &body})
 	if err != nil {
 		return fmt.Errorf("comment on %s/%s#%d: %w", owner, name, number, err)
