@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ospo-bot/ospo-bot/internal/fit"
 	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/mdtext"
 )
@@ -139,14 +140,17 @@ func fieldsASCII(line string) []string {
 }
 
 // Unreadable is the reply about the lines of a comment that could not be
-// read: each line shown as code, never run.
+// read: each line shown as code, never run, and cut to echoLimit characters.
 func Unreadable(perrs []ParseError) string {
 	var lines []string
 	for _, e := range perrs {
-		lines = append(lines, fmt.Sprintf("- line %d, %s: %s", e.Line, inert.Code(e.Text), e.Problem))
+		lines = append(lines, fmt.Sprintf("- line %d, %s: %s", e.Line, inert.Code(fit.Body.Cut(e.Text, echoLimit)), e.Problem))
 	}
 	return "I could not read these lines, so nothing in them was done:\n" + strings.Join(lines, "\n")
 }
+
+// echoLimit is how much of an unreadable line a reply shows.
+const echoLimit = 500
 
 // triage sorts a comment's commands for a review issue: the replies (what
 // could not be read, with the help table once; the help asked for), whether

@@ -81,3 +81,20 @@ func TestLongReasonFits(t *testing.T) {
 		}
 	}
 }
+
+// TestReplyToALongUnreadableLineFits: a comment of nearly GitHub's limit
+// whose one line cannot be read gets a reply that echoes it cut, within
+// the limit, rather than a reply GitHub refuses.
+func TestReplyToALongUnreadableLineFits(t *testing.T) {
+	s := newScenario(t, orgPolicy)
+	s.push("widget", map[string]string{"LICENSE": licenseText(t, "MIT.txt")})
+	s.deliver("repository", s.repoPayload("created"))
+	s.until("a review issue is opened", func() bool { return len(s.reviewIssues()) > 0 })
+	issue := s.theReviewIssue()
+	s.comment("lead", "ospo", issue.Number, "/ospo frobnicate "+strings.Repeat("a", 65000))
+	s.until("a reply", func() bool { return len(s.botComments("ospo", issue.Number)) >= 1 })
+	reply := s.botComments("ospo", issue.Number)[0].Body
+	if !strings.Contains(reply, "more characters") || !strings.Contains(reply, "unknown command") {
+		t.Fatalf("the reply does not say it cut the line:\n%.300s…", reply)
+	}
+}
