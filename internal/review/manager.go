@@ -14,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ospo-bot/ospo-bot/internal/appbot"
+	"github.com/ospo-bot/ospo-bot/internal/fit"
 	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/store"
 )
@@ -382,7 +383,7 @@ func ensureLabel(ctx context.Context, client *github.Client, owner, name, label 
 }
 
 func comment(ctx context.Context, client *github.Client, owner, name string, number int, body string) error {
-	body = inert.Cap(body)
+	body = fit.Body.Cut(inert.Cap(body), fit.Body.Max)
 	if _, _, err := client.Issues.CreateComment(ctx, owner, name, number, &github.IssueComment{Body: &body}); err != nil {
 		return fmt.Errorf("comment on %s/%s#%d: %w", owner, name, number, err)
 	}
