@@ -28,6 +28,7 @@ import (
 
 	"github.com/ospo-bot/ospo-bot/internal/config"
 	"github.com/ospo-bot/ospo-bot/internal/githubfake"
+	"github.com/ospo-bot/ospo-bot/internal/jobs"
 	"github.com/ospo-bot/ospo-bot/internal/server"
 	"github.com/ospo-bot/ospo-bot/internal/store"
 )
@@ -224,7 +225,8 @@ func (d *demo) seed() error {
 	return nil
 }
 
-// deliver signs and sends a webhook as GitHub would, and waits for its job.
+// deliver signs and sends a webhook as GitHub would, and waits for its job
+// and the follow-up checks it enqueued.
 func (d *demo) deliver(ctx context.Context, event string, payload any) error {
 	body, err := json.Marshal(payload)
 	if err != nil {
@@ -249,7 +251,11 @@ func (d *demo) deliver(ctx context.Context, event string, payload any) error {
 	}
 	return d.until(ctx, func() bool {
 		rec, err := d.app.Store.Delivery(ctx, id)
-		return err == nil && rec.Outcome != store.OutcomeQueued
+		if err != nil || rec.Outcome == store.OutcomeQueued {
+			return false
+		}
+		pending, err := jobs.FollowUpsPending(ctx, d.app.Store.DB)
+		return err == nil && !pending // the re-check it asked for is done too
 	})
 }
 

@@ -81,3 +81,14 @@ func argsRound(j *rivertype.JobRow) int {
 func followUpPR(ctx context.Context, installationID int64, repo string, number int) error {
 	return insertPRCheck(ctx, CheckPullRequestArgs{InstallationID: installationID, Repository: repo, Number: number, Reason: "a comment on it"})
 }
+
+// FollowUpsPending reports whether a follow-up check is still to run: one
+// waiting or running (a snoozed one, scheduled, is not counted). Whoever
+// waits for a delivery's whole effect (the demo, tests) waits for these
+// too, since a delivery's job only enqueues its follow-up.
+func FollowUpsPending(ctx context.Context, db *sql.DB) (bool, error) {
+	var n int
+	err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM river_job WHERE CAST(tags AS TEXT) LIKE '%' || $1 || '%'
+		AND state IN ('available', 'running', 'retryable', 'pending')`, FollowUpTag).Scan(&n)
+	return n > 0, err
+}

@@ -165,12 +165,9 @@ func example(t testing.TB, event, name string) []byte {
 	return b
 }
 
-// followUpsPending: a check job a delivery enqueued (its follow-up, see
-// jobs.enqueueFollowUp) is still to run. A snoozed one (scheduled) is not
-// waited for.
+// followUpsPending: a check job a delivery enqueued (its follow-up) is
+// still to run; an error counts as pending.
 func followUpsPending(st *store.Store) bool {
-	var n int
-	err := st.DB.QueryRow(`SELECT COUNT(*) FROM river_job WHERE CAST(tags AS TEXT) LIKE '%' || $1 || '%'
-		AND state IN ('available', 'running', 'retryable', 'pending')`, jobs.FollowUpTag).Scan(&n)
-	return err != nil || n > 0
+	pending, err := jobs.FollowUpsPending(context.Background(), st.DB)
+	return err != nil || pending
 }
