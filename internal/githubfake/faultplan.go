@@ -1,0 +1,99 @@
+package githubfake
+
+import (
+	"encoding/binary"
+	"hash/fnv"
+	"math"
+	"net/http"
+	"sync"
+)
+
+// FaultPlan injects faults at random into requests that no armed fault
+// (InjectFault) matches: each request is faulted with probability Rate,
+// with one of the plan's kinds.
+//
+// Determinism: the decision for a request is a pure function of the seed,
+// the request's method and path, and how many requests with that method
+// and path the plan has seen before it (its occurrence). The same seed
+// therefore faults the n-th "POST /repos/acme/ospo/issues" the same way in
+// every run, however requests to other paths interleave. What concurrency
+// still varies is which client (replica, job attempt) sends that n-th
+// request, and, when a fault changes what a client does next (a retry, a
+// different path), the requests that follow.
+type FaultPlan struct {
+	seed  uint64
+	rate  float64
+	kinds []FaultKind
+	// Writes limits the plan to POST, PATCH, PUT and DELETE requests
+	// (reads pass untouched) when true.
+	Writes bool
+	// Skip, when set, exempts the requests it returns true for.
+	Skip func(method, path string) bool
+
+	mu   sync.Mutex
+	seen map[string]uint64
+}
+
+// RandomFaults returns a plan that faults each request with probability
+// rate (0 to 1) with one of kinds, chosen by seed; without kinds it
+// faults nothing.
+func RandomFaults(seed int64, rate float64, kinds ...FaultKind) *FaultPlan {
+	return &FaultPlan{seed: uint64(seed), rate: rate, kinds: kinds, seen: map[string]uint64{}}
+}
+
+// SetFaultPlan installs a fault plan; nil removes it.
+func (f *Fake) SetFaultPlan(p *FaultPlan) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.plan = p
+}
+
+// planned asks the fault plan, if any, for the request's fault.
+func (f *Fake) planned(c *call) (FaultKind, bool) {
+	f.mu.Lock()
+	p := f.plan
+	f.mu.Unlock()
+	if p == nil {
+		return FaultKind{}, false
+	}
+	return p.pick(c.req.Method, c.req.URL.Path)
+}
+
+// pick decides the fault of the next request with this method and path.
+func (p *FaultPlan) pick(method, path string) (FaultKind, bool) {
+	if len(p.kinds) == 0 || p.rate <= 0 {
+		return FaultKind{}, false
+	}
+	if p.Writes && (method == http.MethodGet || method == http.MethodHead) {
+		return FaultKind{}, false
+	}
+	if p.Skip != nil && p.Skip(method, path) {
+		return FaultKind{}, false
+	}
+	key := method + " " + path
+	p.mu.Lock()
+	n := p.seen[key]
+	p.seen[key] = n + 1
+	p.mu.Unlock()
+	h := fnv.New64a()
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], p.seed)
+	h.Write(b[:])
+	h.Write([]byte(key))
+	binary.LittleEndian.PutUint64(b[:], n)
+	h.Write(b[:])
+	sum := splitmix(h.Sum64())
+	u := float64(sum>>11) / float64(1<<53)
+	if u >= p.rate || math.IsNaN(u) {
+		return FaultKind{}, false
+	}
+	return p.kinds[splitmix(sum)%uint64(len(p.kinds))], true
+}
+
+// splitmix is SplitMix64's finaliser: it spreads FNV's bits.
+func splitmix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
