@@ -9,8 +9,9 @@ import (
 )
 
 // FaultPlan injects faults at random into requests that no armed fault
-// (InjectFault) matches: each request is faulted with probability Rate,
-// with one of the plan's kinds.
+// (InjectFault) matches: each request is faulted with probability
+// WriteRate (POST, PATCH, PUT, DELETE) or ReadRate (GET, HEAD), with one
+// of the plan's kinds.
 //
 // Determinism: the decision for a request is a pure function of the seed,
 // the request's method and path, and how many requests with that method
@@ -22,13 +23,13 @@ import (
 // different path), the requests that follow.
 type FaultPlan struct {
 	seed  uint64
-	rate  float64
 	kinds []FaultKind
-	// Writes limits the plan to POST, PATCH, PUT and DELETE requests
-	// (reads pass untouched) when true.
-	Writes bool
-	// Skip, when set, exempts the requests it returns true for.
-	Skip func(method, path string) bool
+	// WriteRate and ReadRate are the probabilities, 0 to 1, that a write
+	// or a read is faulted; RandomFaults sets both to its rate.
+	WriteRate, ReadRate float64
+	// Skip, when set, exempts the requests it returns true for (a test's
+	// own client, told apart by its User-Agent, say).
+	Skip func(*http.Request) bool
 
 	mu   sync.Mutex
 	seen map[string]uint64
@@ -38,7 +39,7 @@ type FaultPlan struct {
 // rate (0 to 1) with one of kinds, chosen by seed; without kinds it
 // faults nothing.
 func RandomFaults(seed int64, rate float64, kinds ...FaultKind) *FaultPlan {
-	return &FaultPlan{seed: uint64(seed), rate: rate, kinds: kinds, seen: map[string]uint64{}}
+	return &FaultPlan{seed: uint64(seed), WriteRate: rate, ReadRate: rate, kinds: kinds, seen: map[string]uint64{}}
 }
 
 // SetFaultPlan installs a fault plan; nil removes it.
@@ -56,18 +57,20 @@ func (f *Fake) planned(c *call) (FaultKind, bool) {
 	if p == nil {
 		return FaultKind{}, false
 	}
-	return p.pick(c.req.Method, c.req.URL.Path)
+	return p.pick(c.req)
 }
 
 // pick decides the fault of the next request with this method and path.
-func (p *FaultPlan) pick(method, path string) (FaultKind, bool) {
-	if len(p.kinds) == 0 || p.rate <= 0 {
+func (p *FaultPlan) pick(r *http.Request) (FaultKind, bool) {
+	method, path := r.Method, r.URL.Path
+	rate := p.WriteRate
+	if method == http.MethodGet || method == http.MethodHead {
+		rate = p.ReadRate
+	}
+	if len(p.kinds) == 0 || rate <= 0 {
 		return FaultKind{}, false
 	}
-	if p.Writes && (method == http.MethodGet || method == http.MethodHead) {
-		return FaultKind{}, false
-	}
-	if p.Skip != nil && p.Skip(method, path) {
+	if p.Skip != nil && p.Skip(r) {
 		return FaultKind{}, false
 	}
 	key := method + " " + path
@@ -84,7 +87,7 @@ func (p *FaultPlan) pick(method, path string) (FaultKind, bool) {
 	h.Write(b[:])
 	sum := splitmix(h.Sum64())
 	u := float64(sum>>11) / float64(1<<53)
-	if u >= p.rate || math.IsNaN(u) {
+	if u >= rate || math.IsNaN(u) {
 		return FaultKind{}, false
 	}
 	return p.kinds[splitmix(sum)%uint64(len(p.kinds))], true

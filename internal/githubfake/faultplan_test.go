@@ -86,7 +86,7 @@ func TestRandomFaults(t *testing.T) {
 	t.Run("writes only, armed faults first", func(t *testing.T) {
 		w := newWorld(t, Options{})
 		p := RandomFaults(1, 1, Status(500))
-		p.Writes = true
+		p.ReadRate = 0
 		w.f.SetFaultPlan(p)
 		if resp, _ := w.do(t, "GET", "/repos/acme/widgets/labels", ""); resp.StatusCode != 200 {
 			t.Errorf("GET: %d, want reads untouched", resp.StatusCode)
