@@ -127,8 +127,10 @@ func (n *normaliser) text(s string) string {
 }
 
 func (n *normaliser) comments(out Snapshot, key string, cs []githubfake.Comment) Snapshot {
-	for i, c := range cs {
-		out = append(out, fmt.Sprintf("%s comment[%d] by %s: %q", key, i+1, c.User, n.text(c.Body)))
+	// No position: a comment posted twice shows as one extra line, not as
+	// every later comment moved on by one.
+	for _, c := range cs {
+		out = append(out, fmt.Sprintf("%s comment by %s: %q", key, c.User, n.text(c.Body)))
 	}
 	return out
 }
