@@ -27,19 +27,24 @@ type FaultPlan struct {
 	// WriteRate and ReadRate are the probabilities, 0 to 1, that a write
 	// or a read is faulted; RandomFaults sets both to its rate.
 	WriteRate, ReadRate float64
+	// MaxRun, when positive, lets a request through after that many
+	// faults in a row of its method and path: a transient fault does not
+	// last, and a client's growing backoff need not outlast a test.
+	MaxRun int
 	// Skip, when set, exempts the requests it returns true for (a test's
 	// own client, told apart by its User-Agent, say).
 	Skip func(*http.Request) bool
 
 	mu   sync.Mutex
 	seen map[string]uint64
+	run  map[string]int // consecutive faults per method and path
 }
 
 // RandomFaults returns a plan that faults each request with probability
 // rate (0 to 1) with one of kinds, chosen by seed; without kinds it
 // faults nothing.
 func RandomFaults(seed int64, rate float64, kinds ...FaultKind) *FaultPlan {
-	return &FaultPlan{seed: uint64(seed), WriteRate: rate, ReadRate: rate, kinds: kinds, seen: map[string]uint64{}}
+	return &FaultPlan{seed: uint64(seed), WriteRate: rate, ReadRate: rate, kinds: kinds, seen: map[string]uint64{}, run: map[string]int{}}
 }
 
 // SetFaultPlan installs a fault plan; nil removes it.
@@ -75,9 +80,9 @@ func (p *FaultPlan) pick(r *http.Request) (FaultKind, bool) {
 	}
 	key := method + " " + path
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	n := p.seen[key]
 	p.seen[key] = n + 1
-	p.mu.Unlock()
 	h := fnv.New64a()
 	var b [8]byte
 	binary.LittleEndian.PutUint64(b[:], p.seed)
@@ -87,9 +92,11 @@ func (p *FaultPlan) pick(r *http.Request) (FaultKind, bool) {
 	h.Write(b[:])
 	sum := splitmix(h.Sum64())
 	u := float64(sum>>11) / float64(1<<53)
-	if u >= rate || math.IsNaN(u) {
+	if u >= rate || math.IsNaN(u) || (p.MaxRun > 0 && p.run[key] >= p.MaxRun) {
+		p.run[key] = 0
 		return FaultKind{}, false
 	}
+	p.run[key]++
 	return p.kinds[splitmix(sum)%uint64(len(p.kinds))], true
 }
 

@@ -83,6 +83,20 @@ func TestRandomFaults(t *testing.T) {
 		t.Errorf("seeds 7 and 8 gave the same faults")
 	}
 
+	t.Run("at most MaxRun in a row", func(t *testing.T) {
+		w := newWorld(t, Options{})
+		p := RandomFaults(1, 1, Status(500))
+		p.MaxRun = 2
+		w.f.SetFaultPlan(p)
+		var codes []int
+		for range 6 {
+			resp, _ := w.do(t, "GET", "/repos/acme/widgets/labels", "")
+			codes = append(codes, resp.StatusCode)
+		}
+		if want := []int{500, 500, 200, 500, 500, 200}; !equalInts(codes, want) {
+			t.Errorf("statuses %v, want %v", codes, want)
+		}
+	})
 	t.Run("writes only, armed faults first", func(t *testing.T) {
 		w := newWorld(t, Options{})
 		p := RandomFaults(1, 1, Status(500))
