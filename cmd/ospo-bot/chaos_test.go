@@ -34,7 +34,7 @@ import (
 var (
 	chaosSeeds = flag.Int("chaos.seeds", 0, "TestChaos: how many seeds to play (also OSPO_CHAOS_SEEDS); 0 skips the test")
 	chaosFirst = flag.Int("chaos.first", 1, "TestChaos: the first seed (also OSPO_CHAOS_FIRST)")
-	chaosRate  = flag.Float64("chaos.rate", 0.25, "TestChaos: the probability that a write of the bot is faulted, a tenth of it for a read (also OSPO_CHAOS_RATE)")
+	chaosRate  = flag.Float64("chaos.rate", 0.15, "TestChaos: the probability that a write of the bot is faulted, a tenth of it for a read (also OSPO_CHAOS_RATE)")
 )
 
 // chaosSetting is a flag, or the environment variable when the flag is
