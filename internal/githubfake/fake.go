@@ -64,6 +64,7 @@ type Fake struct {
 	log        []Request
 	violations []string
 	faults     []*Fault
+	plan       *FaultPlan
 
 	// The App as registered from a manifest (manifest.go); nil until then.
 	manifests      map[string]manifestCode
@@ -209,6 +210,12 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if v := f.spec.checkResponse(r, c.route, c.params, out); v != "" {
 			f.addViolation(v)
 		}
+	}
+	if c.lost {
+		// The write is applied and recorded; the client never hears of
+		// it. ErrAbortHandler makes net/http close the connection
+		// without a response (and without logging a panic).
+		panic(http.ErrAbortHandler)
 	}
 	out.write(w)
 }

@@ -29,6 +29,7 @@ type FaultKind struct {
 	retryAfter time.Duration
 	reset      time.Time
 	delay      time.Duration
+	lost       bool
 }
 
 // Status answers with an HTTP status and a GitHub-like error body.
@@ -44,6 +45,13 @@ func SecondaryRateLimit(retryAfter time.Duration) FaultKind {
 func PrimaryRateLimit(reset time.Time) FaultKind {
 	return FaultKind{name: "primary rate limit", status: http.StatusForbidden, reset: reset}
 }
+
+// LostResponse lets the request through (a write is applied and stays
+// applied) and then closes the connection without an answer, as when
+// GitHub commits a write and the client's request times out or the
+// connection drops before the response arrives. The client sees a
+// transport error (EOF), never a status.
+func LostResponse() FaultKind { return FaultKind{name: "lost response", lost: true} }
 
 // Delay waits before answering normally.
 func Delay(d time.Duration) FaultKind { return FaultKind{name: "delay " + d.String(), delay: d} }
@@ -92,14 +100,23 @@ func (f *Fake) takeFault(c *call) *Fault {
 }
 
 // applyFaults waits out a delay, or returns the reply of a failing fault.
+// An armed fault (InjectFault) comes first, then the fault plan
+// (SetFaultPlan). A lost response returns nil and marks the call: its
+// answer is computed, then dropped (ServeHTTP).
 func (f *Fake) applyFaults(c *call) *reply {
-	ft := f.takeFault(c)
-	if ft == nil {
+	var k FaultKind
+	if ft := f.takeFault(c); ft != nil {
+		k = ft.Kind
+	} else if kind, ok := f.planned(c); ok {
+		k = kind
+	} else {
 		return nil
 	}
-	k := ft.Kind
 	c.fault = k.name
 	switch {
+	case k.lost:
+		c.lost = true
+		return nil
 	case k.delay > 0:
 		sleep(c.req.Context(), k.delay)
 		return nil

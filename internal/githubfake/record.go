@@ -21,6 +21,10 @@ type Request struct {
 	InstallationID int64 // from the installation token; 0 for the app or none
 	Time           time.Time
 	Fault          string // the injected fault, if any
+	// Host is the Host header the client sent: clients given the fake's
+	// URL under different host names (127.0.0.1, localhost) can be told
+	// apart.
+	Host string
 }
 
 // Requests returns a copy of the request log, oldest first.

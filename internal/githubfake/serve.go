@@ -37,6 +37,7 @@ type call struct {
 	bucket      int64  // rate-limit bucket: installation ID, 0 for the app
 	rateLimited bool   // this request is subject to the primary rate limit
 	fault       string
+	lost        bool // LostResponse: answer computed, then dropped
 }
 
 // reply is what a handler answers.
@@ -174,6 +175,7 @@ func (f *Fake) finish(c *call) output {
 		NotModified: notModified,
 		Time:        c.start,
 		Fault:       c.fault,
+		Host:        c.req.Host,
 	}
 	if c.route != nil {
 		rec.Route = c.route.template
