@@ -16,7 +16,7 @@ import (
 // Line is a line of a comment that GitHub shows as plain paragraph text.
 type Line struct {
 	Number int    // 1-based line of the comment ("\r\n", "\n" and a lone "\r" end a line)
-	Text   string // the line, without its leading and trailing ASCII whitespace
+	Text   string // the line without its leading spaces and tabs (what CommonMark strips: one that starts with a form feed is no command) and its trailing ASCII white space
 }
 
 // Markdown is the parser GitHub's comments are read with: CommonMark and
@@ -133,7 +133,7 @@ func plain(p *ast.Paragraph, src []byte, starts []int) []Line {
 		if n < len(starts) {
 			end = starts[n] // the next line's start
 		}
-		out = append(out, Line{Number: n, Text: TrimASCII(string(src[starts[n-1]:end]))})
+		out = append(out, Line{Number: n, Text: strings.TrimLeft(strings.TrimRight(string(src[starts[n-1]:end]), asciiSpace), " \t")})
 	}
 	return out
 }
@@ -155,8 +155,11 @@ func lineOf(starts []int, s int) int {
 // TrimASCII trims ASCII whitespace (space, tab, line feed, carriage return,
 // form feed, vertical tab) from both ends of s, and nothing else.
 func TrimASCII(s string) string {
-	return strings.Trim(s, " \t\n\r\f\v")
+	return strings.Trim(s, asciiSpace)
 }
+
+// asciiSpace is ASCII's white space.
+const asciiSpace = " \t\n\r\f\v"
 
 // htmlState follows the elements the comment's raw HTML opens, in order.
 type htmlState struct {
