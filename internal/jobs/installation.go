@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-github/v66/github"
 	"github.com/rs/zerolog"
 
+	"github.com/ospo-bot/ospo-bot/internal/ghclient"
 	"github.com/ospo-bot/ospo-bot/internal/store"
 )
 
@@ -60,18 +61,15 @@ func (h *installationHandler) handle(ctx context.Context, d *DeliveryArgs) error
 // syncRepositories replaces the stored repository list of an installation
 // with the one GitHub reports, page by page.
 func (h *installationHandler) syncRepositories(ctx context.Context, client *github.Client, installationID int64) ([]*github.Repository, error) {
-	var repos []*github.Repository
-	opts := &github.ListOptions{PerPage: 100}
-	for {
+	repos, err := ghclient.All(&github.ListOptions{PerPage: 100}, func(opts *github.ListOptions) ([]*github.Repository, *github.Response, error) {
 		page, resp, err := client.Apps.ListRepos(ctx, opts)
 		if err != nil {
-			return nil, fmt.Errorf("list repositories of installation %d: %w", installationID, err)
+			return nil, resp, err
 		}
-		repos = append(repos, page.Repositories...)
-		if resp.NextPage == 0 {
-			break
-		}
-		opts.Page = resp.NextPage
+		return page.Repositories, resp, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list repositories of installation %d: %w", installationID, err)
 	}
 	records := make([]store.Repository, len(repos))
 	for i, r := range repos {

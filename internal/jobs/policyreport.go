@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-github/v66/github"
 	"github.com/rs/zerolog"
 
+	"github.com/ospo-bot/ospo-bot/internal/ghclient"
 	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/policy"
 	"github.com/ospo-bot/ospo-bot/internal/store"
@@ -77,30 +78,27 @@ func (c *checker) findPolicyIssue(ctx context.Context, client *github.Client, or
 	// Every page: copies of the marker must not push the app's own report
 	// out of sight (a second report would be opened).
 	opts := &github.IssueListByRepoOptions{State: "open", Labels: []string{policyLabel}, ListOptions: github.ListOptions{PerPage: 100}}
-	for {
-		issues, resp, err := client.Issues.ListByRepo(ctx, org, ".github", opts)
-		var e *github.ErrorResponse
-		if errors.As(err, &e) && e.Response != nil && e.Response.StatusCode == http.StatusNotFound {
-			return nil, nil
+	is, err := ghclient.First(&opts.ListOptions, func(*github.ListOptions) ([]*github.Issue, *github.Response, error) {
+		return client.Issues.ListByRepo(ctx, org, ".github", opts)
+	}, func(is *github.Issue) bool {
+		if !strings.Contains(is.GetBody(), policyMarker) {
+			return false
 		}
-		if err != nil {
-			return nil, fmt.Errorf("list policy issues of %s/.github: %w", org, err)
+		if bot.Wrote(is.GetUser()) && !is.IsPullRequest() {
+			return true
 		}
-		for _, is := range issues {
-			if !strings.Contains(is.GetBody(), policyMarker) {
-				continue
-			}
-			if bot.Wrote(is.GetUser()) && !is.IsPullRequest() {
-				return is, nil
-			}
-			zerolog.Ctx(ctx).Warn().Int("issue", is.GetNumber()).Str("issue_author", is.GetUser().GetLogin()).
-				Msg("ignored an issue carrying the policy-error marker that the app did not write: forged")
-		}
-		if resp.NextPage == 0 {
-			return nil, nil
-		}
-		opts.Page = resp.NextPage
+		zerolog.Ctx(ctx).Warn().Int("issue", is.GetNumber()).Str("issue_author", is.GetUser().GetLogin()).
+			Msg("ignored an issue carrying the policy-error marker that the app did not write: forged")
+		return false
+	})
+	var e *github.ErrorResponse
+	if errors.As(err, &e) && e.Response != nil && e.Response.StatusCode == http.StatusNotFound {
+		return nil, nil
 	}
+	if err != nil {
+		return nil, fmt.Errorf("list policy issues of %s/.github: %w", org, err)
+	}
+	return is, nil
 }
 
 // policyChanged validates a changed org policy, reports or clears its

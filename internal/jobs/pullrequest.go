@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-github/v66/github"
 	"github.com/rs/zerolog"
 
+	"github.com/ospo-bot/ospo-bot/internal/ghclient"
 	"github.com/ospo-bot/ospo-bot/internal/prcheck"
 )
 
@@ -154,20 +155,16 @@ func (h *prHandler) pullsOf(ctx context.Context, installationID int64, repo stri
 	}
 	owner, name, _ := strings.Cut(repo, "/")
 	opts := &github.PullRequestListOptions{State: "open", ListOptions: github.ListOptions{PerPage: 100}}
-	for {
-		page, resp, err := client.PullRequests.List(ctx, owner, name, opts)
-		if err != nil {
-			return nil, fmt.Errorf("list open pull requests of %s: %w", repo, err)
+	err = ghclient.Each(&opts.ListOptions, func(*github.ListOptions) ([]*github.PullRequest, *github.Response, error) {
+		return client.PullRequests.List(ctx, owner, name, opts)
+	}, func(pr *github.PullRequest) bool {
+		if pr.GetHead().GetSHA() == sha {
+			numbers = append(numbers, pr.GetNumber())
 		}
-		for _, pr := range page {
-			if pr.GetHead().GetSHA() == sha {
-				numbers = append(numbers, pr.GetNumber())
-			}
-		}
-		if resp.NextPage == 0 {
-			break
-		}
-		opts.Page = resp.NextPage
+		return false
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list open pull requests of %s: %w", repo, err)
 	}
 	if len(numbers) == 0 {
 		zerolog.Ctx(ctx).Info().Str("head_sha", sha).Msg("no open pull request has this head; nothing to check")

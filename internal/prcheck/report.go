@@ -15,6 +15,7 @@ import (
 
 	"github.com/ospo-bot/ospo-bot/internal/appbot"
 	"github.com/ospo-bot/ospo-bot/internal/fit"
+	"github.com/ospo-bot/ospo-bot/internal/ghclient"
 	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
 	"github.com/ospo-bot/ospo-bot/internal/store"
@@ -115,21 +116,17 @@ func (r *Reporter) findRun(ctx context.Context, client *github.Client, pr PR, st
 		}
 	}
 	opts := &github.ListCheckRunsOptions{CheckName: github.String(CheckName), Filter: github.String("all"), ListOptions: github.ListOptions{PerPage: 100}}
-	for {
+	run, err := ghclient.First(&opts.ListOptions, func(*github.ListOptions) ([]*github.CheckRun, *github.Response, error) {
 		page, resp, err := client.Checks.ListCheckRunsForRef(ctx, pr.Owner, pr.Name, pr.HeadSHA, opts)
 		if err != nil {
-			return nil, fmt.Errorf("list check runs on %s@%s: %w", pr.full(), pr.HeadSHA, err)
+			return nil, resp, err
 		}
-		for _, run := range page.CheckRuns {
-			if run.GetExternalID() == pr.Evaluation {
-				return run, nil
-			}
-		}
-		if resp.NextPage == 0 {
-			return nil, nil
-		}
-		opts.Page = resp.NextPage
+		return page.CheckRuns, resp, nil
+	}, func(run *github.CheckRun) bool { return run.GetExternalID() == pr.Evaluation })
+	if err != nil {
+		return nil, fmt.Errorf("list check runs on %s@%s: %w", pr.full(), pr.HeadSHA, err)
 	}
+	return run, nil
 }
 
 // Finish completes the check run with the findings, unless an earlier
@@ -223,26 +220,23 @@ func (r *Reporter) Comment(ctx context.Context, client *github.Client, pr PR, ru
 // the marker, another app's bot included; such a comment is left alone.
 func findMarked(ctx context.Context, client *github.Client, pr PR, bot appbot.Identity) (int64, error) {
 	opts := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
-	for {
-		page, resp, err := client.Issues.ListComments(ctx, pr.Owner, pr.Name, pr.Number, opts)
-		if err != nil {
-			return 0, fmt.Errorf("list comments of %s#%d: %w", pr.full(), pr.Number, err)
+	c, err := ghclient.First(&opts.ListOptions, func(*github.ListOptions) ([]*github.IssueComment, *github.Response, error) {
+		return client.Issues.ListComments(ctx, pr.Owner, pr.Name, pr.Number, opts)
+	}, func(c *github.IssueComment) bool {
+		if !strings.Contains(c.GetBody(), commentMarker) {
+			return false
 		}
-		for _, c := range page {
-			if !strings.Contains(c.GetBody(), commentMarker) {
-				continue
-			}
-			if bot.Wrote(c.GetUser()) && strings.HasPrefix(c.GetBody(), commentMarker) {
-				return c.GetID(), nil
-			}
-			zerolog.Ctx(ctx).Warn().Int64("comment_id", c.GetID()).Str("comment_author", c.GetUser().GetLogin()).
-				Msg("ignored a comment carrying the sticky marker that the app did not write (forged) or that does not start with it")
+		if bot.Wrote(c.GetUser()) && strings.HasPrefix(c.GetBody(), commentMarker) {
+			return true
 		}
-		if resp.NextPage == 0 {
-			return 0, nil
-		}
-		opts.Page = resp.NextPage
+		zerolog.Ctx(ctx).Warn().Int64("comment_id", c.GetID()).Str("comment_author", c.GetUser().GetLogin()).
+			Msg("ignored a comment carrying the sticky marker that the app did not write (forged) or that does not start with it")
+		return false
+	})
+	if err != nil {
+		return 0, fmt.Errorf("list comments of %s#%d: %w", pr.full(), pr.Number, err)
 	}
+	return c.GetID(), nil
 }
 
 // notFound reports a 404 from GitHub.

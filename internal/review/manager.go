@@ -15,6 +15,7 @@ import (
 
 	"github.com/ospo-bot/ospo-bot/internal/appbot"
 	"github.com/ospo-bot/ospo-bot/internal/fit"
+	"github.com/ospo-bot/ospo-bot/internal/ghclient"
 	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/store"
 )
@@ -347,21 +348,13 @@ func (m *Manager) release(ctx context.Context, repositoryID int64, err error) er
 // marker among the review-labelled issues, open or closed.
 func findMarked(ctx context.Context, client *github.Client, owner, name, label string, repositoryID int64, bot appbot.Identity) (int, error) {
 	opts := &github.IssueListByRepoOptions{State: "all", Labels: []string{label}, ListOptions: github.ListOptions{PerPage: 100}}
-	for {
-		issues, resp, err := client.Issues.ListByRepo(ctx, owner, name, opts)
-		if err != nil {
-			return 0, fmt.Errorf("list review issues of %s/%s: %w", owner, name, err)
-		}
-		for _, is := range issues {
-			if ownIssue(ctx, bot, is, label, repositoryID) {
-				return is.GetNumber(), nil
-			}
-		}
-		if resp.NextPage == 0 {
-			return 0, nil
-		}
-		opts.Page = resp.NextPage
+	is, err := ghclient.First(&opts.ListOptions, func(*github.ListOptions) ([]*github.Issue, *github.Response, error) {
+		return client.Issues.ListByRepo(ctx, owner, name, opts)
+	}, func(is *github.Issue) bool { return ownIssue(ctx, bot, is, label, repositoryID) })
+	if err != nil {
+		return 0, fmt.Errorf("list review issues of %s/%s: %w", owner, name, err)
 	}
+	return is.GetNumber(), nil
 }
 
 // ensureLabel creates the review label when the repository lacks it.

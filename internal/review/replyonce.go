@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-github/v66/github"
 
 	"github.com/ospo-bot/ospo-bot/internal/fit"
+	"github.com/ospo-bot/ospo-bot/internal/ghclient"
 	"github.com/ospo-bot/ospo-bot/internal/inert"
 )
 
@@ -77,19 +78,13 @@ func (m *Manager) findReply(ctx context.Context, client *github.Client, owner, n
 		return 0, err
 	}
 	opts := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
-	for {
-		cs, resp, err := client.Issues.ListComments(ctx, owner, name, number, opts)
-		if err != nil {
-			return 0, fmt.Errorf("look for the reply on %s/%s#%d: %w", owner, name, number, err)
-		}
-		for _, c := range cs {
-			if bot.Wrote(c.GetUser()) && strings.Contains(c.GetBody(), marker) {
-				return c.GetID(), nil
-			}
-		}
-		if resp.NextPage == 0 {
-			return 0, nil
-		}
-		opts.Page = resp.NextPage
+	c, err := ghclient.First(&opts.ListOptions, func(*github.ListOptions) ([]*github.IssueComment, *github.Response, error) {
+		return client.Issues.ListComments(ctx, owner, name, number, opts)
+	}, func(c *github.IssueComment) bool {
+		return bot.Wrote(c.GetUser()) && strings.Contains(c.GetBody(), marker)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("look for the reply on %s/%s#%d: %w", owner, name, number, err)
 	}
+	return c.GetID(), nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-github/v66/github"
 
+	"github.com/ospo-bot/ospo-bot/internal/ghclient"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
 )
 
@@ -24,22 +25,14 @@ type MergeGroup struct {
 // and DCO rules fail closed on a partial one.
 func GroupCommits(ctx context.Context, client *github.Client, owner, name, base, head string) (*MergeGroup, error) {
 	out := &MergeGroup{Snapshot: &rules.PullRequest{Owner: owner, Name: name, HeadSHA: head}}
-	opts := &github.ListOptions{PerPage: 100}
 	total := 0
-	for {
-		cmp, resp, err := client.Repositories.CompareCommits(ctx, owner, name, base, head, opts)
-		if err != nil {
-			return nil, fmt.Errorf("compare %s...%s in %s/%s: %w", base, head, owner, name, err)
-		}
-		total = cmp.GetTotalCommits()
-		for _, c := range cmp.Commits {
-			out.Raw = append(out.Raw, c)
-			out.Snapshot.Commits = append(out.Snapshot.Commits, commitOf(c))
-		}
-		if resp.NextPage == 0 || len(cmp.Commits) == 0 {
-			break
-		}
-		opts.Page = resp.NextPage
+	raw, err := ghclient.All(&github.ListOptions{PerPage: 100}, comparePage(ctx, client, owner, name, base, head, &total))
+	if err != nil {
+		return nil, fmt.Errorf("compare %s...%s in %s/%s: %w", base, head, owner, name, err)
+	}
+	for _, c := range raw {
+		out.Raw = append(out.Raw, c)
+		out.Snapshot.Commits = append(out.Snapshot.Commits, commitOf(c))
 	}
 	out.Snapshot.CommitCount = total
 	out.Snapshot.CommitsComplete = len(out.Raw) == total

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-github/v66/github"
 
+	"github.com/ospo-bot/ospo-bot/internal/ghclient"
 	"github.com/ospo-bot/ospo-bot/internal/policy"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
 )
@@ -70,37 +71,46 @@ func PullRequest(ctx context.Context, client *github.Client, pr *github.PullRequ
 }
 
 func pullCommits(ctx context.Context, client *github.Client, owner, name string, pr *github.PullRequest) ([]rules.Commit, error) {
-	var out []rules.Commit
-	opts := &github.ListOptions{PerPage: 100}
+	var raw []*github.RepositoryCommit
+	var err error
 	if pr.GetCommits() <= maxPullCommits {
-		for {
-			page, resp, err := client.PullRequests.ListCommits(ctx, owner, name, pr.GetNumber(), opts)
-			if err != nil {
-				return nil, fmt.Errorf("list commits of %s/%s#%d: %w", owner, name, pr.GetNumber(), err)
-			}
-			for _, c := range page {
-				out = append(out, commitOf(c))
-			}
-			if resp.NextPage == 0 {
-				return out, nil
-			}
-			opts.Page = resp.NextPage
+		raw, err = ghclient.All(&github.ListOptions{PerPage: 100}, func(opts *github.ListOptions) ([]*github.RepositoryCommit, *github.Response, error) {
+			return client.PullRequests.ListCommits(ctx, owner, name, pr.GetNumber(), opts)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("list commits of %s/%s#%d: %w", owner, name, pr.GetNumber(), err)
 		}
-	}
-	// More than the pull request endpoint lists: compare base and head.
-	base, head := pr.GetBase().GetSHA(), pr.GetHead().GetSHA()
-	for {
-		cmp, resp, err := client.Repositories.CompareCommits(ctx, owner, name, base, head, opts)
+	} else {
+		// More than the pull request endpoint lists: compare base and head.
+		base, head := pr.GetBase().GetSHA(), pr.GetHead().GetSHA()
+		raw, err = ghclient.All(&github.ListOptions{PerPage: 100}, comparePage(ctx, client, owner, name, base, head, nil))
 		if err != nil {
 			return nil, fmt.Errorf("compare %s...%s in %s/%s: %w", base, head, owner, name, err)
 		}
-		for _, c := range cmp.Commits {
-			out = append(out, commitOf(c))
+	}
+	var out []rules.Commit
+	for _, c := range raw {
+		out = append(out, commitOf(c))
+	}
+	return out, nil
+}
+
+// comparePage pages the commits of base...head through the compare
+// endpoint, and keeps GitHub's count of them in total (when not nil). A
+// page without commits is the last, whatever its next link says.
+func comparePage(ctx context.Context, client *github.Client, owner, name, base, head string, total *int) ghclient.Page[*github.RepositoryCommit] {
+	return func(opts *github.ListOptions) ([]*github.RepositoryCommit, *github.Response, error) {
+		cmp, resp, err := client.Repositories.CompareCommits(ctx, owner, name, base, head, opts)
+		if err != nil {
+			return nil, resp, err
 		}
-		if resp.NextPage == 0 || len(cmp.Commits) == 0 {
-			return out, nil
+		if total != nil {
+			*total = cmp.GetTotalCommits()
 		}
-		opts.Page = resp.NextPage
+		if len(cmp.Commits) == 0 {
+			resp.NextPage = 0
+		}
+		return cmp.Commits, resp, nil
 	}
 }
 
@@ -117,25 +127,20 @@ func pullFiles(ctx context.Context, client *github.Client, owner, name string, n
 			out = append(out, p)
 		}
 	}
-	opts := &github.ListOptions{PerPage: 100}
-	for {
-		page, resp, err := client.PullRequests.ListFiles(ctx, owner, name, number, opts)
-		if err != nil {
-			return nil, nil, 0, fmt.Errorf("list files of %s/%s#%d: %w", owner, name, number, err)
-		}
-		for _, f := range page {
-			read++
-			add(f.GetFilename())
-			if prev := f.GetPreviousFilename(); prev != "" {
-				add(prev)
-				renamed[f.GetFilename()] = prev
-			}
-		}
-		if resp.NextPage == 0 {
-			return out, renamed, read, nil
-		}
-		opts.Page = resp.NextPage
+	files, err := ghclient.All(&github.ListOptions{PerPage: 100}, func(opts *github.ListOptions) ([]*github.CommitFile, *github.Response, error) {
+		return client.PullRequests.ListFiles(ctx, owner, name, number, opts)
+	})
+	if err != nil {
+		return nil, nil, 0, fmt.Errorf("list files of %s/%s#%d: %w", owner, name, number, err)
 	}
+	for _, f := range files {
+		add(f.GetFilename())
+		if prev := f.GetPreviousFilename(); prev != "" {
+			add(prev)
+			renamed[f.GetFilename()] = prev
+		}
+	}
+	return out, renamed, len(files), nil
 }
 
 func commitOf(c *github.RepositoryCommit) rules.Commit {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-github/v66/github"
 
+	"github.com/ospo-bot/ospo-bot/internal/ghclient"
 	"github.com/ospo-bot/ospo-bot/internal/policy"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
 )
@@ -209,21 +210,17 @@ func (g *gatherer) codeownersErrors() error {
 
 func (g *gatherer) labels() error {
 	s := g.s
-	s.Labels = []policy.Label{}
-	opts := &github.ListOptions{PerPage: 100}
-	for {
-		page, resp, err := g.client.Issues.ListLabels(g.ctx, s.Owner, s.Name, opts)
-		if err != nil {
-			return fmt.Errorf("list labels of %s/%s: %w", s.Owner, s.Name, err)
-		}
-		for _, l := range page {
-			s.Labels = append(s.Labels, policy.Label{Name: l.GetName(), Color: l.GetColor(), Description: l.GetDescription()})
-		}
-		if resp.NextPage == 0 {
-			return nil
-		}
-		opts.Page = resp.NextPage
+	labels, err := ghclient.All(&github.ListOptions{PerPage: 100}, func(opts *github.ListOptions) ([]*github.Label, *github.Response, error) {
+		return g.client.Issues.ListLabels(g.ctx, s.Owner, s.Name, opts)
+	})
+	if err != nil {
+		return fmt.Errorf("list labels of %s/%s: %w", s.Owner, s.Name, err)
 	}
+	s.Labels = []policy.Label{}
+	for _, l := range labels {
+		s.Labels = append(s.Labels, policy.Label{Name: l.GetName(), Color: l.GetColor(), Description: l.GetDescription()})
+	}
+	return nil
 }
 
 // orgDefaults lists the org .github repository's community health files
