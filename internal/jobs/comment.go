@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 
 	"github.com/google/go-github/v66/github"
@@ -19,9 +18,9 @@ type commentHandler struct {
 }
 
 func (h *commentHandler) handle(ctx context.Context, d *DeliveryArgs) error {
-	var ev github.IssueCommentEvent
-	if err := json.Unmarshal(d.Payload, &ev); err != nil {
-		return permanent("read issue_comment payload: %v", err)
+	ev, err := decode[github.IssueCommentEvent](d)
+	if err != nil {
+		return err
 	}
 	if a := ev.GetAction(); (a != "created" && a != "edited" && a != "deleted") || d.InstallationID == 0 {
 		return nil
@@ -64,11 +63,11 @@ func (h *commentHandler) handle(ctx context.Context, d *DeliveryArgs) error {
 	if ev.GetIssue().IsPullRequest() {
 		switch ev.GetAction() {
 		case "deleted":
-			return h.pullRequestCommentDeleted(ctx, client, d.InstallationID, &ev, "deleted")
+			return h.pullRequestCommentDeleted(ctx, client, d.InstallationID, ev, "deleted")
 		case "edited":
-			return h.pullRequestCommentEdited(ctx, client, d.InstallationID, &ev, oldKnown)
+			return h.pullRequestCommentEdited(ctx, client, d.InstallationID, ev, oldKnown)
 		}
-		return h.pullRequestComment(ctx, client, d.InstallationID, &ev)
+		return h.pullRequestComment(ctx, client, d.InstallationID, ev)
 	}
 	authority := func(repoID int64) (review.Authority, error) {
 		owner := h.reviewedOwner(ctx, repoID, c.Repo)

@@ -115,3 +115,18 @@ func eventHandlers(deps Deps, chk *checker) map[string]eventHandler {
 		"ping":                      handlePing,
 	}
 }
+
+// decode reads the delivery's payload as a T. A payload that does not
+// decode fails its job for good, naming the event and action: a retry
+// would read the same bytes.
+func decode[T any](d *DeliveryArgs) (*T, error) {
+	ev := new(T)
+	if err := json.Unmarshal(d.Payload, ev); err != nil {
+		what := d.Event
+		if d.Action != "" {
+			what += " " + d.Action
+		}
+		return nil, permanent("read %s payload: %v", what, err)
+	}
+	return ev, nil
+}

@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/google/go-github/v66/github"
@@ -17,9 +16,9 @@ import (
 type installationHandler struct{ deps Deps }
 
 func (h *installationHandler) handle(ctx context.Context, d *DeliveryArgs) error {
-	var ev github.InstallationEvent
-	if err := json.Unmarshal(d.Payload, &ev); err != nil {
-		return permanent("read installation payload: %v", err)
+	ev, err := decode[github.InstallationEvent](d)
+	if err != nil {
+		return err
 	}
 	in := ev.GetInstallation()
 	if in.GetID() == 0 {
@@ -83,9 +82,9 @@ func (h *installationHandler) syncRepositories(ctx context.Context, client *gith
 }
 
 func (h *installationHandler) handleRepositories(ctx context.Context, d *DeliveryArgs) error {
-	var ev github.InstallationRepositoriesEvent
-	if err := json.Unmarshal(d.Payload, &ev); err != nil {
-		return permanent("read installation_repositories payload: %v", err)
+	ev, err := decode[github.InstallationRepositoriesEvent](d)
+	if err != nil {
+		return err
 	}
 	id := ev.GetInstallation().GetID()
 	if id == 0 {

@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -50,9 +49,9 @@ const webFlow = "web-flow"
 // rebased groups, a pull request the bot has not passed) the CLA and DCO
 // rules read the group's new commits, base_sha...head_sha.
 func (h *prHandler) handleMergeGroup(ctx context.Context, d *DeliveryArgs) error {
-	var ev mergeGroupEvent
-	if err := json.Unmarshal(d.Payload, &ev); err != nil {
-		return permanent("read merge_group payload: %v", err)
+	ev, err := decode[mergeGroupEvent](d)
+	if err != nil {
+		return err
 	}
 	g := ev.MergeGroup
 	if ev.Action != "checks_requested" || d.InstallationID == 0 || g.HeadSHA == "" || g.BaseSHA == "" {

@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/google/go-github/v66/github"
 	"github.com/rs/zerolog"
@@ -11,9 +10,9 @@ import (
 // handlePing logs the hook GitHub just set up, so an admin can see the
 // app's webhook reached us.
 func handlePing(ctx context.Context, d *DeliveryArgs) error {
-	var ev github.PingEvent
-	if err := json.Unmarshal(d.Payload, &ev); err != nil {
-		return permanent("read ping payload: %v", err)
+	ev, err := decode[github.PingEvent](d)
+	if err != nil {
+		return err
 	}
 	var events []string
 	if hook := ev.GetHook(); hook != nil {

@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -26,9 +25,9 @@ var prActions = map[string]bool{
 }
 
 func (h *prHandler) handlePullRequest(ctx context.Context, d *DeliveryArgs) error {
-	var ev github.PullRequestEvent
-	if err := json.Unmarshal(d.Payload, &ev); err != nil {
-		return permanent("read pull_request payload: %v", err)
+	ev, err := decode[github.PullRequestEvent](d)
+	if err != nil {
+		return err
 	}
 	if ev.GetAction() == "closed" {
 		// Closed or merged, it no longer shares ospo/policy with the open
@@ -82,9 +81,9 @@ type prNumber struct {
 // handleCheckSuite checks the pull requests of a requested or re-requested
 // check suite.
 func (h *prHandler) handleCheckSuite(ctx context.Context, d *DeliveryArgs) error {
-	var ev checkEvent
-	if err := json.Unmarshal(d.Payload, &ev); err != nil {
-		return permanent("read check_suite payload: %v", err)
+	ev, err := decode[checkEvent](d)
+	if err != nil {
+		return err
 	}
 	if (ev.Action != "requested" && ev.Action != "rerequested") || d.InstallationID == 0 {
 		return nil
@@ -98,9 +97,9 @@ func (h *prHandler) handleCheckSuite(ctx context.Context, d *DeliveryArgs) error
 
 // handleCheckRun re-checks on the check run's "Re-run" and "Recheck".
 func (h *prHandler) handleCheckRun(ctx context.Context, d *DeliveryArgs) error {
-	var ev checkEvent
-	if err := json.Unmarshal(d.Payload, &ev); err != nil {
-		return permanent("read check_run payload: %v", err)
+	ev, err := decode[checkEvent](d)
+	if err != nil {
+		return err
 	}
 	if d.InstallationID == 0 || ev.CheckRun.Name != prcheck.CheckName {
 		return nil
@@ -176,9 +175,9 @@ func (h *prHandler) pullsOf(ctx context.Context, installationID int64, repo stri
 // its protected paths are approved: an approving review (the check asks
 // GitHub whether the reviewer is an approver) and a dismissed one.
 func (h *prHandler) handleReview(ctx context.Context, d *DeliveryArgs) error {
-	var ev github.PullRequestReviewEvent
-	if err := json.Unmarshal(d.Payload, &ev); err != nil {
-		return permanent("read pull_request_review payload: %v", err)
+	ev, err := decode[github.PullRequestReviewEvent](d)
+	if err != nil {
+		return err
 	}
 	approving := ev.GetAction() == "submitted" && strings.EqualFold(ev.GetReview().GetState(), "approved")
 	if (!approving && ev.GetAction() != "dismissed") || d.InstallationID == 0 || ev.GetPullRequest().GetState() != "open" {

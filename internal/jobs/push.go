@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
 
 	"github.com/google/go-github/v66/github"
@@ -20,21 +19,21 @@ type pushHandler struct {
 }
 
 func (h *pushHandler) handle(ctx context.Context, d *DeliveryArgs) error {
-	var ev github.PushEvent
-	if err := json.Unmarshal(d.Payload, &ev); err != nil {
-		return permanent("read push payload: %v", err)
+	ev, err := decode[github.PushEvent](d)
+	if err != nil {
+		return err
 	}
 	repo := ev.GetRepo()
 	if ev.GetRef() != "refs/heads/"+repo.GetDefaultBranch() || ev.GetDeleted() || d.InstallationID == 0 {
 		return nil
 	}
-	changed := changedPaths(&ev)
+	changed := changedPaths(ev)
 	logger := zerolog.Ctx(ctx)
 	if repo.GetName() == ".github" && (changed == nil || changed["ospo.yml"]) {
 		logger.Info().Msg("the org policy changed: checking it and every repository")
 		return h.checker.policyChanged(ctx, d.InstallationID, repo.GetOwner().GetLogin())
 	}
-	if changed != nil && !anyRelevant(changed, addedOrRemoved(&ev)) {
+	if changed != nil && !anyRelevant(changed, addedOrRemoved(ev)) {
 		return nil
 	}
 	return insertCheck(ctx, CheckRepositoryArgs{

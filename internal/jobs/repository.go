@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/google/go-github/v66/github"
 
@@ -14,9 +13,9 @@ import (
 type repositoryHandler struct{ deps Deps }
 
 func (h *repositoryHandler) handle(ctx context.Context, d *DeliveryArgs) error {
-	var ev github.RepositoryEvent
-	if err := json.Unmarshal(d.Payload, &ev); err != nil {
-		return permanent("read repository payload: %v", err)
+	ev, err := decode[github.RepositoryEvent](d)
+	if err != nil {
+		return err
 	}
 	repo := ev.GetRepo()
 	if repo.GetID() == 0 {
@@ -36,7 +35,7 @@ func (h *repositoryHandler) handle(ctx context.Context, d *DeliveryArgs) error {
 	switch ev.GetAction() {
 	case "created", "publicized", "privatized", "transferred", "unarchived", "renamed", "edited":
 		return insertCheck(ctx, CheckRepositoryArgs{InstallationID: installationID, RepositoryID: repo.GetID(),
-			Repository: repo.GetFullName(), Reason: "repository " + ev.GetAction(), Publicized: madePublic(&ev)})
+			Repository: repo.GetFullName(), Reason: "repository " + ev.GetAction(), Publicized: madePublic(ev)})
 	}
 	return nil
 }
