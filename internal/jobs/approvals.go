@@ -11,8 +11,8 @@ import (
 	"github.com/google/go-github/v66/github"
 	"github.com/rs/zerolog"
 
+	"github.com/ospo-bot/ospo-bot/internal/authz"
 	"github.com/ospo-bot/ospo-bot/internal/inert"
-	"github.com/ospo-bot/ospo-bot/internal/review"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
 	"github.com/ospo-bot/ospo-bot/internal/snapshot"
 	"github.com/ospo-bot/ospo-bot/internal/store"
@@ -58,13 +58,13 @@ func (c *checker) gatherApprovals(ctx context.Context, client *github.Client, or
 		}
 		opts.Page = resp.NextPage
 	}
-	authority := review.Authority{Org: org, Approvers: approvers}
+	authority := authz.Authority{Org: org, Approvers: approvers}
 	// Anyone who can review may approve many times: ask once a person.
 	mayDecide := map[string]bool{}
 	for _, g := range all {
 		ok, asked := mayDecide[strings.ToLower(g.login)]
 		if !asked {
-			if ok, err = review.MayDecide(ctx, client, authority, g.login); err != nil {
+			if ok, err = authz.MayDecide(ctx, client, authority, g.login); err != nil {
 				return err
 			}
 			mayDecide[strings.ToLower(g.login)] = ok
