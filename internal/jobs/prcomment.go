@@ -10,6 +10,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ospo-bot/ospo-bot/internal/authz"
+	"github.com/ospo-bot/ospo-bot/internal/check"
 	"github.com/ospo-bot/ospo-bot/internal/ghclient"
 	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/review"
@@ -37,7 +38,7 @@ func (h *commentHandler) pullRequestComment(ctx context.Context, client *github.
 	owner, name := repo.GetOwner().GetLogin(), repo.GetName()
 	number := ev.GetIssue().GetNumber()
 	ref := store.PullRequestRef{InstallationID: installationID, Repository: repo.GetFullName(), Number: number}
-	eff, _, err := loadPolicy(ctx, client, owner, name)
+	eff, _, err := check.LoadPolicy(ctx, client, owner, name)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ospo-bot/ospo-bot/internal/authz"
+	"github.com/ospo-bot/ospo-bot/internal/check"
 	"github.com/ospo-bot/ospo-bot/internal/review"
 	"github.com/ospo-bot/ospo-bot/internal/store"
 )
@@ -91,7 +92,7 @@ func (h *commentHandler) pullRequestCommentEdited(ctx context.Context, client *g
 		}
 	}
 
-	eff, _, err := loadPolicy(ctx, client, owner, name)
+	eff, _, err := check.LoadPolicy(ctx, client, owner, name)
 	if err != nil {
 		return err
 	}
