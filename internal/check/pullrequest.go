@@ -19,7 +19,7 @@ import (
 // goes in progress, the rules run over a fresh snapshot, the check run
 // completes, the sticky comment follows, and the CLA blockers are
 // recorded. The caller serialises the checks of the pull requests at one
-// head commit (see sameHead).
+// head commit (see samehead.go).
 //
 // Two orderings split stages: the check run goes in progress (act)
 // before the pull request is gathered, and the pull request's own result
