@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-github/v66/github"
 	"github.com/rs/zerolog"
 
+	"github.com/ospo-bot/ospo-bot/internal/authz"
 	"github.com/ospo-bot/ospo-bot/internal/review"
 )
 
@@ -69,13 +70,13 @@ func (h *commentHandler) handle(ctx context.Context, d *DeliveryArgs) error {
 		}
 		return h.pullRequestComment(ctx, client, d.InstallationID, ev)
 	}
-	authority := func(repoID int64) (review.Authority, error) {
+	authority := func(repoID int64) (authz.Authority, error) {
 		owner := h.reviewedOwner(ctx, repoID, c.Repo)
 		eff, err := loadOrgPolicy(ctx, client, owner)
 		if err != nil {
-			return review.Authority{}, err
+			return authz.Authority{}, err
 		}
-		return review.Authority{Org: owner, Approvers: eff.Policy.Review.Approvers, PolicyVersion: eff.Version,
+		return authz.Authority{Org: owner, Approvers: eff.Policy.Review.Approvers, PolicyVersion: eff.Version,
 			Label: eff.Policy.Review.Label, Repository: eff.Policy.Review.Repository}, nil
 	}
 	var handled review.Handled

@@ -8,6 +8,8 @@ import (
 
 	"github.com/riverqueue/river/rivertype"
 	"github.com/rs/zerolog"
+
+	"github.com/ospo-bot/ospo-bot/internal/check"
 )
 
 // A check job holds a short database lease on its subject (a repository,
@@ -61,4 +63,25 @@ func (c *checker) leaseInJob(ctx context.Context, subject string) (release func(
 		return nil, fmt.Errorf("%s: %w", subject, errLeaseHeld)
 	}
 	return release, nil
+}
+
+// leaseHead serialises, across replicas, the checks of the pull requests
+// of a repository at one head commit, from their runs' creation to their
+// completion: the one whose run is created later, the newest on the head,
+// then reads the result of the earlier one (recorded before the others
+// are read, see check.PullRequest). It takes the pull request's lease,
+// then the head's; while another job holds either, it returns
+// errLeaseHeld, which snoozes the job.
+func (c *checker) leaseHead(ctx context.Context, pr check.PullRequest) (release func(), err error) {
+	repo := pr.Repository()
+	releasePR, err := c.leaseInJob(ctx, fmt.Sprintf("pull request %s#%d", repo, pr.Number))
+	if err != nil {
+		return nil, err
+	}
+	releaseHead, err := c.leaseInJob(ctx, "head "+repo+"@"+pr.HeadSHA)
+	if err != nil {
+		releasePR()
+		return nil, err
+	}
+	return func() { releaseHead(); releasePR() }, nil
 }

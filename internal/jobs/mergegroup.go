@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-github/v66/github"
 	"github.com/rs/zerolog"
 
+	"github.com/ospo-bot/ospo-bot/internal/check"
 	"github.com/ospo-bot/ospo-bot/internal/logging"
 	"github.com/ospo-bot/ospo-bot/internal/policy"
 	"github.com/ospo-bot/ospo-bot/internal/prcheck"
@@ -65,7 +66,7 @@ func (h *prHandler) handleMergeGroup(ctx context.Context, d *DeliveryArgs) error
 	if err != nil {
 		return err
 	}
-	findings, err := h.mergeGroupFindings(ctx, client, d.InstallationID, owner, name, webBase(ev.Repository.HTMLURL), g.BaseRef, g.BaseSHA, g.HeadSHA)
+	findings, err := h.mergeGroupFindings(ctx, client, d.InstallationID, owner, name, check.WebBase(ev.Repository.HTMLURL), g.BaseRef, g.BaseSHA, g.HeadSHA)
 	if err != nil {
 		return err
 	}
@@ -77,7 +78,7 @@ func (h *prHandler) handleMergeGroup(ctx context.Context, d *DeliveryArgs) error
 }
 
 func (h *prHandler) mergeGroupFindings(ctx context.Context, client *github.Client, installationID int64, owner, name, web, baseRef, base, head string) ([]rules.Finding, error) {
-	eff, overrideErr, err := loadPolicy(ctx, client, owner, name)
+	eff, overrideErr, err := check.LoadPolicy(ctx, client, owner, name)
 	var orgErr *policy.InvalidError
 	if errors.As(err, &orgErr) && orgErr.Org {
 		if err := h.checker.reportPolicy(ctx, client, owner, orgErr); err != nil {
@@ -107,7 +108,7 @@ func (h *prHandler) mergeGroupFindings(ctx context.Context, client *github.Clien
 		cla.IncludeOpener = false // a merge group has no opener; its commits name everyone
 		snap := group.Snapshot
 		if cla.Mode.On() {
-			if err := h.checker.gatherCLA(ctx, client, installationID, owner, snap, cla); err != nil {
+			if err := h.checker.check.GatherCLA(ctx, client, installationID, owner, snap, cla); err != nil {
 				return nil, err
 			}
 		}
@@ -117,7 +118,7 @@ func (h *prHandler) mergeGroupFindings(ctx context.Context, client *github.Clien
 		}
 	}
 	if overrideErr != nil {
-		findings = append(findings, overrideFinding(overrideErr))
+		findings = append(findings, check.OverrideFinding(overrideErr))
 	}
 	return findings, nil
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/google/go-github/v66/github"
 	"github.com/rs/zerolog"
 
+	"github.com/ospo-bot/ospo-bot/internal/authz"
+	"github.com/ospo-bot/ospo-bot/internal/check"
 	"github.com/ospo-bot/ospo-bot/internal/ghclient"
 	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/review"
@@ -36,7 +38,7 @@ func (h *commentHandler) pullRequestComment(ctx context.Context, client *github.
 	owner, name := repo.GetOwner().GetLogin(), repo.GetName()
 	number := ev.GetIssue().GetNumber()
 	ref := store.PullRequestRef{InstallationID: installationID, Repository: repo.GetFullName(), Number: number}
-	eff, _, err := loadPolicy(ctx, client, owner, name)
+	eff, _, err := check.LoadPolicy(ctx, client, owner, name)
 	if err != nil {
 		return err
 	}
@@ -56,7 +58,7 @@ func (h *commentHandler) pullRequestComment(ctx context.Context, client *github.
 	if len(perrs) > 0 {
 		replies = append(replies, review.Unreadable(perrs))
 	}
-	authority := review.Authority{Org: owner, Approvers: eff.Policy.Review.Approvers, PolicyVersion: eff.Version}
+	authority := authz.Authority{Org: owner, Approvers: eff.Policy.Review.Approvers, PolicyVersion: eff.Version}
 	for i, cmd := range cmds {
 		switch cmd.Verb {
 		case review.Recheck:
@@ -64,12 +66,12 @@ func (h *commentHandler) pullRequestComment(ctx context.Context, client *github.
 		case review.Help:
 			replies = append(replies, prHelp)
 		case review.Approve, review.RevokeCLA:
-			ok, err := review.MayDecide(ctx, client, authority, user.GetLogin())
+			ok, err := authz.MayDecide(ctx, client, authority, user.GetLogin())
 			if err != nil {
 				return err
 			}
 			if !ok {
-				replies = append(replies, fmt.Sprintf("%s, only %s may do that; nothing changed.", inert.Mention(user.GetLogin()), review.Describe(authority)))
+				replies = append(replies, fmt.Sprintf("%s, only %s may do that; nothing changed.", inert.Mention(user.GetLogin()), authz.Describe(authority)))
 				if err := h.audit(ctx, installationID, user.GetLogin(), "refuse "+string(cmd.Verb), ref.Repository+fmt.Sprintf("#%d", number), "not an approver", cm.GetHTMLURL(), eff.Version,
 					review.CommandKey(cm.GetID(), i, "refuse "+string(cmd.Verb))); err != nil {
 					return err

@@ -10,6 +10,8 @@ import (
 	"github.com/google/go-github/v66/github"
 	"github.com/rs/zerolog"
 
+	"github.com/ospo-bot/ospo-bot/internal/authz"
+	"github.com/ospo-bot/ospo-bot/internal/check"
 	"github.com/ospo-bot/ospo-bot/internal/review"
 	"github.com/ospo-bot/ospo-bot/internal/store"
 )
@@ -90,7 +92,7 @@ func (h *commentHandler) pullRequestCommentEdited(ctx context.Context, client *g
 		}
 	}
 
-	eff, _, err := loadPolicy(ctx, client, owner, name)
+	eff, _, err := check.LoadPolicy(ctx, client, owner, name)
 	if err != nil {
 		return err
 	}
@@ -134,7 +136,7 @@ func (h *commentHandler) pullRequestCommentEdited(ctx context.Context, client *g
 			fmt.Sprintf("@%s removed @%s's approval of %s from the comment", login, a.Login, a.HeadSHA), a.URL))
 	}
 
-	authority := review.Authority{Org: owner, Approvers: eff.Policy.Review.Approvers, PolicyVersion: eff.Version}
+	authority := authz.Authority{Org: owner, Approvers: eff.Policy.Review.Approvers, PolicyVersion: eff.Version}
 	may, asked, refused := false, false, false
 	edited := cm.GetUpdatedAt().Time // the head the editor saw is the head when they saved the edit
 	for _, cmd := range added {
@@ -145,14 +147,14 @@ func (h *commentHandler) pullRequestCommentEdited(ctx context.Context, client *g
 			replies = append(replies, prHelp)
 		case review.Approve, review.RevokeCLA:
 			if !asked {
-				if may, err = review.MayDecide(ctx, client, authority, login); err != nil {
+				if may, err = authz.MayDecide(ctx, client, authority, login); err != nil {
 					return err
 				}
 				asked = true
 			}
 			if !may {
 				if !refused {
-					replies = append(replies, fmt.Sprintf("@%s, only %s may do that; nothing changed.", login, review.Describe(authority)))
+					replies = append(replies, fmt.Sprintf("@%s, only %s may do that; nothing changed.", login, authz.Describe(authority)))
 				}
 				refused = true
 				edit.Audit = append(edit.Audit, entry("refuse "+string(cmd.Verb), "not an approver", cm.GetHTMLURL()))

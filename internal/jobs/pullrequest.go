@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-github/v66/github"
 	"github.com/rs/zerolog"
 
+	"github.com/ospo-bot/ospo-bot/internal/check"
 	"github.com/ospo-bot/ospo-bot/internal/ghclient"
 	"github.com/ospo-bot/ospo-bot/internal/prcheck"
 )
@@ -45,7 +46,7 @@ func (h *prHandler) handlePullRequest(ctx context.Context, d *DeliveryArgs) erro
 	}
 	// The payload carries the pull request as of the event, head commit
 	// included: no need to read it again.
-	return h.checker.checkPullRequest(ctx, client, d.InstallationID, ev.GetPullRequest())
+	return h.checker.checkPullRequest(ctx, client, check.PullRequestOf(d.InstallationID, ev.GetPullRequest(), evaluationID(ctx)))
 }
 
 // checkEvent holds what check_suite and check_run events say that matters

@@ -1,4 +1,4 @@
-// Package jobs runs ospo-bot's durable work on River: every webhook delivery becomes a job, and a job's handler does what the event asks.
+// Package jobs runs ospo-bot's durable work on River: every webhook delivery becomes a job, routed to the check (internal/check) or the command it asks for.
 package jobs
 
 import (
@@ -15,6 +15,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ospo-bot/ospo-bot/internal/appbot"
+	"github.com/ospo-bot/ospo-bot/internal/check"
 	"github.com/ospo-bot/ospo-bot/internal/logging"
 	"github.com/ospo-bot/ospo-bot/internal/metrics"
 	"github.com/ospo-bot/ospo-bot/internal/prcheck"
@@ -110,8 +111,10 @@ func New(deps Deps, opts Options) (*Queue, error) {
 	if !opts.InsertOnly {
 		workers := river.NewWorkers()
 		bot := appbot.New(deps.GitHub) // asked of GitHub once per process
-		chk := &checker{deps: deps, review: &review.Manager{Store: deps.Store, Bot: bot}, prs: &prcheck.Reporter{Store: deps.Store, Bot: bot},
-			lookups: snapshot.NewLookupCache(snapshot.DefaultLookupCacheSize, snapshot.DefaultLookupCacheTTL)}
+		chk := &checker{deps: deps, review: &review.Manager{Store: deps.Store, Bot: bot}}
+		chk.check = &check.Checker{Store: deps.Store, Review: chk.review, Reporter: &prcheck.Reporter{Store: deps.Store, Bot: bot},
+			ReportPolicy: chk.reportPolicy, Signatures: deps.Store, Approvals: deps.Store,
+			Lookups: snapshot.NewLookupCache(snapshot.DefaultLookupCacheSize, snapshot.DefaultLookupCacheTTL)}
 		river.AddWorker(workers, &intakeWorker{store: deps.Store})
 		river.AddWorker(workers, &deliveryWorker{deps: deps, handlers: eventHandlers(deps, chk)})
 		river.AddWorker(workers, &checkWorker{checker: chk})

@@ -11,7 +11,7 @@ import (
 	"github.com/google/go-github/v66/github"
 	"github.com/rs/zerolog"
 
-	"github.com/ospo-bot/ospo-bot/internal/ghclient"
+	"github.com/ospo-bot/ospo-bot/internal/authz"
 	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
 	"github.com/ospo-bot/ospo-bot/internal/store"
@@ -39,19 +39,6 @@ type Comment struct {
 	IssueLabels   []string
 }
 
-// Authority is who may decide reviews, from the policy in force.
-type Authority struct {
-	// Org owns the reviewed repository; its owners decide when Approvers
-	// is empty.
-	Org           string
-	Approvers     []string
-	PolicyVersion string
-	// Label and Repository are the policy's review.label and
-	// review.repository: where the app opens the review issue.
-	Label      string
-	Repository string
-}
-
 // Handled says what a comment asked for.
 type Handled struct {
 	RepositoryID int64 // 0: not a review issue
@@ -61,7 +48,7 @@ type Handled struct {
 // HandleComment runs the /ospo commands of a comment on a review issue.
 // Deciding commands from someone who may not decide change nothing and
 // get one reply naming who may; every decision and refusal is audited.
-func (m *Manager) HandleComment(ctx context.Context, client *github.Client, c Comment, auth func(repositoryID int64) (Authority, error)) (Handled, error) {
+func (m *Manager) HandleComment(ctx context.Context, client *github.Client, c Comment, auth func(repositoryID int64) (authz.Authority, error)) (Handled, error) {
 	if c.AuthorIsBot || strings.HasSuffix(c.Author, "[bot]") {
 		return Handled{}, nil
 	}
@@ -89,12 +76,12 @@ func (m *Manager) HandleComment(ctx context.Context, client *github.Client, c Co
 		if subject == "" {
 			subject = fmt.Sprintf("repository %d", repoID)
 		}
-		ok, err := MayDecide(ctx, client, a, c.Author)
+		ok, err := authz.MayDecide(ctx, client, a, c.Author)
 		if err != nil {
 			return h, err
 		}
 		if !ok {
-			replies = append(replies, fmt.Sprintf("%s, only %s may approve, reject or exempt; nothing changed.", inert.Mention(c.Author), Describe(a)))
+			replies = append(replies, fmt.Sprintf("%s, only %s may approve, reject or exempt; nothing changed.", inert.Mention(c.Author), authz.Describe(a)))
 			for i, cmd := range deciding {
 				if err := m.audit(ctx, c, a, subject, "refuse "+string(cmd.Verb), "not an approver", i); err != nil {
 					return h, err
@@ -123,7 +110,7 @@ func (m *Manager) HandleComment(ctx context.Context, client *github.Client, c Co
 // back, is withdrawn only when the one who removed it may decide reviews
 // (live, as for every command); otherwise it stands, and the refusal is
 // audited.
-func (m *Manager) Withdraw(ctx context.Context, client *github.Client, c Comment, deletedBy, how string, auth func(repositoryID int64) (Authority, error)) (Handled, error) {
+func (m *Manager) Withdraw(ctx context.Context, client *github.Client, c Comment, deletedBy, how string, auth func(repositoryID int64) (authz.Authority, error)) (Handled, error) {
 	if c.AuthorIsBot || strings.HasSuffix(c.Author, "[bot]") {
 		return Handled{}, nil // bots' comments decide nothing
 	}
@@ -153,7 +140,7 @@ func (m *Manager) Withdraw(ctx context.Context, client *github.Client, c Comment
 		}
 		reason := fmt.Sprintf("@%s's comment was %s", d.Actor, how)
 		if keep(d) {
-			action, reason = "refuse "+action, reason+"; only "+Describe(a)+" may lift it"
+			action, reason = "refuse "+action, reason+"; only "+authz.Describe(a)+" may lift it"
 		}
 		return store.AuditEntry{InstallationID: c.InstallationID, Actor: deletedBy, Action: action, Subject: subject,
 			Reason: reason, URL: d.URL, PolicyVersion: a.PolicyVersion}
@@ -182,7 +169,7 @@ func restricts(v Verb) bool { return v == Reject || v == Unexempt }
 
 // mayLift reports whether who may lift the restricting decisions of a
 // comment: asked of GitHub only when the comment has any.
-func (m *Manager) mayLift(ctx context.Context, client *github.Client, a Authority, repoID, commentID int64, who string) (bool, error) {
+func (m *Manager) mayLift(ctx context.Context, client *github.Client, a authz.Authority, repoID, commentID int64, who string) (bool, error) {
 	ds, err := m.Store.ReviewDecisions(ctx, repoID)
 	if err != nil {
 		return false, err
@@ -193,12 +180,12 @@ func (m *Manager) mayLift(ctx context.Context, client *github.Client, a Authorit
 	if who == "" {
 		return false, nil
 	}
-	return MayDecide(ctx, client, a, who)
+	return authz.MayDecide(ctx, client, a, who)
 }
 
 // record stores a comment's decisions (replacing an earlier version of the
 // comment's) and audits each.
-func (m *Manager) record(ctx context.Context, c Comment, repoID int64, cmds []Command, a Authority, subject string) error {
+func (m *Manager) record(ctx context.Context, c Comment, repoID int64, cmds []Command, a authz.Authority, subject string) error {
 	failing, err := m.failingNow(ctx, repoID)
 	if err != nil {
 		return err
@@ -228,7 +215,7 @@ func (m *Manager) record(ctx context.Context, c Comment, repoID int64, cmds []Co
 
 // audit writes the entry of the i-th deciding command of a new comment,
 // once however often the comment is delivered (CommandKey).
-func (m *Manager) audit(ctx context.Context, c Comment, a Authority, subject, action, reason string, i int) error {
+func (m *Manager) audit(ctx context.Context, c Comment, a authz.Authority, subject, action, reason string, i int) error {
 	return m.Store.AppendAudit(ctx, store.AuditEntry{
 		InstallationID: c.InstallationID, Actor: c.Author, Action: action, Subject: subject,
 		Reason: reason, URL: c.URL, PolicyVersion: a.PolicyVersion, Key: CommandKey(c.ID, i, action),
@@ -250,65 +237,6 @@ func (m *Manager) failingNow(ctx context.Context, repoID int64) ([]string, error
 		return nil, fmt.Errorf("read the last check of repository %d: %w", repoID, err)
 	}
 	return FailingEnforce(fs), nil
-}
-
-// MayDecide reports whether login may decide reviews: a listed user, an
-// active member of a listed team (members of its child teams included, as
-// GitHub counts them), or, when none is listed, an owner of the org.
-// Membership is asked of GitHub each time, never taken from text. Only a
-// 404 means "not a member"; any other error (a 5xx, a rate limit, a
-// missing permission) is returned, so that the job is retried or fails
-// rather than answering "you may not".
-func MayDecide(ctx context.Context, client *github.Client, a Authority, login string) (bool, error) {
-	if len(a.Approvers) == 0 {
-		m, _, err := client.Organizations.GetOrgMembership(ctx, login, a.Org)
-		if ghclient.NotFound(err) {
-			return false, nil
-		}
-		if err != nil {
-			return false, fmt.Errorf("org membership of %s in %s: %w", login, a.Org, err)
-		}
-		return m.GetState() == "active" && m.GetRole() == "admin", nil
-	}
-	for _, ap := range a.Approvers {
-		if !strings.HasPrefix(ap, "@") {
-			if strings.EqualFold(ap, login) {
-				return true, nil
-			}
-			continue
-		}
-		org, team, ok := strings.Cut(strings.TrimPrefix(ap, "@"), "/")
-		if !ok {
-			continue
-		}
-		m, _, err := client.Teams.GetTeamMembershipBySlug(ctx, org, team, login)
-		if ghclient.NotFound(err) {
-			continue
-		}
-		if err != nil {
-			return false, fmt.Errorf("membership of %s in %s: %w", login, ap, err)
-		}
-		if m.GetState() == "active" {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
-// Describe says who may decide, for replies.
-func Describe(a Authority) string {
-	if len(a.Approvers) == 0 {
-		return "owners of the " + a.Org + " organisation"
-	}
-	var who []string
-	for _, ap := range a.Approvers {
-		if strings.HasPrefix(ap, "@") {
-			who = append(who, "members of "+inert.Mention(ap))
-		} else {
-			who = append(who, inert.Mention(ap))
-		}
-	}
-	return strings.Join(who, " or ")
 }
 
 func unknownRules(cmds []Command) []ParseError {

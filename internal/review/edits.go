@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-github/v66/github"
 	"github.com/rs/zerolog"
 
+	"github.com/ospo-bot/ospo-bot/internal/authz"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
 	"github.com/ospo-bot/ospo-bot/internal/store"
 )
@@ -113,7 +114,7 @@ func reviewCommands(body string) ([]Command, []ParseError) {
 // change and refusal is audited with the editor; an edit that only
 // changes the prose around the commands changes nothing. An edit is
 // applied once, however often its event is delivered.
-func (m *Manager) HandleEdit(ctx context.Context, client *github.Client, e Edit, auth func(repositoryID int64) (Authority, error)) (Handled, error) {
+func (m *Manager) HandleEdit(ctx context.Context, client *github.Client, e Edit, auth func(repositoryID int64) (authz.Authority, error)) (Handled, error) {
 	repoID, err := m.reviewedRepository(ctx, client, e.Comment, auth)
 	if err != nil || repoID == 0 {
 		return Handled{}, err
@@ -165,7 +166,7 @@ func (m *Manager) HandleEdit(ctx context.Context, client *github.Client, e Edit,
 		}
 		may := false
 		if (len(deciding) > 0 || lifting) && e.Editor != "" {
-			if may, err = MayDecide(ctx, client, a, e.Editor); err != nil {
+			if may, err = authz.MayDecide(ctx, client, a, e.Editor); err != nil {
 				return h, err
 			}
 		}
@@ -182,9 +183,9 @@ func (m *Manager) HandleEdit(ctx context.Context, client *github.Client, e Edit,
 			action := strings.TrimSpace("withdraw " + d.Verb + " " + d.Rule)
 			reason := fmt.Sprintf("@%s removed @%s's line from the comment", e.Editor, d.Actor)
 			if restricts(Verb(d.Verb)) && !strings.EqualFold(d.Actor, e.Editor) && !may {
-				edit.Audit = append(edit.Audit, entry("refuse "+action, reason+"; only "+Describe(a)+" may lift it"))
+				edit.Audit = append(edit.Audit, entry("refuse "+action, reason+"; only "+authz.Describe(a)+" may lift it"))
 				replies = append(replies, fmt.Sprintf("@%s, your edit removed @%s's `/ospo %s`, which stands: only %s may lift it.",
-					e.Editor, d.Actor, strings.TrimSpace(d.Verb+" "+d.Rule), Describe(a)))
+					e.Editor, d.Actor, strings.TrimSpace(d.Verb+" "+d.Rule), authz.Describe(a)))
 				continue
 			}
 			edit.Withdraw = append(edit.Withdraw, d)
@@ -192,7 +193,7 @@ func (m *Manager) HandleEdit(ctx context.Context, client *github.Client, e Edit,
 			h.Recheck = true
 		}
 		if len(deciding) > 0 && !may {
-			replies = append(replies, fmt.Sprintf("@%s, only %s may approve, reject or exempt: what your edit added was not done.", e.Editor, Describe(a)))
+			replies = append(replies, fmt.Sprintf("@%s, only %s may approve, reject or exempt: what your edit added was not done.", e.Editor, authz.Describe(a)))
 			for _, cmd := range deciding {
 				edit.Audit = append(edit.Audit, entry("refuse "+string(cmd.Verb), "not an approver"))
 			}

@@ -10,6 +10,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ospo-bot/ospo-bot/internal/appbot"
+	"github.com/ospo-bot/ospo-bot/internal/authz"
 	"github.com/ospo-bot/ospo-bot/internal/store"
 )
 
@@ -24,7 +25,7 @@ import (
 // Our record of the issues the app opened (or recognised) says so first;
 // without one, the marker says which repository, when the issue is the
 // app's.
-func (m *Manager) reviewedRepository(ctx context.Context, client *github.Client, c Comment, auth func(int64) (Authority, error)) (int64, error) {
+func (m *Manager) reviewedRepository(ctx context.Context, client *github.Client, c Comment, auth func(int64) (authz.Authority, error)) (int64, error) {
 	row, err := m.Store.ReviewIssueByNumber(ctx, c.Repo, c.IssueNumber)
 	if err != nil && !store.IsNotFound(err) {
 		return 0, err
@@ -71,7 +72,7 @@ func (m *Manager) reviewedRepository(ctx context.Context, client *github.Client,
 // reviewRepos lists where the app opens the review issue of a repository:
 // review.repository (or the repository itself when it is not set, when we
 // know its name), then the org's .github repository, the fallback.
-func (m *Manager) reviewRepos(ctx context.Context, a Authority, repositoryID int64) []string {
+func (m *Manager) reviewRepos(ctx context.Context, a authz.Authority, repositoryID int64) []string {
 	var repos []string
 	if a.Repository != "" {
 		repos = append(repos, a.Repository)
@@ -106,13 +107,13 @@ func hasLabel(labels []string, label string) bool {
 }
 
 // once calls auth at most once per repository for one comment.
-func once(auth func(int64) (Authority, error)) func(int64) (Authority, error) {
+func once(auth func(int64) (authz.Authority, error)) func(int64) (authz.Authority, error) {
 	type result struct {
-		a   Authority
+		a   authz.Authority
 		err error
 	}
 	seen := map[int64]result{}
-	return func(id int64) (Authority, error) {
+	return func(id int64) (authz.Authority, error) {
 		if r, ok := seen[id]; ok {
 			return r.a, r.err
 		}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/ospo-bot/ospo-bot/internal/appbot"
+	"github.com/ospo-bot/ospo-bot/internal/authz"
 	"github.com/ospo-bot/ospo-bot/internal/store"
 	"github.com/ospo-bot/ospo-bot/internal/store/storetest"
 )
@@ -26,12 +27,12 @@ func TestReviewedRepositoryTrustsOnlyTheAppsIssues(t *testing.T) {
 		t.Fatal(err)
 	}
 	asked := 0
-	auth := func(id int64) (Authority, error) {
+	auth := func(id int64) (authz.Authority, error) {
 		asked++
 		if id != marked {
 			t.Errorf("authority asked for repository %d", id)
 		}
-		return Authority{Org: "acme", Label: "ospo-review", Repository: "acme/ospo"}, nil
+		return authz.Authority{Org: "acme", Label: "ospo-review", Repository: "acme/ospo"}, nil
 	}
 	review := []string{"ospo-review"}
 	for _, tt := range []struct {

@@ -30,7 +30,8 @@ const maxPullCommits = 250
 //     are checked against GitHub's changed_files, and a list that falls
 //     short (past 3,000) is marked incomplete (the rule fails closed).
 //
-// Signatures, org memberships and approvals come from elsewhere.
+// The CLA signatures, org memberships and approvals are check.Checker's
+// to gather, through its readers.
 func PullRequest(ctx context.Context, client *github.Client, pr *github.PullRequest, p policy.PullRequestRules) (*rules.PullRequest, error) {
 	need := rules.NeedsOf(rules.Enabled(&policy.Policy{PullRequest: p}, rules.PullRequestScope))
 	base := pr.GetBase().GetRepo()

@@ -1,4 +1,4 @@
-package jobs
+package check
 
 import (
 	"context"
@@ -48,19 +48,18 @@ func TestFixLabelsAfterALostResponse(t *testing.T) {
 	client := github.NewClient(&http.Client{Transport: l})
 	client.BaseURL = base.BaseURL
 	r := policy.LabelsRule{Mode: policy.Enforce, Fix: true, Required: []policy.Label{{Name: "triage", Color: "fbca04"}}}
-	snap := func() *rules.Snapshot {
-		return &rules.Snapshot{Owner: "acme", Name: "widget", Labels: []policy.Label{}}
-	}
-	if err := fixLabels(context.Background(), client, snap(), r); err == nil || l.lost.Load() != 1 {
+	// What evaluateRepository plans from a snapshot read before the label
+	// was there (or by another replica's check that read it at the same
+	// time), each attempt alike.
+	s := &rules.Snapshot{Owner: "acme", Name: "widget", Labels: []policy.Label{}}
+	create, recolour := rules.MissingLabels(s, r)
+	if err := fixLabels(context.Background(), client, "acme", "widget", create, recolour); err == nil || l.lost.Load() != 1 {
 		t.Fatalf("the lost response: %v (%d lost): the test does not test what it says", err, l.lost.Load())
 	}
-	// The retry, from what it read before the label was there (or another
-	// replica's check that read it at the same time).
-	s := snap()
-	if err := fixLabels(context.Background(), client, s, r); err != nil {
+	if err := fixLabels(context.Background(), client, "acme", "widget", create, recolour); err != nil {
 		t.Fatalf("the retry failed: %v", err)
 	}
-	if len(s.Labels) != 1 || s.Labels[0].Name != "triage" {
-		t.Errorf("the snapshot does not hold the label: %+v", s.Labels)
+	if fixed := withLabels(s, create, recolour); len(fixed.Labels) != 1 || fixed.Labels[0].Name != "triage" {
+		t.Errorf("the evaluated snapshot does not hold the label: %+v", fixed.Labels)
 	}
 }
