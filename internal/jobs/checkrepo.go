@@ -16,6 +16,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 	"github.com/rs/zerolog"
 
+	"github.com/ospo-bot/ospo-bot/internal/ghclient"
 	"github.com/ospo-bot/ospo-bot/internal/logging"
 	"github.com/ospo-bot/ospo-bot/internal/policy"
 	"github.com/ospo-bot/ospo-bot/internal/prcheck"
@@ -281,7 +282,7 @@ func fixLabels(ctx context.Context, client *github.Client, s *rules.Snapshot, r 
 	create, update := rules.MissingLabels(s, r)
 	for _, l := range create {
 		_, _, err := client.Issues.CreateLabel(ctx, s.Owner, s.Name, &github.Label{Name: github.String(l.Name), Color: github.String(l.Color), Description: github.String(l.Description)})
-		if alreadyExists(err) {
+		if ghclient.AlreadyExists(err) {
 			// Created by an attempt whose response was lost, or by another
 			// check meanwhile: it is there. A colour of its own is the next
 			// check's to correct.

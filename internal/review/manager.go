@@ -2,6 +2,8 @@ package review
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/ospo-bot/ospo-bot/internal/appbot"
 	"github.com/ospo-bot/ospo-bot/internal/fit"
+	"github.com/ospo-bot/ospo-bot/internal/ghclient"
 	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/store"
 )
@@ -131,7 +134,14 @@ func (m *Manager) Sync(ctx context.Context, client *github.Client, t Target, rep
 		notes = append(notes, NotMadePrivateNote(rep.NotMadePrivate))
 	}
 	if len(notes) > 0 {
-		if err := comment(ctx, client, owner, name, row.IssueNumber, strings.Join(notes, "\n\n")); err != nil {
+		// Once per change: the key names the row as this attempt read it
+		// (every Sync that gets through rewrites it, after the issue's
+		// update) and what the note says, so a retry of a failed attempt
+		// finds its note, and the same note after a change is a new one.
+		note := strings.Join(notes, "\n\n")
+		sum := sha256.Sum256([]byte(fmt.Sprintf("%d %s#%d %d %s", s.ID, row.ReviewRepo, row.IssueNumber, row.UpdatedAt.UnixNano(), note)))
+		id := hex.EncodeToString(sum[:8])
+		if err := m.commentOnce(ctx, client, owner, name, row.IssueNumber, "review note "+id, noteMarker(id), note); err != nil {
 			return err
 		}
 	}
@@ -146,6 +156,10 @@ func (m *Manager) Sync(ctx context.Context, client *github.Client, t Target, rep
 	row.Repository, row.Notified, row.InstallationID = fullName, digest, t.InstallationID
 	return m.Store.UpdateReviewIssue(ctx, row)
 }
+
+// noteMarker names, hidden in a note on a review issue, the change it
+// tells of.
+func noteMarker(id string) string { return "<!-- ospo-bot:review-note " + id + " -->" }
 
 // changeNote says what changed among the failing enforce rules, or nothing
 // when rules only got fixed while others still fail.
@@ -376,7 +390,7 @@ func ensureLabel(ctx context.Context, client *github.Client, owner, name, label 
 	_, _, err = client.Issues.CreateLabel(ctx, owner, name, &github.Label{
 		Name: github.String(label), Color: github.String("5319e7"), Description: github.String("OSPO review of a repository (ospo-bot)"),
 	})
-	if err != nil && status(err) != http.StatusUnprocessableEntity { // 422: created meanwhile
+	if err != nil && !ghclient.AlreadyExists(err) { // created meanwhile, or by a request whose response was lost
 		return fmt.Errorf("create label %q in %s/%s: %w", label, owner, name, err)
 	}
 	return nil

@@ -48,6 +48,16 @@ func (m *Manager) answerOnce(ctx context.Context, client *github.Client, owner, 
 		key += " edit " + edit
 		marker = strings.TrimSuffix(marker, " -->") + " edit=" + edit + " -->"
 	}
+	return m.commentOnce(ctx, client, owner, name, number, key, marker, strings.Join(replies, "\n\n"))
+}
+
+// commentOnce posts body, with marker hidden at its end, on the issue
+// once under the side effect key: the intent is recorded before the
+// comment is posted and its ID after; a retry that finds the intent
+// without the ID (the comment's response was lost, or the job died after
+// it) looks for the marker among the bot's comments on the issue before
+// posting.
+func (m *Manager) commentOnce(ctx context.Context, client *github.Client, owner, name string, number int, key, marker, body string) error {
 	prior, found, err := m.Store.IntendSideEffect(ctx, key)
 	if err != nil || prior.Done {
 		return err
@@ -61,7 +71,7 @@ func (m *Manager) answerOnce(ctx context.Context, client *github.Client, owner, 
 			return m.Store.CompleteSideEffect(ctx, key, id)
 		}
 	}
-	body := fit.Body.Cut(inert.Cap(strings.Join(replies, "\n\n")), fit.Body.Max-fit.Body.Len(marker)-2) + "\n\n" + marker
+	body = fit.Body.Cut(inert.Cap(body), fit.Body.Max-fit.Body.Len(marker)-2) + "\n\n" + marker
 	c, _, err := client.Issues.CreateComment(ctx, owner, name, number, &github.IssueComment{Body: &body})
 	if err != nil {
 		return fmt.Errorf("comment on %s/%s#%d: %w", owner, name, number, err)
