@@ -17,7 +17,9 @@ import (
 
 const (
 	policyMarker = "<!-- ospo-bot:policy-error -->"
-	policyLabel  = "ospo-policy"
+	// policyValidMarker is in the comment that closes the report.
+	policyValidMarker = "<!-- ospo-bot:policy-valid -->"
+	policyLabel       = "ospo-policy"
 )
 
 // reportPolicy opens, or updates, one issue in the org's .github repository
@@ -59,8 +61,11 @@ func (c *checker) policyValid(ctx context.Context, client *github.Client, org, v
 	if err != nil || issue == nil {
 		return err
 	}
+	// Once: a retry after the comment's response was lost, or after the
+	// close failed, finds the comment (the issue is still open).
 	msg := fmt.Sprintf("The policy is valid now (%s). Closing.", inert.Code(version))
-	if _, _, err := client.Issues.CreateComment(ctx, org, ".github", issue.GetNumber(), &github.IssueComment{Body: &msg}); err != nil {
+	key := fmt.Sprintf("policy valid %s/.github#%d", org, issue.GetNumber())
+	if err := c.review.CommentOnce(ctx, client, org, ".github", issue.GetNumber(), key, policyValidMarker, msg); err != nil {
 		return err
 	}
 	_, _, err = client.Issues.Edit(ctx, org, ".github", issue.GetNumber(), &github.IssueRequest{State: github.String("closed"), StateReason: github.String("completed")})

@@ -141,7 +141,7 @@ func (m *Manager) Sync(ctx context.Context, client *github.Client, t Target, rep
 		note := strings.Join(notes, "\n\n")
 		sum := sha256.Sum256([]byte(fmt.Sprintf("%d %s#%d %d %s", s.ID, row.ReviewRepo, row.IssueNumber, row.UpdatedAt.UnixNano(), note)))
 		id := hex.EncodeToString(sum[:8])
-		if err := m.commentOnce(ctx, client, owner, name, row.IssueNumber, "review note "+id, noteMarker(id), note); err != nil {
+		if err := m.CommentOnce(ctx, client, owner, name, row.IssueNumber, "review note "+id, noteMarker(id), note); err != nil {
 			return err
 		}
 	}

@@ -48,16 +48,16 @@ func (m *Manager) answerOnce(ctx context.Context, client *github.Client, owner, 
 		key += " edit " + edit
 		marker = strings.TrimSuffix(marker, " -->") + " edit=" + edit + " -->"
 	}
-	return m.commentOnce(ctx, client, owner, name, number, key, marker, strings.Join(replies, "\n\n"))
+	return m.CommentOnce(ctx, client, owner, name, number, key, marker, strings.Join(replies, "\n\n"))
 }
 
-// commentOnce posts body, with marker hidden at its end, on the issue
+// CommentOnce posts body, with marker hidden at its end, on the issue
 // once under the side effect key: the intent is recorded before the
 // comment is posted and its ID after; a retry that finds the intent
 // without the ID (the comment's response was lost, or the job died after
 // it) looks for the marker among the bot's comments on the issue before
 // posting.
-func (m *Manager) commentOnce(ctx context.Context, client *github.Client, owner, name string, number int, key, marker, body string) error {
+func (m *Manager) CommentOnce(ctx context.Context, client *github.Client, owner, name string, number int, key, marker, body string) error {
 	prior, found, err := m.Store.IntendSideEffect(ctx, key)
 	if err != nil || prior.Done {
 		return err
