@@ -94,7 +94,16 @@ func (m *Manager) Sync(ctx context.Context, client *github.Client, t Target, rep
 	if err != nil {
 		return fmt.Errorf("read review issue %s#%d: %w", row.ReviewRepo, row.IssueNumber, err)
 	}
+	return m.update(ctx, client, t, rep, row, issue)
+}
 
+// update brings the review issue (as read from GitHub) and its row (as
+// read from the store) in step with rep, and says on the issue what a
+// human must know, once.
+func (m *Manager) update(ctx context.Context, client *github.Client, t Target, rep Report, row store.ReviewIssue, issue *github.Issue) error {
+	s := rep.Snapshot
+	fullName := s.Owner + "/" + s.Name
+	owner, name := split(row.ReviewRepo)
 	edit := &github.IssueRequest{}
 	changed := false
 	if body := Body(rep); issue.GetBody() != body {
@@ -258,25 +267,26 @@ func (m *Manager) openIn(ctx context.Context, client *github.Client, t Target, r
 	if err != nil {
 		return m.release(ctx, s.ID, fmt.Errorf("open review issue in %s: %w", repo, err))
 	}
+	// Recorded at once: a retry (after a note below failed) adopts the
+	// issue without waiting for the claim to go stale.
 	row.IssueNumber, row.ReviewRepo, row.InstallationID = issue.GetNumber(), repo, t.InstallationID
 	row.Notified = strings.Join(FailingEnforce(rep.Findings), ",")
+	if err := m.Store.UpdateReviewIssue(ctx, row); err != nil {
+		return err
+	}
 	zerolog.Ctx(ctx).Info().Str("review_issue", issue.GetHTMLURL()).Msg("review issue opened")
 	if len(refused) > 0 {
-		if err := comment(ctx, client, owner, name, row.IssueNumber, fallbackNote(refused, fullName, t.Repo)); err != nil {
+		key := fmt.Sprintf("review issue %s#%d fallback note", repo, row.IssueNumber)
+		if err := m.CommentOnce(ctx, client, owner, name, row.IssueNumber, key, noteMarker("fallback"), fallbackNote(refused, fullName, t.Repo)); err != nil {
 			return err
 		}
 	}
-	if rep.MadePrivate {
-		if err := comment(ctx, client, owner, name, row.IssueNumber, "This repository was made public without an approval, so it was made private again, as the policy asks (`review.private_until_approved`)."); err != nil {
-			return err
-		}
+	// The rest (made private, or not) is said as Sync says it, under the
+	// same key as a retry's Sync says it.
+	if row, err = m.Store.ReviewIssue(ctx, s.ID); err != nil {
+		return err
 	}
-	if rep.NotMadePrivate != "" {
-		if err := comment(ctx, client, owner, name, row.IssueNumber, NotMadePrivateNote(rep.NotMadePrivate)); err != nil {
-			return err
-		}
-	}
-	return m.Store.UpdateReviewIssue(ctx, row)
+	return m.update(ctx, client, t, rep, row, issue)
 }
 
 // refusal says why GitHub refuses issues in a repository.

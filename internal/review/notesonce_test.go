@@ -182,3 +182,51 @@ func TestEnsureLabelOnlyAlreadyExistsIsSuccess(t *testing.T) {
 		t.Errorf("labels: %+v", ls)
 	}
 }
+
+// The notes posted right after the review issue is opened (made private)
+// are posted once too: a retry after the note's response was lost adopts
+// the issue at once and finds the note.
+func TestOpeningNotesPostedOnceOnRetry(t *testing.T) {
+	ctx := context.Background()
+	app := fakeapp.New(t)
+	f := app.GitHub
+	if _, err := f.AddOrg(githubfake.Org{Login: "acme"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.AddRepo(githubfake.Repo{Owner: "acme", Name: "ospo", Private: true, Files: map[string]string{"README.md": "x"}}); err != nil {
+		t.Fatal(err)
+	}
+	widget, err := f.AddRepo(githubfake.Repo{Owner: "acme", Name: "widget", Files: map[string]string{"README.md": "x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := f.AddInstallation(githubfake.Installation{Account: "acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := app.Installation(t, inst.ID)
+	m := &Manager{Store: storetest.Open(t, store.SQLite), Bot: appbot.New(app.Clients)}
+	rep := Report{Snapshot: &rules.Snapshot{ID: widget.ID, Owner: "acme", Name: "widget", HTMLURL: "https://github.com/acme/widget"},
+		Flagged: true, Reasons: []string{"it was made public without an approval"}, MadePrivate: true}
+	target := Target{InstallationID: inst.ID, Repo: "acme/ospo", Label: "ospo-review"}
+	f.InjectFault(githubfake.Fault{Method: http.MethodPost, Route: "/repos/{owner}/{repo}/issues/{issue_number}/comments", Kind: githubfake.LostResponse()})
+	if err := m.Sync(ctx, client, target, rep); err == nil {
+		t.Fatal("the lost response was not an error")
+	}
+	if err := m.Sync(ctx, client, target, rep); err != nil { // the job's retry, which still made it private
+		t.Fatal(err)
+	}
+	is := f.Issues("acme", "ospo")
+	if len(is) != 1 {
+		t.Fatalf("%d review issues", len(is))
+	}
+	n := 0
+	for _, c := range f.Comments("acme", "ospo", is[0].Number) {
+		if strings.Contains(c.Body, "made private again") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d notes that it was made private, want 1", n)
+	}
+}
