@@ -34,6 +34,11 @@ func (c *checker) reportPolicy(ctx context.Context, client *github.Client, org s
 	}
 	b.WriteString("\nCheck a fix locally with `ospo-bot policy validate ospo.yml`. This issue closes itself when the file is valid.\n")
 	body := inert.Cap(b.String())
+	release, err := c.leasePolicyReport(ctx, org)
+	if err != nil {
+		return err
+	}
+	defer release()
 	issue, err := c.findPolicyIssue(ctx, client, org)
 	if err != nil {
 		return err
@@ -57,6 +62,11 @@ func (c *checker) reportPolicy(ctx context.Context, client *github.Client, org s
 
 // policyValid closes the invalid-policy issue, if there is one.
 func (c *checker) policyValid(ctx context.Context, client *github.Client, org, version string) error {
+	release, err := c.leasePolicyReport(ctx, org)
+	if err != nil {
+		return err
+	}
+	defer release()
 	issue, err := c.findPolicyIssue(ctx, client, org)
 	if err != nil || issue == nil {
 		return err
@@ -70,6 +80,15 @@ func (c *checker) policyValid(ctx context.Context, client *github.Client, org, v
 	}
 	_, _, err = client.Issues.Edit(ctx, org, ".github", issue.GetNumber(), &github.IssueRequest{State: github.String("closed"), StateReason: github.String("completed")})
 	return err
+}
+
+// leasePolicyReport serialises the jobs that report an org's policy:
+// every check of the org's repositories and pull requests reports an
+// invalid org policy, and a sweep runs many at once, each of which would
+// otherwise find no report and open one. A job that finds the lease held
+// snoozes and then finds the report.
+func (c *checker) leasePolicyReport(ctx context.Context, org string) (release func(), err error) {
+	return c.leaseInJob(ctx, "policy report "+strings.ToLower(org))
 }
 
 // findPolicyIssue finds the app's open report: an issue its bot user (by
