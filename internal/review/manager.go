@@ -16,7 +16,6 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ospo-bot/ospo-bot/internal/appbot"
-	"github.com/ospo-bot/ospo-bot/internal/fit"
 	"github.com/ospo-bot/ospo-bot/internal/ghclient"
 	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/store"
@@ -406,26 +405,13 @@ func ensureLabel(ctx context.Context, client *github.Client, owner, name, label 
 	return nil
 }
 
-func comment(ctx context.Context, client *github.Client, owner, name string, number int, body string) error {
-	body = fit.Body.Cut(inert.Cap(body), fit.Body.Max)
-	if _, _, err := client.Issues.CreateComment(ctx, owner, name, number, &github.IssueComment{Body: &body}); err != nil {
-		return fmt.Errorf("comment on %s/%s#%d: %w", owner, name, number, err)
+// acknowledge reacts +1 to a comment that did something. GitHub keeps
+// one reaction per user and content: doing it again changes nothing.
+func acknowledge(ctx context.Context, client *github.Client, owner, name string, commentID int64) error {
+	if _, _, err := client.Reactions.CreateIssueCommentReaction(ctx, owner, name, commentID, "+1"); err != nil {
+		return fmt.Errorf("acknowledge comment %d: %w", commentID, err)
 	}
 	return nil
-}
-
-// Answer acknowledges a comment that did something with a +1 reaction
-// (when react) and posts the replies to it as one comment, mentions capped.
-func Answer(ctx context.Context, client *github.Client, owner, name string, number int, commentID int64, react bool, replies []string) error {
-	if react {
-		if _, _, err := client.Reactions.CreateIssueCommentReaction(ctx, owner, name, commentID, "+1"); err != nil {
-			return fmt.Errorf("acknowledge comment %d: %w", commentID, err)
-		}
-	}
-	if len(replies) == 0 {
-		return nil
-	}
-	return comment(ctx, client, owner, name, number, strings.Join(replies, "\n\n"))
 }
 
 func split(fullName string) (string, string) {

@@ -18,7 +18,8 @@ func ReplyMarker(commentID int64) string {
 	return fmt.Sprintf("<!-- ospo-bot:reply comment=%d -->", commentID)
 }
 
-// AnswerOnce is Answer for a new comment, whose replies are posted once
+// AnswerOnce acknowledges a new comment that did something with a +1
+// reaction (when react) and posts the replies to it as one comment, once
 // however often the comment is delivered or its job retried: the intent
 // is recorded before the reply is posted and its ID after; a retry that
 // finds the intent without the ID (the reply's response was lost, or the
@@ -36,8 +37,10 @@ func (m *Manager) AnswerEditOnce(ctx context.Context, client *github.Client, own
 }
 
 func (m *Manager) answerOnce(ctx context.Context, client *github.Client, owner, name string, number int, commentID int64, edit string, react bool, replies []string) error {
-	if err := Answer(ctx, client, owner, name, number, commentID, react, nil); err != nil {
-		return err
+	if react {
+		if err := acknowledge(ctx, client, owner, name, commentID); err != nil {
+			return err
+		}
 	}
 	if len(replies) == 0 {
 		return nil
