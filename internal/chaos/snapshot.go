@@ -32,7 +32,8 @@ type Options struct {
 // What is left out or normalised, because it differs between runs that
 // did the same: IDs, timestamps, commit SHAs (named by what points at them:
 // a pull request's head, a branch), the fake's host and port, issue numbers
-// (issues are listed in number order instead), comment IDs in URLs.
+// (issues are listed in number order instead), comment IDs in URLs,
+// review notes' digests.
 //
 // Check runs: per head and name, the latest run's status, conclusion and
 // title; and, to find an evaluation whose run was created twice, the runs'
@@ -109,6 +110,9 @@ var (
 	shaRE       = regexp.MustCompile(`\b[0-9a-f]{40}\b`)
 	timeRE      = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)`)
 	commentIDRE = regexp.MustCompile(`(issuecomment-|/comments/)\d+`)
+	// noteRE: a review note's marker names the change it tells of by a
+	// digest of, among others, when the bot's record was last written.
+	noteRE = regexp.MustCompile(`(<!-- ospo-bot:review-note )[0-9a-f]{16}( -->)`)
 )
 
 // text normalises what differs between runs that did the same.
@@ -123,6 +127,7 @@ func (n *normaliser) text(s string) string {
 		return "<sha>"
 	})
 	s = timeRE.ReplaceAllString(s, "<time>")
+	s = noteRE.ReplaceAllString(s, "${1}<digest>${2}")
 	return commentIDRE.ReplaceAllString(s, "${1}<id>")
 }
 

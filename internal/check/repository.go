@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-github/v66/github"
 	"github.com/rs/zerolog"
 
+	"github.com/ospo-bot/ospo-bot/internal/ghclient"
 	"github.com/ospo-bot/ospo-bot/internal/policy"
 	"github.com/ospo-bot/ospo-bot/internal/review"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
@@ -290,7 +291,7 @@ func setPrivate(ctx context.Context, client *github.Client, s *rules.Snapshot) (
 func fixLabels(ctx context.Context, client *github.Client, owner, name string, create, recolour []policy.Label) error {
 	for _, l := range create {
 		_, _, err := client.Issues.CreateLabel(ctx, owner, name, &github.Label{Name: github.String(l.Name), Color: github.String(l.Color), Description: github.String(l.Description)})
-		if alreadyExists(err) {
+		if ghclient.AlreadyExists(err) {
 			// Created by an attempt whose response was lost, or by another
 			// check meanwhile: it is there. A colour of its own is the next
 			// check's to correct.

@@ -202,3 +202,20 @@ func rateLimitWait(resp *http.Response, now time.Time) (time.Duration, bool) {
 func clampWait(d time.Duration) time.Duration {
 	return min(max(d, minRateLimitWait), maxRateLimitWait)
 }
+
+// AlreadyExists reports GitHub refusing to create something because it
+// exists: 422 Validation Failed with an error of code already_exists (a
+// label's name, for one), as after a create whose response was lost. Any
+// other 422 is not.
+func AlreadyExists(err error) bool {
+	var e *github.ErrorResponse
+	if !errors.As(err, &e) || e.Response == nil || e.Response.StatusCode != http.StatusUnprocessableEntity {
+		return false
+	}
+	for _, fe := range e.Errors {
+		if fe.Code == "already_exists" {
+			return true
+		}
+	}
+	return false
+}

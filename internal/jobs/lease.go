@@ -17,14 +17,14 @@ import (
 // check a subject one at a time; a job that finds the lease held snoozes
 // (it does not fail) and runs after. River's uniqueness keeps one such
 // job waiting per subject (enqueueFollowUp).
-const (
-	// leaseTTL outlives a job's run (Options.JobTimeout, 5 minutes by
-	// default): a lease left by a replica that died expires about when
-	// River runs its job again.
-	leaseTTL = 6 * time.Minute
-	// leaseSnooze is how long a job waits for a held lease.
-	leaseSnooze = time.Second
-)
+// leaseTTL outlives a job's run (Options.JobTimeout, 5 minutes by
+// default): a lease left by a replica that died expires about when River
+// runs its job again. A variable only so that a test can show what goes
+// wrong without the lease (a lease that expires at once is none).
+var leaseTTL = 6 * time.Minute
+
+// leaseSnooze is how long a job waits for a held lease.
+const leaseSnooze = time.Second
 
 // lease takes the lease on subject for this attempt of job; held is false
 // when another job holds it. release gives it up.

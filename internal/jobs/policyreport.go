@@ -18,7 +18,9 @@ import (
 
 const (
 	policyMarker = "<!-- ospo-bot:policy-error -->"
-	policyLabel  = "ospo-policy"
+	// policyValidMarker is in the comment that closes the report.
+	policyValidMarker = "<!-- ospo-bot:policy-valid -->"
+	policyLabel       = "ospo-policy"
 )
 
 // reportPolicy opens, or updates, one issue in the org's .github repository
@@ -33,6 +35,11 @@ func (c *checker) reportPolicy(ctx context.Context, client *github.Client, org s
 	}
 	b.WriteString("\nCheck a fix locally with `ospo-bot policy validate ospo.yml`. This issue closes itself when the file is valid.\n")
 	body := inert.Cap(b.String())
+	release, err := c.leasePolicyReport(ctx, org)
+	if err != nil {
+		return err
+	}
+	defer release()
 	issue, err := c.findPolicyIssue(ctx, client, org)
 	if err != nil {
 		return err
@@ -56,16 +63,33 @@ func (c *checker) reportPolicy(ctx context.Context, client *github.Client, org s
 
 // policyValid closes the invalid-policy issue, if there is one.
 func (c *checker) policyValid(ctx context.Context, client *github.Client, org, version string) error {
+	release, err := c.leasePolicyReport(ctx, org)
+	if err != nil {
+		return err
+	}
+	defer release()
 	issue, err := c.findPolicyIssue(ctx, client, org)
 	if err != nil || issue == nil {
 		return err
 	}
+	// Once: a retry after the comment's response was lost, or after the
+	// close failed, finds the comment (the issue is still open).
 	msg := fmt.Sprintf("The policy is valid now (%s). Closing.", inert.Code(version))
-	if _, _, err := client.Issues.CreateComment(ctx, org, ".github", issue.GetNumber(), &github.IssueComment{Body: &msg}); err != nil {
+	key := fmt.Sprintf("policy valid %s/.github#%d", org, issue.GetNumber())
+	if err := c.review.CommentOnce(ctx, client, org, ".github", issue.GetNumber(), key, policyValidMarker, msg); err != nil {
 		return err
 	}
 	_, _, err = client.Issues.Edit(ctx, org, ".github", issue.GetNumber(), &github.IssueRequest{State: github.String("closed"), StateReason: github.String("completed")})
 	return err
+}
+
+// leasePolicyReport serialises the jobs that report an org's policy:
+// every check of the org's repositories and pull requests reports an
+// invalid org policy, and a sweep runs many at once, each of which would
+// otherwise find no report and open one. A job that finds the lease held
+// snoozes and then finds the report.
+func (c *checker) leasePolicyReport(ctx context.Context, org string) (release func(), err error) {
+	return c.leaseInJob(ctx, "policy report "+strings.ToLower(org))
 }
 
 // findPolicyIssue finds the app's open report: an issue its bot user (by

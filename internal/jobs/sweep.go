@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/google/go-github/v66/github"
 	"github.com/riverqueue/river"
@@ -31,10 +32,25 @@ type sweepWorker struct {
 	deps Deps
 }
 
+// exactlyOnceRetention is how long recorded side effects (and expired
+// leases) are kept: longer than a job retries (River's default policy
+// runs 25 attempts over about three weeks) and than GitHub lets a
+// delivery be redelivered (three days), so that a retry or a redelivery
+// still finds what it intended.
+const exactlyOnceRetention = 30 * 24 * time.Hour
+
 // Work enqueues paced checks of every repository of every active
-// installation. River runs periodic jobs on the elected leader only, so
-// several replicas sweep once.
+// installation, and prunes the side effects older than
+// exactlyOnceRetention. River runs periodic jobs on the elected leader
+// only, so several replicas sweep once.
 func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
+	pruned, err := w.deps.Store.PruneExactlyOnce(ctx, time.Now().Add(-exactlyOnceRetention))
+	if err != nil {
+		return err
+	}
+	if pruned > 0 {
+		zerolog.Ctx(ctx).Info().Int64("rows", pruned).Msg("sweep pruned old side effects and expired leases")
+	}
 	installs, err := w.deps.Store.ActiveInstallations(ctx)
 	if err != nil {
 		return err

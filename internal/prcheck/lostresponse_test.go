@@ -113,3 +113,36 @@ func TestLostResponsesCreateNothingTwice(t *testing.T) {
 		}
 	})
 }
+
+// A merge group's ospo/policy run created by a request whose response was
+// lost is found by the retry (its external_id): one run, not two.
+func TestMergeGroupRunCreatedOnceAfterALostResponse(t *testing.T) {
+	ctx := context.Background()
+	app := fakeapp.New(t)
+	f := app.GitHub
+	if _, err := f.AddOrg(githubfake.Org{Login: "acme"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.AddRepo(githubfake.Repo{Owner: "acme", Name: "widget", Files: map[string]string{"README.md": "x"}}); err != nil {
+		t.Fatal(err)
+	}
+	inst, err := f.AddInstallation(githubfake.Installation{Account: "acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, _ := f.Branch("acme", "widget", "main")
+	client := app.Installation(t, inst.ID)
+	f.InjectFault(githubfake.Fault{Method: http.MethodPost, Route: "/repos/{owner}/{repo}/check-runs", Kind: githubfake.LostResponse()})
+	if err := ReportMergeGroup(ctx, client, "acme", "widget", head.SHA, "https://github.com/acme/widget/commit/"+head.SHA, nil); err == nil {
+		t.Fatal("the lost response was not an error")
+	}
+	if runs := f.CheckRuns("acme", "widget"); len(runs) != 1 {
+		t.Fatalf("%d runs after the lost response: the test does not test what it says", len(runs))
+	}
+	if err := ReportMergeGroup(ctx, client, "acme", "widget", head.SHA, "https://github.com/acme/widget/commit/"+head.SHA, nil); err != nil {
+		t.Fatal(err)
+	}
+	if runs := f.CheckRuns("acme", "widget"); len(runs) != 1 {
+		t.Errorf("%d runs after the retry, want 1: %+v", len(runs), runs)
+	}
+}

@@ -2,6 +2,8 @@ package review
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -14,7 +16,6 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ospo-bot/ospo-bot/internal/appbot"
-	"github.com/ospo-bot/ospo-bot/internal/fit"
 	"github.com/ospo-bot/ospo-bot/internal/ghclient"
 	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/store"
@@ -92,7 +93,16 @@ func (m *Manager) Sync(ctx context.Context, client *github.Client, t Target, rep
 	if err != nil {
 		return fmt.Errorf("read review issue %s#%d: %w", row.ReviewRepo, row.IssueNumber, err)
 	}
+	return m.update(ctx, client, t, rep, row, issue)
+}
 
+// update brings the review issue (as read from GitHub) and its row (as
+// read from the store) in step with rep, and says on the issue what a
+// human must know, once.
+func (m *Manager) update(ctx context.Context, client *github.Client, t Target, rep Report, row store.ReviewIssue, issue *github.Issue) error {
+	s := rep.Snapshot
+	fullName := s.Owner + "/" + s.Name
+	owner, name := split(row.ReviewRepo)
 	edit := &github.IssueRequest{}
 	changed := false
 	if body := Body(rep); issue.GetBody() != body {
@@ -132,7 +142,14 @@ func (m *Manager) Sync(ctx context.Context, client *github.Client, t Target, rep
 		notes = append(notes, NotMadePrivateNote(rep.NotMadePrivate))
 	}
 	if len(notes) > 0 {
-		if err := comment(ctx, client, owner, name, row.IssueNumber, strings.Join(notes, "\n\n")); err != nil {
+		// Once per change: the key names the row as this attempt read it
+		// (every Sync that gets through rewrites it, after the issue's
+		// update) and what the note says, so a retry of a failed attempt
+		// finds its note, and the same note after a change is a new one.
+		note := strings.Join(notes, "\n\n")
+		sum := sha256.Sum256([]byte(fmt.Sprintf("%d %s#%d %d %s", s.ID, row.ReviewRepo, row.IssueNumber, row.UpdatedAt.UnixNano(), note)))
+		id := hex.EncodeToString(sum[:8])
+		if err := m.CommentOnce(ctx, client, owner, name, row.IssueNumber, "review note "+id, noteMarker(id), note); err != nil {
 			return err
 		}
 	}
@@ -147,6 +164,10 @@ func (m *Manager) Sync(ctx context.Context, client *github.Client, t Target, rep
 	row.Repository, row.Notified, row.InstallationID = fullName, digest, t.InstallationID
 	return m.Store.UpdateReviewIssue(ctx, row)
 }
+
+// noteMarker names, hidden in a note on a review issue, the change it
+// tells of.
+func noteMarker(id string) string { return "<!-- ospo-bot:review-note " + id + " -->" }
 
 // changeNote says what changed among the failing enforce rules, or nothing
 // when rules only got fixed while others still fail.
@@ -245,25 +266,26 @@ func (m *Manager) openIn(ctx context.Context, client *github.Client, t Target, r
 	if err != nil {
 		return m.release(ctx, s.ID, fmt.Errorf("open review issue in %s: %w", repo, err))
 	}
+	// Recorded at once: a retry (after a note below failed) adopts the
+	// issue without waiting for the claim to go stale.
 	row.IssueNumber, row.ReviewRepo, row.InstallationID = issue.GetNumber(), repo, t.InstallationID
 	row.Notified = strings.Join(FailingEnforce(rep.Findings), ",")
+	if err := m.Store.UpdateReviewIssue(ctx, row); err != nil {
+		return err
+	}
 	zerolog.Ctx(ctx).Info().Str("review_issue", issue.GetHTMLURL()).Msg("review issue opened")
 	if len(refused) > 0 {
-		if err := comment(ctx, client, owner, name, row.IssueNumber, fallbackNote(refused, fullName, t.Repo)); err != nil {
+		key := fmt.Sprintf("review issue %s#%d fallback note", repo, row.IssueNumber)
+		if err := m.CommentOnce(ctx, client, owner, name, row.IssueNumber, key, noteMarker("fallback"), fallbackNote(refused, fullName, t.Repo)); err != nil {
 			return err
 		}
 	}
-	if rep.MadePrivate {
-		if err := comment(ctx, client, owner, name, row.IssueNumber, "This repository was made public without an approval, so it was made private again, as the policy asks (`review.private_until_approved`)."); err != nil {
-			return err
-		}
+	// The rest (made private, or not) is said as Sync says it, under the
+	// same key as a retry's Sync says it.
+	if row, err = m.Store.ReviewIssue(ctx, s.ID); err != nil {
+		return err
 	}
-	if rep.NotMadePrivate != "" {
-		if err := comment(ctx, client, owner, name, row.IssueNumber, NotMadePrivateNote(rep.NotMadePrivate)); err != nil {
-			return err
-		}
-	}
-	return m.Store.UpdateReviewIssue(ctx, row)
+	return m.update(ctx, client, t, rep, row, issue)
 }
 
 // refusal says why GitHub refuses issues in a repository.
@@ -369,32 +391,19 @@ func ensureLabel(ctx context.Context, client *github.Client, owner, name, label 
 	_, _, err = client.Issues.CreateLabel(ctx, owner, name, &github.Label{
 		Name: github.String(label), Color: github.String("5319e7"), Description: github.String("OSPO review of a repository (ospo-bot)"),
 	})
-	if err != nil && status(err) != http.StatusUnprocessableEntity { // 422: created meanwhile
+	if err != nil && !ghclient.AlreadyExists(err) { // created meanwhile, or by a request whose response was lost
 		return fmt.Errorf("create label %q in %s/%s: %w", label, owner, name, err)
 	}
 	return nil
 }
 
-func comment(ctx context.Context, client *github.Client, owner, name string, number int, body string) error {
-	body = fit.Body.Cut(inert.Cap(body), fit.Body.Max)
-	if _, _, err := client.Issues.CreateComment(ctx, owner, name, number, &github.IssueComment{Body: &body}); err != nil {
-		return fmt.Errorf("comment on %s/%s#%d: %w", owner, name, number, err)
+// acknowledge reacts +1 to a comment that did something. GitHub keeps
+// one reaction per user and content: doing it again changes nothing.
+func acknowledge(ctx context.Context, client *github.Client, owner, name string, commentID int64) error {
+	if _, _, err := client.Reactions.CreateIssueCommentReaction(ctx, owner, name, commentID, "+1"); err != nil {
+		return fmt.Errorf("acknowledge comment %d: %w", commentID, err)
 	}
 	return nil
-}
-
-// Answer acknowledges a comment that did something with a +1 reaction
-// (when react) and posts the replies to it as one comment, mentions capped.
-func Answer(ctx context.Context, client *github.Client, owner, name string, number int, commentID int64, react bool, replies []string) error {
-	if react {
-		if _, _, err := client.Reactions.CreateIssueCommentReaction(ctx, owner, name, commentID, "+1"); err != nil {
-			return fmt.Errorf("acknowledge comment %d: %w", commentID, err)
-		}
-	}
-	if len(replies) == 0 {
-		return nil
-	}
-	return comment(ctx, client, owner, name, number, strings.Join(replies, "\n\n"))
 }
 
 func split(fullName string) (string, string) {

@@ -19,7 +19,8 @@ func ReplyMarker(commentID int64) string {
 	return fmt.Sprintf("<!-- ospo-bot:reply comment=%d -->", commentID)
 }
 
-// AnswerOnce is Answer for a new comment, whose replies are posted once
+// AnswerOnce acknowledges a new comment that did something with a +1
+// reaction (when react) and posts the replies to it as one comment, once
 // however often the comment is delivered or its job retried: the intent
 // is recorded before the reply is posted and its ID after; a retry that
 // finds the intent without the ID (the reply's response was lost, or the
@@ -37,8 +38,10 @@ func (m *Manager) AnswerEditOnce(ctx context.Context, client *github.Client, own
 }
 
 func (m *Manager) answerOnce(ctx context.Context, client *github.Client, owner, name string, number int, commentID int64, edit string, react bool, replies []string) error {
-	if err := Answer(ctx, client, owner, name, number, commentID, react, nil); err != nil {
-		return err
+	if react {
+		if err := acknowledge(ctx, client, owner, name, commentID); err != nil {
+			return err
+		}
 	}
 	if len(replies) == 0 {
 		return nil
@@ -49,6 +52,16 @@ func (m *Manager) answerOnce(ctx context.Context, client *github.Client, owner, 
 		key += " edit " + edit
 		marker = strings.TrimSuffix(marker, " -->") + " edit=" + edit + " -->"
 	}
+	return m.CommentOnce(ctx, client, owner, name, number, key, marker, strings.Join(replies, "\n\n"))
+}
+
+// CommentOnce posts body, with marker hidden at its end, on the issue
+// once under the side effect key: the intent is recorded before the
+// comment is posted and its ID after; a retry that finds the intent
+// without the ID (the comment's response was lost, or the job died after
+// it) looks for the marker among the bot's comments on the issue before
+// posting.
+func (m *Manager) CommentOnce(ctx context.Context, client *github.Client, owner, name string, number int, key, marker, body string) error {
 	prior, found, err := m.Store.IntendSideEffect(ctx, key)
 	if err != nil || prior.Done {
 		return err
@@ -62,7 +75,7 @@ func (m *Manager) answerOnce(ctx context.Context, client *github.Client, owner, 
 			return m.Store.CompleteSideEffect(ctx, key, id)
 		}
 	}
-	body := fit.Body.Cut(inert.Cap(strings.Join(replies, "\n\n")), fit.Body.Max-fit.Body.Len(marker)-2) + "\n\n" + marker
+	body = fit.Body.Cut(inert.Cap(body), fit.Body.Max-fit.Body.Len(marker)-2) + "\n\n" + marker
 	c, _, err := client.Issues.CreateComment(ctx, owner, name, number, &github.IssueComment{Body: &body})
 	if err != nil {
 		return fmt.Errorf("comment on %s/%s#%d: %w", owner, name, number, err)

@@ -93,3 +93,19 @@ func (s *Store) SideEffectOf(ctx context.Context, key string) (e SideEffect, fou
 	}
 	return e, true, nil
 }
+
+// PruneExactlyOnce forgets the side effects recorded before before and
+// the leases that expired before it, and returns how many rows it
+// deleted. Run it with a cutoff older than any job that may still retry
+// (a forgotten intent is made again without looking for it first).
+func (s *Store) PruneExactlyOnce(ctx context.Context, before time.Time) (int64, error) {
+	effects, err := rowsAffected(s.DB.ExecContext(ctx, `DELETE FROM side_effects WHERE at < $1`, before.UTC()))
+	if err != nil {
+		return 0, fmt.Errorf("prune side effects: %w", err)
+	}
+	leases, err := rowsAffected(s.DB.ExecContext(ctx, `DELETE FROM subject_leases WHERE expires_at < $1`, before.UnixNano()))
+	if err != nil {
+		return effects, fmt.Errorf("prune leases: %w", err)
+	}
+	return effects + leases, nil
+}

@@ -95,3 +95,54 @@ func TestSideEffectIntentIsFoundByTheRetry(t *testing.T) {
 		})
 	}
 }
+
+// Side effects recorded, and leases expired, before the cutoff are
+// forgotten; newer ones are kept, done or not.
+func TestPruneForgetsOldSideEffectsAndExpiredLeases(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
+			st, ctx := storetest.Open(t, d), context.Background()
+			for _, k := range []string{"old done", "old pending", "new done", "new pending"} {
+				if _, _, err := st.IntendSideEffect(ctx, k); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, k := range []string{"old done", "new done"} {
+				if err := st.CompleteSideEffect(ctx, k, 7); err != nil {
+					t.Fatal(err)
+				}
+			}
+			long := time.Now().UTC().Add(-40 * 24 * time.Hour)
+			for _, k := range []string{"old done", "old pending"} {
+				if _, err := st.DB.ExecContext(ctx, `UPDATE side_effects SET at = $1 WHERE effect_key = $2`, long, k); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := st.TakeLease(ctx, "expired", "a", -40*24*time.Hour); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.TakeLease(ctx, "held", "b", time.Hour); err != nil {
+				t.Fatal(err)
+			}
+			n, err := st.PruneExactlyOnce(ctx, time.Now().Add(-30*24*time.Hour))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != 3 {
+				t.Errorf("pruned %d rows, want 3", n)
+			}
+			for k, want := range map[string]bool{"old done": false, "old pending": false, "new done": true, "new pending": true} {
+				if _, found, err := st.SideEffectOf(ctx, k); err != nil || found != want {
+					t.Errorf("%s: found %v (%v), want %v", k, found, err, want)
+				}
+			}
+			if ok, _ := st.TakeLease(ctx, "held", "c", time.Hour); ok {
+				t.Error("the held lease was pruned")
+			}
+			var leases int
+			if err := st.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM subject_leases`).Scan(&leases); err != nil || leases != 1 {
+				t.Errorf("%d leases left (%v), want 1", leases, err)
+			}
+		})
+	}
+}
