@@ -1,4 +1,4 @@
-// Package check runs a repository check and a pull request check as four stages: gather, evaluate (pure), act on GitHub, record in the store.
+// Package check runs a check of a repository, a pull request or a merge group as four stages: gather, evaluate (pure), act on GitHub, record in the store.
 package check
 
 import (
@@ -28,9 +28,13 @@ type Checker struct {
 	// sticky comment.
 	Review   *review.Manager
 	Reporter *prcheck.Reporter
-	// ReportPolicy opens or updates the issue that says the org policy is
-	// invalid.
-	ReportPolicy func(ctx context.Context, client *github.Client, org string, inv *policy.InvalidError) error
+	// Lease serialises, across the checks of all replicas, a side effect
+	// that is not the subject's own: the report of an invalid org policy
+	// (policyreport.go), which every check of the org's repositories
+	// makes. It returns once the running job holds the lease on subject,
+	// or an error that its job settles (another holds it: it snoozes).
+	// nil serialises nothing.
+	Lease func(ctx context.Context, subject string) (release func(), err error)
 	// Lookups caches the CLA's account and membership lookups across
 	// checks (see GatherCLA).
 	Lookups *snapshot.LookupCache
@@ -39,6 +43,7 @@ type Checker struct {
 	// data on GitHub.
 	Signatures SignatureReader
 	Approvals  ApprovalReader
+	Results    ResultReader
 	// Deciders says who may approve protected paths; nil asks GitHub
 	// (authz.MayDecide) with the check's client.
 	Deciders Deciders
@@ -54,6 +59,12 @@ type SignatureReader interface {
 // protected paths recorded by the command handlers (*store.Store).
 type ApprovalReader interface {
 	PathApprovals(ctx context.Context, repository string, number int) ([]store.PathApproval, error)
+}
+
+// ResultReader reads the pull requests' own results recorded at a commit
+// (*store.Store), which a merge group's check reads.
+type ResultReader interface {
+	PullRequestsAt(ctx context.Context, repository, sha string) ([]store.PullRequestResult, error)
 }
 
 // Deciders says whether login may decide under a (authz.MayDecide).

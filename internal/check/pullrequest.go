@@ -2,7 +2,6 @@ package check
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/google/go-github/v66/github"
 	"github.com/rs/zerolog"
@@ -129,15 +128,14 @@ func dcoFinding(fs []rules.Finding) *rules.Finding {
 // actInvalidPolicy reports the invalid org policy, and fails the check
 // run for it.
 func (c *Checker) actInvalidPolicy(ctx context.Context, client *github.Client, pr PullRequest, orgErr *policy.InvalidError) error {
-	if err := c.ReportPolicy(ctx, client, pr.Owner, orgErr); err != nil {
+	if err := c.reportPolicy(ctx, client, pr.Owner, orgErr); err != nil {
 		return err
 	}
 	run, err := c.Reporter.Start(ctx, client, pr.PR)
 	if err != nil {
 		return err
 	}
-	return c.Reporter.Finish(ctx, client, pr.PR, run, []rules.Finding{{Rule: "policy", Mode: policy.Enforce, Result: rules.Fail,
-		Message: fmt.Sprintf("the org policy %s is invalid", orgErr.Source), Remediation: "an org admin fixes it; see the issue in " + pr.Owner + "/.github"}})
+	return c.Reporter.Finish(ctx, client, pr.PR, run, []rules.Finding{invalidPolicyFinding(pr.Owner, orgErr)})
 }
 
 // actPullRequest completes the check run with the pull request's findings

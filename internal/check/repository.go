@@ -169,7 +169,7 @@ func (c *Checker) actRepository(ctx context.Context, client *github.Client, r Re
 	logger := zerolog.Ctx(ctx)
 	if in.orgInvalid != nil {
 		logger.Warn().Err(in.orgInvalid).Msg("the org policy is invalid: repositories are not checked until it is fixed")
-		return c.ReportPolicy(ctx, client, r.Owner, in.orgInvalid)
+		return c.reportPolicy(ctx, client, r.Owner, in.orgInvalid)
 	}
 	if out.skip {
 		return nil

@@ -1,14 +1,10 @@
-package jobs
+package check
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/riverqueue/river/rivertype"
 
 	"github.com/ospo-bot/ospo-bot/internal/appbot"
 	"github.com/ospo-bot/ospo-bot/internal/githubfake"
@@ -44,7 +40,7 @@ func TestPolicyIssueAndValidNoteOnceAfterFaults(t *testing.T) {
 				t.Fatal(err)
 			}
 			client := app.Installation(t, inst.ID)
-			c := &checker{review: &review.Manager{Store: storetest.Open(t, store.SQLite), Bot: appbot.New(app.Clients)}}
+			c := &Checker{Review: &review.Manager{Store: storetest.Open(t, store.SQLite), Bot: appbot.New(app.Clients)}}
 			inv := &policy.InvalidError{Org: true, Source: policy.Source{Repo: "acme/.github", Path: "ospo.yml"},
 				Errors: policy.Errors{{File: "ospo.yml", Line: 1, Column: 1, Message: "not a mapping"}}}
 			retry := func(what string, do func() error) {
@@ -78,56 +74,5 @@ func TestPolicyIssueAndValidNoteOnceAfterFaults(t *testing.T) {
 				t.Errorf("%d comments that the policy is valid, want 1", n)
 			}
 		})
-	}
-}
-
-// Checks of many repositories of an org whose policy is invalid (a sweep,
-// an installation) run at the same time, and each reports the policy: one
-// issue, however they interleave. A check that finds another reporting
-// waits (its job snoozes) and then finds the issue.
-func TestConcurrentPolicyReportsOpenOneIssue(t *testing.T) {
-	ctx := context.Background()
-	app := fakeapp.New(t)
-	f := app.GitHub
-	if _, err := f.AddOrg(githubfake.Org{Login: "acme"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.AddRepo(githubfake.Repo{Owner: "acme", Name: ".github", Files: map[string]string{"ospo.yml": "x"}}); err != nil {
-		t.Fatal(err)
-	}
-	inst, err := f.AddInstallation(githubfake.Installation{Account: "acme"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := app.Installation(t, inst.ID)
-	st := storetest.Open(t, store.SQLite)
-	c := &checker{deps: Deps{Store: st}, review: &review.Manager{Store: st, Bot: appbot.New(app.Clients)}}
-	inv := &policy.InvalidError{Org: true, Source: policy.Source{Repo: "acme/.github", Path: "ospo.yml"},
-		Errors: policy.Errors{{File: "ospo.yml", Line: 1, Column: 1, Message: "not a mapping"}}}
-	// Creating the issue takes a while: long enough for the other check
-	// to look for it meanwhile.
-	f.InjectFault(githubfake.Fault{Method: http.MethodPost, Route: "/repos/{owner}/{repo}/issues", Times: 2, Kind: githubfake.Delay(500 * time.Millisecond)})
-	errs := make(chan error, 2)
-	for id := range int64(2) {
-		go func() {
-			errs <- c.reportPolicy(withJob(ctx, &rivertype.JobRow{ID: id + 1, Attempt: 1}), client, "acme", inv)
-		}()
-	}
-	var snoozed int
-	for range 2 {
-		err := <-errs
-		if errors.Is(err, errLeaseHeld) {
-			snoozed++
-		} else if err != nil {
-			t.Fatal(err)
-		}
-	}
-	for range snoozed { // the snoozed job runs again
-		if err := c.reportPolicy(withJob(ctx, &rivertype.JobRow{ID: 2, Attempt: 1}), client, "acme", inv); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if is := f.Issues("acme", ".github"); len(is) != 1 {
-		t.Errorf("%d policy issues, want 1", len(is))
 	}
 }

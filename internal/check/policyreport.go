@@ -1,4 +1,4 @@
-package jobs
+package check
 
 import (
 	"context"
@@ -13,8 +13,14 @@ import (
 	"github.com/ospo-bot/ospo-bot/internal/ghclient"
 	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/policy"
-	"github.com/ospo-bot/ospo-bot/internal/store"
+	"github.com/ospo-bot/ospo-bot/internal/rules"
 )
+
+// An invalid org policy stops every check of the org's repositories and
+// pull requests until it is fixed. The checks that find it say so in one
+// issue in the org's .github repository, where the admins who edit the
+// file will see it, and a change of the file that makes it valid closes
+// that issue (OrgPolicy).
 
 const (
 	policyMarker = "<!-- ospo-bot:policy-error -->"
@@ -23,10 +29,37 @@ const (
 	policyLabel       = "ospo-policy"
 )
 
+// OrgPolicy checks the org's own policy, after a change of it: an invalid
+// one is reported (the issue opened or updated), a valid one closes the
+// report. valid says whether the org's repositories are to be checked
+// again.
+func (c *Checker) OrgPolicy(ctx context.Context, client *github.Client, org string) (valid bool, err error) {
+	eff, err := policy.Load(ctx, client, org, ".github")
+	var inv *policy.InvalidError
+	if errors.As(err, &inv) {
+		return false, c.reportPolicy(ctx, client, org, inv)
+	}
+	if err != nil {
+		return false, err
+	}
+	if err := c.policyValid(ctx, client, org, eff.Version); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// invalidPolicyFinding fails a pull request's or a merge group's check
+// for the invalid org policy, which the report in the org's .github
+// repository details.
+func invalidPolicyFinding(org string, inv *policy.InvalidError) rules.Finding {
+	return rules.Finding{Rule: "policy", Mode: policy.Enforce, Result: rules.Fail,
+		Message: fmt.Sprintf("the org policy %s is invalid", inv.Source), Remediation: "an org admin fixes it; see the issue in " + org + "/.github"}
+}
+
 // reportPolicy opens, or updates, one issue in the org's .github repository
 // that lists every problem of its ospo.yml with line and column, where the
 // admins who edit it will see it. Nothing falls back to defaults meanwhile.
-func (c *checker) reportPolicy(ctx context.Context, client *github.Client, org string, inv *policy.InvalidError) error {
+func (c *Checker) reportPolicy(ctx context.Context, client *github.Client, org string, inv *policy.InvalidError) error {
 	var b strings.Builder
 	b.WriteString(policyMarker + "\n")
 	fmt.Fprintf(&b, "ospo-bot cannot read the org policy %s, so it checks no repository until the file is fixed:\n\n", inert.Code(inv.Source.String()))
@@ -62,7 +95,7 @@ func (c *checker) reportPolicy(ctx context.Context, client *github.Client, org s
 }
 
 // policyValid closes the invalid-policy issue, if there is one.
-func (c *checker) policyValid(ctx context.Context, client *github.Client, org, version string) error {
+func (c *Checker) policyValid(ctx context.Context, client *github.Client, org, version string) error {
 	release, err := c.leasePolicyReport(ctx, org)
 	if err != nil {
 		return err
@@ -76,26 +109,29 @@ func (c *checker) policyValid(ctx context.Context, client *github.Client, org, v
 	// close failed, finds the comment (the issue is still open).
 	msg := fmt.Sprintf("The policy is valid now (%s). Closing.", inert.Code(version))
 	key := fmt.Sprintf("policy valid %s/.github#%d", org, issue.GetNumber())
-	if err := c.review.CommentOnce(ctx, client, org, ".github", issue.GetNumber(), key, policyValidMarker, msg); err != nil {
+	if err := c.Review.CommentOnce(ctx, client, org, ".github", issue.GetNumber(), key, policyValidMarker, msg); err != nil {
 		return err
 	}
 	_, _, err = client.Issues.Edit(ctx, org, ".github", issue.GetNumber(), &github.IssueRequest{State: github.String("closed"), StateReason: github.String("completed")})
 	return err
 }
 
-// leasePolicyReport serialises the jobs that report an org's policy:
+// leasePolicyReport serialises the reports of an org's policy (Lease):
 // every check of the org's repositories and pull requests reports an
 // invalid org policy, and a sweep runs many at once, each of which would
-// otherwise find no report and open one. A job that finds the lease held
-// snoozes and then finds the report.
-func (c *checker) leasePolicyReport(ctx context.Context, org string) (release func(), err error) {
-	return c.leaseInJob(ctx, "policy report "+strings.ToLower(org))
+// otherwise find no report and open one. A check that finds the lease
+// held returns Lease's error (its job snoozes, then finds the report).
+func (c *Checker) leasePolicyReport(ctx context.Context, org string) (release func(), err error) {
+	if c.Lease == nil {
+		return func() {}, nil
+	}
+	return c.Lease(ctx, "policy report "+strings.ToLower(org))
 }
 
 // findPolicyIssue finds the app's open report: an issue its bot user (by
 // ID) wrote with the marker. A person's copy of the marker is left alone.
-func (c *checker) findPolicyIssue(ctx context.Context, client *github.Client, org string) (*github.Issue, error) {
-	bot, err := c.review.Bot.Resolve(ctx, client)
+func (c *Checker) findPolicyIssue(ctx context.Context, client *github.Client, org string) (*github.Issue, error) {
+	bot, err := c.Review.Bot.Resolve(ctx, client)
 	if err != nil {
 		return nil, err
 	}
@@ -123,37 +159,4 @@ func (c *checker) findPolicyIssue(ctx context.Context, client *github.Client, or
 		return nil, fmt.Errorf("list policy issues of %s/.github: %w", org, err)
 	}
 	return is, nil
-}
-
-// policyChanged validates a changed org policy, reports or clears its
-// problems, and re-checks every repository of the installation when valid.
-func (c *checker) policyChanged(ctx context.Context, installationID int64, org string) error {
-	client, err := c.deps.GitHub.NewInstallationClient(installationID)
-	if err != nil {
-		return err
-	}
-	eff, err := policy.Load(ctx, client, org, ".github")
-	var inv *policy.InvalidError
-	if errors.As(err, &inv) {
-		return c.reportPolicy(ctx, client, org, inv)
-	}
-	if err != nil {
-		return err
-	}
-	if err := c.policyValid(ctx, client, org, eff.Version); err != nil {
-		return err
-	}
-	known, err := c.deps.Store.Repositories(ctx, installationID)
-	if err != nil {
-		return err
-	}
-	repos := make([]*github.Repository, 0, len(known))
-	for _, r := range known {
-		repos = append(repos, repositoryOf(r))
-	}
-	return enqueueChecks(ctx, client, installationID, repos, "org policy changed")
-}
-
-func repositoryOf(r store.Repository) *github.Repository {
-	return &github.Repository{ID: github.Int64(r.ID), FullName: github.String(r.FullName)}
 }
