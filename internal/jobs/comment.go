@@ -8,14 +8,18 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ospo-bot/ospo-bot/internal/authz"
+	"github.com/ospo-bot/ospo-bot/internal/prcommand"
 	"github.com/ospo-bot/ospo-bot/internal/review"
 )
 
-// commentHandler runs /ospo commands written on review issues, then
-// enqueues a check of the repository so the issue shows the decision.
+// commentHandler routes a comment: on a review issue to review (the
+// /ospo commands that decide a repository's review), on a pull request to
+// prcommand (its /ospo commands and the CLA phrase); then it enqueues the
+// checks the comment asks for, so the issue or pull request shows it.
 type commentHandler struct {
 	deps    Deps
 	checker *checker
+	pr      *prcommand.Handler
 }
 
 func (h *commentHandler) handle(ctx context.Context, d *DeliveryArgs) error {
@@ -26,9 +30,49 @@ func (h *commentHandler) handle(ctx context.Context, d *DeliveryArgs) error {
 	if a := ev.GetAction(); (a != "created" && a != "edited" && a != "deleted") || d.InstallationID == 0 {
 		return nil
 	}
+	client, err := h.deps.GitHub.NewInstallationClient(d.InstallationID)
+	if err != nil {
+		return err
+	}
+	if ev.GetIssue().IsPullRequest() {
+		return h.pullRequest(ctx, client, d.InstallationID, ev)
+	}
+	return h.reviewIssue(ctx, client, d.InstallationID, ev)
+}
+
+// pullRequest hands a comment on a pull request to prcommand and
+// enqueues the checks it asks for.
+func (h *commentHandler) pullRequest(ctx context.Context, client *github.Client, installationID int64, ev *github.IssueCommentEvent) error {
+	var rechecks []prcommand.Recheck
+	var err error
+	switch ev.GetAction() {
+	case "deleted":
+		rechecks, err = h.pr.Delete(ctx, installationID, ev)
+	case "edited":
+		rechecks, err = h.pr.Edit(ctx, client, installationID, ev)
+	default:
+		rechecks, err = h.pr.Comment(ctx, client, installationID, ev)
+	}
+	if err != nil {
+		return err
+	}
+	// Each its own job: a failure of a check must not handle the comment again.
+	for _, r := range rechecks {
+		if err := insertPRCheck(ctx, CheckPullRequestArgs{InstallationID: r.PullRequest.InstallationID,
+			Repository: r.PullRequest.Repository, Number: r.PullRequest.Number, Reason: r.Reason}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// reviewIssue hands a comment on an issue to review, which acts on the
+// /ospo commands written on review issues, and enqueues a check of the
+// reviewed repository when a decision changed.
+func (h *commentHandler) reviewIssue(ctx context.Context, client *github.Client, installationID int64, ev *github.IssueCommentEvent) error {
 	cm := ev.GetComment()
 	c := review.Comment{
-		InstallationID: d.InstallationID,
+		InstallationID: installationID,
 		Repo:           ev.GetRepo().GetFullName(),
 		IssueNumber:    ev.GetIssue().GetNumber(),
 		IssueBody:      ev.GetIssue().GetBody(),
@@ -51,25 +95,12 @@ func (h *commentHandler) handle(ctx context.Context, d *DeliveryArgs) error {
 	if c.Edited {
 		c.At = cm.GetUpdatedAt().Time
 	}
-	client, err := h.deps.GitHub.NewInstallationClient(d.InstallationID)
-	if err != nil {
-		return err
-	}
 	// An edit is the editor's (the event's sender, who may be someone
 	// other than the author: anyone with write access may edit any
 	// comment): only what it adds or removes acts, as the editor.
 	sender := ev.GetSender()
 	from := ev.GetChanges().GetBody()
 	oldKnown := from != nil && from.From != nil
-	if ev.GetIssue().IsPullRequest() {
-		switch ev.GetAction() {
-		case "deleted":
-			return h.pullRequestCommentDeleted(ctx, client, d.InstallationID, ev, "deleted")
-		case "edited":
-			return h.pullRequestCommentEdited(ctx, client, d.InstallationID, ev, oldKnown)
-		}
-		return h.pullRequestComment(ctx, client, d.InstallationID, ev)
-	}
 	authority := func(repoID int64) (authz.Authority, error) {
 		owner := h.reviewedOwner(ctx, repoID, c.Repo)
 		eff, err := loadOrgPolicy(ctx, client, owner)
@@ -80,6 +111,7 @@ func (h *commentHandler) handle(ctx context.Context, d *DeliveryArgs) error {
 			Label: eff.Policy.Review.Label, Repository: eff.Policy.Review.Repository}, nil
 	}
 	var handled review.Handled
+	var err error
 	switch ev.GetAction() {
 	case "deleted":
 		handled, err = h.checker.review.Withdraw(ctx, client, c, sender.GetLogin(), "deleted", authority)
@@ -98,20 +130,8 @@ func (h *commentHandler) handle(ctx context.Context, d *DeliveryArgs) error {
 		return nil
 	}
 	// Its own job: a failure of the check must not handle the comment again.
-	return insertCheck(ctx, CheckRepositoryArgs{InstallationID: d.InstallationID, RepositoryID: handled.RepositoryID,
+	return insertCheck(ctx, CheckRepositoryArgs{InstallationID: installationID, RepositoryID: handled.RepositoryID,
 		Repository: fullName, Reason: "a command on its review issue"})
-}
-
-// sameUser: the same GitHub account (by ID; by login when an ID is
-// missing). A missing sender is no one.
-func sameUser(a, b *github.User) bool {
-	if a == nil || b == nil {
-		return false
-	}
-	if a.GetID() != 0 && b.GetID() != 0 {
-		return a.GetID() == b.GetID()
-	}
-	return a.GetLogin() != "" && strings.EqualFold(a.GetLogin(), b.GetLogin())
 }
 
 // reviewedName is the current owner/name of a reviewed repository.
