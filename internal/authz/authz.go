@@ -10,6 +10,7 @@ import (
 
 	"github.com/ospo-bot/ospo-bot/internal/ghclient"
 	"github.com/ospo-bot/ospo-bot/internal/inert"
+	"github.com/ospo-bot/ospo-bot/internal/policy"
 )
 
 // Authority is who may decide reviews, from the policy in force.
@@ -24,6 +25,18 @@ type Authority struct {
 	// package tells its own issues by them).
 	Label      string
 	Repository string
+}
+
+// OfOrg is who decides the reviews of org's repositories: the org's own
+// policy (policy.OrgPath in its policy.OrgRepo repository) alone says,
+// never a repository's override.
+func OfOrg(ctx context.Context, client *github.Client, org string) (Authority, error) {
+	eff, err := policy.Load(ctx, client, org, policy.OrgRepo)
+	if err != nil {
+		return Authority{}, err
+	}
+	return Authority{Org: org, Approvers: eff.Policy.Review.Approvers, PolicyVersion: eff.Version,
+		Label: eff.Policy.Review.Label, Repository: eff.Policy.Review.Repository}, nil
 }
 
 // MayDecide reports whether login may decide reviews: a listed user, an

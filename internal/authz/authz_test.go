@@ -90,3 +90,21 @@ func TestMayDecide(t *testing.T) {
 		})
 	}
 }
+
+// OfOrg reads who decides from the org's own policy, with its version,
+// and where review issues go; no policy file means the org's owners.
+func TestOfOrg(t *testing.T) {
+	ctx := context.Background()
+	f, client := lookupWorld(t)
+	got, err := OfOrg(ctx, client, "acme")
+	if err != nil || got.Org != "acme" || len(got.Approvers) != 0 {
+		t.Fatalf("without a policy: %+v, %v; want the org's owners", got, err)
+	}
+	if _, err := f.AddRepo(githubfake.Repo{Owner: "acme", Name: ".github", Files: map[string]string{"ospo.yml": "review:\n  approvers: [\"@acme/ospo\"]\n  repository: acme/ospo\n"}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err = OfOrg(ctx, client, "acme")
+	if err != nil || len(got.Approvers) != 1 || got.Approvers[0] != "@acme/ospo" || got.Repository != "acme/ospo" || got.PolicyVersion == "" {
+		t.Fatalf("with a policy: %+v, %v", got, err)
+	}
+}

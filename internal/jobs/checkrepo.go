@@ -15,7 +15,6 @@ import (
 
 	"github.com/ospo-bot/ospo-bot/internal/check"
 	"github.com/ospo-bot/ospo-bot/internal/logging"
-	"github.com/ospo-bot/ospo-bot/internal/policy"
 	"github.com/ospo-bot/ospo-bot/internal/review"
 )
 
@@ -91,12 +90,6 @@ func (c *checker) checkRepository(ctx context.Context, client *github.Client, r 
 		return permanent("%v", err)
 	}
 	return err
-}
-
-// loadOrgPolicy loads the org's own policy, which alone says who decides
-// reviews.
-func loadOrgPolicy(ctx context.Context, client *github.Client, org string) (*policy.Effective, error) {
-	return policy.Load(ctx, client, org, ".github")
 }
 
 // keyedMutex serialises work on one key (a repository) in this process.

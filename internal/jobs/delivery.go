@@ -10,6 +10,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ospo-bot/ospo-bot/internal/logging"
+	"github.com/ospo-bot/ospo-bot/internal/prcommand"
 	"github.com/ospo-bot/ospo-bot/internal/store"
 )
 
@@ -111,7 +112,7 @@ func eventHandlers(deps Deps, chk *checker) map[string]eventHandler {
 		"installation_repositories": inst.handleRepositories,
 		"repository":                (&repositoryHandler{deps: deps}).handle,
 		"push":                      (&pushHandler{deps: deps, checker: chk}).handle,
-		"issue_comment":             (&commentHandler{deps: deps, checker: chk}).handle,
+		"issue_comment":             (&commentHandler{deps: deps, checker: chk, pr: &prcommand.Handler{Store: deps.Store, Review: chk.review}}).handle,
 		"ping":                      handlePing,
 	}
 }

@@ -76,12 +76,6 @@ func argsRound(j *rivertype.JobRow) int {
 	return r.Round
 }
 
-// followUpPR enqueues the check of a pull request after a comment on it
-// changed what the check reads.
-func followUpPR(ctx context.Context, installationID int64, repo string, number int) error {
-	return insertPRCheck(ctx, CheckPullRequestArgs{InstallationID: installationID, Repository: repo, Number: number, Reason: "a comment on it"})
-}
-
 // FollowUpsPending reports whether a follow-up check is still to run: one
 // waiting or running (a snoozed one, scheduled, is not counted). Whoever
 // waits for a delivery's whole effect (the demo, tests) waits for these

@@ -43,6 +43,9 @@ type Comment struct {
 type Handled struct {
 	RepositoryID int64 // 0: not a review issue
 	Recheck      bool  // the repository should be checked again now
+	// Repository is the reviewed repository's owner/name, when Recheck
+	// (IssueComment only).
+	Repository string
 }
 
 // HandleComment runs the /ospo commands of a comment on a review issue.

@@ -1,4 +1,4 @@
-package jobs
+package prcommand
 
 import (
 	"context"
@@ -24,7 +24,7 @@ import (
 // branch (snapshot.HeadAt: push times GitHub recorded, unlike commit
 // dates, and force pushes included). When it cannot be told, nothing is
 // approved and the reply says why.
-func (h *commentHandler) approvePaths(ctx context.Context, client *github.Client, ref store.PullRequestRef, cm *github.IssueComment, version string) (string, error) {
+func (h *Handler) approvePaths(ctx context.Context, client *github.Client, ref store.PullRequestRef, cm *github.IssueComment, version string) (string, error) {
 	login := cm.GetUser().GetLogin()
 	written := cm.GetCreatedAt().Time
 	if u := cm.GetUpdatedAt().Time; u.After(written) {
@@ -42,7 +42,7 @@ func (h *commentHandler) approvePaths(ctx context.Context, client *github.Client
 		}
 		return unknownHeadReply(login, branch), nil
 	}
-	err = h.deps.Store.SavePathApproval(ctx, ref, store.PathApproval{CommentID: cm.GetID(), Login: login,
+	err = h.Store.SavePathApproval(ctx, ref, store.PathApproval{CommentID: cm.GetID(), Login: login,
 		HeadSHA: sha, URL: cm.GetHTMLURL(), At: written})
 	if err != nil {
 		return "", err

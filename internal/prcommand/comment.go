@@ -1,4 +1,5 @@
-package jobs
+// Package prcommand runs the /ospo commands and the CLA phrase written on pull requests.
+package prcommand
 
 import (
 	"context"
@@ -26,13 +27,35 @@ const prHelp = "Commands on a pull request, each on its own line:\n\n" +
 	"| `/ospo recheck` | anyone | checks this pull request again now |\n" +
 	"| `/ospo help` | anyone | this table |\n"
 
-// pullRequestComment handles a comment on a pull request: a CLA signature,
+// Handler runs what a comment on a pull request asks (Comment, Edit,
+// Delete). It writes the store and replies on GitHub, each once however
+// often the comment is delivered or its job retried; the checks a comment
+// asks for it returns, for the caller to enqueue (never run inline after
+// a side effect).
+type Handler struct {
+	Store *store.Store
+	// Review posts the replies (AnswerOnce, AnswerEditOnce).
+	Review *review.Manager
+}
+
+// Recheck is a pull request a comment asks to be checked again, and why.
+type Recheck struct {
+	PullRequest store.PullRequestRef
+	Reason      string
+}
+
+// onIt is the check of the pull request the comment is on.
+func onIt(ref store.PullRequestRef) Recheck {
+	return Recheck{PullRequest: ref, Reason: "a comment on it"}
+}
+
+// Comment handles a new comment on a pull request: a CLA signature,
 // /ospo approve of protected paths, /ospo cla revoke, recheck and help.
-func (h *commentHandler) pullRequestComment(ctx context.Context, client *github.Client, installationID int64, ev *github.IssueCommentEvent) error {
+func (h *Handler) Comment(ctx context.Context, client *github.Client, installationID int64, ev *github.IssueCommentEvent) ([]Recheck, error) {
 	cm := ev.GetComment()
 	user := cm.GetUser()
 	if user.GetType() == "Bot" || strings.HasSuffix(user.GetLogin(), "[bot]") {
-		return nil
+		return nil, nil
 	}
 	repo := ev.GetRepo()
 	owner, name := repo.GetOwner().GetLogin(), repo.GetName()
@@ -40,16 +63,17 @@ func (h *commentHandler) pullRequestComment(ctx context.Context, client *github.
 	ref := store.PullRequestRef{InstallationID: installationID, Repository: repo.GetFullName(), Number: number}
 	eff, _, err := check.LoadPolicy(ctx, client, owner, name)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cla := eff.Policy.PullRequest.CLA
 	recheck := false
+	var rechecks []Recheck
 	var replies []string
 	react := false
 
-	if cla.Mode.On() && signs(cm.GetBody(), cla.Phrase) {
-		if err := h.sign(ctx, installationID, ref, user, cm, cla.Version, eff.Version); err != nil {
-			return err
+	if cla.Mode.On() && review.Signs(cm.GetBody(), cla.Phrase) {
+		if rechecks, err = h.sign(ctx, installationID, ref, user, cm, cla.Version, eff.Version); err != nil {
+			return nil, err
 		}
 		react, recheck = true, true
 	}
@@ -68,27 +92,27 @@ func (h *commentHandler) pullRequestComment(ctx context.Context, client *github.
 		case review.Approve, review.RevokeCLA:
 			ok, err := authz.MayDecide(ctx, client, authority, user.GetLogin())
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if !ok {
 				replies = append(replies, fmt.Sprintf("%s, only %s may do that; nothing changed.", inert.Mention(user.GetLogin()), authz.Describe(authority)))
 				if err := h.audit(ctx, installationID, user.GetLogin(), "refuse "+string(cmd.Verb), ref.Repository+fmt.Sprintf("#%d", number), "not an approver", cm.GetHTMLURL(), eff.Version,
 					review.CommandKey(cm.GetID(), i, "refuse "+string(cmd.Verb))); err != nil {
-					return err
+					return nil, err
 				}
 				continue
 			}
 			if cmd.Verb == review.Approve {
 				reply, err := h.approvePaths(ctx, client, ref, cm, eff.Version)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				if reply != "" {
 					replies = append(replies, reply)
 					continue
 				}
 			} else if reply, err := h.revoke(ctx, client, installationID, owner, user.GetLogin(), cmd, cm, eff.Version); err != nil {
-				return err
+				return nil, err
 			} else if reply != "" {
 				replies = append(replies, reply)
 			}
@@ -97,42 +121,40 @@ func (h *commentHandler) pullRequestComment(ctx context.Context, client *github.
 			replies = append(replies, fmt.Sprintf("`/ospo %s` works on OSPO review issues, not on pull requests.", cmd.Verb))
 		}
 	}
-	if err := h.checker.review.AnswerOnce(ctx, client, owner, name, number, cm.GetID(), react, replies); err != nil {
-		return err
+	if err := h.Review.AnswerOnce(ctx, client, owner, name, number, cm.GetID(), react, replies); err != nil {
+		return nil, err
 	}
 	if !recheck {
-		return nil
+		return rechecks, nil
 	}
-	return followUpPR(ctx, installationID, ref.Repository, number)
+	return append(rechecks, onIt(ref)), nil
 }
 
-// pullRequestCommentDeleted withdraws what a deleted comment on a pull
-// request approved, audited with who deleted it, and re-checks the pull
-// request. A CLA signature stays: it is a record of consent, which a
-// deleted comment does not revoke (an approver runs /ospo cla revoke).
-// how says what became of the comment ("deleted"); an edit is
-// pullRequestCommentEdited's.
-func (h *commentHandler) pullRequestCommentDeleted(ctx context.Context, client *github.Client, installationID int64, ev *github.IssueCommentEvent, how string) error {
+// Delete withdraws what a deleted comment on a pull request approved,
+// audited with who deleted it, and re-checks the pull request. A CLA
+// signature stays: it is a record of consent, which a deleted comment
+// does not revoke (an approver runs /ospo cla revoke). An edit is Edit's.
+func (h *Handler) Delete(ctx context.Context, installationID int64, ev *github.IssueCommentEvent) ([]Recheck, error) {
 	cm := ev.GetComment()
 	ref := store.PullRequestRef{InstallationID: installationID, Repository: ev.GetRepo().GetFullName(), Number: ev.GetIssue().GetNumber()}
 	subject := fmt.Sprintf("%s#%d", ref.Repository, ref.Number)
-	had, err := h.deps.Store.WithdrawPathApproval(ctx, ref, cm.GetID(), func(a store.PathApproval) store.AuditEntry {
+	had, err := h.Store.WithdrawPathApproval(ctx, ref, cm.GetID(), func(a store.PathApproval) store.AuditEntry {
 		return store.AuditEntry{InstallationID: installationID, Actor: ev.GetSender().GetLogin(), Action: "withdraw approve protected paths",
-			Subject: subject, Reason: fmt.Sprintf("@%s's comment approving %s was %s", a.Login, a.HeadSHA, how), URL: a.URL}
+			Subject: subject, Reason: fmt.Sprintf("@%s's comment approving %s was deleted", a.Login, a.HeadSHA), URL: a.URL}
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !had {
 		// A retry finds the approval withdrawn by the attempt that failed
 		// after it: re-check all the same when the comment approved.
 		if !approves(cm.GetBody()) && !approves(ev.GetChanges().GetBody().GetFrom()) {
-			return nil
+			return nil, nil
 		}
-		return followUpPR(ctx, installationID, ref.Repository, ref.Number)
+		return []Recheck{onIt(ref)}, nil
 	}
-	zerolog.Ctx(ctx).Info().Int64("comment_id", cm.GetID()).Str("deleted_by", ev.GetSender().GetLogin()).Str("how", how).Msg("approval withdrawn: its comment was deleted or edited by someone else")
-	return followUpPR(ctx, installationID, ref.Repository, ref.Number)
+	zerolog.Ctx(ctx).Info().Int64("comment_id", cm.GetID()).Str("deleted_by", ev.GetSender().GetLogin()).Msg("approval withdrawn: its comment was deleted")
+	return []Recheck{onIt(ref)}, nil
 }
 
 // approves reports whether a comment's body holds /ospo approve.
@@ -141,13 +163,9 @@ func approves(body string) bool {
 	return slices.ContainsFunc(cmds, func(c review.Command) bool { return c.Verb == review.Approve })
 }
 
-// signs reports whether a comment signs: the phrase alone on a line GitHub
-// shows as plain text.
-func signs(body, phrase string) bool { return review.Signs(body, phrase) }
-
 // revoke deletes a CLA signature, as actor (who wrote the command); the
 // pull requests of its author fail again at their next check.
-func (h *commentHandler) revoke(ctx context.Context, client *github.Client, installationID int64, org, actor string, cmd review.Command, cm *github.IssueComment, version string) (string, error) {
+func (h *Handler) revoke(ctx context.Context, client *github.Client, installationID int64, org, actor string, cmd review.Command, cm *github.IssueComment, version string) (string, error) {
 	u, _, err := client.Users.Get(ctx, cmd.Rule)
 	if ghclient.NotFound(err) {
 		return fmt.Sprintf("I could not find the user %s.", inert.Code("@"+cmd.Rule)), nil
@@ -155,7 +173,7 @@ func (h *commentHandler) revoke(ctx context.Context, client *github.Client, inst
 	if err != nil { // a 5xx or a rate limit is no answer: retry the job
 		return "", fmt.Errorf("look up @%s: %w", cmd.Rule, err)
 	}
-	had, err := h.deps.Store.RevokeSignature(ctx, org, u.GetID())
+	had, err := h.Store.RevokeSignature(ctx, org, u.GetID())
 	if err != nil {
 		return "", err
 	}
@@ -171,7 +189,7 @@ func (h *commentHandler) revoke(ctx context.Context, client *github.Client, inst
 
 // audit writes an entry once per key (its natural key: see
 // review.CommandKey), whatever delivered the comment and however often.
-func (h *commentHandler) audit(ctx context.Context, installationID int64, actor, action, subject, reason, url, version, key string) error {
-	return h.deps.Store.AppendAudit(ctx, store.AuditEntry{InstallationID: installationID, Actor: actor, Action: action,
+func (h *Handler) audit(ctx context.Context, installationID int64, actor, action, subject, reason, url, version, key string) error {
+	return h.Store.AppendAudit(ctx, store.AuditEntry{InstallationID: installationID, Actor: actor, Action: action,
 		Subject: subject, Reason: reason, URL: url, PolicyVersion: version, Key: key})
 }

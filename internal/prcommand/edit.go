@@ -1,4 +1,4 @@
-package jobs
+package prcommand
 
 import (
 	"context"
@@ -16,8 +16,7 @@ import (
 	"github.com/ospo-bot/ospo-bot/internal/store"
 )
 
-// pullRequestCommentEdited applies an edit of a comment on a pull request
-// as its editor (the event's sender), as review.HandleEdit does on review
+// Edit applies an edit of a comment on a pull request as its editor (the event's sender), as review.HandleEdit does on review
 // issues: commands the edit kept stay as they were; an approval of
 // protected paths whose line it removed is withdrawn, by the editor
 // (always: withdrawing fails closed); what it added runs as the editor:
@@ -31,8 +30,10 @@ import (
 // still holds stay their givers'), every other command is the editor's,
 // and a signing phrase signs nobody (a signature must be certain), which
 // the reply says.
-func (h *commentHandler) pullRequestCommentEdited(ctx context.Context, client *github.Client, installationID int64, ev *github.IssueCommentEvent, oldKnown bool) error {
+func (h *Handler) Edit(ctx context.Context, client *github.Client, installationID int64, ev *github.IssueCommentEvent) ([]Recheck, error) {
 	cm := ev.GetComment()
+	from := ev.GetChanges().GetBody()
+	oldKnown := from != nil && from.From != nil
 	editor, author := ev.GetSender(), cm.GetUser()
 	login := editor.GetLogin()
 	bot := editor.GetType() == "Bot" || strings.HasSuffix(login, "[bot]")
@@ -43,13 +44,13 @@ func (h *commentHandler) pullRequestCommentEdited(ctx context.Context, client *g
 	subject := fmt.Sprintf("%s#%d", ref.Repository, number)
 	logger := zerolog.Ctx(ctx)
 
-	all, err := h.deps.Store.PathApprovals(ctx, ref.Repository, number)
+	all, err := h.Store.PathApprovals(ctx, ref.Repository, number)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	stored := slices.DeleteFunc(all, func(a store.PathApproval) bool { return a.CommentID != cm.GetID() })
 	if bot && len(stored) == 0 {
-		return nil // a bot (the app updating its own comment) adds nothing and had nothing to remove
+		return nil, nil // a bot (the app updating its own comment) adds nothing and had nothing to remove
 	}
 
 	body, oldBody := cm.GetBody(), ev.GetChanges().GetBody().GetFrom()
@@ -94,16 +95,17 @@ func (h *commentHandler) pullRequestCommentEdited(ctx context.Context, client *g
 
 	eff, _, err := check.LoadPolicy(ctx, client, owner, name)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cla := eff.Policy.PullRequest.CLA
-	signed := !bot && cla.Mode.On() && signs(body, cla.Phrase) && (!oldKnown || !signs(oldBody, cla.Phrase))
+	signed := !bot && cla.Mode.On() && review.Signs(body, cla.Phrase) && (!oldKnown || !review.Signs(oldBody, cla.Phrase))
 	if len(added) == 0 && removedApprovals == 0 && len(perrs) == 0 && !signed {
-		return nil // an edit of the prose around the commands
+		return nil, nil // an edit of the prose around the commands
 	}
 
 	// A retry re-checks even when the approvals are already withdrawn.
 	recheck, react := removedApprovals > 0, false
+	var rechecks []Recheck
 	var replies []string
 	if signed {
 		switch {
@@ -114,8 +116,8 @@ func (h *commentHandler) pullRequestCommentEdited(ctx context.Context, client *g
 			replies = append(replies, fmt.Sprintf("@%s, GitHub did not say what your edit changed, so I signed nothing: "+
 				"a CLA signature must be written by the signer in their own comment. Please write the phrase in a new comment.", login))
 		default:
-			if err := h.sign(ctx, installationID, ref, author, cm, cla.Version, eff.Version); err != nil {
-				return err
+			if rechecks, err = h.sign(ctx, installationID, ref, author, cm, cla.Version, eff.Version); err != nil {
+				return nil, err
 			}
 			react, recheck = true, true
 		}
@@ -148,7 +150,7 @@ func (h *commentHandler) pullRequestCommentEdited(ctx context.Context, client *g
 		case review.Approve, review.RevokeCLA:
 			if !asked {
 				if may, err = authz.MayDecide(ctx, client, authority, login); err != nil {
-					return err
+					return nil, err
 				}
 				asked = true
 			}
@@ -163,7 +165,7 @@ func (h *commentHandler) pullRequestCommentEdited(ctx context.Context, client *g
 			if cmd.Verb == review.RevokeCLA {
 				reply, err := h.revoke(ctx, client, installationID, owner, login, cmd, cm, eff.Version)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				if reply != "" {
 					replies = append(replies, reply)
@@ -173,7 +175,7 @@ func (h *commentHandler) pullRequestCommentEdited(ctx context.Context, client *g
 			}
 			sha, branch, ok, err := headWhen(ctx, client, ref, edited)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if !ok {
 				edit.Audit = append(edit.Audit, entry("refuse approve", "the head when the edit was made is unknown", cm.GetHTMLURL()))
@@ -188,52 +190,61 @@ func (h *commentHandler) pullRequestCommentEdited(ctx context.Context, client *g
 		}
 	}
 	if len(edit.Withdraw) > 0 || len(edit.Add) > 0 || len(edit.Audit) > 0 {
-		applied, err := h.deps.Store.ApplyPathApprovalEdit(ctx, edit)
+		applied, err := h.Store.ApplyPathApprovalEdit(ctx, edit)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if !applied {
 			logger.Info().Int64("comment_id", cm.GetID()).Msg("this edit was applied before: its approvals stay as they are")
 		}
 	}
-	if err := h.checker.review.AnswerEditOnce(ctx, client, owner, name, number, cm.GetID(), edit.Key, react, replies); err != nil {
-		return err
+	if err := h.Review.AnswerEditOnce(ctx, client, owner, name, number, cm.GetID(), edit.Key, react, replies); err != nil {
+		return nil, err
 	}
 	if !recheck {
-		return nil
+		return rechecks, nil
 	}
-	return followUpPR(ctx, installationID, ref.Repository, number)
+	return append(rechecks, onIt(ref)), nil
 }
 
 // sign records the CLA signature of user, who wrote the phrase in their
-// own comment cm, audits it, and re-checks the other open pull requests
-// the signer held up.
-func (h *commentHandler) sign(ctx context.Context, installationID int64, ref store.PullRequestRef, user *github.User, cm *github.IssueComment, claVersion, policyVersion string) error {
+// own comment cm, and audits it. It returns the other open pull requests
+// the signer held up, in any repository of the installation, to be
+// checked again too.
+func (h *Handler) sign(ctx context.Context, installationID int64, ref store.PullRequestRef, user *github.User, cm *github.IssueComment, claVersion, policyVersion string) ([]Recheck, error) {
 	org, _, _ := strings.Cut(ref.Repository, "/")
-	err := h.deps.Store.SaveSignature(ctx, store.Signature{Org: org, UserID: user.GetID(), Login: user.GetLogin(),
+	err := h.Store.SaveSignature(ctx, store.Signature{Org: org, UserID: user.GetID(), Login: user.GetLogin(),
 		Version: claVersion, SignedAt: time.Now(), URL: cm.GetHTMLURL()})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := h.audit(ctx, installationID, user.GetLogin(), "cla sign", org, "version "+claVersion, cm.GetHTMLURL(), policyVersion,
 		fmt.Sprintf("comment %d cla sign %s", cm.GetID(), cm.GetUpdatedAt().UTC().Format(time.RFC3339Nano))); err != nil {
-		return err
+		return nil, err
 	}
 	zerolog.Ctx(ctx).Info().Str("signer", user.GetLogin()).Msg("CLA signed")
-	// Every other open pull request this person held up, in any
-	// repository of the installation, is checked again too.
-	blocked, err := h.deps.Store.BlockedBy(ctx, user.GetID())
+	blocked, err := h.Store.BlockedBy(ctx, user.GetID())
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var rechecks []Recheck
 	for _, b := range blocked {
 		if b.Repository == ref.Repository && b.Number == ref.Number {
 			continue
 		}
-		if err := insertPRCheck(ctx, CheckPullRequestArgs{InstallationID: b.InstallationID, Repository: b.Repository, Number: b.Number,
-			Reason: "@" + user.GetLogin() + " signed the CLA"}); err != nil {
-			return err
-		}
+		rechecks = append(rechecks, Recheck{PullRequest: b, Reason: "@" + user.GetLogin() + " signed the CLA"})
 	}
-	return nil
+	return rechecks, nil
+}
+
+// sameUser: the same GitHub account (by ID; by login when an ID is
+// missing). A missing sender is no one.
+func sameUser(a, b *github.User) bool {
+	if a == nil || b == nil {
+		return false
+	}
+	if a.GetID() != 0 && b.GetID() != 0 {
+		return a.GetID() == b.GetID()
+	}
+	return a.GetLogin() != "" && strings.EqualFold(a.GetLogin(), b.GetLogin())
 }
