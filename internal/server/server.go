@@ -93,9 +93,13 @@ func Open(ctx context.Context, cfg config.Config, logger zerolog.Logger, opts Op
 	} else if n > 0 {
 		logger.Warn().Int64("jobs", n).Msg("jobs left running by a process that stopped abruptly will run again")
 	}
+	retry := opts.RetryPolicy
+	if retry == nil {
+		retry = jobs.Backoff{Base: cfg.JobRetryBase}
+	}
 	q, err := jobs.New(jobs.Deps{Store: st, GitHub: gh, Metrics: m, Logger: logger}, jobs.Options{
 		Workers:       cfg.Workers,
-		RetryPolicy:   opts.RetryPolicy,
+		RetryPolicy:   retry,
 		SweepInterval: cfg.SweepInterval,
 		JobTimeout:    cfg.JobTimeout,
 	})
