@@ -32,6 +32,8 @@ type checker struct {
 	review *review.Manager
 	prs    *prcheck.Reporter
 	locks  keyedMutex
+	// leaseTTL: see lease.
+	leaseTTL time.Duration
 	// lookups caches the CLA's account and membership lookups across
 	// checks (see gatherCLA).
 	lookups *snapshot.LookupCache

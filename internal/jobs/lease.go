@@ -15,20 +15,22 @@ import (
 // check a subject one at a time; a job that finds the lease held snoozes
 // (it does not fail) and runs after. River's uniqueness keeps one such
 // job waiting per subject (enqueueFollowUp).
-const (
-	// leaseTTL outlives a job's run (Options.JobTimeout, 5 minutes by
-	// default): a lease left by a replica that died expires about when
-	// River runs its job again.
-	leaseTTL = 6 * time.Minute
-	// leaseSnooze is how long a job waits for a held lease.
-	leaseSnooze = time.Second
-)
 
-// lease takes the lease on subject for this attempt of job; held is false
-// when another job holds it. release gives it up.
+// leaseSnooze is how long a job waits for a held lease.
+const leaseSnooze = time.Second
+
+// lease takes the lease on subject for job; held is false when another job
+// holds it. release gives it up. The holder is the job, not its attempt:
+// an attempt that died holding the lease (its process SIGKILLed) is over
+// before River runs the job again (at the next start on SQLite; on
+// Postgres the rescuer waits out the job timeout, which cancels the
+// attempt), so the next attempt takes the lease back at once. Another
+// job's lease expires after c.leaseTTL, when River's rescuer would run a
+// job left running by a replica that died: a lease outlives its job's run
+// and no more.
 func (c *checker) lease(ctx context.Context, job *rivertype.JobRow, subject string) (release func(), held bool, err error) {
-	holder := fmt.Sprintf("job %d attempt %d", job.ID, job.Attempt)
-	held, err = c.deps.Store.TakeLease(ctx, subject, holder, leaseTTL)
+	holder := fmt.Sprintf("job %d", job.ID)
+	held, err = c.deps.Store.TakeLease(ctx, subject, holder, c.leaseTTL)
 	if err != nil || !held {
 		return func() {}, false, err
 	}

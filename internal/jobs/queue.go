@@ -91,6 +91,7 @@ func New(deps Deps, opts Options) (*Queue, error) {
 		intake: make(chan *pending, 4*opts.MaxBatch),
 		done:   make(chan struct{}),
 	}
+	rescueAfter := opts.JobTimeout + max(opts.JobTimeout/5, time.Second)
 	cfg := &river.Config{
 		// SQLite has no LISTEN/NOTIFY and neither has database/sql on
 		// Postgres: River polls, so poll often.
@@ -101,7 +102,7 @@ func New(deps Deps, opts Options) (*Queue, error) {
 		// rescuer once it has been "running" longer than this margin; on
 		// SQLite the next process releases it at start.
 		JobTimeout:           opts.JobTimeout,
-		RescueStuckJobsAfter: opts.JobTimeout + max(opts.JobTimeout/5, time.Second),
+		RescueStuckJobsAfter: rescueAfter,
 		Logger:               logging.Slog(deps.Logger.With().Str("component", "river").Logger()),
 		RetryPolicy:          opts.RetryPolicy,
 		Middleware:           []rivertype.Middleware{&runner{deps: deps}},
@@ -110,7 +111,7 @@ func New(deps Deps, opts Options) (*Queue, error) {
 	if !opts.InsertOnly {
 		workers := river.NewWorkers()
 		bot := appbot.New(deps.GitHub) // asked of GitHub once per process
-		chk := &checker{deps: deps, review: &review.Manager{Store: deps.Store, Bot: bot}, prs: &prcheck.Reporter{Store: deps.Store, Bot: bot},
+		chk := &checker{deps: deps, review: &review.Manager{Store: deps.Store, Bot: bot}, prs: &prcheck.Reporter{Store: deps.Store, Bot: bot}, leaseTTL: rescueAfter,
 			lookups: snapshot.NewLookupCache(snapshot.DefaultLookupCacheSize, snapshot.DefaultLookupCacheTTL)}
 		river.AddWorker(workers, &intakeWorker{store: deps.Store})
 		river.AddWorker(workers, &deliveryWorker{deps: deps, handlers: eventHandlers(deps, chk)})
