@@ -156,7 +156,12 @@ func playChaos(t *testing.T, bin string, seed int64, rate float64, n int) chaos.
 			"OSPO_LISTEN=" + r.addr, "OSPO_DATABASE_URL=" + dbURL,
 			"OSPO_GITHUB_API_URL=http://" + r.host + "/", fmt.Sprintf("OSPO_GITHUB_APP_ID=%d", fakeapp.ID),
 			"OSPO_GITHUB_PRIVATE_KEY=" + string(fakeapp.KeyPEM()), "OSPO_GITHUB_WEBHOOK_SECRET=" + chaosSecret,
-			"OSPO_WORKERS=4", "OSPO_LOG_LEVEL=warn", "OSPO_SWEEP_INTERVAL=0", "OSPO_JOB_TIMEOUT=15s",
+			"OSPO_WORKERS=4", "OSPO_LOG_LEVEL=warn", "OSPO_SWEEP_INTERVAL=0",
+			// A failed job runs again after 5 ms × n⁴ (River's 1 s × n⁴
+			// would make a job faulted four times wait minutes), and a job
+			// left running by the killed replica is rescued 6 s after it
+			// began, at the rescuer's next round (every 30 s).
+			"OSPO_JOB_RETRY_BASE=5ms", "OSPO_JOB_TIMEOUT=5s",
 		}
 		r.p = startServe(t, bin, r.env, "http://"+r.addr)
 		w.replicas = append(w.replicas, r)
@@ -331,10 +336,11 @@ func (w *chaosWorld) scenarios() {
 			return ""
 		}},
 	}
+	start := time.Now()
 	for i, s := range steps {
 		w.step = i + 1
 		w.marks = append(w.marks, len(w.gh.Requests()))
-		w.t.Logf("step %d: %s", w.step, s.title)
+		w.t.Logf("step %d at %.1fs: %s", w.step, time.Since(start).Seconds(), s.title)
 		s.act()
 		w.waitIdle()
 		if wrong := s.shows(); wrong != "" {
