@@ -46,6 +46,9 @@ type Options struct {
 	// JobTimeout bounds a job's run; on Postgres a job left running by a
 	// replica that died runs again a little after it. Default 5 minutes.
 	JobTimeout time.Duration
+	// ReplicaID is River's client ID (config's replica_id); River picks
+	// one per process when empty.
+	ReplicaID string
 	// SweepInterval is how often every known repository is checked again;
 	// 0 turns the sweep off.
 	SweepInterval time.Duration
@@ -101,6 +104,7 @@ func New(deps Deps, opts Options) (*Queue, error) {
 		// Postgres, a job whose process died is run again by River's
 		// rescuer once it has been "running" longer than this margin; on
 		// SQLite the next process releases it at start.
+		ID:                   opts.ReplicaID,
 		JobTimeout:           opts.JobTimeout,
 		RescueStuckJobsAfter: rescueAfter,
 		Logger:               logging.Slog(deps.Logger.With().Str("component", "river").Logger()),
