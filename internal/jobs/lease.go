@@ -16,8 +16,13 @@ import (
 // (it does not fail) and runs after. River's uniqueness keeps one such
 // job waiting per subject (enqueueFollowUp).
 
-// leaseSnooze is how long a job waits for a held lease.
-const leaseSnooze = time.Second
+const (
+	// leaseSnooze is how long a job waits for a held lease.
+	leaseSnooze = time.Second
+	// defaultLeaseTTL is the rescue horizon of the default job timeout
+	// (5 minutes + 20%).
+	defaultLeaseTTL = 6 * time.Minute
+)
 
 // lease takes the lease on subject for job; held is false when another job
 // holds it. release gives it up. The holder is the job, not its attempt:
@@ -30,7 +35,11 @@ const leaseSnooze = time.Second
 // and no more.
 func (c *checker) lease(ctx context.Context, job *rivertype.JobRow, subject string) (release func(), held bool, err error) {
 	holder := fmt.Sprintf("job %d", job.ID)
-	held, err = c.deps.Store.TakeLease(ctx, subject, holder, c.leaseTTL)
+	ttl := c.leaseTTL
+	if ttl == 0 { // a checker built by hand (tests): the default job timeout's
+		ttl = defaultLeaseTTL
+	}
+	held, err = c.deps.Store.TakeLease(ctx, subject, holder, ttl)
 	if err != nil || !held {
 		return func() {}, false, err
 	}

@@ -38,3 +38,17 @@ func TestLeaseOutlivesNoDeadAttempt(t *testing.T) {
 		t.Fatalf("another job after the release: held %v, %v", held, err)
 	}
 }
+
+// TestLeaseOfACheckerWithoutTTL: a checker built without a lease TTL
+// (tests build them by hand) holds its leases as long as under the default
+// job timeout, not for no time at all.
+func TestLeaseOfACheckerWithoutTTL(t *testing.T) {
+	ctx := context.Background()
+	c := &checker{deps: Deps{Store: storetest.Open(t, store.SQLite)}}
+	if _, held, err := c.lease(ctx, &rivertype.JobRow{ID: 1}, "repository 1"); err != nil || !held {
+		t.Fatalf("first job: held %v, %v", held, err)
+	}
+	if _, held, err := c.lease(ctx, &rivertype.JobRow{ID: 2}, "repository 1"); err != nil || held {
+		t.Fatalf("second job: held %v, %v; want the lease refused", held, err)
+	}
+}
