@@ -480,6 +480,9 @@ func TestChart(t *testing.T) {
 	if _, isString := env["OSPO_GITHUB_APP_ID"]["value"].(string); !isString {
 		t.Error("OSPO_GITHUB_APP_ID must render as a string (Kubernetes rejects a number)")
 	}
+	// A restarted container (OOM-killed, crashed) keeps its pod's name, so
+	// it runs at once the jobs its previous process left running.
+	eq(t, env["OSPO_REPLICA_ID"], "valueFrom.fieldRef.fieldPath", "metadata.name")
 	eq(t, env["OSPO_DATABASE_URL"], "valueFrom.secretKeyRef.name", "ospo-bot-db")
 	eq(t, env["OSPO_DATABASE_URL"], "valueFrom.secretKeyRef.key", "url")
 	eq(t, env["OSPO_GITHUB_WEBHOOK_SECRET"], "valueFrom.secretKeyRef.name", "ospo-bot-github")

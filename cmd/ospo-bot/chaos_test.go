@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -136,8 +137,13 @@ type chaosWorld struct {
 	seq      int
 	step     int
 	killFrom int // the step from which replica B is SIGKILLed on its first write; 0: never
-	killed   string
-	marks    []int // per step, the length of the fake's request log when it began
+	// renamed: the killed replica comes back under another replica_id
+	// (a replaced pod), so River's rescuer, not the restart, runs the job
+	// it left running (about 35 s: a job timeout of 5 s and the rescuer's
+	// round of 30 s).
+	renamed bool
+	killed  string
+	marks   []int // per step, the length of the fake's request log when it began
 }
 
 // playChaos plays the scenarios with n replicas (1 or 2) and, for a seed
@@ -156,7 +162,13 @@ func playChaos(t *testing.T, bin string, seed int64, rate float64, n int) chaos.
 			"OSPO_LISTEN=" + r.addr, "OSPO_DATABASE_URL=" + dbURL,
 			"OSPO_GITHUB_API_URL=http://" + r.host + "/", fmt.Sprintf("OSPO_GITHUB_APP_ID=%d", fakeapp.ID),
 			"OSPO_GITHUB_PRIVATE_KEY=" + string(fakeapp.KeyPEM()), "OSPO_GITHUB_WEBHOOK_SECRET=" + chaosSecret,
-			"OSPO_WORKERS=4", "OSPO_LOG_LEVEL=warn", "OSPO_SWEEP_INTERVAL=0", "OSPO_JOB_TIMEOUT=15s",
+			"OSPO_WORKERS=4", "OSPO_LOG_LEVEL=warn", "OSPO_SWEEP_INTERVAL=0", "OSPO_REPLICA_ID=chaos-" + r.name,
+			// A failed job runs again after 5 ms × n⁴ (River's 1 s × n⁴
+			// would make a job faulted four times wait minutes). A job the
+			// killed replica left running runs again when it restarts
+			// under its replica_id, or, renamed, is rescued 6 s after it
+			// began, at the rescuer's next round (every 30 s).
+			"OSPO_JOB_RETRY_BASE=5ms", "OSPO_JOB_TIMEOUT=5s",
 		}
 		r.p = startServe(t, bin, r.env, "http://"+r.addr)
 		w.replicas = append(w.replicas, r)
@@ -178,6 +190,7 @@ func playChaos(t *testing.T, bin string, seed int64, rate float64, n int) chaos.
 		gh.SetFaultPlan(plan)
 		if n > 1 {
 			w.killFrom = 1 + int(seed%4)
+			w.renamed = seed%3 == 0
 		}
 	}
 	w.scenarios()
@@ -331,10 +344,11 @@ func (w *chaosWorld) scenarios() {
 			return ""
 		}},
 	}
+	start := time.Now()
 	for i, s := range steps {
 		w.step = i + 1
 		w.marks = append(w.marks, len(w.gh.Requests()))
-		w.t.Logf("step %d: %s", w.step, s.title)
+		w.t.Logf("step %d at %.1fs: %s", w.step, time.Since(start).Seconds(), s.title)
 		s.act()
 		w.waitIdle()
 		if wrong := s.shows(); wrong != "" {
@@ -491,6 +505,12 @@ func (w *chaosWorld) kill(r *chaosReplica, when string) {
 
 func (w *chaosWorld) restart(r *chaosReplica) {
 	r.prev += r.p.stderr.String() + "(SIGKILL)\n"
+	if w.renamed {
+		r.env = append(slices.Clone(r.env), "OSPO_REPLICA_ID=chaos-"+r.name+"-renamed")
+		w.killed += ", restarted under another replica_id"
+	} else {
+		w.killed += ", restarted under its replica_id"
+	}
 	r.p = startServe(w.t, w.bin, r.env, "http://"+r.addr)
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/ospo-bot/ospo-bot/internal/githubfake"
@@ -32,8 +33,9 @@ type Options struct {
 // What is left out or normalised, because it differs between runs that
 // did the same: IDs, timestamps, commit SHAs (named by what points at them:
 // a pull request's head, a branch), the fake's host and port, issue numbers
-// (issues are listed in number order instead), comment IDs in URLs,
-// review notes' digests.
+// (issues are listed in number order instead), comment IDs in URLs and
+// reply markers (the comment is named by its place instead), review
+// notes' digests.
 //
 // Check runs: per head and name, the latest run's status, conclusion and
 // title; and, to find an evaluation whose run was created twice, the runs'
@@ -85,13 +87,32 @@ func Take(ctx context.Context, f *githubfake.Fake, db *sql.DB, o Options) (Snaps
 }
 
 type normaliser struct {
-	hosts []string
-	shas  map[string]string // commit SHA → what points at it
+	hosts        []string
+	shas         map[string]string // commit SHA → what points at it
+	commentNames map[string]string // comment ID → which comment it is
 }
 
 func newNormaliser(f *githubfake.Fake, o Options) *normaliser {
-	n := &normaliser{hosts: o.Hosts, shas: map[string]string{}}
+	n := &normaliser{hosts: o.Hosts, shas: map[string]string{}, commentNames: map[string]string{}}
+	// A comment is named by where it is, who wrote it and how many of
+	// theirs came before it there: a reply's marker and a link name the
+	// comment they are about, whatever ID it got (an extra object made
+	// anywhere before it shifts every ID after).
+	name := func(where string, cs []githubfake.Comment) {
+		seen := map[string]int{}
+		for _, c := range cs {
+			seen[c.User]++
+			n.commentNames[strconv.FormatInt(c.ID, 10)] = fmt.Sprintf("<%s comment %d by %s>", where, seen[c.User], c.User)
+		}
+	}
 	for _, repo := range o.Repos {
+		full := o.Owner + "/" + repo
+		for i, is := range f.Issues(o.Owner, repo) {
+			name(fmt.Sprintf("%s issue[%d]", full, i+1), f.Comments(o.Owner, repo, is.Number))
+		}
+		for _, pr := range f.PullRequests(o.Owner, repo) {
+			name(fmt.Sprintf("%s pr#%d", full, pr.Number), f.Comments(o.Owner, repo, pr.Number))
+		}
 		for _, pr := range f.PullRequests(o.Owner, repo) {
 			n.shas[pr.HeadSHA] = fmt.Sprintf("%s/%s#%d-head", o.Owner, repo, pr.Number)
 		}
@@ -109,7 +130,7 @@ func newNormaliser(f *githubfake.Fake, o Options) *normaliser {
 var (
 	shaRE       = regexp.MustCompile(`\b[0-9a-f]{40}\b`)
 	timeRE      = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)`)
-	commentIDRE = regexp.MustCompile(`(issuecomment-|/comments/)\d+`)
+	commentIDRE = regexp.MustCompile(`(issuecomment-|/comments/|ospo-bot:reply comment=)(\d+)`)
 	// noteRE: a review note's marker names the change it tells of by a
 	// digest of, among others, when the bot's record was last written.
 	noteRE = regexp.MustCompile(`(<!-- ospo-bot:review-note )[0-9a-f]{16}( -->)`)
@@ -128,7 +149,13 @@ func (n *normaliser) text(s string) string {
 	})
 	s = timeRE.ReplaceAllString(s, "<time>")
 	s = noteRE.ReplaceAllString(s, "${1}<digest>${2}")
-	return commentIDRE.ReplaceAllString(s, "${1}<id>")
+	return commentIDRE.ReplaceAllStringFunc(s, func(m string) string {
+		sub := commentIDRE.FindStringSubmatch(m)
+		if name, ok := n.commentNames[sub[2]]; ok {
+			return sub[1] + name
+		}
+		return sub[1] + "<id>"
+	})
 }
 
 func (n *normaliser) comments(out Snapshot, key string, cs []githubfake.Comment) Snapshot {

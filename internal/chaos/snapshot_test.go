@@ -31,12 +31,23 @@ func TestTakeNormalises(t *testing.T) {
 	type story struct {
 		extraComment, extraRun bool
 		conclusion             string
+		// shifted: other objects were made first (a retried request
+		// elsewhere), so every ID is another.
+		shifted bool
+		// replyToSecond: the bot's reply names the user's second comment,
+		// not the first.
+		replyToSecond bool
 	}
 	take := func(t *testing.T, s story) Snapshot {
 		f := fakeapp.New(t).GitHub
 		f.Advance(time.Duration(len(t.Name())) * time.Hour) // other timestamps
 		if _, err := f.AddOrg(githubfake.Org{Login: "acme"}); err != nil {
 			t.Fatal(err)
+		}
+		if s.shifted {
+			if _, err := f.AddRepo(githubfake.Repo{Owner: "acme", Name: "other", Files: map[string]string{"README": "x"}}); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if _, err := f.AddRepo(githubfake.Repo{Owner: "acme", Name: "widget", Files: map[string]string{"README": "x"}}); err != nil {
 			t.Fatal(err)
@@ -68,6 +79,22 @@ func TestTakeNormalises(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		var asked []githubfake.Comment
+		for _, body := range []string{"/ospo approve", "/ospo approve"} {
+			c, err := f.AddComment("acme", "widget", is.Number, githubfake.Comment{User: "mallory", Body: body})
+			if err != nil {
+				t.Fatal(err)
+			}
+			asked = append(asked, c)
+		}
+		to := asked[0]
+		if s.replyToSecond {
+			to = asked[1]
+		}
+		if _, err := f.AddComment("acme", "widget", is.Number, githubfake.Comment{User: "ospo-bot[bot]",
+			Body: fmt.Sprintf("@mallory, no.\n\n<!-- ospo-bot:reply comment=%d -->\nSee %s", to.ID, to.HTMLURL)}); err != nil {
+			t.Fatal(err)
+		}
 		runs := 1
 		if s.extraRun {
 			runs = 2
@@ -92,10 +119,16 @@ func TestTakeNormalises(t *testing.T) {
 			t.Errorf("the same story differs:\n%s", strings.Join(d, "\n"))
 		}
 	})
+	t.Run("again, with other IDs", func(t *testing.T) {
+		if d := Diff(base, take(t, story{conclusion: "success", shifted: true})); len(d) != 0 {
+			t.Errorf("the same story differs:\n%s", strings.Join(d, "\n"))
+		}
+	})
 	for name, s := range map[string]story{
-		"two comments":       {extraComment: true, conclusion: "success"},
-		"a run twice":        {extraRun: true, conclusion: "success"},
-		"another conclusion": {conclusion: "failure"},
+		"two comments":               {extraComment: true, conclusion: "success"},
+		"a run twice":                {extraRun: true, conclusion: "success"},
+		"another conclusion":         {conclusion: "failure"},
+		"a reply to another comment": {conclusion: "success", replyToSecond: true},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if d := Diff(base, take(t, s)); len(d) == 0 {

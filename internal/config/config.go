@@ -35,6 +35,15 @@ type Config struct {
 	ShutdownTimeout             time.Duration `yaml:"shutdown_timeout"`
 	SweepInterval               time.Duration `yaml:"sweep_interval"`
 	JobTimeout                  time.Duration `yaml:"job_timeout"`
+	// JobRetryBase scales the backoff of a failed job: attempt n runs
+	// again after JobRetryBase × n⁴ (River's default at 1s). Tests
+	// shorten it.
+	JobRetryBase time.Duration `yaml:"job_retry_base"`
+	// ReplicaID names this replica among those sharing a Postgres
+	// database, the same across its restarts (the pod's name): a
+	// replica that restarts runs the jobs its previous process left
+	// running at once, not after River's rescue horizon.
+	ReplicaID string `yaml:"replica_id"`
 	// WebhookMaxInFlight bounds the webhook bodies read at once (each up
 	// to 25 MiB); past it a delivery is answered 503.
 	WebhookMaxInFlight int `yaml:"webhook_max_inflight"`
@@ -51,6 +60,7 @@ func Default() Config {
 		ShutdownTimeout: 30 * time.Second,
 		SweepInterval:   24 * time.Hour,
 		JobTimeout:      5 * time.Minute,
+		JobRetryBase:    time.Second,
 		// 8 × 25 MiB = 200 MiB of bodies at most, well under the Helm
 		// chart's 512 MiB with the process and its jobs.
 		WebhookMaxInFlight: 8,
@@ -119,6 +129,8 @@ func settings() []setting {
 		duration("OSPO_SHUTDOWN_TIMEOUT", func(c *Config) *time.Duration { return &c.ShutdownTimeout }),
 		duration("OSPO_SWEEP_INTERVAL", func(c *Config) *time.Duration { return &c.SweepInterval }),
 		duration("OSPO_JOB_TIMEOUT", func(c *Config) *time.Duration { return &c.JobTimeout }),
+		duration("OSPO_JOB_RETRY_BASE", func(c *Config) *time.Duration { return &c.JobRetryBase }),
+		s("OSPO_REPLICA_ID", false, func(c *Config) *string { return &c.ReplicaID }),
 	}
 }
 
@@ -215,6 +227,12 @@ func (c *Config) Validate() error {
 	}
 	if c.JobTimeout < time.Second {
 		errs = append(errs, fmt.Errorf("job_timeout (OSPO_JOB_TIMEOUT) is %s: it must be at least 1s", c.JobTimeout))
+	}
+	if c.JobRetryBase < time.Millisecond {
+		errs = append(errs, fmt.Errorf("job_retry_base (OSPO_JOB_RETRY_BASE) is %s: it must be at least 1ms", c.JobRetryBase))
+	}
+	if len(c.ReplicaID) > 100 {
+		errs = append(errs, fmt.Errorf("replica_id (OSPO_REPLICA_ID) is %d bytes long: at most 100", len(c.ReplicaID)))
 	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("shutdown_timeout (OSPO_SHUTDOWN_TIMEOUT) is %s: it must be positive", c.ShutdownTimeout))

@@ -134,3 +134,20 @@ func TestExampleConfigLoads(t *testing.T) {
 		t.Errorf("the example's values differ from the defaults it states: %+v", c)
 	}
 }
+
+// TestJobRetryBase: job_retry_base (OSPO_JOB_RETRY_BASE) is River's one
+// second unless set, and a base under a millisecond (a retry storm) is
+// refused.
+func TestJobRetryBase(t *testing.T) {
+	if Default().JobRetryBase != time.Second {
+		t.Errorf("default %s, want 1s (River's backoff)", Default().JobRetryBase)
+	}
+	c, err := Load("", env(map[string]string{"OSPO_JOB_RETRY_BASE": "5ms"}))
+	if err != nil || c.JobRetryBase != 5*time.Millisecond {
+		t.Fatalf("Load = %s, %v", c.JobRetryBase, err)
+	}
+	c.JobRetryBase = 0
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "job_retry_base (OSPO_JOB_RETRY_BASE)") {
+		t.Errorf("Validate() = %v, want it to refuse a zero base", err)
+	}
+}

@@ -25,6 +25,8 @@ type checker struct {
 	review *review.Manager
 	check  *check.Checker
 	locks  keyedMutex
+	// leaseTTL: see lease.
+	leaseTTL time.Duration
 }
 
 // insertCheck enqueues a repository check from inside a running job,

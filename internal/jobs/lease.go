@@ -17,20 +17,38 @@ import (
 // check a subject one at a time; a job that finds the lease held snoozes
 // (it does not fail) and runs after. River's uniqueness keeps one such
 // job waiting per subject (enqueueFollowUp).
-// leaseTTL outlives a job's run (Options.JobTimeout, 5 minutes by
-// default): a lease left by a replica that died expires about when River
-// runs its job again. A variable only so that a test can show what goes
-// wrong without the lease (a lease that expires at once is none).
-var leaseTTL = 6 * time.Minute
 
-// leaseSnooze is how long a job waits for a held lease.
-const leaseSnooze = time.Second
+const (
+	// leaseSnooze is how long a job waits for a held lease.
+	leaseSnooze = time.Second
+	// defaultLeaseTTL is the rescue horizon of the default job timeout
+	// (5 minutes + 20%).
+	defaultLeaseTTL = 6 * time.Minute
+)
 
-// lease takes the lease on subject for this attempt of job; held is false
-// when another job holds it. release gives it up.
+// leaseTTLOverride, when not zero, replaces every checker's lease TTL:
+// only so that a test can show what goes wrong without the lease (a lease
+// that expires at once is none).
+var leaseTTLOverride time.Duration
+
+// lease takes the lease on subject for job; held is false when another job
+// holds it. release gives it up. The holder is the job, not its attempt:
+// an attempt that died holding the lease (its process SIGKILLed) is over
+// before River runs the job again (at the next start on SQLite; on
+// Postgres the rescuer waits out the job timeout, which cancels the
+// attempt), so the next attempt takes the lease back at once. Another
+// job's lease expires after c.leaseTTL, when River's rescuer would run a
+// job left running by a replica that died: a lease outlives its job's run
+// and no more.
 func (c *checker) lease(ctx context.Context, job *rivertype.JobRow, subject string) (release func(), held bool, err error) {
-	holder := fmt.Sprintf("job %d attempt %d", job.ID, job.Attempt)
-	held, err = c.deps.Store.TakeLease(ctx, subject, holder, leaseTTL)
+	holder := fmt.Sprintf("job %d", job.ID)
+	ttl := c.leaseTTL
+	if leaseTTLOverride != 0 {
+		ttl = leaseTTLOverride
+	} else if ttl == 0 { // a checker built by hand (tests): the default job timeout's
+		ttl = defaultLeaseTTL
+	}
+	held, err = c.deps.Store.TakeLease(ctx, subject, holder, ttl)
 	if err != nil || !held {
 		return func() {}, false, err
 	}

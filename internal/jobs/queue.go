@@ -47,6 +47,9 @@ type Options struct {
 	// JobTimeout bounds a job's run; on Postgres a job left running by a
 	// replica that died runs again a little after it. Default 5 minutes.
 	JobTimeout time.Duration
+	// ReplicaID is River's client ID (config's replica_id); River picks
+	// one per process when empty.
+	ReplicaID string
 	// SweepInterval is how often every known repository is checked again;
 	// 0 turns the sweep off.
 	SweepInterval time.Duration
@@ -92,6 +95,7 @@ func New(deps Deps, opts Options) (*Queue, error) {
 		intake: make(chan *pending, 4*opts.MaxBatch),
 		done:   make(chan struct{}),
 	}
+	rescueAfter := opts.JobTimeout + max(opts.JobTimeout/5, time.Second)
 	cfg := &river.Config{
 		// SQLite has no LISTEN/NOTIFY and neither has database/sql on
 		// Postgres: River polls, so poll often.
@@ -101,8 +105,9 @@ func New(deps Deps, opts Options) (*Queue, error) {
 		// Postgres, a job whose process died is run again by River's
 		// rescuer once it has been "running" longer than this margin; on
 		// SQLite the next process releases it at start.
+		ID:                   opts.ReplicaID,
 		JobTimeout:           opts.JobTimeout,
-		RescueStuckJobsAfter: opts.JobTimeout + max(opts.JobTimeout/5, time.Second),
+		RescueStuckJobsAfter: rescueAfter,
 		Logger:               logging.Slog(deps.Logger.With().Str("component", "river").Logger()),
 		RetryPolicy:          opts.RetryPolicy,
 		Middleware:           []rivertype.Middleware{&runner{deps: deps}},
@@ -111,7 +116,7 @@ func New(deps Deps, opts Options) (*Queue, error) {
 	if !opts.InsertOnly {
 		workers := river.NewWorkers()
 		bot := appbot.New(deps.GitHub) // asked of GitHub once per process
-		chk := &checker{deps: deps, review: &review.Manager{Store: deps.Store, Bot: bot}}
+		chk := &checker{deps: deps, review: &review.Manager{Store: deps.Store, Bot: bot}, leaseTTL: rescueAfter}
 		chk.check = &check.Checker{Store: deps.Store, Review: chk.review, Reporter: &prcheck.Reporter{Store: deps.Store, Bot: bot},
 			Lease: chk.leaseInJob, Signatures: deps.Store, Approvals: deps.Store, Results: deps.Store,
 			Lookups: snapshot.NewLookupCache(snapshot.DefaultLookupCacheSize, snapshot.DefaultLookupCacheTTL)}

@@ -38,9 +38,9 @@ func TestTwoReplicasCheckOnePullRequestInTurn(t *testing.T) {
 		if testing.Short() {
 			t.Skip("shows only that the test can fail")
 		}
-		saved := leaseTTL
-		leaseTTL = -time.Second
-		t.Cleanup(func() { leaseTTL = saved }) // after the queues stop (cleanups run last first)
+		saved := leaseTTLOverride
+		leaseTTLOverride = -time.Second
+		t.Cleanup(func() { leaseTTLOverride = saved }) // after the queues stop (cleanups run last first)
 		if _, comments := twoReplicasCheckOnePR(t); comments < 2 {
 			t.Errorf("%d sticky comments without the lease: the test does not show what the lease prevents", comments)
 		}

@@ -244,7 +244,8 @@ func (m *Manager) openIn(ctx context.Context, client *github.Client, t Target, r
 		return m.release(ctx, s.ID, err)
 	}
 	if number != 0 {
-		row.IssueNumber, row.ReviewRepo = number, repo
+		// Adopted as if opened here: its checklist is rewritten, and tells.
+		row.IssueNumber, row.ReviewRepo, row.Notified = number, repo, strings.Join(FailingEnforce(rep.Findings), ",")
 		if err := m.Store.UpdateReviewIssue(ctx, row); err != nil {
 			return err
 		}

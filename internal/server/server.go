@@ -88,14 +88,19 @@ func Open(ctx context.Context, cfg config.Config, logger zerolog.Logger, opts Op
 	for _, a := range applied {
 		logger.Info().Str("migration", a).Msg("migration applied")
 	}
-	if n, err := st.ReleaseOrphanedJobs(ctx); err != nil {
+	if n, err := st.ReleaseOrphanedJobs(ctx, cfg.ReplicaID); err != nil {
 		return fail(fmt.Errorf("release jobs of a previous process: %w", err))
 	} else if n > 0 {
 		logger.Warn().Int64("jobs", n).Msg("jobs left running by a process that stopped abruptly will run again")
 	}
+	retry := opts.RetryPolicy
+	if retry == nil {
+		retry = jobs.Backoff{Base: cfg.JobRetryBase}
+	}
 	q, err := jobs.New(jobs.Deps{Store: st, GitHub: gh, Metrics: m, Logger: logger}, jobs.Options{
 		Workers:       cfg.Workers,
-		RetryPolicy:   opts.RetryPolicy,
+		RetryPolicy:   retry,
+		ReplicaID:     cfg.ReplicaID,
 		SweepInterval: cfg.SweepInterval,
 		JobTimeout:    cfg.JobTimeout,
 	})

@@ -35,13 +35,21 @@ func (s *Store) LockSQLite() (unlock func(), err error) {
 	}, nil
 }
 
-// ReleaseOrphanedJobs makes jobs left "running" by a process that died
-// available again, and says how many there were. Only for SQLite under
-// LockSQLite, where no other process can be running them; on Postgres
-// River's rescuer does this once a job has run longer than its timeout.
-func (s *Store) ReleaseOrphanedJobs(ctx context.Context) (int64, error) {
-	if s.Dialect != SQLite {
+// ReleaseOrphanedJobs makes the jobs a previous process of this one left
+// "running" when it died available again, and says how many there were.
+// On SQLite under LockSQLite that is every running job: no other process
+// can be running one. On Postgres, where other replicas run jobs, it is
+// the jobs whose running attempt River gave to replicaID (a name unique
+// among live replicas and kept across restarts, River's client ID), and
+// none without one: River's rescuer runs those once they have been running
+// longer than the job timeout.
+func (s *Store) ReleaseOrphanedJobs(ctx context.Context, replicaID string) (int64, error) {
+	switch {
+	case s.Dialect == SQLite:
+		return rowsAffected(s.DB.ExecContext(ctx, `UPDATE river_job SET state = 'available' WHERE state = 'running'`))
+	case replicaID == "":
 		return 0, nil
 	}
-	return rowsAffected(s.DB.ExecContext(ctx, `UPDATE river_job SET state = 'available' WHERE state = 'running'`))
+	return rowsAffected(s.DB.ExecContext(ctx, `UPDATE river_job SET state = 'available', scheduled_at = now()
+		WHERE state = 'running' AND attempted_by[array_length(attempted_by, 1)] = $1`, replicaID))
 }
