@@ -54,7 +54,7 @@ func (w *checkWorker) Work(ctx context.Context, job *river.Job[CheckRepositoryAr
 }
 
 // run runs a check job's work with the installation's client, then settles
-// its error for River (a review issue being opened by another job: wait).
+// its error for River.
 func (c *checker) run(ctx context.Context, job *rivertype.JobRow, subject string, installationID int64, reason string, work func(context.Context, *github.Client) error) error {
 	logger := zerolog.Ctx(ctx).With().Int64(logging.FieldInstallation, installationID).Str("reason", reason).Logger()
 	ctx = logger.WithContext(ctx)
@@ -72,9 +72,6 @@ func (c *checker) run(ctx context.Context, job *rivertype.JobRow, subject string
 		return err
 	}
 	err = work(ctx, client)
-	if errors.Is(err, review.ErrBusy) {
-		return river.JobSnooze(5 * time.Second)
-	}
 	v := settle(err, job, time.Now())
 	if err != nil {
 		logger.Warn().Err(err).Msg(v.note)

@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/google/go-github/v66/github"
 	"github.com/rs/zerolog"
@@ -54,8 +53,6 @@ type Target struct {
 	Fallbacks []string
 }
 
-// ErrBusy means another job is creating the same review issue; retry.
-var ErrBusy = errors.New("another job is opening this repository's review issue")
 
 // Sync opens, updates, reopens or closes the repository's review issue so
 // it shows rep. It edits only what differs and comments only when a human
@@ -200,12 +197,14 @@ func (m *Manager) open(ctx context.Context, client *github.Client, t Target, rep
 	s := rep.Snapshot
 	fullName := s.Owner + "/" + s.Name
 	claim := store.ReviewIssue{RepositoryID: s.ID, InstallationID: t.InstallationID, Repository: fullName, ReviewRepo: t.Repo}
-	row, claimed, err := m.Store.ClaimReviewIssue(ctx, claim)
+	// The claim is the record the issue's number goes into. It does not
+	// serialise: the caller holds the repository's lease (every check
+	// does), so a claim without an issue is an earlier attempt's that died
+	// before it opened one, and this attempt goes on at once: it adopts
+	// the issue by its marker if that attempt did open it.
+	row, _, err := m.Store.ClaimReviewIssue(ctx, claim)
 	if err != nil {
 		return err
-	}
-	if !claimed && row.IssueNumber == 0 && time.Since(row.UpdatedAt) < 2*time.Minute {
-		return ErrBusy
 	}
 	var refused []refusal
 	for _, repo := range append([]string{t.Repo}, t.Fallbacks...) {
