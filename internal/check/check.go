@@ -31,7 +31,8 @@ type Checker struct {
 	// Lease serialises, across the checks of all replicas, a side effect
 	// that is not the subject's own: the report of an invalid org policy
 	// (policyreport.go), which every check of the org's repositories
-	// makes. It returns once the running job holds the lease on subject,
+	// makes; and a merge group's check, which runs in its delivery's job,
+	// not in a check job holding the subject's lease. It returns once the running job holds the lease on subject,
 	// or an error that its job settles (another holds it: it snoozes).
 	// nil serialises nothing.
 	Lease func(ctx context.Context, subject string) (release func(), err error)

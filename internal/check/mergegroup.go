@@ -48,6 +48,14 @@ const webFlow = "web-flow"
 func (c *Checker) MergeGroup(ctx context.Context, client *github.Client, g MergeGroup) error {
 	logger := zerolog.Ctx(ctx).With().Str(logging.FieldRepository, g.Repository()).Str("merge_group", g.HeadRef).Str("head_sha", g.HeadSHA).Logger()
 	ctx = logger.WithContext(ctx)
+	// One check of a group at a time: two deliveries of it (a redelivery
+	// under a new ID, two replicas) would otherwise each find no run and
+	// create one.
+	release, err := c.lease(ctx, "merge group "+g.Repository()+"@"+g.HeadSHA)
+	if err != nil {
+		return err
+	}
+	defer release()
 	in, err := c.gatherMergeGroup(ctx, client, g)
 	if err != nil {
 		return err

@@ -122,10 +122,15 @@ func (c *Checker) policyValid(ctx context.Context, client *github.Client, org, v
 // otherwise find no report and open one. A check that finds the lease
 // held returns Lease's error (its job snoozes, then finds the report).
 func (c *Checker) leasePolicyReport(ctx context.Context, org string) (release func(), err error) {
+	return c.lease(ctx, "policy report "+strings.ToLower(org))
+}
+
+// lease takes Lease on subject; without Lease it serialises nothing.
+func (c *Checker) lease(ctx context.Context, subject string) (release func(), err error) {
 	if c.Lease == nil {
 		return func() {}, nil
 	}
-	return c.Lease(ctx, "policy report "+strings.ToLower(org))
+	return c.Lease(ctx, subject)
 }
 
 // findPolicyIssue finds the app's open report: an issue its bot user (by
