@@ -53,7 +53,6 @@ type Target struct {
 	Fallbacks []string
 }
 
-
 // Sync opens, updates, reopens or closes the repository's review issue so
 // it shows rep. It edits only what differs and comments only when a human
 // must know: a new enforce failure, all enforce rules passing, an approval,
