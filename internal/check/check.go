@@ -152,7 +152,13 @@ func ReadPullRequest(ctx context.Context, client *github.Client, ref store.PullR
 // repository override is returned beside the org policy, which applies
 // without it; an invalid org policy is an error.
 func LoadPolicy(ctx context.Context, client *github.Client, owner, name string) (*policy.Effective, *policy.InvalidError, error) {
-	eff, err := policy.Load(ctx, client, owner, name)
+	return LoadPolicyAt(ctx, client, owner, name, "")
+}
+
+// LoadPolicyAt is LoadPolicy for a repository whose default branch the
+// caller knows ("" reads it: see policy.LoadAt).
+func LoadPolicyAt(ctx context.Context, client *github.Client, owner, name, defaultBranch string) (*policy.Effective, *policy.InvalidError, error) {
+	eff, err := policy.LoadAt(ctx, client, owner, name, defaultBranch)
 	var inv *policy.InvalidError
 	if errors.As(err, &inv) && !inv.Org && inv.WithoutOverride != nil {
 		return inv.WithoutOverride, inv, nil
@@ -169,8 +175,8 @@ type gathered struct {
 	orgInvalid *policy.InvalidError
 }
 
-func gatherPolicy(ctx context.Context, client *github.Client, owner, name string) (gathered, error) {
-	eff, override, err := LoadPolicy(ctx, client, owner, name)
+func gatherPolicy(ctx context.Context, client *github.Client, owner, name, defaultBranch string) (gathered, error) {
+	eff, override, err := LoadPolicyAt(ctx, client, owner, name, defaultBranch)
 	var orgErr *policy.InvalidError
 	if errors.As(err, &orgErr) && orgErr.Org {
 		return gathered{orgInvalid: orgErr}, nil

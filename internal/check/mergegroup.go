@@ -77,7 +77,7 @@ type mergeGroupInput struct {
 }
 
 func (c *Checker) gatherMergeGroup(ctx context.Context, client *github.Client, g MergeGroup) (*mergeGroupInput, error) {
-	pol, err := gatherPolicy(ctx, client, g.Owner, g.Name)
+	pol, err := gatherPolicy(ctx, client, g.Owner, g.Name, "")
 	in := &mergeGroupInput{gathered: pol, web: WebBase(g.HTMLURL)}
 	if err != nil || pol.orgInvalid != nil {
 		return in, err

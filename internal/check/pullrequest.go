@@ -26,7 +26,7 @@ import (
 func (c *Checker) PullRequest(ctx context.Context, client *github.Client, pr PullRequest) error {
 	logger := zerolog.Ctx(ctx).With().Str(logging.FieldRepository, pr.Repository()).Int(logging.FieldPR, pr.Number).Str("head_sha", pr.HeadSHA).Logger()
 	ctx = logger.WithContext(ctx)
-	pol, err := gatherPolicy(ctx, client, pr.Owner, pr.Name)
+	pol, err := gatherPolicy(ctx, client, pr.Owner, pr.Name, pr.gh.GetBase().GetRepo().GetDefaultBranch())
 	if err != nil {
 		return err
 	}

@@ -64,7 +64,7 @@ func mayMakePrivate(r Repository, eff *policy.Effective, st review.State) bool {
 }
 
 func (c *Checker) gatherRepository(ctx context.Context, client *github.Client, r Repository) (*repositoryInput, error) {
-	pol, err := gatherPolicy(ctx, client, r.Owner, r.Name)
+	pol, err := gatherPolicy(ctx, client, r.Owner, r.Name, "")
 	in := &repositoryInput{gathered: pol}
 	if err != nil || pol.orgInvalid != nil {
 		return in, err

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-github/v66/github"
 	"github.com/palantir/go-githubapp/appconfig"
+	"github.com/rs/zerolog"
 )
 
 // Where the policy files live.
@@ -28,10 +29,16 @@ const (
 // reference (remote: owner/name, path:, ref:), as go-githubapp's appconfig
 // understands it.
 //
-// It makes three API calls, two by two at once: GET /repos/{owner}/.github
-// (for its default branch) and GET of ospo.yml on it, and GET of the
-// override; a remote reference costs one or two more. With no .github
-// repository, two calls.
+// It makes its API calls two by two at once: GET /repos/{owner}/.github
+// (for its default branch) and GET of ospo.yml on it; and, for the
+// override, GET of the repository (for its default branch: LoadAt takes
+// it from the caller), of its root tree and, when the repository has a
+// .github directory not seen before, of that directory's tree, and GET
+// of the override only when that tree lists it. All but the .github
+// directory's tree (known by SHA, asked once) are answered 304 from the
+// ETag cache while nothing changes, which GitHub does not count; a
+// missing override asked for directly is a 404, which GitHub counts on
+// every check. A remote reference costs one or two more.
 //
 // An invalid file is an error of type *InvalidError naming the file and
 // every problem (errors.Join of two when both files are invalid; errors.As
@@ -41,6 +48,13 @@ const (
 // defaults apply. An override the org does not allow is read anyway, so
 // that each ignored field is a Notice.
 func Load(ctx context.Context, client *github.Client, owner, repo string) (*Effective, error) {
+	return LoadAt(ctx, client, owner, repo, "")
+}
+
+// LoadAt is Load for a repository whose default branch the caller knows
+// (a webhook's payload names it): the override's probe does not read the
+// repository for it. "" reads it.
+func LoadAt(ctx context.Context, client *github.Client, owner, repo, defaultBranch string) (*Effective, error) {
 	orgLoader := appconfig.NewLoader(nil, appconfig.WithOwnerDefault(OrgRepo, []string{OrgPath}))
 	repoLoader := appconfig.NewLoader([]string{OverridePath}, appconfig.WithOwnerDefault("", nil))
 
@@ -54,6 +68,13 @@ func Load(ctx context.Context, client *github.Client, owner, repo string) (*Effe
 	}()
 	go func() {
 		defer wg.Done()
+		present, err := overridePresent(ctx, client, owner, repo, defaultBranch)
+		if err != nil {
+			zerolog.Ctx(ctx).Debug().Err(err).Msg("the override's presence is not known from the tree; reading it")
+		}
+		if !present {
+			return
+		}
 		repoCfg, repoErr = repoLoader.LoadConfig(ctx, client, owner, repo, "")
 	}()
 	wg.Wait()

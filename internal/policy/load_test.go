@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -36,13 +37,23 @@ func fakeOrg(t *testing.T, repos map[string]map[string]string) (*githubfake.Fake
 	return f, app.Installation(t, inst.ID)
 }
 
+// treeSHA is a tree read by its SHA.
+var treeSHA = regexp.MustCompile(`/git/trees/[0-9a-f]{40}$`)
+
+// forgetOverrides empties what overridePresent remembers of .github trees.
+func forgetOverrides() {
+	overrideKnown.Lock()
+	defer overrideKnown.Unlock()
+	overrideKnown.m = map[string]bool{}
+}
+
 // apiCalls counts the requests Load made, leaving out the installation
 // token (fetched once per client, whatever the calls).
 func apiCalls(f *githubfake.Fake) (n int, routes []string) {
 	for _, r := range f.Requests() {
 		if r.Route != "/app/installations/{installation_id}/access_tokens" {
 			n++
-			routes = append(routes, r.Method+" "+r.Path)
+			routes = append(routes, r.Method+" "+treeSHA.ReplaceAllString(r.Path, "/git/trees/{sha}"))
 		}
 	}
 	slices.Sort(routes)
@@ -86,7 +97,7 @@ func TestPolicyLoad(t *testing.T) {
 			name:    "org file only",
 			repos:   map[string]map[string]string{".github": {"ospo.yml": orgPolicy}, "plain": plain},
 			repo:    "plain",
-			calls:   []string{"GET /repos/acme/.github", "GET /repos/acme/.github/contents/ospo.yml", "GET /repos/acme/plain/contents/.github/ospo.yml"},
+			calls:   []string{"GET /repos/acme/.github", "GET /repos/acme/.github/contents/ospo.yml", "GET /repos/acme/plain", "GET /repos/acme/plain/git/trees/main"},
 			version: "acme/.github:ospo.yml@" + BlobSHA([]byte(orgPolicy))[:12],
 			sources: []Source{{Repo: "acme/.github", Path: "ospo.yml", Ref: "main", SHA: BlobSHA([]byte(orgPolicy))}},
 			check: func(p Policy) bool {
@@ -102,7 +113,7 @@ func TestPolicyLoad(t *testing.T) {
 			name:    "org file and override",
 			repos:   map[string]map[string]string{".github": {"ospo.yml": orgPolicy}, "widget": widget},
 			repo:    "widget",
-			calls:   []string{"GET /repos/acme/.github", "GET /repos/acme/.github/contents/ospo.yml", "GET /repos/acme/widget/contents/.github/ospo.yml"},
+			calls:   []string{"GET /repos/acme/.github", "GET /repos/acme/.github/contents/ospo.yml", "GET /repos/acme/widget", "GET /repos/acme/widget/contents/.github/ospo.yml", "GET /repos/acme/widget/git/trees/main", "GET /repos/acme/widget/git/trees/{sha}"},
 			version: "acme/.github:ospo.yml@" + BlobSHA([]byte(orgPolicy))[:12] + "+acme/widget:.github/ospo.yml@" + BlobSHA([]byte(repoOverride))[:12],
 			sources: []Source{
 				{Repo: "acme/.github", Path: "ospo.yml", Ref: "main", SHA: BlobSHA([]byte(orgPolicy))},
@@ -122,7 +133,7 @@ func TestPolicyLoad(t *testing.T) {
 			name:     "no files at all",
 			repos:    map[string]map[string]string{"plain": plain},
 			repo:     "plain",
-			calls:    []string{"GET /repos/acme/.github", "GET /repos/acme/plain/contents/.github/ospo.yml"},
+			calls:    []string{"GET /repos/acme/.github", "GET /repos/acme/plain", "GET /repos/acme/plain/git/trees/main"},
 			version:  "defaults",
 			check:    func(p Policy) bool { return reflect.DeepEqual(p, Defaults()) },
 			notices:  []string{"acme/.github:ospo.yml: no org policy found; the defaults apply (if the file exists, install the app on acme/.github)"},
@@ -132,7 +143,7 @@ func TestPolicyLoad(t *testing.T) {
 			name:    "a .github repository without ospo.yml, and an override",
 			repos:   map[string]map[string]string{".github": {"SECURITY.md": "x\n"}, "widget": widget},
 			repo:    "widget",
-			calls:   []string{"GET /repos/acme/.github", "GET /repos/acme/.github/contents/ospo.yml", "GET /repos/acme/widget/contents/.github/ospo.yml"},
+			calls:   []string{"GET /repos/acme/.github", "GET /repos/acme/.github/contents/ospo.yml", "GET /repos/acme/widget", "GET /repos/acme/widget/contents/.github/ospo.yml", "GET /repos/acme/widget/git/trees/main", "GET /repos/acme/widget/git/trees/{sha}"},
 			version: "acme/widget:.github/ospo.yml@" + BlobSHA([]byte(repoOverride))[:12],
 			sources: []Source{{Repo: "acme/widget", Path: ".github/ospo.yml", SHA: BlobSHA([]byte(repoOverride))}},
 			check: func(p Policy) bool {
@@ -148,7 +159,7 @@ func TestPolicyLoad(t *testing.T) {
 				"plain":    plain,
 			},
 			repo: "plain",
-			calls: []string{"GET /repos/acme/.github", "GET /repos/acme/.github/contents/ospo.yml", "GET /repos/acme/plain/contents/.github/ospo.yml",
+			calls: []string{"GET /repos/acme/.github", "GET /repos/acme/.github/contents/ospo.yml", "GET /repos/acme/plain", "GET /repos/acme/plain/git/trees/main",
 				"GET /repos/acme/policies", "GET /repos/acme/policies/contents/policy/ospo.yml"},
 			version:  "acme/policies:policy/ospo.yml@" + BlobSHA([]byte(orgPolicy))[:12],
 			sources:  []Source{{Repo: "acme/policies", Path: "policy/ospo.yml", Ref: "main", SHA: BlobSHA([]byte(orgPolicy))}},
@@ -162,7 +173,7 @@ func TestPolicyLoad(t *testing.T) {
 				"widget":  {".github/ospo.yml": "repository:\n  license: {mode: sometimes}\n"},
 			},
 			repo:    "widget",
-			calls:   []string{"GET /repos/acme/.github", "GET /repos/acme/.github/contents/ospo.yml", "GET /repos/acme/widget/contents/.github/ospo.yml"},
+			calls:   []string{"GET /repos/acme/.github", "GET /repos/acme/.github/contents/ospo.yml", "GET /repos/acme/widget", "GET /repos/acme/widget/contents/.github/ospo.yml", "GET /repos/acme/widget/git/trees/main", "GET /repos/acme/widget/git/trees/{sha}"},
 			version: "acme/.github:ospo.yml@" + BlobSHA([]byte("allow_repo_override: false\n"))[:12],
 			sources: []Source{{Repo: "acme/.github", Path: "ospo.yml", Ref: "main", SHA: BlobSHA([]byte("allow_repo_override: false\n"))}},
 			check:   func(p Policy) bool { return p.Repository.License.Mode == Enforce },
@@ -171,6 +182,7 @@ func TestPolicyLoad(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			forgetOverrides()
 			f, client := fakeOrg(t, tt.repos)
 			e, err := Load(context.Background(), client, "acme", tt.repo)
 			if err != nil {
@@ -268,5 +280,72 @@ func TestPolicyLoadAPIError(t *testing.T) {
 	e, err := Load(context.Background(), client, "acme", "plain")
 	if err == nil || e != nil {
 		t.Fatalf("Load = %+v, %v; want an error", e, err)
+	}
+}
+
+// TestOverrideAbsenceCostsNothing: a repository without an override is
+// not asked for one (GitHub would answer 404, which carries no ETag and
+// counts against the rate limit on every check): its tree says so, and a
+// second load is answered 304 throughout. An override pushed later is
+// read, and one removed is no longer.
+func TestOverrideAbsenceCostsNothing(t *testing.T) {
+	forgetOverrides()
+	f, client := fakeOrg(t, map[string]map[string]string{
+		".github": {"ospo.yml": orgPolicy},
+		"widget":  {"README.md": "# widget\n", ".github/workflows/ci.yml": "on: push\n"},
+	})
+	ctx := context.Background()
+	counted := func() (n int, override bool) {
+		for _, r := range f.Requests() {
+			if strings.HasSuffix(r.Path, "/contents/.github/ospo.yml") {
+				override = true
+			}
+			if !r.NotModified && r.Route != "/app/installations/{installation_id}/access_tokens" {
+				n++
+			}
+		}
+		return n, override
+	}
+	load := func() *Effective {
+		t.Helper()
+		f.Reset()
+		e, err := LoadAt(ctx, client, "acme", "widget", "main")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	if e := load(); len(e.Sources) != 1 {
+		t.Fatalf("sources %+v", e.Sources)
+	}
+	if _, override := counted(); override {
+		t.Error("the first load asked for an override the tree does not list")
+	}
+	load()
+	if n, override := counted(); n != 0 || override {
+		t.Errorf("a second load: %d requests counted, override asked for: %v; want 0, false", n, override)
+	}
+	for _, r := range f.Requests() {
+		if treeSHA.MatchString(r.Path) {
+			t.Errorf("a second load read the .github tree again (%s): it is known by its SHA", r.Path)
+		}
+	}
+
+	if _, err := f.Push("acme", "widget", "main", githubfake.NewCommit{Message: "override",
+		Files: map[string]string{".github/ospo.yml": repoOverride}}); err != nil {
+		t.Fatal(err)
+	}
+	if e := load(); len(e.Sources) != 2 || e.Sources[1].Repo != "acme/widget" {
+		t.Fatalf("the override pushed is not read: sources %+v", e.Sources)
+	}
+	if _, err := f.Push("acme", "widget", "main", githubfake.NewCommit{Message: "no override",
+		Delete: []string{".github/ospo.yml"}}); err != nil {
+		t.Fatal(err)
+	}
+	if e := load(); len(e.Sources) != 1 {
+		t.Fatalf("the override removed is still read: sources %+v", e.Sources)
+	}
+	if _, override := counted(); override {
+		t.Error("the load after the removal asked for the override")
 	}
 }
