@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/google/go-github/v66/github"
 
@@ -48,6 +49,10 @@ type Checker struct {
 	// Deciders says who may approve protected paths; nil asks GitHub
 	// (authz.MayDecide) with the check's client.
 	Deciders Deciders
+	// ShowRunAfter is how long a pull request's gathering may take before
+	// its check run is created in progress (0: DefaultShowRunAfter;
+	// negative: at once, before the gathering).
+	ShowRunAfter time.Duration
 }
 
 // SignatureReader reads the CLA signatures on record of an org's CLA, by

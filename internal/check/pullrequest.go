@@ -2,6 +2,7 @@ package check
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/go-github/v66/github"
 	"github.com/rs/zerolog"
@@ -14,15 +15,17 @@ import (
 	"github.com/ospo-bot/ospo-bot/internal/store"
 )
 
-// PullRequest checks a pull request at its head commit: the check run
-// goes in progress, the rules run over a fresh snapshot, the check run
-// completes, the sticky comment follows, and the CLA blockers are
+// PullRequest checks a pull request at its head commit: the rules run
+// over a fresh snapshot, the check run completes (created completed when
+// the gathering took less than ShowRunAfter, else created in progress
+// meanwhile), the sticky comment follows, and the CLA blockers are
 // recorded. The caller serialises the checks of the pull requests at one
 // head commit (see samehead.go).
 //
 // Two orderings split stages: the check run goes in progress (act)
-// before the pull request is gathered, and the pull request's own result
-// is recorded before the others at its head are read (gather).
+// while the pull request is gathered, if that is slow, and the pull
+// request's own result is recorded before the others at its head are
+// read (gather).
 func (c *Checker) PullRequest(ctx context.Context, client *github.Client, pr PullRequest) error {
 	logger := zerolog.Ctx(ctx).With().Str(logging.FieldRepository, pr.Repository()).Int(logging.FieldPR, pr.Number).Str("head_sha", pr.HeadSHA).Logger()
 	ctx = logger.WithContext(ctx)
@@ -33,11 +36,11 @@ func (c *Checker) PullRequest(ctx context.Context, client *github.Client, pr Pul
 	if pol.orgInvalid != nil {
 		return c.actInvalidPolicy(ctx, client, pr, pol.orgInvalid)
 	}
-	run, err := c.Reporter.Start(ctx, client, pr.PR) // act, before the gathering: the run shows the check under way
+	run, err := c.Reporter.Prepare(ctx, client, pr.PR) // a retry finds the run an earlier attempt created
 	if err != nil {
 		return err
 	}
-	in, err := c.gatherPullRequest(ctx, client, pr, pol)
+	in, run, err := c.gatherShowing(ctx, client, pr, pol, run)
 	if err != nil {
 		return err
 	}
@@ -53,6 +56,57 @@ func (c *Checker) PullRequest(ctx context.Context, client *github.Client, pr Pul
 		return err
 	}
 	return c.recordPullRequest(ctx, pr, out)
+}
+
+// DefaultShowRunAfter is how long a pull request's gathering may take
+// before its check run is created in progress to show the check under
+// way: a check that is done sooner creates its run completed, in one
+// request instead of two (issue 12).
+const DefaultShowRunAfter = time.Second
+
+func (c *Checker) showRunAfter() time.Duration {
+	if c.ShowRunAfter != 0 {
+		return c.ShowRunAfter
+	}
+	return DefaultShowRunAfter
+}
+
+// gatherShowing gathers the pull request (gatherPullRequest); if that
+// takes longer than showRunAfter, the check run is created in progress
+// meanwhile (act), so that GitHub shows the check under way. It returns
+// the run as it then is: not created yet when the gathering was quick.
+func (c *Checker) gatherShowing(ctx context.Context, client *github.Client, pr PullRequest, pol gathered, run prcheck.Run) (*pullRequestInput, prcheck.Run, error) {
+	if run.Created() || c.showRunAfter() < 0 {
+		run, err := c.Reporter.InProgress(ctx, client, pr.PR, run) // nothing to do when created
+		if err != nil {
+			return nil, run, err
+		}
+		in, err := c.gatherPullRequest(ctx, client, pr, pol)
+		return in, run, err
+	}
+	type shown struct {
+		run prcheck.Run
+		err error
+	}
+	done, result := make(chan struct{}), make(chan shown, 1)
+	go func() {
+		t := time.NewTimer(c.showRunAfter())
+		defer t.Stop()
+		select {
+		case <-done:
+			result <- shown{run: run}
+		case <-t.C:
+			r, err := c.Reporter.InProgress(ctx, client, pr.PR, run)
+			result <- shown{r, err}
+		}
+	}()
+	in, err := c.gatherPullRequest(ctx, client, pr, pol)
+	close(done)
+	s := <-result
+	if err == nil {
+		err = s.err
+	}
+	return in, s.run, err
 }
 
 // pullRequestInput is what a pull request check gathered.
@@ -131,17 +185,19 @@ func (c *Checker) actInvalidPolicy(ctx context.Context, client *github.Client, p
 	if err := c.reportPolicy(ctx, client, pr.Owner, orgErr); err != nil {
 		return err
 	}
-	run, err := c.Reporter.Start(ctx, client, pr.PR)
+	run, err := c.Reporter.Prepare(ctx, client, pr.PR)
 	if err != nil {
 		return err
 	}
-	return c.Reporter.Finish(ctx, client, pr.PR, run, []rules.Finding{invalidPolicyFinding(pr.Owner, orgErr)})
+	_, err = c.Reporter.Complete(ctx, client, pr.PR, run, []rules.Finding{invalidPolicyFinding(pr.Owner, orgErr)})
+	return err
 }
 
 // actPullRequest completes the check run with the pull request's findings
 // and the others' at its head, then writes the sticky comment.
 func (c *Checker) actPullRequest(ctx context.Context, client *github.Client, pr PullRequest, run prcheck.Run, out pullRequestOutcome, others []rules.Finding) error {
-	if err := c.Reporter.Finish(ctx, client, pr.PR, run, append(out.findings, others...)); err != nil {
+	run, err := c.Reporter.Complete(ctx, client, pr.PR, run, append(out.findings, others...))
+	if err != nil {
 		return err
 	}
 	return c.Reporter.Comment(ctx, client, pr.PR, run, out.note)

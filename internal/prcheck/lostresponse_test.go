@@ -146,3 +146,68 @@ func TestMergeGroupRunCreatedOnceAfterALostResponse(t *testing.T) {
 		t.Errorf("%d runs after the retry, want 1: %+v", len(runs), runs)
 	}
 }
+
+// A check run created completed (Prepare, then Complete: one request, as
+// when the gathering was quick) by a request whose response was lost is
+// found by the retry of the same evaluation: one completed run, not two,
+// and the retry creates or modifies nothing.
+func TestLostResponseOfACompletedRun(t *testing.T) {
+	ctx := context.Background()
+	app := fakeapp.New(t)
+	f := app.GitHub
+	must := func(_ any, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(f.AddOrg(githubfake.Org{Login: "acme"}))
+	must(f.AddRepo(githubfake.Repo{Owner: "acme", Name: "widget", Files: map[string]string{"README.md": "x"}}))
+	must(f.CreateBranch("acme", "widget", "change", "main"))
+	gpr, err := f.AddPullRequest("acme", "widget", githubfake.PullRequest{Title: "change", User: "alice", Head: "change"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := f.AddInstallation(githubfake.Installation{Account: "acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, _ := f.Branch("acme", "widget", "change")
+	rep := &Reporter{Store: storetest.Open(t, store.SQLite), Bot: appbot.New(app.Clients)}
+	pr := PR{Owner: "acme", Name: "widget", Number: gpr.Number, HeadSHA: head.SHA, HTMLURL: "https://github.com/acme/widget/pull/1", Evaluation: "ospo-bot-job-8"}
+
+	client, l := losing(t, app.Installation(t, inst.ID), http.MethodPost, "/check-runs")
+	run, err := rep.Prepare(ctx, client, pr)
+	if err != nil || run.Created() {
+		t.Fatalf("Prepare created a run (%v) or failed: %v", run.Created(), err)
+	}
+	f.Reset()
+	if _, err := rep.Complete(ctx, client, pr, run, nil); err == nil {
+		t.Fatal("the lost response was not an error")
+	}
+	apiCalls := func() int {
+		return f.CountRequests(func(r githubfake.Request) bool { return !strings.HasSuffix(r.Route, "/access_tokens") })
+	}
+	if n := apiCalls(); n != 1 {
+		t.Errorf("creating a completed run took %d requests, want 1", n)
+	}
+	runs := f.CheckRuns("acme", "widget")
+	if l.lost.Load() != 1 || len(runs) != 1 || runs[0].Status != "completed" || runs[0].Conclusion != "success" {
+		t.Fatalf("lost %d, runs %+v: the test does not test what it says", l.lost.Load(), runs)
+	}
+	// The job's retry.
+	run, err = rep.Prepare(ctx, client, pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Reset()
+	if run, err = rep.Complete(ctx, client, pr, run, nil); err != nil {
+		t.Fatal(err)
+	}
+	if after := f.CheckRuns("acme", "widget"); len(after) != 1 || after[0].ID != run.CheckRunID {
+		t.Fatalf("after the retry: runs %+v, the retry's is %d", after, run.CheckRunID)
+	}
+	if n := apiCalls(); n != 0 {
+		t.Errorf("the retry's Complete made %d requests; the run was complete", n)
+	}
+}

@@ -67,6 +67,19 @@ type Run struct {
 // evaluation finds the run it created: the evaluation is recorded before
 // the run is created, and tagged on it as external_id.
 func (r *Reporter) Start(ctx context.Context, client *github.Client, pr PR) (Run, error) {
+	run, err := r.Prepare(ctx, client, pr)
+	if err != nil {
+		return run, err
+	}
+	return r.InProgress(ctx, client, pr, run)
+}
+
+// Prepare records the evaluation, and finds the check run an earlier
+// attempt of it created, but creates none: InProgress creates it in
+// progress, or Complete creates it completed when the results are ready
+// before it was worth showing the check under way (one request instead
+// of two). The run Prepare returns has no ID when there was none.
+func (r *Reporter) Prepare(ctx context.Context, client *github.Client, pr PR) (Run, error) {
 	st, err := r.Store.PullRequestStateOf(ctx, pr.full(), pr.Number)
 	run := Run{PullRequestState: st}
 	if err != nil {
@@ -74,6 +87,7 @@ func (r *Reporter) Start(ctx context.Context, client *github.Client, pr PR) (Run
 	}
 	switch {
 	case pr.Evaluation == "":
+		run.HeadSHA, run.CheckRunID, run.CheckRunEvaluation = pr.HeadSHA, 0, ""
 	case st.CheckRunEvaluation == pr.Evaluation:
 		found, err := r.findRun(ctx, client, pr, st)
 		if err != nil {
@@ -83,11 +97,24 @@ func (r *Reporter) Start(ctx context.Context, client *github.Client, pr PR) (Run
 			run.HeadSHA, run.CheckRunID, run.completed = pr.HeadSHA, found.GetID(), found.GetStatus() == "completed"
 			return run, r.Store.SavePullRequestState(ctx, run.PullRequestState)
 		}
+		run.HeadSHA, run.CheckRunID = pr.HeadSHA, 0
 	default:
 		run.HeadSHA, run.CheckRunID, run.CheckRunEvaluation = pr.HeadSHA, 0, pr.Evaluation
 		if err := r.Store.SavePullRequestState(ctx, run.PullRequestState); err != nil {
 			return run, err
 		}
+	}
+	return run, nil
+}
+
+// Created reports whether the run exists on GitHub.
+func (run Run) Created() bool { return run.CheckRunID != 0 }
+
+// InProgress creates the run Prepare returned, in progress, unless it
+// exists already.
+func (r *Reporter) InProgress(ctx context.Context, client *github.Client, pr PR, run Run) (Run, error) {
+	if run.Created() {
+		return run, nil
 	}
 	now := github.Timestamp{Time: time.Now()}
 	opts := github.CreateCheckRunOptions{Name: CheckName, HeadSHA: pr.HeadSHA, Status: github.String("in_progress"), StartedAt: &now}
@@ -132,26 +159,52 @@ func (r *Reporter) findRun(ctx context.Context, client *github.Client, pr PR, st
 // Finish completes the check run with the findings, unless an earlier
 // attempt of this evaluation completed it already.
 func (r *Reporter) Finish(ctx context.Context, client *github.Client, pr PR, run Run, fs []rules.Finding) error {
+	_, err := r.Complete(ctx, client, pr, run, fs)
+	return err
+}
+
+// Complete completes the check run with the findings, unless an earlier
+// attempt of this evaluation completed it already, and returns it (pass
+// it on to Comment: it holds the run's ID). A run Prepare left uncreated
+// is created completed, in one request, tagged with the evaluation like
+// any other, so that a retry finds it.
+func (r *Reporter) Complete(ctx context.Context, client *github.Client, pr PR, run Run, fs []rules.Finding) (Run, error) {
 	if run.completed {
-		return nil
+		return run, nil
 	}
 	now := github.Timestamp{Time: time.Now()}
+	output := &github.CheckRunOutput{
+		Title:       github.String(Title(fs)),
+		Summary:     github.String(Summary(fs, pr.HTMLURL)),
+		Annotations: Annotations(fs),
+	}
+	actions := []*github.CheckRunAction{{Label: "Recheck", Description: "Check this pull request again", Identifier: RecheckAction}}
+	if !run.Created() {
+		opts := github.CreateCheckRunOptions{Name: CheckName, HeadSHA: pr.HeadSHA, Status: github.String("completed"),
+			Conclusion: github.String(Conclusion(fs)), StartedAt: &now, CompletedAt: &now, Output: output, Actions: actions}
+		if pr.Evaluation != "" {
+			opts.ExternalID = github.String(pr.Evaluation)
+		}
+		created, _, err := client.Checks.CreateCheckRun(ctx, pr.Owner, pr.Name, opts)
+		if err != nil {
+			return run, fmt.Errorf("create the completed check run on %s@%s: %w", pr.full(), pr.HeadSHA, err)
+		}
+		run.HeadSHA, run.CheckRunID, run.CheckRunEvaluation, run.completed = pr.HeadSHA, created.GetID(), pr.Evaluation, true
+		return run, r.Store.SavePullRequestState(ctx, run.PullRequestState)
+	}
 	_, _, err := client.Checks.UpdateCheckRun(ctx, pr.Owner, pr.Name, run.CheckRunID, github.UpdateCheckRunOptions{
 		Name:        CheckName,
 		Status:      github.String("completed"),
 		Conclusion:  github.String(Conclusion(fs)),
 		CompletedAt: &now,
-		Output: &github.CheckRunOutput{
-			Title:       github.String(Title(fs)),
-			Summary:     github.String(Summary(fs, pr.HTMLURL)),
-			Annotations: Annotations(fs),
-		},
-		Actions: []*github.CheckRunAction{{Label: "Recheck", Description: "Check this pull request again", Identifier: RecheckAction}},
+		Output:      output,
+		Actions:     actions,
 	})
 	if err != nil {
-		return fmt.Errorf("complete check run of %s#%d: %w", pr.full(), pr.Number, err)
+		return run, fmt.Errorf("complete check run of %s#%d: %w", pr.full(), pr.Number, err)
 	}
-	return nil
+	run.completed = true
+	return run, nil
 }
 
 // Comment keeps the one sticky comment in step with what the contributor

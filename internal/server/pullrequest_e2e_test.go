@@ -238,9 +238,26 @@ func TestLargePullRequestIsCheckedFully(t *testing.T) {
 	}
 }
 
+// countedRequests lists the requests GitHub counts against the rate
+// limit: not the conditional ones answered 304, nor the installation
+// token.
+func countedRequests(t *testing.T, s *scenario) int {
+	t.Helper()
+	counted := 0
+	for _, r := range s.GitHub.Requests() {
+		if r.NotModified || strings.HasSuffix(r.Route, "/access_tokens") {
+			continue
+		}
+		counted++
+		t.Logf("counted: %s %s → %d", r.Method, r.Path, r.Status)
+	}
+	return counted
+}
+
 // TestSynchronizeCostsFewRequests: a push to a 5-commit pull request, with
-// the policy and memberships cached, costs at most 5 requests that count
-// against the rate limit (conditional 304s do not).
+// the policy and memberships cached, costs at most 3 requests that count
+// against the rate limit (conditional 304s do not). Issue 12: 5 before
+// (the override's 404, the run created then completed, commits, files).
 func TestSynchronizeCostsFewRequests(t *testing.T) {
 	s := newPRScenario(t)
 	s.signed("alice")
@@ -255,20 +272,41 @@ func TestSynchronizeCostsFewRequests(t *testing.T) {
 	ev := s.prPayload("widget", n, "synchronize")
 	s.GitHub.Reset()
 	s.deliver("pull_request", ev)
-	counted := 0
-	for _, r := range s.GitHub.Requests() {
-		if r.NotModified || strings.HasSuffix(r.Route, "/access_tokens") {
-			continue
-		}
-		counted++
-		t.Logf("counted: %s %s → %d", r.Method, r.Path, r.Status)
-	}
+	counted := countedRequests(t, s)
 	t.Logf("synchronize on a 5-commit pull request: %d requests counted against the rate limit", counted)
-	if counted > 5 {
-		t.Fatalf("%d requests counted, want at most 5", counted)
+	if counted > 3 {
+		t.Fatalf("%d requests counted, want at most 3", counted)
 	}
-	if s.check("widget", n).Conclusion != "success" {
-		t.Fatal("the pull request does not pass")
+	if cr := s.check("widget", n); cr.Conclusion != "success" || cr.Status != "completed" {
+		t.Fatalf("the pull request does not pass: %s %s", cr.Status, cr.Conclusion)
+	}
+}
+
+// TestSameHeadRerunCostsFewRequests: an event that leaves the head as it
+// was (labeled, edited) re-checks the pull request for at most 2
+// counted requests: its commits and files are answered 304, and the new
+// check run is created completed in one request.
+func TestSameHeadRerunCostsFewRequests(t *testing.T) {
+	s := newPRScenario(t)
+	s.signed("alice")
+	n := s.openPR("widget", "rerun", "alice", []string{"kind/bug"},
+		githubfake.NewCommit{Message: "one", Author: alice, Files: map[string]string{"a.txt": "1"}},
+		githubfake.NewCommit{Message: "two", Author: alice, Files: map[string]string{"b.txt": "2"}})
+	for i, action := range []string{"labeled", "edited"} {
+		ev := s.prPayload("widget", n, action)
+		s.GitHub.Reset()
+		s.deliver("pull_request", ev)
+		counted := countedRequests(t, s)
+		t.Logf("%s, same head: %d requests counted against the rate limit", action, counted)
+		if counted > 2 {
+			t.Errorf("%s: %d requests counted, want at most 2", action, counted)
+		}
+		if runs := s.checks("widget", n); len(runs) != i+2 {
+			t.Fatalf("%s: %d check runs, want %d (a re-check creates a new run)", action, len(runs), i+2)
+		}
+		if cr := s.check("widget", n); cr.Conclusion != "success" || cr.Status != "completed" {
+			t.Fatalf("%s: the pull request does not pass: %s %s", action, cr.Status, cr.Conclusion)
+		}
 	}
 }
 
