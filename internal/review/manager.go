@@ -26,6 +26,8 @@ type Manager struct {
 	Store *store.Store
 	// Bot knows the app's bot user: only its issues are review issues.
 	Bot *appbot.Resolver
+
+	issues issueIndex // the review issues found by their markers
 }
 
 // State replays a repository's recorded decisions.
@@ -78,6 +80,7 @@ func (m *Manager) Sync(ctx context.Context, client *github.Client, t Target, rep
 	if status(err) == http.StatusNotFound || status(err) == http.StatusGone {
 		// The issue (or its repository) is gone: start afresh.
 		zerolog.Ctx(ctx).Warn().Str("review_issue", fmt.Sprintf("%s#%d", row.ReviewRepo, row.IssueNumber)).Msg("review issue is gone; opening a new one if needed")
+		m.issues.forget(row.ReviewRepo, t.Label, s.ID, row.IssueNumber)
 		if err := m.Store.DeleteReviewIssue(ctx, s.ID); err != nil {
 			return err
 		}
@@ -237,7 +240,7 @@ func (m *Manager) openIn(ctx context.Context, client *github.Client, t Target, r
 	if err != nil {
 		return m.release(ctx, s.ID, err)
 	}
-	number, err := findMarked(ctx, client, owner, name, t.Label, s.ID, bot)
+	number, err := m.issues.find(ctx, client, owner, name, t.Label, s.ID, bot)
 	if err != nil {
 		return m.release(ctx, s.ID, err)
 	}
@@ -363,19 +366,6 @@ func fallbackNote(refused []refusal, fullName, wanted string) string {
 
 func (m *Manager) release(ctx context.Context, repositoryID int64, err error) error {
 	return errors.Join(err, m.Store.ReleaseReviewIssue(ctx, repositoryID))
-}
-
-// findMarked looks for the app's own issue carrying the repository's
-// marker among the review-labelled issues, open or closed.
-func findMarked(ctx context.Context, client *github.Client, owner, name, label string, repositoryID int64, bot appbot.Identity) (int, error) {
-	opts := &github.IssueListByRepoOptions{State: "all", Labels: []string{label}, ListOptions: github.ListOptions{PerPage: 100}}
-	is, err := ghclient.First(&opts.ListOptions, func(*github.ListOptions) ([]*github.Issue, *github.Response, error) {
-		return client.Issues.ListByRepo(ctx, owner, name, opts)
-	}, func(is *github.Issue) bool { return ownIssue(ctx, bot, is, label, repositoryID) })
-	if err != nil {
-		return 0, fmt.Errorf("list review issues of %s/%s: %w", owner, name, err)
-	}
-	return is.GetNumber(), nil
 }
 
 // ensureLabel creates the review label when the repository lacks it.
