@@ -2,10 +2,13 @@ package snapshot
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 
 	"github.com/google/go-github/v66/github"
+	"github.com/rs/zerolog"
 
 	"github.com/ospo-bot/ospo-bot/internal/ghclient"
 	"github.com/ospo-bot/ospo-bot/internal/policy"
@@ -47,6 +50,11 @@ func PullRequest(ctx context.Context, client *github.Client, pr *github.PullRequ
 	if !need.Commits && !need.ChangedFiles {
 		return out, nil // no rule reads them (the labels come with pr)
 	}
+	if need.Commits && need.ChangedFiles {
+		if ok, err := compareAll(ctx, client, owner, name, pr, out); ok || err != nil {
+			return out, err
+		}
+	}
 	commits, err := pullCommits(ctx, client, owner, name, pr)
 	if err != nil {
 		return nil, err
@@ -69,6 +77,56 @@ func PullRequest(ctx context.Context, client *github.Client, pr *github.PullRequ
 		out.FilesComplete = read >= pr.GetChangedFiles() && atHead
 	}
 	return out, nil
+}
+
+// maxCompareFiles is how many files compare lists, for the whole
+// comparison; unpaged, it lists at most maxPullCommits commits
+// (https://docs.github.com/rest/commits/commits#compare-two-commits).
+const maxCompareFiles = 300
+
+// compareAll reads a pull request's commits and changed files in one
+// request, where the two lists cost two: GET /compare/{base}...{head},
+// unpaged, lists up to 250 commits and 300 files at once. It serves only
+// a pull request within those limits, and only when what it lists is
+// exactly the pull request's: as many commits as GitHub counts, its head
+// among them, and as many changed files (the base commit the event names
+// may be older than the one GitHub compares the pull request with). ok
+// is false, with no error, when the pull request's own endpoints must
+// answer instead.
+func compareAll(ctx context.Context, client *github.Client, owner, name string, pr *github.PullRequest, out *rules.PullRequest) (ok bool, err error) {
+	base, head := pr.GetBase().GetSHA(), pr.GetHead().GetSHA()
+	if base == "" || head == "" || pr.GetCommits() == 0 || pr.GetCommits() > maxPullCommits || pr.GetChangedFiles() >= maxCompareFiles {
+		return false, nil
+	}
+	cmp, _, err := client.Repositories.CompareCommits(ctx, owner, name, base, head, nil)
+	if status := httpStatus(err); status == http.StatusNotFound || status == http.StatusUnprocessableEntity {
+		zerolog.Ctx(ctx).Info().Int("status", status).Msg("compare does not serve this pull request; reading its commits and files")
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("compare %s...%s in %s/%s: %w", base, head, owner, name, err)
+	}
+	if cmp.GetTotalCommits() != pr.GetCommits() || len(cmp.Commits) != pr.GetCommits() || len(cmp.Files) != pr.GetChangedFiles() ||
+		!slices.ContainsFunc(cmp.Commits, func(c *github.RepositoryCommit) bool { return c.GetSHA() == head }) {
+		zerolog.Ctx(ctx).Info().Int("compared_commits", cmp.GetTotalCommits()).Int("compared_files", len(cmp.Files)).
+			Msg("compare lists other commits or files than the pull request's; reading its own")
+		return false, nil
+	}
+	for _, c := range cmp.Commits {
+		out.Commits = append(out.Commits, commitOf(c))
+	}
+	out.Files, out.Renamed, out.FilesRead = filePaths(cmp.Files)
+	out.FileCount = pr.GetChangedFiles()
+	out.CommitsComplete, out.FilesComplete = true, true
+	return true, nil
+}
+
+func httpStatus(err error) int {
+	var e *github.ErrorResponse
+	if errors.As(err, &e) && e.Response != nil {
+		return e.Response.StatusCode
+	}
+	return 0
 }
 
 func pullCommits(ctx context.Context, client *github.Client, owner, name string, pr *github.PullRequest) ([]rules.Commit, error) {
@@ -119,20 +177,27 @@ func comparePage(ctx context.Context, client *github.Client, owner, name, base, 
 // rename (and renamed: new path → old path), and how many changes GitHub
 // listed (a rename counts once).
 func pullFiles(ctx context.Context, client *github.Client, owner, name string, number int) (paths []string, renamed map[string]string, read int, err error) {
-	var out []string
-	renamed = map[string]string{}
-	seen := map[string]bool{}
-	add := func(p string) {
-		if p != "" && !seen[p] {
-			seen[p] = true
-			out = append(out, p)
-		}
-	}
 	files, err := ghclient.All(&github.ListOptions{PerPage: 100}, func(opts *github.ListOptions) ([]*github.CommitFile, *github.Response, error) {
 		return client.PullRequests.ListFiles(ctx, owner, name, number, opts)
 	})
 	if err != nil {
 		return nil, nil, 0, fmt.Errorf("list files of %s/%s#%d: %w", owner, name, number, err)
+	}
+	paths, renamed, read = filePaths(files)
+	return paths, renamed, read, nil
+}
+
+// filePaths lists the paths of changed files, both paths of a rename
+// (and renamed: new path → old path), and how many changes they are (a
+// rename counts once).
+func filePaths(files []*github.CommitFile) (paths []string, renamed map[string]string, read int) {
+	renamed = map[string]string{}
+	seen := map[string]bool{}
+	add := func(p string) {
+		if p != "" && !seen[p] {
+			seen[p] = true
+			paths = append(paths, p)
+		}
 	}
 	for _, f := range files {
 		add(f.GetFilename())
@@ -141,7 +206,7 @@ func pullFiles(ctx context.Context, client *github.Client, owner, name string, n
 			renamed[f.GetFilename()] = prev
 		}
 	}
-	return out, renamed, len(files), nil
+	return paths, renamed, len(files)
 }
 
 func commitOf(c *github.RepositoryCommit) rules.Commit {

@@ -5,14 +5,19 @@ import (
 	"testing"
 
 	"github.com/ospo-bot/ospo-bot/internal/githubfake"
+	"github.com/ospo-bot/ospo-bot/internal/policy"
 )
 
-// TestPullRequestAtAMovedHead: the commits and files endpoints answer for
-// the pull request's head now, not the head the webhook named. When a
-// force push replaced that head before the job ran, what they list is
-// another head's: the snapshot is marked incomplete, so that no result is
+// TestPullRequestAtAMovedHead: the pull request's commits endpoint
+// answers for its head now, not the head the webhook named. When a force
+// push replaced that head before the job ran, what it lists is another
+// head's: the snapshot is marked incomplete, so that no result is
 // reported (and recorded for merge groups) on a head whose commits were
-// never read.
+// never read. Compare, which reads the commits and files of the named
+// head by its SHA (when a rule needs both), reads that head's own: the
+// snapshot is complete, and it is the named head's.
+var dcoOn = policy.PullRequestRules{DCO: policy.DCORule{Mode: policy.Enforce}}
+
 func TestPullRequestAtAMovedHead(t *testing.T) {
 	gh, client := widgetApp(t)
 	ctx := context.Background()
@@ -34,13 +39,22 @@ func TestPullRequestAtAMovedHead(t *testing.T) {
 	if _, err := gh.ForcePush("acme", "widget", "feat", "main", githubfake.NewCommit{Message: "Docs", Author: mallory, Files: map[string]string{"README.md": "# widget\ndocs\n"}}); err != nil {
 		t.Fatal(err)
 	}
-	snap, err := PullRequest(ctx, client, asSent, protectedPathsOn)
+	snap, err := PullRequest(ctx, client, asSent, dcoOn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if snap.CommitsComplete || snap.FilesComplete {
-		t.Fatalf("the commits (%d, complete %v) and files (%q, complete %v) of another head are taken for %s's",
-			len(snap.Commits), snap.CommitsComplete, snap.Files, snap.FilesComplete, asSent.GetHead().GetSHA())
+	if snap.CommitsComplete {
+		t.Fatalf("the commits (%d, complete %v) of another head are taken for %s's",
+			len(snap.Commits), snap.CommitsComplete, asSent.GetHead().GetSHA())
+	}
+	snap, err = PullRequest(ctx, client, asSent, protectedPathsOn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !snap.CommitsComplete || !snap.FilesComplete || len(snap.Commits) != 1 || snap.Commits[0].SHA != asSent.GetHead().GetSHA() ||
+		len(snap.Files) != 1 || snap.Files[0] != "LICENSE" {
+		t.Fatalf("compared, the named head %s: commits %+v (complete %v), files %q (complete %v); want its own, complete",
+			asSent.GetHead().GetSHA(), snap.Commits, snap.CommitsComplete, snap.Files, snap.FilesComplete)
 	}
 
 	// Read at the head it has now, the pull request is complete.
@@ -48,7 +62,10 @@ func TestPullRequestAtAMovedHead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if snap, err = PullRequest(ctx, client, now, protectedPathsOn); err != nil || !snap.CommitsComplete || !snap.FilesComplete {
+	if snap, err = PullRequest(ctx, client, now, protectedPathsOn); err != nil || !snap.CommitsComplete || !snap.FilesComplete || snap.Files[0] != "README.md" {
+		t.Fatalf("at the current head: %+v, %v", snap, err)
+	}
+	if snap, err = PullRequest(ctx, client, now, dcoOn); err != nil || !snap.CommitsComplete {
 		t.Fatalf("at the current head: %+v, %v", snap, err)
 	}
 }
