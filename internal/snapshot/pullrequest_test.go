@@ -9,6 +9,7 @@ import (
 	"github.com/ospo-bot/ospo-bot/internal/githubfake"
 	"github.com/ospo-bot/ospo-bot/internal/githubfake/fakeapp"
 	"github.com/ospo-bot/ospo-bot/internal/policy"
+	"github.com/ospo-bot/ospo-bot/internal/rules"
 )
 
 // TestPullRequestFiles: a rename is one change whose two paths are both
@@ -85,3 +86,71 @@ func TestPullRequestFiles(t *testing.T) {
 // protectedPathsOn turns on the rule that reads the changed files (and the
 // commits, to know they are the head's).
 var protectedPathsOn = policy.PullRequestRules{ProtectedPaths: policy.ProtectedPathsRule{Mode: policy.Enforce}}
+
+// TestCompareServesOnlyThePullRequest: the commits and files of a pull
+// request are read in one compare of its base and head when that lists
+// exactly the pull request's; when the base commit the event names is
+// older than the one GitHub compares the pull request with (the head
+// merged the base branch since), compare lists the base branch's commits
+// too, and the pull request's own endpoints answer instead.
+func TestCompareServesOnlyThePullRequest(t *testing.T) {
+	gh, client := widgetApp(t)
+	ctx := context.Background()
+	if _, err := gh.CreateBranch("acme", "widget", "feat", "main"); err != nil {
+		t.Fatal(err)
+	}
+	alice := githubfake.Signature{Name: "Alice", Email: "alice@example.org"}
+	if _, err := gh.Push("acme", "widget", "feat", githubfake.NewCommit{Message: "Feature", Author: alice, Files: map[string]string{"f.go": "package f"}}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := gh.AddPullRequest("acme", "widget", githubfake.PullRequest{Title: "feat", User: "alice", Head: "feat"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale, _, err := client.PullRequests.Get(ctx, "acme", "widget", n.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	routes := func() (out []string) {
+		for _, r := range gh.Requests() {
+			if r.Route != "/app/installations/{installation_id}/access_tokens" {
+				out = append(out, r.Route)
+			}
+		}
+		return out
+	}
+	gh.Reset()
+	snap, err := PullRequest(ctx, client, stale, protectedPathsOn)
+	if err != nil || !snap.CommitsComplete || !snap.FilesComplete || len(snap.Commits) != 1 {
+		t.Fatalf("%+v, %v", snap, err)
+	}
+	if got := routes(); len(got) != 1 || got[0] != "/repos/{owner}/{repo}/compare/{basehead}" {
+		t.Errorf("requests %q: want one compare", got)
+	}
+
+	// The base branch moves on, and the head merges it.
+	bob := githubfake.Signature{Name: "Bob", Email: "bob@example.org"}
+	if _, err := gh.Push("acme", "widget", "main", githubfake.NewCommit{Message: "Elsewhere", Author: bob, Files: map[string]string{"m.go": "package m"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gh.PushMerge("acme", "widget", "feat", "main", githubfake.NewCommit{Message: "Merge main", Author: alice}); err != nil {
+		t.Fatal(err)
+	}
+	now, _, err := client.PullRequests.Get(ctx, "acme", "widget", n.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now.Base.SHA = stale.Base.SHA // as an event named it before the base moved
+	gh.Reset()
+	if snap, err = PullRequest(ctx, client, now, protectedPathsOn); err != nil {
+		t.Fatal(err)
+	}
+	if !snap.CommitsComplete || len(snap.Commits) != now.GetCommits() ||
+		slices.ContainsFunc(snap.Commits, func(c rules.Commit) bool { return c.Message == "Elsewhere" }) {
+		t.Fatalf("the base branch's commit is taken for the pull request's: %+v (GitHub counts %d), complete %v",
+			snap.Commits, now.GetCommits(), snap.CommitsComplete)
+	}
+	if got := routes(); len(got) != 3 {
+		t.Errorf("requests %q: want compare, then the pull request's commits and files", got)
+	}
+}
