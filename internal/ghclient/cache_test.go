@@ -2,12 +2,15 @@ package ghclient
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/die-net/lrucache"
+	"github.com/gregjones/httpcache"
 )
 
 // TestCacheIsolation: installations share one bounded cache but never each
@@ -113,4 +116,61 @@ func TestNamespacedCache(t *testing.T) {
 	} {
 		t.Run(tc.name, tc.check)
 	}
+}
+
+// TestETagStoredWhenTheDecoderStopsEarly: go-github's JSON decoder stops
+// after the value and closes the body, and httpcache stores a response
+// only at its body's EOF. A body whose reader says EOF only on the read
+// after the last bytes was then never stored, and the next request was
+// counted in full where a 304 would do. The client stack's outermost
+// layer (observer) reads a body to its end when it is closed.
+func TestETagStoredWhenTheDecoderStopsEarly(t *testing.T) {
+	var conditional int
+	stub := roundTripperFunc(func(req *http.Request) (*http.Response, error) {
+		h := http.Header{"Etag": {`"v1"`}, "Content-Type": {"application/json"}}
+		if req.Header.Get("If-None-Match") == `"v1"` {
+			conditional++
+			return &http.Response{StatusCode: http.StatusNotModified, Header: h, Body: http.NoBody, Request: req}, nil
+		}
+		body := fmt.Sprintf(`{"full_name":"o/r","description":%q}`, strings.Repeat("x", 10_000))
+		return &http.Response{StatusCode: http.StatusOK, Header: h, Body: io.NopCloser(&lateEOF{data: []byte(body)}), Request: req}, nil
+	})
+	cache := httpcache.NewTransport(httpcache.NewMemoryCache())
+	cache.Transport = stub
+	rt := (&observer{}).middleware(cache)
+	for i := range 3 {
+		req, _ := http.NewRequest(http.MethodGet, "https://api.github.com/repos/o/r", nil)
+		resp, err := rt.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var repo struct {
+			FullName string `json:"full_name"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&repo); err != nil || repo.FullName != "o/r" {
+			t.Fatalf("request %d: %+v %v", i, repo, err)
+		}
+		resp.Body.Close()
+	}
+	if conditional != 2 {
+		t.Fatalf("%d of the 2 repeated requests were conditional (304)", conditional)
+	}
+}
+
+// lateEOF gives all its data in one read, and io.EOF only on the next.
+type lateEOF struct {
+	data []byte
+	done bool
+}
+
+func (l *lateEOF) Read(p []byte) (int, error) {
+	if l.done || len(l.data) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, l.data)
+	l.data = l.data[n:]
+	if len(l.data) == 0 {
+		l.done = true
+	}
+	return n, nil
 }

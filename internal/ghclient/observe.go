@@ -64,10 +64,18 @@ func (o *observer) middleware(next http.RoundTripper) http.RoundTripper {
 //     so the token would be in X-Varied-Authorization.
 //
 // resp itself is left alone: httpcache stores it (X-Varied-* included, as it
-// needs them) when the caller reaches the end of the shared body.
+// needs them) when the caller reaches the end of the shared body. A
+// caller may close the body before it read the end: go-github's JSON
+// decoder stops after the value, and whether the reader had said EOF
+// by then depends on how the bytes arrived, so a response was stored
+// only sometimes, and the next request for it was counted in full where
+// a 304 would do (issue 12). Closing the body reads it to its end first.
 func sanitized(resp *http.Response, req *http.Request) *http.Response {
 	out := *resp
 	out.Request = req
+	if resp.Body != nil {
+		out.Body = drainOnClose{resp.Body}
+	}
 	out.Header = make(http.Header, len(resp.Header))
 	for k, v := range resp.Header {
 		if strings.HasPrefix(http.CanonicalHeaderKey(k), "X-Varied-") {
@@ -76,6 +84,19 @@ func sanitized(resp *http.Response, req *http.Request) *http.Response {
 		out.Header[k] = v
 	}
 	return &out
+}
+
+// maxDrain bounds what closing a body reads that its reader left.
+const maxDrain = 4 << 20
+
+// drainOnClose reads what is left of a body (up to maxDrain) when it is
+// closed, so that httpcache, which stores a response at its body's EOF,
+// stores it.
+type drainOnClose struct{ io.ReadCloser }
+
+func (d drainOnClose) Close() error {
+	_, _ = io.CopyN(io.Discard, d.ReadCloser, maxDrain)
+	return d.ReadCloser.Close()
 }
 
 func (o *observer) count(req *http.Request, status, cache string) {
