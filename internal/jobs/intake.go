@@ -19,9 +19,8 @@ type IntakeArgs struct {
 // Kind names the job kind in River's tables.
 func (IntakeArgs) Kind() string { return "webhook_intake" }
 
-// InsertOpts runs intake jobs before the deliveries they hold back. Since
-// deliveries are committed as their own jobs, intake jobs are only those an
-// earlier version left in the queue; the worker stays to run them.
+// InsertOpts runs intake jobs (a burst's group, see Queue.commit) before
+// the deliveries they hold back.
 func (IntakeArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Priority: priorityIntake} }
 
 // intakeWorker turns a group into one job per delivery, and completes
