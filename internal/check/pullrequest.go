@@ -26,16 +26,26 @@ import (
 func (c *Checker) PullRequest(ctx context.Context, client *github.Client, pr PullRequest) error {
 	logger := zerolog.Ctx(ctx).With().Str(logging.FieldRepository, pr.Repository()).Int(logging.FieldPR, pr.Number).Str("head_sha", pr.HeadSHA).Logger()
 	ctx = logger.WithContext(ctx)
+	// act, before the pull request is gathered: the run shows the check
+	// under way. Every evaluation has its run, whatever the policy says,
+	// so it is created while the policy is read, not after.
+	var run prcheck.Run
+	var runErr error
+	started := make(chan struct{})
+	go func() {
+		defer close(started)
+		run, runErr = c.Reporter.Start(ctx, client, pr.PR)
+	}()
 	pol, err := gatherPolicy(ctx, client, pr.Owner, pr.Name)
+	<-started
 	if err != nil {
 		return err
+	}
+	if runErr != nil {
+		return runErr
 	}
 	if pol.orgInvalid != nil {
-		return c.actInvalidPolicy(ctx, client, pr, pol.orgInvalid)
-	}
-	run, err := c.Reporter.Start(ctx, client, pr.PR) // act, before the gathering: the run shows the check under way
-	if err != nil {
-		return err
+		return c.actInvalidPolicy(ctx, client, pr, run, pol.orgInvalid)
 	}
 	in, err := c.gatherPullRequest(ctx, client, pr, pol)
 	if err != nil {
@@ -127,12 +137,8 @@ func dcoFinding(fs []rules.Finding) *rules.Finding {
 
 // actInvalidPolicy reports the invalid org policy, and fails the check
 // run for it.
-func (c *Checker) actInvalidPolicy(ctx context.Context, client *github.Client, pr PullRequest, orgErr *policy.InvalidError) error {
+func (c *Checker) actInvalidPolicy(ctx context.Context, client *github.Client, pr PullRequest, run prcheck.Run, orgErr *policy.InvalidError) error {
 	if err := c.reportPolicy(ctx, client, pr.Owner, orgErr); err != nil {
-		return err
-	}
-	run, err := c.Reporter.Start(ctx, client, pr.PR)
-	if err != nil {
 		return err
 	}
 	return c.Reporter.Finish(ctx, client, pr.PR, run, []rules.Finding{invalidPolicyFinding(pr.Owner, orgErr)})

@@ -47,7 +47,25 @@ func PullRequest(ctx context.Context, client *github.Client, pr *github.PullRequ
 	if !need.Commits && !need.ChangedFiles {
 		return out, nil // no rule reads them (the labels come with pr)
 	}
+	// The files do not depend on the commits: both are asked at once, one
+	// round trip instead of two.
+	var (
+		files     []string
+		renamed   map[string]string
+		read      int
+		filesErr  error
+		filesDone = make(chan struct{})
+	)
+	if need.ChangedFiles {
+		go func() {
+			defer close(filesDone)
+			files, renamed, read, filesErr = pullFiles(ctx, client, owner, name, pr.GetNumber())
+		}()
+	} else {
+		close(filesDone)
+	}
 	commits, err := pullCommits(ctx, client, owner, name, pr)
+	<-filesDone
 	if err != nil {
 		return nil, err
 	}
@@ -61,9 +79,8 @@ func PullRequest(ctx context.Context, client *github.Client, pr *github.PullRequ
 		slices.ContainsFunc(commits, func(c rules.Commit) bool { return c.SHA == out.HeadSHA })
 	out.CommitsComplete = atHead
 	if need.ChangedFiles {
-		files, renamed, read, err := pullFiles(ctx, client, owner, name, pr.GetNumber())
-		if err != nil {
-			return nil, err
+		if filesErr != nil {
+			return nil, filesErr
 		}
 		out.Files, out.Renamed, out.FilesRead, out.FileCount = files, renamed, read, pr.GetChangedFiles()
 		out.FilesComplete = read >= pr.GetChangedFiles() && atHead
