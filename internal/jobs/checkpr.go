@@ -27,6 +27,11 @@ type CheckPullRequestArgs struct {
 // Kind names the job kind in River's tables.
 func (CheckPullRequestArgs) Kind() string { return "check_pull_request" }
 
+// InsertOpts runs follow-up checks after deliveries (see priorityCheck).
+func (CheckPullRequestArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Priority: priorityCheck}
+}
+
 type checkPRWorker struct {
 	river.WorkerDefaults[CheckPullRequestArgs]
 	checker *checker

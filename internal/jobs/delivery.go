@@ -31,6 +31,11 @@ type DeliveryArgs struct {
 // Kind names the job kind in River's tables.
 func (DeliveryArgs) Kind() string { return "webhook_delivery" }
 
+// InsertOpts runs deliveries after intake groups and before checks.
+func (DeliveryArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Priority: priorityDelivery}
+}
+
 // eventHandler does what one event asks. It reads the payload itself, so
 // a payload it cannot read fails its job visibly instead of the webhook.
 type eventHandler func(ctx context.Context, d *DeliveryArgs) error

@@ -31,6 +31,11 @@ type CheckRepositoryArgs struct {
 // Kind names the job kind in River's tables.
 func (CheckRepositoryArgs) Kind() string { return "check_repository" }
 
+// InsertOpts runs repository checks after deliveries (see priorityCheck).
+func (CheckRepositoryArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Priority: priorityCheck}
+}
+
 // callsPerCheck is what one repository check costs GitHub at most when
 // nothing is cached: the policy (3), the snapshot with every repository
 // rule on (derived from the rules' declared needs), the review issue (up

@@ -19,8 +19,9 @@ type IntakeArgs struct {
 // Kind names the job kind in River's tables.
 func (IntakeArgs) Kind() string { return "webhook_intake" }
 
-// InsertOpts runs intake jobs before the deliveries they hold back.
-func (IntakeArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Priority: 1} }
+// InsertOpts runs intake jobs (a burst's group, see Queue.commit) before
+// the deliveries they hold back.
+func (IntakeArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Priority: priorityIntake} }
 
 // intakeWorker turns a group into one job per delivery, and completes
 // itself in the same transaction, so each delivery job exists exactly once

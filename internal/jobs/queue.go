@@ -62,6 +62,7 @@ var ErrStopped = errors.New("the job queue is shutting down")
 type Queue struct {
 	store  *store.Store
 	client *river.Client[*sql.Tx]
+	waker  *wakingDriver // SQLite: wakes River's listener after a commit
 	deps   Deps
 	opts   Options
 
@@ -97,9 +98,10 @@ func New(deps Deps, opts Options) (*Queue, error) {
 	}
 	rescueAfter := opts.JobTimeout + max(opts.JobTimeout/5, time.Second)
 	cfg := &river.Config{
-		// SQLite has no LISTEN/NOTIFY and neither has database/sql on
-		// Postgres: River polls, so poll often.
-		FetchCooldown:     20 * time.Millisecond,
+		// A committed job wakes the fetcher (LISTEN/NOTIFY on Postgres,
+		// wakingDriver on SQLite); the poll is the fallback for a lost
+		// notification. The cooldown bounds how often one queue fetches.
+		FetchCooldown:     5 * time.Millisecond,
 		FetchPollInterval: 50 * time.Millisecond,
 		// A job is a handful of GitHub calls of at most 30 s each. On
 		// Postgres, a job whose process died is run again by River's
@@ -128,11 +130,16 @@ func New(deps Deps, opts Options) (*Queue, error) {
 		cfg.Workers = workers
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}}
 	}
+	driver := deps.Store.RiverDriver()
+	if deps.Store.Dialect == store.SQLite && !opts.InsertOnly {
+		q.waker = newWakingDriver(driver)
+		driver = q.waker
+	}
 	if opts.SweepInterval > 0 && !opts.InsertOnly {
 		cfg.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(opts.SweepInterval),
 			func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil }, nil)}
 	}
-	client, err := river.NewClient(deps.Store.RiverDriver(), cfg)
+	client, err := river.NewClient(driver, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("create job queue: %w", err)
 	}
@@ -223,17 +230,26 @@ func (q *Queue) commitLoop() {
 			}
 		}
 		err := q.commit(batch)
+		if err == nil && q.waker != nil {
+			q.waker.wake()
+		}
 		for _, p := range batch {
 			p.err <- err
 		}
 	}
 }
 
-// commit records a group of deliveries and one intake job for them in one
-// transaction. River inserts a job row by row on SQLite, and each row costs
-// a statement parse, so the intake job fans the group out into one job per
-// delivery off the webhook's path (see intakeWorker); the group is durable
-// either way once this commits.
+// directJobs is the largest group whose deliveries are committed as their
+// own jobs. A larger group (a burst) is committed with one intake job that
+// fans it out off the webhook's path: one row instead of hundreds keeps
+// intake fast (BenchmarkIntake), at the cost of a second queue hop for
+// those deliveries only.
+const directJobs = 16
+
+// commit records a group of deliveries and their job(s) in one
+// transaction: a job per delivery for a small group, so a lone pull
+// request waits for one queue hop, or one intake job for a burst (see
+// intakeWorker). The group is durable either way once this commits.
 func (q *Queue) commit(batch []*pending) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -260,12 +276,33 @@ func (q *Queue) commit(batch []*pending) error {
 				})
 			}
 		}
-		if len(args.Deliveries) == 0 {
+		switch n := len(args.Deliveries); {
+		case n == 0:
+			return nil
+		case n > directJobs:
+			if _, err := q.client.InsertTx(ctx, tx, args, nil); err != nil {
+				return fmt.Errorf("insert intake job for %d deliveries: %w", n, err)
+			}
 			return nil
 		}
-		if _, err := q.client.InsertTx(ctx, tx, args, nil); err != nil {
-			return fmt.Errorf("insert intake job for %d deliveries: %w", len(args.Deliveries), err)
+		params := make([]river.InsertManyParams, len(args.Deliveries))
+		for i, d := range args.Deliveries {
+			params[i] = river.InsertManyParams{Args: d}
+		}
+		if _, err := q.client.InsertManyTx(ctx, tx, params); err != nil {
+			return fmt.Errorf("insert %d delivery jobs: %w", len(params), err)
 		}
 		return nil
 	})
 }
+
+// River runs the lowest priority number first. What GitHub is waiting on
+// comes first: intake groups committed by earlier versions (they hold
+// deliveries back), then deliveries, then the checks that follow them or a
+// fan-out (an installation's or the sweep's), which would otherwise hold a
+// pull request's check behind hundreds of repositories.
+const (
+	priorityIntake   = 1
+	priorityDelivery = 2
+	priorityCheck    = 3
+)

@@ -137,7 +137,7 @@ func TestRejectionStandsWhenOthersRemoveIt(t *testing.T) {
 
 // deleteCommentAgainBy delivers a deleted event for a comment already
 // deleted on the fake, as deleter.
-func (s *scenario) deleteCommentAgainBy(t *testing.T, repo string, number int, c githubfake.Comment, deleter string) {
+func (s *scenario) deleteCommentAgainBy(t testing.TB, repo string, number int, c githubfake.Comment, deleter string) {
 	t.Helper()
 	s.commentEvent(repo, "deleted", c, deleter, nil)
 }

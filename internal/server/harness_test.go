@@ -35,7 +35,7 @@ const (
 
 // harness is a real server (store, queue, HTTP) against the fake GitHub.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	GitHub *githubfake.Fake
 	App    *server.App
 	URL    string
@@ -47,7 +47,7 @@ type fastRetry struct{}
 
 func (fastRetry) NextRetry(*rivertype.JobRow) time.Time { return time.Now().Add(50 * time.Millisecond) }
 
-func newFake(t *testing.T) *githubfake.Fake {
+func newFake(t testing.TB) *githubfake.Fake {
 	return githubfake.NewServer(t, githubfake.Options{AppID: testAppID, PublicKey: &fakeapp.Key().PublicKey})
 }
 
@@ -63,7 +63,7 @@ func testConfig(databaseURL, apiURL string) config.Config {
 	return cfg
 }
 
-func start(t *testing.T, d store.Dialect) *harness {
+func start(t testing.TB, d store.Dialect) *harness {
 	t.Helper()
 	fake := newFake(t)
 	cfg := testConfig(storetest.URL(t, d), fake.URL())
@@ -96,7 +96,7 @@ func signature(body []byte) string {
 
 // deliver POSTs a signed delivery the way GitHub does and returns the
 // status and body.
-func deliver(t *testing.T, baseURL, event, id string, body []byte, headers map[string]string) (int, string) {
+func deliver(t testing.TB, baseURL, event, id string, body []byte, headers map[string]string) (int, string) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, baseURL+"/api/github/hook", bytes.NewReader(body))
 	if err != nil {
@@ -140,7 +140,7 @@ func (h *harness) wait(id string) store.Delivery {
 	return waitDelivery(h.t, h.App.Store, id)
 }
 
-func waitDelivery(t *testing.T, st *store.Store, id string) store.Delivery {
+func waitDelivery(t testing.TB, st *store.Store, id string) store.Delivery {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {

@@ -45,8 +45,13 @@ type sentDelivery struct {
 }
 
 func newScenario(t *testing.T, policyText string) *scenario {
+	return newScenarioOn(t, store.SQLite, policyText)
+}
+
+// newScenarioOn is newScenario on a database of dialect d.
+func newScenarioOn(t testing.TB, d store.Dialect, policyText string) *scenario {
 	t.Helper()
-	h := start(t, store.SQLite)
+	h := start(t, d)
 	gh := h.GitHub
 	must := func(_ any, err error) {
 		t.Helper()

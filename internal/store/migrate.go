@@ -85,7 +85,7 @@ func (s *Store) Ready(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if res, err := migrator.Validate(ctx); err != nil || !res.OK {
+	if res, err := migrator.Validate(ctx, nil); err != nil || !res.OK {
 		return ErrNotMigrated
 	}
 	p, err := s.goose()

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
@@ -33,7 +34,8 @@ type Store struct {
 	DB      *sql.DB
 	Dialect Dialect
 	river   riverdriver.Driver[*sql.Tx]
-	path    string // the SQLite file
+	path    string        // the SQLite file
+	listen  *pgxpool.Pool // Postgres: River's LISTEN connection
 }
 
 // Open connects to the database named by rawURL:
@@ -70,10 +72,23 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 	if dialect == SQLite {
 		s.river = riversqlite.New(db)
 	} else {
-		s.river = riverdatabasesql.New(db)
+		// River works through database/sql, and LISTENs on a pgx
+		// connection of its own: a job committed by any replica wakes
+		// every replica's fetcher at once instead of at its next poll.
+		cfg, err := pgxpool.ParseConfig(dsn)
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("postgres database %s: %w", Redact(rawURL), err)
+		}
+		cfg.MinConns, cfg.MaxConns = 0, 1 // connected when River listens
+		if s.listen, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("postgres database %s: %w", Redact(rawURL), err)
+		}
+		s.river = riverdatabasesql.NewWithPgxListener(db, s.listen)
 	}
 	if err := db.PingContext(ctx); err != nil {
-		db.Close()
+		s.Close()
 		return nil, fmt.Errorf("connect to %s database %s: %w", dialect, Redact(rawURL), err)
 	}
 	return s, nil
@@ -83,7 +98,12 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 func (s *Store) RiverDriver() riverdriver.Driver[*sql.Tx] { return s.river }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.DB.Close() }
+func (s *Store) Close() error {
+	if s.listen != nil {
+		s.listen.Close()
+	}
+	return s.DB.Close()
+}
 
 // SQLitePath is the database file of a SQLite store ("" on Postgres).
 func (s *Store) SQLitePath() string { return s.path }
