@@ -53,6 +53,9 @@ type Options struct {
 	// SweepInterval is how often every known repository is checked again;
 	// 0 turns the sweep off.
 	SweepInterval time.Duration
+	// Retention is how long deliveries and their payloads are kept
+	// (store.DefaultRetention when zero); pruned every MaintenanceInterval.
+	Retention store.Retention
 }
 
 // ErrStopped is returned by Enqueue once the queue is shutting down.
@@ -125,12 +128,17 @@ func New(deps Deps, opts Options) (*Queue, error) {
 		river.AddWorker(workers, &checkWorker{checker: chk})
 		river.AddWorker(workers, &checkPRWorker{checker: chk})
 		river.AddWorker(workers, &sweepWorker{deps: deps})
+		river.AddWorker(workers, &maintenanceWorker{deps: deps, retention: opts.Retention})
 		cfg.Workers = workers
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}}
 	}
+	if !opts.InsertOnly {
+		cfg.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(MaintenanceInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return MaintenanceArgs{}, nil }, nil)}
+	}
 	if opts.SweepInterval > 0 && !opts.InsertOnly {
-		cfg.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(opts.SweepInterval),
-			func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil }, nil)}
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(opts.SweepInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil }, nil))
 	}
 	client, err := river.NewClient(deps.Store.RiverDriver(), cfg)
 	if err != nil {
