@@ -49,18 +49,22 @@ func (s *Store) PruneDeliveries(ctx context.Context, now time.Time, r Retention)
 	if r.Payloads <= 0 || r.Deliveries <= 0 {
 		return p, fmt.Errorf("prune deliveries: retention %+v must be positive", r)
 	}
-	skipLocked := ""
+	// On Postgres, a batch locks the rows it picks and skips those another
+	// run holds, so two runs share the work instead of queueing on each
+	// other's rows; the payload batch locks payload rows only, never the
+	// delivery rows intake and the jobs update.
+	skipPayloads, skipRows := "", ""
 	if s.Dialect == Postgres {
-		skipLocked = " FOR UPDATE SKIP LOCKED"
+		skipPayloads, skipRows = " FOR UPDATE OF p SKIP LOCKED", " FOR UPDATE SKIP LOCKED"
 	}
 	payloads := `DELETE FROM delivery_payloads WHERE delivery_id IN (
 		SELECT p.delivery_id FROM delivery_payloads p JOIN deliveries d ON d.id = p.delivery_id
 		WHERE p.received_at < $1 AND d.outcome = 'processed'
-		ORDER BY p.received_at LIMIT $2` + skipLocked + `)`
+		ORDER BY p.received_at LIMIT $2` + skipPayloads + `)`
 	rows := `DELETE FROM deliveries WHERE id IN (
 		SELECT id FROM deliveries
 		WHERE received_at < $1 AND outcome IN ('processed', 'failed')
-		ORDER BY received_at LIMIT $2` + skipLocked + `)`
+		ORDER BY received_at LIMIT $2` + skipRows + `)`
 	var err error
 	if p.Payloads, err = s.deleteInBatches(ctx, payloads, now.Add(-r.Payloads).UTC()); err != nil {
 		return p, fmt.Errorf("prune delivery payloads: %w", err)
