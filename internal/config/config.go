@@ -47,7 +47,18 @@ type Config struct {
 	// WebhookMaxInFlight bounds the webhook bodies read at once (each up
 	// to 25 MiB); past it a delivery is answered 503.
 	WebhookMaxInFlight int `yaml:"webhook_max_inflight"`
+	// DeliveryPayloadRetention is how long a processed delivery's payload
+	// is kept, counted from its receipt.
+	DeliveryPayloadRetention time.Duration `yaml:"delivery_payload_retention"`
+	// DeliveryRetention is how long a processed or failed delivery's row
+	// (and a failed one's payload) is kept: a redelivery of its
+	// X-GitHub-Delivery is recognised for that long.
+	DeliveryRetention time.Duration `yaml:"delivery_retention"`
 }
+
+// minDeliveryRetention is GitHub's redelivery window: a delivery row kept
+// shorter could not recognise a redelivery GitHub still offers.
+const minDeliveryRetention = 72 * time.Hour
 
 // Default returns the settings used when neither file nor environment says otherwise.
 func Default() Config {
@@ -64,6 +75,9 @@ func Default() Config {
 		// 8 × 25 MiB = 200 MiB of bodies at most, well under the Helm
 		// chart's 512 MiB with the process and its jobs.
 		WebhookMaxInFlight: 8,
+		// store.DefaultRetention.
+		DeliveryPayloadRetention: 14 * 24 * time.Hour,
+		DeliveryRetention:        90 * 24 * time.Hour,
 	}
 }
 
@@ -131,6 +145,8 @@ func settings() []setting {
 		duration("OSPO_JOB_TIMEOUT", func(c *Config) *time.Duration { return &c.JobTimeout }),
 		duration("OSPO_JOB_RETRY_BASE", func(c *Config) *time.Duration { return &c.JobRetryBase }),
 		s("OSPO_REPLICA_ID", false, func(c *Config) *string { return &c.ReplicaID }),
+		duration("OSPO_DELIVERY_PAYLOAD_RETENTION", func(c *Config) *time.Duration { return &c.DeliveryPayloadRetention }),
+		duration("OSPO_DELIVERY_RETENTION", func(c *Config) *time.Duration { return &c.DeliveryRetention }),
 	}
 }
 
@@ -233,6 +249,13 @@ func (c *Config) Validate() error {
 	}
 	if len(c.ReplicaID) > 100 {
 		errs = append(errs, fmt.Errorf("replica_id (OSPO_REPLICA_ID) is %d bytes long: at most 100", len(c.ReplicaID)))
+	}
+	if c.DeliveryPayloadRetention < time.Hour {
+		errs = append(errs, fmt.Errorf("delivery_payload_retention (OSPO_DELIVERY_PAYLOAD_RETENTION) is %s: it must be at least 1h", c.DeliveryPayloadRetention))
+	}
+	if c.DeliveryRetention < max(minDeliveryRetention, c.DeliveryPayloadRetention) {
+		errs = append(errs, fmt.Errorf("delivery_retention (OSPO_DELIVERY_RETENTION) is %s: it must be at least 72h (GitHub offers a delivery for redelivery for 3 days, and its row is what recognises the redelivery) and at least delivery_payload_retention (%s)",
+			c.DeliveryRetention, c.DeliveryPayloadRetention))
 	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("shutdown_timeout (OSPO_SHUTDOWN_TIMEOUT) is %s: it must be positive", c.ShutdownTimeout))

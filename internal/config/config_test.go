@@ -151,3 +151,31 @@ func TestJobRetryBase(t *testing.T) {
 		t.Errorf("Validate() = %v, want it to refuse a zero base", err)
 	}
 }
+
+// TestDeliveryRetention: payloads 14 days and rows 90 days unless set,
+// from the file or the environment; a row retention shorter than GitHub's
+// 3-day redelivery window, or than the payloads', is refused.
+func TestDeliveryRetention(t *testing.T) {
+	d := Default()
+	if d.DeliveryPayloadRetention != 14*24*time.Hour || d.DeliveryRetention != 90*24*time.Hour {
+		t.Errorf("defaults %s and %s, want 336h and 2160h", d.DeliveryPayloadRetention, d.DeliveryRetention)
+	}
+	c, err := Load(writeFile(t, "c.yml", "delivery_payload_retention: 48h\n"), env(map[string]string{"OSPO_DELIVERY_RETENTION": "720h"}))
+	if err != nil || c.DeliveryPayloadRetention != 48*time.Hour || c.DeliveryRetention != 720*time.Hour {
+		t.Fatalf("Load = %s, %s, %v", c.DeliveryPayloadRetention, c.DeliveryRetention, err)
+	}
+	for _, tc := range []struct {
+		payloads, rows time.Duration
+		want           string
+	}{
+		{time.Minute, 90 * 24 * time.Hour, "delivery_payload_retention (OSPO_DELIVERY_PAYLOAD_RETENTION) is 1m0s"},
+		{time.Hour, 24 * time.Hour, "delivery_retention (OSPO_DELIVERY_RETENTION) is 24h0m0s: it must be at least 72h"},
+		{30 * 24 * time.Hour, 10 * 24 * time.Hour, "at least delivery_payload_retention (720h0m0s)"},
+	} {
+		c := Default()
+		c.DeliveryPayloadRetention, c.DeliveryRetention = tc.payloads, tc.rows
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Validate(%s, %s) = %v, want %q", tc.payloads, tc.rows, err, tc.want)
+		}
+	}
+}

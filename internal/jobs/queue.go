@@ -53,6 +53,9 @@ type Options struct {
 	// SweepInterval is how often every known repository is checked again;
 	// 0 turns the sweep off.
 	SweepInterval time.Duration
+	// Retention is how long deliveries and their payloads are kept
+	// (store.DefaultRetention when zero); pruned every MaintenanceInterval.
+	Retention store.Retention
 }
 
 // ErrStopped is returned by Enqueue once the queue is shutting down.
@@ -127,6 +130,7 @@ func New(deps Deps, opts Options) (*Queue, error) {
 		river.AddWorker(workers, &checkWorker{checker: chk})
 		river.AddWorker(workers, &checkPRWorker{checker: chk})
 		river.AddWorker(workers, &sweepWorker{deps: deps})
+		river.AddWorker(workers, &maintenanceWorker{deps: deps, retention: opts.Retention})
 		cfg.Workers = workers
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}}
 	}
@@ -135,9 +139,13 @@ func New(deps Deps, opts Options) (*Queue, error) {
 		q.waker = newWakingDriver(driver)
 		driver = q.waker
 	}
+	if !opts.InsertOnly {
+		cfg.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(MaintenanceInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return MaintenanceArgs{}, nil }, nil)}
+	}
 	if opts.SweepInterval > 0 && !opts.InsertOnly {
-		cfg.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(opts.SweepInterval),
-			func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil }, nil)}
+		cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(opts.SweepInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil }, nil))
 	}
 	client, err := river.NewClient(driver, cfg)
 	if err != nil {
@@ -300,9 +308,11 @@ func (q *Queue) commit(batch []*pending) error {
 // comes first: intake groups committed by earlier versions (they hold
 // deliveries back), then deliveries, then the checks that follow them or a
 // fan-out (an installation's or the sweep's), which would otherwise hold a
-// pull request's check behind hundreds of repositories.
+// pull request's check behind hundreds of repositories. Housekeeping (the
+// sweep's start, storage maintenance) comes last.
 const (
 	priorityIntake   = 1
 	priorityDelivery = 2
 	priorityCheck    = 3
+	priorityChores   = 4
 )

@@ -120,9 +120,10 @@ func testOnce(t *testing.T, st *store.Store) {
 	if _, err := q.Enqueue(ctx, ping("late")); err != ErrStopped {
 		t.Fatalf("Enqueue after Stop = %v, want ErrStopped", err)
 	}
-	// The payload of a processed delivery is dropped; the record stays.
+	// A processed delivery is recorded as such; its payload stays until
+	// the payload retention prunes it (store.PruneDeliveries).
 	d, err := st.Delivery(ctx, "d-7")
-	if err != nil || d.Payload != nil || d.Outcome != store.OutcomeProcessed || d.FinishedAt == nil {
+	if err != nil || d.Payload == nil || d.Outcome != store.OutcomeProcessed || d.FinishedAt == nil {
 		t.Fatalf("delivery record = %+v, %v", d, err)
 	}
 }

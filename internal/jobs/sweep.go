@@ -9,6 +9,8 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 	"github.com/rs/zerolog"
+
+	"github.com/ospo-bot/ospo-bot/internal/store"
 )
 
 // SweepArgs asks for every known repository to be checked again: the safety
@@ -18,6 +20,9 @@ type SweepArgs struct{}
 
 // Kind names the job kind in River's tables.
 func (SweepArgs) Kind() string { return "sweep" }
+
+// InsertOpts puts the sweep behind the work GitHub is waiting on.
+func (SweepArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Priority: priorityChores} }
 
 // InsertOpts: one sweep at a time, however many replicas enqueue one.
 func (SweepArgs) InsertOpts() river.InsertOpts {
@@ -32,25 +37,10 @@ type sweepWorker struct {
 	deps Deps
 }
 
-// exactlyOnceRetention is how long recorded side effects (and expired
-// leases) are kept: longer than a job retries (River's default policy
-// runs 25 attempts over about three weeks) and than GitHub lets a
-// delivery be redelivered (three days), so that a retry or a redelivery
-// still finds what it intended.
-const exactlyOnceRetention = 30 * 24 * time.Hour
-
 // Work enqueues paced checks of every repository of every active
-// installation, and prunes the side effects older than
-// exactlyOnceRetention. River runs periodic jobs on the elected leader
-// only, so several replicas sweep once.
+// installation. River runs periodic jobs on the elected leader only, so
+// several replicas sweep once.
 func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
-	pruned, err := w.deps.Store.PruneExactlyOnce(ctx, time.Now().Add(-exactlyOnceRetention))
-	if err != nil {
-		return err
-	}
-	if pruned > 0 {
-		zerolog.Ctx(ctx).Info().Int64("rows", pruned).Msg("sweep pruned old side effects and expired leases")
-	}
 	installs, err := w.deps.Store.ActiveInstallations(ctx)
 	if err != nil {
 		return err
@@ -76,5 +66,71 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 		}
 	}
 	zerolog.Ctx(ctx).Info().Int("installations", len(installs)).Msg("sweep enqueued repository checks")
+	return nil
+}
+
+// MaintenanceInterval is how often the database is pruned. Hourly keeps
+// each run short (an hour of deliveries to prune), whatever the sweep's
+// interval, and runs even with the sweep turned off.
+const MaintenanceInterval = time.Hour
+
+// MaintenanceArgs asks for the database's housekeeping: old delivery
+// payloads and rows, old side effects and expired leases are deleted,
+// and SQLite's free pages given back to the file system.
+type MaintenanceArgs struct{}
+
+// Kind names the job kind in River's tables.
+func (MaintenanceArgs) Kind() string { return "storage_maintenance" }
+
+// InsertOpts puts maintenance behind the work GitHub is waiting on.
+func (MaintenanceArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Priority: priorityChores} }
+
+// InsertOpts: one run at a time, however many replicas enqueue one.
+func (MaintenanceArgs) InsertOpts() river.InsertOpts { return SweepArgs{}.InsertOpts() }
+
+type maintenanceWorker struct {
+	river.WorkerDefaults[MaintenanceArgs]
+	deps      Deps
+	retention store.Retention
+}
+
+// exactlyOnceRetention is how long recorded side effects (and expired
+// leases) are kept: longer than a job retries (River's default policy
+// runs 25 attempts over about three weeks) and than GitHub lets a
+// delivery be redelivered (three days), so that a retry or a redelivery
+// still finds what it intended.
+const exactlyOnceRetention = 30 * 24 * time.Hour
+
+// Work prunes, then reclaims the space. River runs periodic jobs on the
+// elected leader only, so with several replicas one of them prunes each
+// hour; and every step is safe to run twice or at once (a run started by
+// hand beside the periodic one): each deletes in small batches what is
+// past its cutoff, and a row already gone is simply not found. A run cut
+// short (the job timeout, a restart) keeps what it deleted and the next
+// run goes on.
+func (w *maintenanceWorker) Work(ctx context.Context, _ *river.Job[MaintenanceArgs]) error {
+	logger := zerolog.Ctx(ctx)
+	now := time.Now()
+	effects, err := w.deps.Store.PruneExactlyOnce(ctx, now.Add(-exactlyOnceRetention))
+	if err != nil {
+		return err
+	}
+	retention := w.retention
+	if retention == (store.Retention{}) {
+		retention = store.DefaultRetention
+	}
+	pruned, err := w.deps.Store.PruneDeliveries(ctx, now, retention)
+	if err != nil {
+		return err
+	}
+	freed, err := w.deps.Store.ReclaimSpace(ctx)
+	if err != nil {
+		return fmt.Errorf("reclaim the database's free space: %w", err)
+	}
+	if effects > 0 || pruned != (store.Pruned{}) || freed > 0 {
+		logger.Info().Int64("side_effects", effects).Int64("payloads", pruned.Payloads).
+			Int64("deliveries", pruned.Deliveries).Int64("bytes_reclaimed", freed).
+			Msg("pruned old deliveries, payloads and side effects")
+	}
 	return nil
 }

@@ -103,6 +103,7 @@ func Open(ctx context.Context, cfg config.Config, logger zerolog.Logger, opts Op
 		ReplicaID:     cfg.ReplicaID,
 		SweepInterval: cfg.SweepInterval,
 		JobTimeout:    cfg.JobTimeout,
+		Retention:     store.Retention{Payloads: cfg.DeliveryPayloadRetention, Deliveries: cfg.DeliveryRetention},
 	})
 	if err != nil {
 		return fail(err)

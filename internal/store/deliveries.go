@@ -18,7 +18,9 @@ const (
 )
 
 // Delivery is one webhook delivery GitHub sent us. Its payload is kept
-// until its job has processed it (and kept for a failed one, to replay).
+// while its job may still run, and after that for the payload retention
+// (a failed one's for the delivery retention, to replay); see
+// PruneDeliveries. Payload is nil once it is pruned.
 type Delivery struct {
 	ID             string
 	Event          string
@@ -32,9 +34,10 @@ type Delivery struct {
 	Payload        Packed
 }
 
-// InsertDeliveries records deliveries in tx with one statement, skipping
-// IDs already known, and returns the IDs it inserted: an ID missing from
-// the result was a redelivery.
+// InsertDeliveries records deliveries in tx with one statement per 64,
+// skipping IDs already known, and returns the IDs it inserted: an ID
+// missing from the result was a redelivery. The payloads of the inserted
+// ones go into delivery_payloads.
 func InsertDeliveries(ctx context.Context, tx *sql.Tx, ds []Delivery) (map[string]bool, error) {
 	inserted := make(map[string]bool, len(ds))
 	// Rows go in in ID order, so replicas recording the same deliveries at
@@ -42,49 +45,85 @@ func InsertDeliveries(ctx context.Context, tx *sql.Tx, ds []Delivery) (map[strin
 	// Postgres (which would fail one of them with 40P01).
 	ds = slices.SortedFunc(slices.Values(ds), func(a, b Delivery) int { return strings.Compare(a.ID, b.ID) })
 	// modernc's SQLite driver binds numbered parameters in time quadratic
-	// in their count, so statements stay small: 64 rows, 512 parameters.
+	// in their count, so statements stay small: 64 rows, 448 parameters.
+	fresh := make([]Delivery, 0, 64)
 	for len(ds) > 0 {
 		n := min(len(ds), 64)
 		chunk := ds[:n]
 		ds = ds[n:]
 		var q strings.Builder
-		q.WriteString(`INSERT INTO deliveries (id, event, action, installation_id, repository, received_at, outcome, payload) VALUES `)
-		args := make([]any, 0, 8*len(chunk))
+		q.WriteString(`INSERT INTO deliveries (id, event, action, installation_id, repository, received_at, outcome) VALUES `)
+		args := make([]any, 0, 7*len(chunk))
 		for i, d := range chunk {
 			if i > 0 {
 				q.WriteString(", ")
 			}
-			b := 8 * i
-			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", b+1, b+2, b+3, b+4, b+5, b+6, b+7, b+8)
-			args = append(args, d.ID, d.Event, d.Action, d.InstallationID, d.Repository, d.ReceivedAt.UTC(), OutcomeQueued, []byte(d.Payload))
+			b := 7 * i
+			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d, $%d, $%d)", b+1, b+2, b+3, b+4, b+5, b+6, b+7)
+			args = append(args, d.ID, d.Event, d.Action, d.InstallationID, d.Repository, d.ReceivedAt.UTC(), OutcomeQueued)
 		}
 		q.WriteString(` ON CONFLICT (id) DO NOTHING RETURNING id`)
 		rows, err := tx.QueryContext(ctx, q.String(), args...)
 		if err != nil {
 			return nil, fmt.Errorf("record %d deliveries: %w", len(chunk), err)
 		}
+		chunkNew := make(map[string]bool, len(chunk))
 		for rows.Next() {
 			var id string
 			if err := rows.Scan(&id); err != nil {
 				rows.Close()
 				return nil, err
 			}
+			chunkNew[id] = true
 			inserted[id] = true
 		}
 		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 			return nil, fmt.Errorf("record %d deliveries: %w", len(chunk), err)
 		}
+		fresh = fresh[:0]
+		for _, d := range chunk {
+			if chunkNew[d.ID] {
+				fresh = append(fresh, d)
+			}
+		}
+		if err := insertPayloads(ctx, tx, fresh); err != nil {
+			return nil, err
+		}
 	}
 	return inserted, nil
 }
 
-// FinishDelivery sets the outcome of a delivery's job. A processed
-// delivery's payload is dropped: the row stays as the record.
+// insertPayloads stores the payloads of deliveries just inserted (a
+// redelivery's payload is not stored again).
+func insertPayloads(ctx context.Context, tx *sql.Tx, ds []Delivery) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	var q strings.Builder
+	q.WriteString(`INSERT INTO delivery_payloads (delivery_id, received_at, payload) VALUES `)
+	args := make([]any, 0, 3*len(ds))
+	for i, d := range ds {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		fmt.Fprintf(&q, "($%d, $%d, $%d)", 3*i+1, 3*i+2, 3*i+3)
+		payload := []byte(d.Payload)
+		if payload == nil {
+			payload = []byte{} // NOT NULL: a delivery without a body still has a (empty) payload
+		}
+		args = append(args, d.ID, d.ReceivedAt.UTC(), payload)
+	}
+	if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+		return fmt.Errorf("record the payloads of %d deliveries: %w", len(ds), err)
+	}
+	return nil
+}
+
+// FinishDelivery sets the outcome of a delivery's job. The payload stays
+// until PruneDeliveries removes it, after the payload retention.
 func (s *Store) FinishDelivery(ctx context.Context, id, outcome, detail string) error {
 	_, err := s.DB.ExecContext(ctx, `
-		UPDATE deliveries SET outcome = $1, detail = $2, finished_at = $3,
-			payload = CASE WHEN $1 = 'processed' THEN NULL ELSE payload END
-		WHERE id = $4`,
+		UPDATE deliveries SET outcome = $1, detail = $2, finished_at = $3 WHERE id = $4`,
 		outcome, detail, time.Now().UTC(), id)
 	if err != nil {
 		return fmt.Errorf("record outcome of delivery %s: %w", id, err)
@@ -96,8 +135,8 @@ func (s *Store) FinishDelivery(ctx context.Context, id, outcome, detail string) 
 func (s *Store) Delivery(ctx context.Context, id string) (Delivery, error) {
 	var d Delivery
 	err := s.DB.QueryRowContext(ctx, `
-		SELECT id, event, action, installation_id, repository, received_at, outcome, detail, finished_at, payload
-		FROM deliveries WHERE id = $1`, id).
+		SELECT d.id, d.event, d.action, d.installation_id, d.repository, d.received_at, d.outcome, d.detail, d.finished_at, p.payload
+		FROM deliveries d LEFT JOIN delivery_payloads p ON p.delivery_id = d.id WHERE d.id = $1`, id).
 		Scan(&d.ID, &d.Event, &d.Action, &d.InstallationID, &d.Repository, &d.ReceivedAt, &d.Outcome, &d.Detail, &d.FinishedAt, (*[]byte)(&d.Payload))
 	return d, err
 }

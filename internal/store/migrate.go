@@ -32,7 +32,10 @@ func (s *Store) goose() (*goose.Provider, error) {
 	return goose.NewProvider("", s.DB, dir, goose.WithStore(versions), goose.WithDisableGlobalRegistry(true))
 }
 
-// Migrate applies River's migrations and ours, in that order. It is safe to
+// Migrate applies River's migrations and ours, in that order, and puts a
+// SQLite database in auto_vacuum=INCREMENTAL mode (a new one before its
+// first table, an existing one once, by a VACUUM; see
+// enableIncrementalVacuum). It is safe to
 // run from several replicas at once on Postgres (both take a lock) and a
 // no-op when everything is applied.
 func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
@@ -47,6 +50,9 @@ func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
 			return nil, fmt.Errorf("take migration lock: %w", err)
 		}
 		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(7351208)`)
+	}
+	if _, err := s.enableIncrementalVacuum(ctx, true); err != nil {
+		return nil, err
 	}
 	migrator, err := rivermigrate.New(s.river, nil)
 	if err != nil {
@@ -69,6 +75,13 @@ func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
 	}
 	for _, r := range results {
 		applied = append(applied, "ospo-bot "+r.Source.Path)
+	}
+	converted, err := s.enableIncrementalVacuum(ctx, false)
+	if err != nil {
+		return applied, err
+	}
+	if converted {
+		applied = append(applied, "sqlite auto_vacuum=INCREMENTAL (one-time VACUUM)")
 	}
 	return applied, nil
 }

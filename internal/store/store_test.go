@@ -183,8 +183,11 @@ func testDeliveries(t *testing.T, s *store.Store) {
 		t.Fatal(err)
 	}
 	got, _ = s.Delivery(ctx, "d-1")
-	if got.Outcome != store.OutcomeProcessed || got.FinishedAt == nil || got.Payload != nil {
+	if got.Outcome != store.OutcomeProcessed || got.FinishedAt == nil {
 		t.Fatalf("finished delivery = %+v", got)
+	}
+	if p := payload(); p != `{"action":"opened"}` {
+		t.Fatalf("a processed delivery keeps its payload for the payload retention, got %q", p)
 	}
 	counts, err := s.DeliveryOutcomes(ctx)
 	if err != nil || counts[store.OutcomeProcessed] != 1 || counts[store.OutcomeQueued] != 1+len(many)+rounds*perRound { // d-2, bulk, concurrent
