@@ -21,12 +21,10 @@ type SweepArgs struct{}
 // Kind names the job kind in River's tables.
 func (SweepArgs) Kind() string { return "sweep" }
 
-// InsertOpts puts the sweep behind the work GitHub is waiting on.
-func (SweepArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Priority: priorityChores} }
-
-// InsertOpts: one sweep at a time, however many replicas enqueue one.
+// InsertOpts: one sweep at a time, however many replicas enqueue one,
+// behind the work GitHub is waiting on.
 func (SweepArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+	return river.InsertOpts{Priority: priorityChores, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
 		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
 		rivertype.JobStateRunning, rivertype.JobStateScheduled,
 	}}}
@@ -81,9 +79,6 @@ type MaintenanceArgs struct{}
 
 // Kind names the job kind in River's tables.
 func (MaintenanceArgs) Kind() string { return "storage_maintenance" }
-
-// InsertOpts puts maintenance behind the work GitHub is waiting on.
-func (MaintenanceArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Priority: priorityChores} }
 
 // InsertOpts: one run at a time, however many replicas enqueue one.
 func (MaintenanceArgs) InsertOpts() river.InsertOpts { return SweepArgs{}.InsertOpts() }
