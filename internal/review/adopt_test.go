@@ -8,8 +8,6 @@ import (
 	"github.com/google/go-github/v66/github"
 
 	"github.com/ospo-bot/ospo-bot/internal/appbot"
-	"github.com/ospo-bot/ospo-bot/internal/githubfake"
-	"github.com/ospo-bot/ospo-bot/internal/githubfake/fakeapp"
 	"github.com/ospo-bot/ospo-bot/internal/policy"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
 	"github.com/ospo-bot/ospo-bot/internal/store"
@@ -22,22 +20,8 @@ import (
 // test's seed 8 found one).
 func TestAdoptedIssueIsNotToldWhatItShows(t *testing.T) {
 	ctx := context.Background()
-	app := fakeapp.New(t)
-	f := app.GitHub
-	if _, err := f.AddOrg(githubfake.Org{Login: "acme"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.AddRepo(githubfake.Repo{Owner: "acme", Name: "ospo", Private: true, Files: map[string]string{"README.md": "x"}}); err != nil {
-		t.Fatal(err)
-	}
-	widget, err := f.AddRepo(githubfake.Repo{Owner: "acme", Name: "widget", Files: map[string]string{"README.md": "x"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	inst, err := f.AddInstallation(githubfake.Installation{Account: "acme"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rf := newReviewFake(t)
+	app, f, widget, inst := rf.app, rf.f, rf.widget, rf.inst
 	base := app.Installation(t, inst.ID)
 	l := &loseResponse{base: base.Client().Transport, method: http.MethodPost, suffix: "/issues"}
 	client := github.NewClient(&http.Client{Transport: l})

@@ -5,8 +5,6 @@ import (
 	"testing"
 
 	"github.com/ospo-bot/ospo-bot/internal/appbot"
-	"github.com/ospo-bot/ospo-bot/internal/githubfake"
-	"github.com/ospo-bot/ospo-bot/internal/githubfake/fakeapp"
 	"github.com/ospo-bot/ospo-bot/internal/policy"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
 	"github.com/ospo-bot/ospo-bot/internal/store"
@@ -20,22 +18,8 @@ import (
 // chaos test found a 2-minute stall).
 func TestDeadClaimDoesNotStallTheRetry(t *testing.T) {
 	ctx := context.Background()
-	app := fakeapp.New(t)
-	f := app.GitHub
-	if _, err := f.AddOrg(githubfake.Org{Login: "acme"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.AddRepo(githubfake.Repo{Owner: "acme", Name: "ospo", Private: true, Files: map[string]string{"README.md": "x"}}); err != nil {
-		t.Fatal(err)
-	}
-	widget, err := f.AddRepo(githubfake.Repo{Owner: "acme", Name: "widget", Files: map[string]string{"README.md": "x"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	inst, err := f.AddInstallation(githubfake.Installation{Account: "acme"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rf := newReviewFake(t)
+	app, f, widget, inst := rf.app, rf.f, rf.widget, rf.inst
 	st := storetest.Open(t, store.SQLite)
 	// The dead attempt's claim.
 	if _, claimed, err := st.ClaimReviewIssue(ctx, store.ReviewIssue{RepositoryID: widget.ID, InstallationID: inst.ID, Repository: "acme/widget", ReviewRepo: "acme/ospo"}); err != nil || !claimed {

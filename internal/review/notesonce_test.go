@@ -29,22 +29,8 @@ type noteWorld struct {
 
 func newNoteWorld(t *testing.T) *noteWorld {
 	t.Helper()
-	app := fakeapp.New(t)
-	f := app.GitHub
-	if _, err := f.AddOrg(githubfake.Org{Login: "acme"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.AddRepo(githubfake.Repo{Owner: "acme", Name: "ospo", Private: true, Files: map[string]string{"README.md": "x"}}); err != nil {
-		t.Fatal(err)
-	}
-	widget, err := f.AddRepo(githubfake.Repo{Owner: "acme", Name: "widget", Files: map[string]string{"README.md": "x"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	inst, err := f.AddInstallation(githubfake.Installation{Account: "acme"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rf := newReviewFake(t)
+	app, f, widget, inst := rf.app, rf.f, rf.widget, rf.inst
 	w := &noteWorld{f: f, client: app.Installation(t, inst.ID),
 		m:      &Manager{Store: storetest.Open(t, store.SQLite), Bot: appbot.New(app.Clients)},
 		target: Target{InstallationID: inst.ID, Repo: "acme/ospo", Label: "ospo-review"},
@@ -188,22 +174,8 @@ func TestEnsureLabelOnlyAlreadyExistsIsSuccess(t *testing.T) {
 // the issue at once and finds the note.
 func TestOpeningNotesPostedOnceOnRetry(t *testing.T) {
 	ctx := context.Background()
-	app := fakeapp.New(t)
-	f := app.GitHub
-	if _, err := f.AddOrg(githubfake.Org{Login: "acme"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.AddRepo(githubfake.Repo{Owner: "acme", Name: "ospo", Private: true, Files: map[string]string{"README.md": "x"}}); err != nil {
-		t.Fatal(err)
-	}
-	widget, err := f.AddRepo(githubfake.Repo{Owner: "acme", Name: "widget", Files: map[string]string{"README.md": "x"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	inst, err := f.AddInstallation(githubfake.Installation{Account: "acme"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rf := newReviewFake(t)
+	app, f, widget, inst := rf.app, rf.f, rf.widget, rf.inst
 	client := app.Installation(t, inst.ID)
 	m := &Manager{Store: storetest.Open(t, store.SQLite), Bot: appbot.New(app.Clients)}
 	rep := Report{Snapshot: &rules.Snapshot{ID: widget.ID, Owner: "acme", Name: "widget", HTMLURL: "https://github.com/acme/widget"},
