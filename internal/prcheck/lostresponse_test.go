@@ -50,28 +50,10 @@ func losing(t *testing.T, c *github.Client, method, suffix string) (*github.Clie
 // The sticky comment likewise (its marker).
 func TestLostResponsesCreateNothingTwice(t *testing.T) {
 	ctx := context.Background()
-	app := fakeapp.New(t)
-	f := app.GitHub
-	must := func(_ any, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(f.AddOrg(githubfake.Org{Login: "acme"}))
-	must(f.AddRepo(githubfake.Repo{Owner: "acme", Name: "widget", Files: map[string]string{"README.md": "x"}}))
-	must(f.CreateBranch("acme", "widget", "change", "main"))
-	gpr, err := f.AddPullRequest("acme", "widget", githubfake.PullRequest{Title: "change", User: "alice", Head: "change"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	inst, err := f.AddInstallation(githubfake.Installation{Account: "acme"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	head, _ := f.Branch("acme", "widget", "change")
+	w := newPRFake(t)
+	app, f, inst := w.app, w.f, w.inst
 	rep := &Reporter{Store: storetest.Open(t, store.SQLite), Bot: appbot.New(app.Clients)}
-	pr := PR{Owner: "acme", Name: "widget", Number: gpr.Number, HeadSHA: head.SHA, HTMLURL: "https://github.com/acme/widget/pull/1", Evaluation: "ospo-bot-job-7"}
+	pr := PR{Owner: "acme", Name: "widget", Number: w.number, HeadSHA: w.head, HTMLURL: "https://github.com/acme/widget/pull/1", Evaluation: "ospo-bot-job-7"}
 
 	t.Run("check run", func(t *testing.T) {
 		client, l := losing(t, app.Installation(t, inst.ID), http.MethodPost, "/check-runs")
@@ -108,7 +90,7 @@ func TestLostResponsesCreateNothingTwice(t *testing.T) {
 		if err := rep.Comment(ctx, client, pr, run, "Sign the CLA."); err != nil {
 			t.Fatal(err)
 		}
-		if cs := f.Comments("acme", "widget", gpr.Number); len(cs) != 1 {
+		if cs := f.Comments("acme", "widget", w.number); len(cs) != 1 {
 			t.Fatalf("%d sticky comments after a lost response, want 1", len(cs))
 		}
 	})
@@ -153,28 +135,10 @@ func TestMergeGroupRunCreatedOnceAfterALostResponse(t *testing.T) {
 // and the retry creates or modifies nothing.
 func TestLostResponseOfACompletedRun(t *testing.T) {
 	ctx := context.Background()
-	app := fakeapp.New(t)
-	f := app.GitHub
-	must := func(_ any, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(f.AddOrg(githubfake.Org{Login: "acme"}))
-	must(f.AddRepo(githubfake.Repo{Owner: "acme", Name: "widget", Files: map[string]string{"README.md": "x"}}))
-	must(f.CreateBranch("acme", "widget", "change", "main"))
-	gpr, err := f.AddPullRequest("acme", "widget", githubfake.PullRequest{Title: "change", User: "alice", Head: "change"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	inst, err := f.AddInstallation(githubfake.Installation{Account: "acme"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	head, _ := f.Branch("acme", "widget", "change")
+	w := newPRFake(t)
+	app, f, inst := w.app, w.f, w.inst
 	rep := &Reporter{Store: storetest.Open(t, store.SQLite), Bot: appbot.New(app.Clients)}
-	pr := PR{Owner: "acme", Name: "widget", Number: gpr.Number, HeadSHA: head.SHA, HTMLURL: "https://github.com/acme/widget/pull/1", Evaluation: "ospo-bot-job-8"}
+	pr := PR{Owner: "acme", Name: "widget", Number: w.number, HeadSHA: w.head, HTMLURL: "https://github.com/acme/widget/pull/1", Evaluation: "ospo-bot-job-8"}
 
 	client, l := losing(t, app.Installation(t, inst.ID), http.MethodPost, "/check-runs")
 	run, err := rep.Prepare(ctx, client, pr)

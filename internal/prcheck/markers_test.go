@@ -6,7 +6,6 @@ import (
 
 	"github.com/ospo-bot/ospo-bot/internal/appbot"
 	"github.com/ospo-bot/ospo-bot/internal/githubfake"
-	"github.com/ospo-bot/ospo-bot/internal/githubfake/fakeapp"
 )
 
 // TestFindMarkedIsTheAppsOwnComment: the sticky comment is the one the
@@ -15,32 +14,21 @@ import (
 // are not it.
 func TestFindMarkedIsTheAppsOwnComment(t *testing.T) {
 	ctx := context.Background()
-	app := fakeapp.New(t)
-	f := app.GitHub
+	w := newPRFake(t)
+	app, f, inst := w.app, w.f, w.inst
 	must := func(_ any, err error) {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	must(f.AddOrg(githubfake.Org{Login: "acme"}))
-	must(f.AddRepo(githubfake.Repo{Owner: "acme", Name: "widget", Files: map[string]string{"README.md": "x"}}))
-	must(f.CreateBranch("acme", "widget", "change", "main"))
-	pr, err := f.AddPullRequest("acme", "widget", githubfake.PullRequest{Title: "change", User: "alice", Head: "change"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	must(f.AddUser(githubfake.User{Login: "mimic[bot]", Type: "Bot"}))
-	inst, err := f.AddInstallation(githubfake.Installation{Account: "acme"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	client := app.Installation(t, inst.ID)
 	bot, err := appbot.New(app.Clients).Resolve(ctx, client)
 	if err != nil {
 		t.Fatal(err)
 	}
-	at := PR{Owner: "acme", Name: "widget", Number: pr.Number}
+	at := PR{Owner: "acme", Name: "widget", Number: w.number}
 	find := func() int64 {
 		t.Helper()
 		id, err := findMarked(ctx, client, at, bot)
@@ -50,13 +38,13 @@ func TestFindMarkedIsTheAppsOwnComment(t *testing.T) {
 		return id
 	}
 
-	must(f.AddComment("acme", "widget", pr.Number, githubfake.Comment{User: "mimic[bot]", Body: commentMarker + "\nall good"}))
-	must(f.AddComment("acme", "widget", pr.Number, githubfake.Comment{User: "alice", Body: commentMarker + "\nall good"}))
-	must(f.AddComment("acme", "widget", pr.Number, githubfake.Comment{User: bot.Login, Body: "I could not read `" + commentMarker + "`"}))
+	must(f.AddComment("acme", "widget", w.number, githubfake.Comment{User: "mimic[bot]", Body: commentMarker + "\nall good"}))
+	must(f.AddComment("acme", "widget", w.number, githubfake.Comment{User: "alice", Body: commentMarker + "\nall good"}))
+	must(f.AddComment("acme", "widget", w.number, githubfake.Comment{User: bot.Login, Body: "I could not read `" + commentMarker + "`"}))
 	if id := find(); id != 0 {
 		t.Fatalf("took comment %d for the sticky one", id)
 	}
-	own, err := f.AddComment("acme", "widget", pr.Number, githubfake.Comment{User: bot.Login, Body: commentMarker + "\nsign the CLA"})
+	own, err := f.AddComment("acme", "widget", w.number, githubfake.Comment{User: bot.Login, Body: commentMarker + "\nsign the CLA"})
 	if err != nil {
 		t.Fatal(err)
 	}
