@@ -2,6 +2,7 @@
 package githubfake
 
 import (
+	"cmp"
 	"crypto/rsa"
 	"errors"
 	"fmt"
@@ -43,6 +44,14 @@ type Options struct {
 	// RateLimit is the primary rate limit per installation and hour.
 	// Default 5000.
 	RateLimit int
+	// ContentPerMinute and ContentPerHour are the secondary limits on
+	// content-generating requests per installation (secondary.go) in
+	// ContentMinute and ContentHour. Defaults 80 and 500 in a minute and
+	// an hour; a simulation may shorten the windows to compress time.
+	ContentPerMinute int
+	ContentPerHour   int
+	ContentMinute    time.Duration
+	ContentHour      time.Duration
 }
 
 // DefaultSpec is the API description the fake loads by default, relative to
@@ -65,6 +74,7 @@ type Fake struct {
 	violations []string
 	faults     []*Fault
 	plan       *FaultPlan
+	content    contentLimits
 
 	// The App as registered from a manifest (manifest.go); nil until then.
 	manifests      map[string]manifestCode
@@ -115,6 +125,10 @@ func New(opts Options) (*Fake, error) {
 	if opts.RateLimit <= 0 {
 		opts.RateLimit = 5000
 	}
+	opts.ContentPerMinute = cmp.Or(max(opts.ContentPerMinute, 0), DefaultContentPerMinute)
+	opts.ContentPerHour = cmp.Or(max(opts.ContentPerHour, 0), DefaultContentPerHour)
+	opts.ContentMinute = cmp.Or(max(opts.ContentMinute, 0), time.Minute)
+	opts.ContentHour = cmp.Or(max(opts.ContentHour, 0), time.Hour)
 	f := &Fake{opts: opts, routes: newRouter()}
 	if !opts.DisableValidation {
 		path := opts.SpecPath
@@ -248,6 +262,9 @@ func (f *Fake) handle(c *call) reply {
 		return *rep
 	}
 	if rep := f.checkRateLimit(c); rep != nil {
+		return *rep
+	}
+	if rep := f.checkContentLimit(c); rep != nil {
 		return *rep
 	}
 	if rep := f.checkPermissions(c); rep != nil {
