@@ -26,6 +26,8 @@ var DefaultRetention = Retention{Payloads: 14 * 24 * time.Hour, Deliveries: 90 *
 type Pruned struct {
 	Payloads   int64 // payloads of processed deliveries past the payload retention
 	Deliveries int64 // finished delivery rows past the delivery retention (with any payload)
+	// ContentSlots are content budget slots past their hour (budget.go).
+	ContentSlots int64
 }
 
 // PruneBatch is how many rows one statement of PruneDeliveries deletes.
@@ -39,7 +41,8 @@ const PruneBatch = 256
 // PruneDeliveries deletes, in batches of PruneBatch, the payloads of
 // processed deliveries received before now - r.Payloads, and the rows of
 // processed and failed deliveries received before now - r.Deliveries (a
-// row's payload goes with it). A delivery whose job may still run
+// row's payload goes with it); and the content budget's slots past their
+// hour (budget.go). A delivery whose job may still run
 // (outcome queued: waiting, running or retrying) is never touched,
 // however old. It is safe to run twice, or on two replicas at once: a
 // row another run deleted is simply not found (on Postgres the batches
@@ -71,6 +74,9 @@ func (s *Store) PruneDeliveries(ctx context.Context, now time.Time, r Retention)
 	}
 	if p.Deliveries, err = s.deleteInBatches(ctx, rows, now.Add(-r.Deliveries).UTC()); err != nil {
 		return p, fmt.Errorf("prune deliveries: %w", err)
+	}
+	if p.ContentSlots, err = s.pruneContentSlots(ctx, now); err != nil {
+		return p, fmt.Errorf("prune content budget slots: %w", err)
 	}
 	return p, nil
 }

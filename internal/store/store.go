@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -36,6 +37,8 @@ type Store struct {
 	river   riverdriver.Driver[*sql.Tx]
 	path    string        // the SQLite file
 	listen  *pgxpool.Pool // Postgres: River's LISTEN connection
+
+	contentWindows atomic.Pointer[ContentWindows] // nil: DefaultContentWindows (budget.go)
 }
 
 // Open connects to the database named by rawURL:
