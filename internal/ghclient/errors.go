@@ -33,10 +33,15 @@ const (
 // (primary limit: until Rate.Reset), AbuseRateLimitError (secondary limit:
 // RetryAfter, a minute when absent), an ErrorResponse or a ghinstallation
 // token error whose 403 or 429 response carries Retry-After or
-// X-RateLimit-Remaining: 0, and any 429. err may be wrapped (%w).
+// X-RateLimit-Remaining: 0, any 429, and our own ContentBudgetError (a
+// request held back to stay under the limit). err may be wrapped (%w).
 func RetryAfter(err error, now time.Time) (time.Duration, bool) {
 	if err == nil {
 		return 0, false
+	}
+	var budget *ContentBudgetError
+	if errors.As(err, &budget) {
+		return clampWait(budget.Wait), true
 	}
 	var primary *github.RateLimitError
 	if errors.As(err, &primary) {

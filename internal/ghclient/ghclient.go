@@ -58,6 +58,9 @@ type Config struct {
 	// Timeout bounds each API call, retries and token refresh included;
 	// 0 means 30s.
 	Timeout time.Duration
+	// Budget, when set, gives each content-generating request of an
+	// installation a slot first (budget.go); nil sends them unchecked.
+	Budget Budget
 }
 
 // NewClientCreator returns the ClientCreator every part of ospo-bot uses
@@ -133,6 +136,9 @@ func NewClientCreator(cfg Config, m *metrics.Metrics) (githubapp.ClientCreator, 
 		),
 		githubapp.WithTransport(inner),
 	)
+	if cfg.Budget != nil {
+		delegate = &budgetCreator{ClientCreator: delegate, budget: cfg.Budget, routes: routes, prefix: obs.prefix}
+	}
 	cc, err := githubapp.NewCachingClientCreator(delegate, installationClients)
 	if err != nil {
 		return nil, fmt.Errorf("github client cache: %w", err)
