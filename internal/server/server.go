@@ -57,16 +57,6 @@ func Open(ctx context.Context, cfg config.Config, logger zerolog.Logger, opts Op
 		return nil, err
 	}
 	m := metrics.New()
-	gh, err := ghclient.NewClientCreator(ghclient.Config{
-		APIURL:     cfg.GitHubAPIURL,
-		AppID:      cfg.GitHubAppID,
-		PrivateKey: key,
-		UserAgent:  "ospo-bot/" + Version,
-		RetryWait:  opts.GitHubRetryWait,
-	}, m)
-	if err != nil {
-		return nil, err
-	}
 	st, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
@@ -87,6 +77,19 @@ func Open(ctx context.Context, cfg config.Config, logger zerolog.Logger, opts Op
 	}
 	for _, a := range applied {
 		logger.Info().Str("migration", a).Msg("migration applied")
+	}
+	// Every replica's content-generating requests share the database's
+	// budget, under GitHub's secondary limit.
+	gh, err := ghclient.NewClientCreator(ghclient.Config{
+		APIURL:     cfg.GitHubAPIURL,
+		AppID:      cfg.GitHubAppID,
+		PrivateKey: key,
+		UserAgent:  "ospo-bot/" + Version,
+		RetryWait:  opts.GitHubRetryWait,
+		Budget:     st,
+	}, m)
+	if err != nil {
+		return fail(err)
 	}
 	if n, err := st.ReleaseOrphanedJobs(ctx, cfg.ReplicaID); err != nil {
 		return fail(fmt.Errorf("release jobs of a previous process: %w", err))
