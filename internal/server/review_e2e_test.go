@@ -51,7 +51,13 @@ func newScenario(t *testing.T, policyText string) *scenario {
 // newScenarioOn is newScenario on a database of dialect d.
 func newScenarioOn(t testing.TB, d store.Dialect, policyText string) *scenario {
 	t.Helper()
-	h := start(t, d)
+	return newScenarioWith(t, d, policyText, githubfake.Options{})
+}
+
+// newScenarioWith is newScenarioOn with the fake GitHub's options.
+func newScenarioWith(t testing.TB, d store.Dialect, policyText string, opts githubfake.Options) *scenario {
+	t.Helper()
+	h := startWith(t, d, newFakeWith(t, opts))
 	gh := h.GitHub
 	must := func(_ any, err error) {
 		t.Helper()
