@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,22 +18,25 @@ import (
 )
 
 // More content than GitHub allows an installation in a minute, in
-// compressed time (a "minute" of three seconds, for the fake and the bot):
+// compressed time (a "minute" of five seconds, for the fake and the bot):
 // another replica (a second client stack on the same database) has just
-// opened 70 issues, then 30 pull requests are opened at once. Every check
+// opened 75 issues and holds the minute's other slots, then 30 pull
+// requests are opened at once. Every check
 // run is created, the fake never answers its secondary limit, and the
 // checks that found no slot free were snoozed until one freed; none failed.
 func TestContentBudgetQueuesNeverRefuses(t *testing.T) {
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) {
 			const (
-				minute = 3 * time.Second
-				issues = 70
+				minute = 5 * time.Second
+				issues = 75
 				prs    = 30
 			)
 			ctx := context.Background()
 			s := newScenarioWith(t, d, prPolicy, githubfake.Options{ContentMinute: minute})
-			s.App.Store.SetContentWindows(store.ContentWindows{Minute: minute, Hour: time.Hour})
+			l := store.DefaultContentLimits
+			l.Minute = minute
+			s.App.Store.SetContentLimits(l)
 			if _, err := s.GitHub.AddUser(githubfake.User{Login: "alice", Emails: []string{"alice@example.org"}}); err != nil {
 				t.Fatal(err)
 			}
@@ -65,9 +69,36 @@ func TestContentBudgetQueuesNeverRefuses(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// Eight at a time, to leave the window as full as it can be
+			// when the pull requests come.
+			var wg sync.WaitGroup
+			next := make(chan int)
+			for range 8 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := range next {
+						if _, _, err := replica.Issues.Create(ctx, "acme", "ospo", &github.IssueRequest{Title: github.String(fmt.Sprintf("review %d", i))}); err != nil {
+							t.Errorf("the other replica's issue %d: %v", i+1, err)
+						}
+					}
+				}()
+			}
 			for i := range issues {
-				if _, _, err := replica.Issues.Create(ctx, "acme", "ospo", &github.IssueRequest{Title: github.String(fmt.Sprintf("review %d", i))}); err != nil {
-					t.Fatalf("the other replica's issue %d: %v", i+1, err)
+				next <- i
+			}
+			close(next)
+			wg.Wait()
+			// And it holds the minute's last slots, for requests it has
+			// not sent yet: the window is full now, however long the
+			// issues took.
+			for {
+				wait, err := s.App.Store.ReserveContent(ctx, s.inst.ID, false, time.Now())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if wait > 0 {
+					break
 				}
 			}
 
@@ -119,4 +150,12 @@ func jobFailures(t *testing.T, m *metrics.Metrics, handling string) float64 {
 		}
 	}
 	return sum
+}
+
+// unlimitedContent is a content budget that never binds, for tests and
+// benchmarks of something else that create more than GitHub allows.
+func unlimitedContent() store.ContentLimits {
+	l := store.DefaultContentLimits
+	l.PerMinute, l.PerHour, l.BackgroundPerMinute, l.BackgroundPerHour = 1<<30, 1<<30, 1<<30, 1<<30
+	return l
 }

@@ -30,24 +30,33 @@ const (
 // to arrive.
 const contentSlack = time.Second
 
-// ContentWindows are the lengths of the budget's "minute" and "hour". Only
-// tests and simulations change them (SetContentWindows), to compress time.
-type ContentWindows struct {
-	Minute, Hour time.Duration
+// ContentLimits are the budget's windows and how many slots each class may
+// take in them. Only tests and simulations change them
+// (SetContentLimits): to compress time, or to measure something else than
+// the limits.
+type ContentLimits struct {
+	Minute, Hour                           time.Duration
+	PerMinute, PerHour                     int // interactive work
+	BackgroundPerMinute, BackgroundPerHour int
 }
 
-// DefaultContentWindows are GitHub's.
-var DefaultContentWindows = ContentWindows{Minute: time.Minute, Hour: time.Hour}
+// DefaultContentLimits are GitHub's limits and windows, and the background
+// ceilings.
+var DefaultContentLimits = ContentLimits{
+	Minute: time.Minute, Hour: time.Hour,
+	PerMinute: ContentPerMinute, PerHour: ContentPerHour,
+	BackgroundPerMinute: BackgroundPerMinute, BackgroundPerHour: BackgroundPerHour,
+}
 
-// SetContentWindows shortens (or restores) the budget's windows, for tests
-// and simulations; safe to call while the store is in use.
-func (s *Store) SetContentWindows(w ContentWindows) { s.contentWindows.Store(&w) }
+// SetContentLimits replaces the budget's limits, for tests and
+// simulations; safe to call while the store is in use.
+func (s *Store) SetContentLimits(l ContentLimits) { s.contentLimits.Store(&l) }
 
-func (s *Store) windows() ContentWindows {
-	if w := s.contentWindows.Load(); w != nil {
-		return *w
+func (s *Store) limits() ContentLimits {
+	if l := s.contentLimits.Load(); l != nil {
+		return *l
 	}
-	return DefaultContentWindows
+	return DefaultContentLimits
 }
 
 // contentLockKey is the Postgres advisory lock space of the budget, one
@@ -62,12 +71,12 @@ const contentLockKey int64 = 0x6f73706f_00000000 // "ospo"
 // and the insert one step (SQLite has one writer, and BEGIN IMMEDIATE).
 // Slots stamped in the future by a replica whose clock is ahead count too.
 func (s *Store) ReserveContent(ctx context.Context, installationID int64, background bool, now time.Time) (time.Duration, error) {
-	perMinute, perHour := ContentPerMinute, ContentPerHour
+	l := s.limits()
+	perMinute, perHour := l.PerMinute, l.PerHour
 	if background {
-		perMinute, perHour = BackgroundPerMinute, BackgroundPerHour
+		perMinute, perHour = l.BackgroundPerMinute, l.BackgroundPerHour
 	}
-	w := s.windows()
-	minute, hour := w.Minute+contentSlack, w.Hour+contentSlack
+	minute, hour := l.Minute+contentSlack, l.Hour+contentSlack
 	minuteFrom, hourFrom := now.Add(-minute).UnixNano(), now.Add(-hour).UnixNano()
 
 	tx, err := s.DB.BeginTx(ctx, nil)
@@ -118,6 +127,6 @@ func (s *Store) ReserveContent(ctx context.Context, installationID int64, backgr
 // pruneContentSlots deletes the slots that have left every installation's
 // hour at now, and says how many.
 func (s *Store) pruneContentSlots(ctx context.Context, now time.Time) (int64, error) {
-	cutoff := now.Add(-s.windows().Hour - contentSlack).UnixNano()
+	cutoff := now.Add(-s.limits().Hour - contentSlack).UnixNano()
 	return rowsAffected(s.DB.ExecContext(ctx, `DELETE FROM content_slots WHERE at <= $1`, cutoff))
 }

@@ -84,7 +84,9 @@ func TestContentBudgetHour(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			st := storetest.Open(t, d)
 			// Compressed: a "minute" of one second, an "hour" of thirty.
-			st.SetContentWindows(store.ContentWindows{Minute: time.Second, Hour: 30 * time.Second})
+			l := store.DefaultContentLimits
+			l.Minute, l.Hour = time.Second, 30*time.Second
+			st.SetContentLimits(l)
 			t0 := time.Unix(1_800_000_000, 0)
 			now, taken := t0, 0
 			for taken < store.ContentPerHour {

@@ -38,7 +38,7 @@ type Store struct {
 	path    string        // the SQLite file
 	listen  *pgxpool.Pool // Postgres: River's LISTEN connection
 
-	contentWindows atomic.Pointer[ContentWindows] // nil: DefaultContentWindows (budget.go)
+	contentLimits atomic.Pointer[ContentLimits] // nil: DefaultContentLimits (budget.go)
 }
 
 // Open connects to the database named by rawURL:
