@@ -270,7 +270,7 @@ func (q *Queue) commit(batch []*pending) error {
 		}
 	}
 	return q.store.InTx(ctx, func(tx *sql.Tx) error {
-		inserted, err := store.InsertDeliveries(ctx, tx, deliveries)
+		inserted, err := q.store.InsertDeliveries(ctx, tx, deliveries)
 		if err != nil {
 			return err
 		}
