@@ -18,43 +18,44 @@ import (
 
 	"github.com/ospo-bot/ospo-bot/internal/jobs"
 	"github.com/ospo-bot/ospo-bot/internal/metrics"
-	"github.com/ospo-bot/ospo-bot/internal/store"
 	"github.com/ospo-bot/ospo-bot/internal/store/storetest"
 )
 
 // BenchmarkIntake measures durable intake — a signed pull_request.opened
 // delivery (GitHub's example, 28 KB) verified, committed with its job to
-// SQLite (WAL, synchronous=FULL) and answered 200 — against a bare handler
-// that only verifies the HMAC. Senders are concurrent HTTP clients over
-// loopback. Run:
+// SQLite (WAL, synchronous=FULL), and to Postgres when it answers, and
+// answered 200 — against a bare handler that only verifies the HMAC.
+// Senders are concurrent HTTP clients over loopback. Run:
 //
 //	go test -run '^$' -bench Intake -benchtime 20000x ./internal/webhook/
 func BenchmarkIntake(b *testing.B) {
 	body := example(b, "pull_request", "opened.json")
-	b.Run("durable-sqlite", func(b *testing.B) {
-		ctx := context.Background()
-		st := storetest.Open(b, store.SQLite)
-		q, err := jobs.New(jobs.Deps{Store: st, Metrics: metrics.New(), Logger: zerolog.Nop()}, jobs.Options{InsertOnly: true})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := q.Start(ctx); err != nil {
-			b.Fatal(err)
-		}
-		benchDeliveries(b, NewHandler(secret, "", q, metrics.New()), body)
-		if err := q.Stop(ctx); err != nil {
-			b.Fatal(err)
-		}
-		// Every acknowledged delivery is in the database with a job.
-		var n, jobs int
-		if err := st.DB.QueryRow(`SELECT COUNT(*) FROM deliveries`).Scan(&n); err != nil || n != b.N {
-			b.Fatalf("%d deliveries recorded for %d sent (%v)", n, b.N, err)
-		}
-		if err := st.DB.QueryRow(`SELECT COUNT(*) FROM river_job WHERE kind IN ('webhook_intake', 'webhook_delivery')`).Scan(&jobs); err != nil || jobs == 0 {
-			b.Fatalf("no jobs (%v)", err)
-		}
-		b.ReportMetric(float64(b.N)/float64(jobs), "deliveries/job")
-	})
+	for _, dialect := range storetest.Dialects(b) {
+		b.Run("durable-"+string(dialect), func(b *testing.B) {
+			ctx := context.Background()
+			st := storetest.Open(b, dialect)
+			q, err := jobs.New(jobs.Deps{Store: st, Metrics: metrics.New(), Logger: zerolog.Nop()}, jobs.Options{InsertOnly: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := q.Start(ctx); err != nil {
+				b.Fatal(err)
+			}
+			benchDeliveries(b, NewHandler(secret, "", q, metrics.New()), body)
+			if err := q.Stop(ctx); err != nil {
+				b.Fatal(err)
+			}
+			// Every acknowledged delivery is in the database with a job.
+			var n, jobs int
+			if err := st.DB.QueryRow(`SELECT COUNT(*) FROM deliveries`).Scan(&n); err != nil || n != b.N {
+				b.Fatalf("%d deliveries recorded for %d sent (%v)", n, b.N, err)
+			}
+			if err := st.DB.QueryRow(`SELECT COUNT(*) FROM river_job WHERE kind IN ('webhook_intake', 'webhook_delivery')`).Scan(&jobs); err != nil || jobs == 0 {
+				b.Fatalf("no jobs (%v)", err)
+			}
+			b.ReportMetric(float64(b.N)/float64(jobs), "deliveries/job")
+		})
+	}
 	b.Run("bare-hmac", func(b *testing.B) {
 		benchDeliveries(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if _, err := github.ValidatePayload(r, []byte(secret)); err != nil {
