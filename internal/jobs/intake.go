@@ -38,7 +38,7 @@ func (w *intakeWorker) Work(ctx context.Context, job *river.Job[IntakeArgs]) err
 		params[i] = river.InsertManyParams{Args: d}
 	}
 	return w.store.InTx(ctx, func(tx *sql.Tx) error {
-		if _, err := client.InsertManyTx(ctx, tx, params); err != nil {
+		if _, err := client.InsertManyFastTx(ctx, tx, params); err != nil {
 			return fmt.Errorf("insert %d delivery jobs: %w", len(params), err)
 		}
 		if _, err := river.JobCompleteTx[riverdriver.Driver[*sql.Tx]](ctx, tx, job); err != nil {

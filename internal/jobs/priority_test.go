@@ -34,7 +34,7 @@ func TestIntakeRunsAheadOfDeliveriesAndChecks(t *testing.T) {
 			}
 			held := ping("held")
 			if err := st.InTx(ctx, func(tx *sql.Tx) error {
-				if _, err := store.InsertDeliveries(ctx, tx, []store.Delivery{held}); err != nil {
+				if _, err := st.InsertDeliveries(ctx, tx, []store.Delivery{held}); err != nil {
 					return err
 				}
 				_, err := backlog.Client().InsertTx(ctx, tx, IntakeArgs{Deliveries: []DeliveryArgs{{DeliveryID: held.ID, Event: held.Event}}}, nil)

@@ -270,7 +270,7 @@ func (q *Queue) commit(batch []*pending) error {
 		}
 	}
 	return q.store.InTx(ctx, func(tx *sql.Tx) error {
-		inserted, err := store.InsertDeliveries(ctx, tx, deliveries)
+		inserted, err := q.store.InsertDeliveries(ctx, tx, deliveries)
 		if err != nil {
 			return err
 		}
@@ -284,11 +284,13 @@ func (q *Queue) commit(batch []*pending) error {
 				})
 			}
 		}
+		// River's fast insert: the same rows without RETURNING them, which
+		// on SQLite costs a temporary table and reading every job back.
 		switch n := len(args.Deliveries); {
 		case n == 0:
 			return nil
 		case n > directJobs:
-			if _, err := q.client.InsertTx(ctx, tx, args, nil); err != nil {
+			if _, err := q.client.InsertManyFastTx(ctx, tx, []river.InsertManyParams{{Args: args}}); err != nil {
 				return fmt.Errorf("insert intake job for %d deliveries: %w", n, err)
 			}
 			return nil
@@ -297,7 +299,7 @@ func (q *Queue) commit(batch []*pending) error {
 		for i, d := range args.Deliveries {
 			params[i] = river.InsertManyParams{Args: d}
 		}
-		if _, err := q.client.InsertManyTx(ctx, tx, params); err != nil {
+		if _, err := q.client.InsertManyFastTx(ctx, tx, params); err != nil {
 			return fmt.Errorf("insert %d delivery jobs: %w", len(params), err)
 		}
 		return nil

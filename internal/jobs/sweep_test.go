@@ -34,7 +34,7 @@ func TestMaintenancePrunes(t *testing.T) {
 			for id, age := range ages {
 				ds = append(ds, store.Delivery{ID: id, Event: "push", ReceivedAt: now.Add(-age), Payload: store.Pack([]byte(`{}`))})
 			}
-			if err := st.InTx(ctx, func(tx *sql.Tx) error { _, err := store.InsertDeliveries(ctx, tx, ds); return err }); err != nil {
+			if err := st.InTx(ctx, func(tx *sql.Tx) error { _, err := st.InsertDeliveries(ctx, tx, ds); return err }); err != nil {
 				t.Fatal(err)
 			}
 			for id := range ages {

@@ -137,7 +137,7 @@ func (a *App) routes(hook http.Handler) http.Handler {
 		fmt.Fprintln(w, "ready")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.Metrics.Registry, promhttp.HandlerOpts{}))
-	// Every request gets the logger in its context; the dispatcher adds
+	// Every request gets the logger in its context; internal/webhook adds
 	// the delivery ID and event.
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mux.ServeHTTP(w, r.WithContext(a.logger.WithContext(r.Context())))

@@ -19,7 +19,7 @@ import (
 // BenchmarkDeliveryStorage measures what b.N processed deliveries leave on
 // disk in SQLite. Each delivery carries GitHub's 28 KB pull_request.opened
 // example (stored zstd-packed, as the webhook handler stores it), is
-// recorded through store.InsertDeliveries in groups of 64 (as intake's
+// recorded through Store.InsertDeliveries in groups of 64 (as intake's
 // group commit does) and finished with FinishDelivery (as its job does).
 // Then the clock moves past the payload retention, PruneDeliveries and
 // ReclaimSpace run, and a writer keeps recording one delivery at a time
@@ -69,7 +69,7 @@ func BenchmarkDeliveryStorage(b *testing.B) {
 	const group = 64
 	batch := make([]store.Delivery, 0, group)
 	flush := func() {
-		if err := s.InTx(ctx, func(tx *sql.Tx) error { _, err := store.InsertDeliveries(ctx, tx, batch); return err }); err != nil {
+		if err := s.InTx(ctx, func(tx *sql.Tx) error { _, err := s.InsertDeliveries(ctx, tx, batch); return err }); err != nil {
 			b.Fatal(err)
 		}
 		for _, d := range batch {
@@ -115,7 +115,7 @@ func BenchmarkDeliveryStorage(b *testing.B) {
 			}
 			t0 := time.Now()
 			err := s.InTx(ctx, func(tx *sql.Tx) error {
-				_, err := store.InsertDeliveries(ctx, tx, []store.Delivery{{ID: fmt.Sprintf("live-%d", i), Event: "push", ReceivedAt: now.Add(15 * 24 * time.Hour), Payload: store.Pack([]byte(`{}`))}})
+				_, err := s.InsertDeliveries(ctx, tx, []store.Delivery{{ID: fmt.Sprintf("live-%d", i), Event: "push", ReceivedAt: now.Add(15 * 24 * time.Hour), Payload: store.Pack([]byte(`{}`))}})
 				return err
 			})
 			if err != nil {

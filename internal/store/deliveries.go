@@ -34,18 +34,28 @@ type Delivery struct {
 	Payload        Packed
 }
 
-// InsertDeliveries records deliveries in tx with one statement per 64,
-// skipping IDs already known, and returns the IDs it inserted: an ID
-// missing from the result was a redelivery. The payloads of the inserted
-// ones go into delivery_payloads.
-func InsertDeliveries(ctx context.Context, tx *sql.Tx, ds []Delivery) (map[string]bool, error) {
-	inserted := make(map[string]bool, len(ds))
+// InsertDeliveries records deliveries in tx, skipping IDs already known,
+// and returns the IDs it inserted: an ID missing from the result was a
+// redelivery. The payloads of the inserted ones go into delivery_payloads.
+//
+// It is the serial part of intake (every group commit runs it), so each
+// engine gets the shape it runs fastest: on Postgres one statement per 64
+// rows and table, saving round trips; on SQLite, in process, one short
+// statement per row, which neither needs a statement journal nor (for
+// RETURNING) a temporary table, and costs a third less
+// (BenchmarkInsertDeliveries).
+func (s *Store) InsertDeliveries(ctx context.Context, tx *sql.Tx, ds []Delivery) (map[string]bool, error) {
 	// Rows go in in ID order, so replicas recording the same deliveries at
 	// once take their row locks in one order and cannot deadlock on
 	// Postgres (which would fail one of them with 40P01).
 	ds = slices.SortedFunc(slices.Values(ds), func(a, b Delivery) int { return strings.Compare(a.ID, b.ID) })
-	// modernc's SQLite driver binds numbered parameters in time quadratic
-	// in their count, so statements stay small: 64 rows, 448 parameters.
+	if s.Dialect == SQLite {
+		return insertEach(ctx, tx, ds)
+	}
+	inserted := make(map[string]bool, len(ds))
+	// Statements stay at 64 rows, 448 parameters: modernc's SQLite driver
+	// binds numbered parameters in time quadratic in their count, and
+	// Postgres caches one prepared statement per distinct size.
 	fresh := make([]Delivery, 0, 64)
 	for len(ds) > 0 {
 		n := min(len(ds), 64)
@@ -93,6 +103,42 @@ func InsertDeliveries(ctx context.Context, tx *sql.Tx, ds []Delivery) (map[strin
 	return inserted, nil
 }
 
+// insertEach is InsertDeliveries on SQLite: a row, and its payload if the
+// row is new, at a time.
+func insertEach(ctx context.Context, tx *sql.Tx, ds []Delivery) (map[string]bool, error) {
+	inserted := make(map[string]bool, len(ds))
+	for _, d := range ds {
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO deliveries (id, event, action, installation_id, repository, received_at, outcome)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
+			d.ID, d.Event, d.Action, d.InstallationID, d.Repository, d.ReceivedAt.UTC(), OutcomeQueued)
+		if err != nil {
+			return nil, fmt.Errorf("record delivery %s: %w", d.ID, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			if err != nil {
+				return nil, fmt.Errorf("record delivery %s: %w", d.ID, err)
+			}
+			continue // already recorded
+		}
+		inserted[d.ID] = true
+		if _, err := tx.ExecContext(ctx, `INSERT INTO delivery_payloads (delivery_id, received_at, payload) VALUES ($1, $2, $3)`,
+			d.ID, d.ReceivedAt.UTC(), payloadBytes(d.Payload)); err != nil {
+			return nil, fmt.Errorf("record the payload of delivery %s: %w", d.ID, err)
+		}
+	}
+	return inserted, nil
+}
+
+// payloadBytes is what delivery_payloads.payload holds: NOT NULL, so a
+// delivery without a body still has an (empty) payload.
+func payloadBytes(p Packed) []byte {
+	if p == nil {
+		return []byte{}
+	}
+	return p
+}
+
 // insertPayloads stores the payloads of deliveries just inserted (a
 // redelivery's payload is not stored again).
 func insertPayloads(ctx context.Context, tx *sql.Tx, ds []Delivery) error {
@@ -107,11 +153,7 @@ func insertPayloads(ctx context.Context, tx *sql.Tx, ds []Delivery) error {
 			q.WriteString(", ")
 		}
 		fmt.Fprintf(&q, "($%d, $%d, $%d)", 3*i+1, 3*i+2, 3*i+3)
-		payload := []byte(d.Payload)
-		if payload == nil {
-			payload = []byte{} // NOT NULL: a delivery without a body still has a (empty) payload
-		}
-		args = append(args, d.ID, d.ReceivedAt.UTC(), payload)
+		args = append(args, d.ID, d.ReceivedAt.UTC(), payloadBytes(d.Payload))
 	}
 	if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 		return fmt.Errorf("record the payloads of %d deliveries: %w", len(ds), err)

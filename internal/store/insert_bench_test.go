@@ -42,7 +42,7 @@ func BenchmarkInsertDeliveries(b *testing.B) {
 		for j := range ds {
 			ds[j] = store.Delivery{ID: fmt.Sprintf("%d-%d", i, j), Event: "pull_request", Action: "opened", InstallationID: 1, Repository: "o/r", ReceivedAt: now, Payload: packed}
 		}
-		if err := s.InTx(ctx, func(tx *sql.Tx) error { _, err := store.InsertDeliveries(ctx, tx, ds); return err }); err != nil {
+		if err := s.InTx(ctx, func(tx *sql.Tx) error { _, err := s.InsertDeliveries(ctx, tx, ds); return err }); err != nil {
 			b.Fatal(err)
 		}
 	}

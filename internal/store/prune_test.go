@@ -54,7 +54,7 @@ func testPruneDeliveries(t *testing.T, s *store.Store) {
 			store.Delivery{ID: fmt.Sprintf("bulk-payload-%d", i), Event: "push", ReceivedAt: now.Add(-20 * day), Payload: store.Pack([]byte(`{}`))},
 			store.Delivery{ID: fmt.Sprintf("bulk-row-%d", i), Event: "push", ReceivedAt: now.Add(-100 * day), Payload: store.Pack([]byte(`{}`))})
 	}
-	if err := s.InTx(ctx, func(tx *sql.Tx) error { _, err := store.InsertDeliveries(ctx, tx, ds); return err }); err != nil {
+	if err := s.InTx(ctx, func(tx *sql.Tx) error { _, err := s.InsertDeliveries(ctx, tx, ds); return err }); err != nil {
 		t.Fatal(err)
 	}
 	for _, d := range ds[len(cases):] {
@@ -99,7 +99,7 @@ func testPruneDeliveries(t *testing.T, s *store.Store) {
 	// still recognised: its row is there.
 	var fresh map[string]bool
 	if err := s.InTx(ctx, func(tx *sql.Tx) (err error) {
-		fresh, err = store.InsertDeliveries(ctx, tx, []store.Delivery{{ID: "processed-past-payload", Event: "pull_request", ReceivedAt: now}})
+		fresh, err = s.InsertDeliveries(ctx, tx, []store.Delivery{{ID: "processed-past-payload", Event: "pull_request", ReceivedAt: now}})
 		return err
 	}); err != nil || len(fresh) != 0 {
 		t.Fatalf("redelivery within the delivery retention recorded as new: %v (%v)", fresh, err)
@@ -137,7 +137,7 @@ func TestPruneDeliveriesConcurrently(t *testing.T) {
 			for i := range ds {
 				ds[i] = store.Delivery{ID: fmt.Sprintf("d-%04d", i), Event: "push", ReceivedAt: now.Add(-100 * 24 * time.Hour), Payload: store.Pack([]byte(`{}`))}
 			}
-			if err := s.InTx(ctx, func(tx *sql.Tx) error { _, err := store.InsertDeliveries(ctx, tx, ds); return err }); err != nil {
+			if err := s.InTx(ctx, func(tx *sql.Tx) error { _, err := s.InsertDeliveries(ctx, tx, ds); return err }); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := s.DB.ExecContext(ctx, `UPDATE deliveries SET outcome = 'processed'`); err != nil {
@@ -191,7 +191,7 @@ func TestReclaimSpaceSQLite(t *testing.T) {
 	for i := range ds {
 		ds[i] = store.Delivery{ID: fmt.Sprintf("d-%d", i), Event: "push", ReceivedAt: now.Add(-30 * 24 * time.Hour), Payload: store.Packed(big)}
 	}
-	if err := s.InTx(ctx, func(tx *sql.Tx) error { _, err := store.InsertDeliveries(ctx, tx, ds); return err }); err != nil {
+	if err := s.InTx(ctx, func(tx *sql.Tx) error { _, err := s.InsertDeliveries(ctx, tx, ds); return err }); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.DB.ExecContext(ctx, `UPDATE deliveries SET outcome = 'processed'`); err != nil {

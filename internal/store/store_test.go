@@ -92,7 +92,7 @@ func testDeliveries(t *testing.T, s *store.Store) {
 	insert := func(ds ...store.Delivery) map[string]bool {
 		var fresh map[string]bool
 		err := s.InTx(ctx, func(tx *sql.Tx) (err error) {
-			fresh, err = store.InsertDeliveries(ctx, tx, ds)
+			fresh, err = s.InsertDeliveries(ctx, tx, ds)
 			return err
 		})
 		if err != nil {
@@ -138,7 +138,7 @@ func testDeliveries(t *testing.T, s *store.Store) {
 			go func() {
 				defer wg.Done()
 				errs[i] = s.InTx(ctx, func(tx *sql.Tx) (err error) {
-					fresh[i], err = store.InsertDeliveries(ctx, tx, batch)
+					fresh[i], err = s.InsertDeliveries(ctx, tx, batch)
 					return err
 				})
 			}()

@@ -1,7 +1,6 @@
 package webhook
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -143,10 +142,9 @@ func isHexDigest(s string) bool {
 var errSignature = errors.New("payload signature check failed")
 
 // readVerified reads body into buf, hashing it as it arrives with one HMAC
-// per secret, and returns the body and the index of the secret that signed
-// it. buf grows to the declared length at once, or, when none is declared,
+// per secret, and returns the body if one of the secrets signed it. buf grows to the declared length at once, or, when none is declared,
 // by doubling up to the cap; the caller keeps the grown buffer.
-func readVerified(buf []byte, body io.Reader, declared int64, signature string, secrets []string) ([]byte, int, error) {
+func readVerified(buf []byte, body io.Reader, declared int64, signature string, secrets []string) ([]byte, error) {
 	macs := make([]hash.Hash, len(secrets))
 	for i, s := range secrets {
 		macs[i] = hmac.New(sha256.New, []byte(s))
@@ -173,7 +171,7 @@ func readVerified(buf []byte, body io.Reader, declared int64, signature string, 
 				break
 			}
 			if err != nil {
-				return buf, -1, err
+				return buf, err
 			}
 			continue
 		}
@@ -186,37 +184,14 @@ func readVerified(buf []byte, body io.Reader, declared int64, signature string, 
 			break
 		}
 		if err != nil {
-			return buf, -1, err
+			return buf, err
 		}
 	}
 	want, _ := hex.DecodeString(signature[len("sha256="):]) // screened
-	for i, m := range macs {
+	for _, m := range macs {
 		if hmac.Equal(m.Sum(nil), want) {
-			return buf, i, nil
+			return buf, nil
 		}
 	}
-	return buf, -1, errSignature
+	return buf, errSignature
 }
-
-// releasingReader reads a verified body and releases its buffer at EOF,
-// once the dispatcher has its own copy, so that deliveries waiting on the
-// commit hold no slot.
-type releasingReader struct {
-	r       *bytes.Reader
-	release func()
-	done    bool
-}
-
-func (r *releasingReader) Read(p []byte) (int, error) {
-	if r.done {
-		return 0, io.EOF
-	}
-	n, err := r.r.Read(p)
-	if err == io.EOF {
-		r.done = true
-		r.release()
-	}
-	return n, err
-}
-
-func (r *releasingReader) Close() error { return nil }

@@ -6,12 +6,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
+	"net/url"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
-	"github.com/palantir/go-githubapp/githubapp"
 	"github.com/rs/zerolog"
 	"github.com/tidwall/gjson"
 
@@ -40,17 +42,15 @@ type Enqueuer interface {
 
 // Handler is POST /api/github/hook.
 type Handler struct {
-	intake      *intake
-	dispatchers []http.Handler // one per secret, current first
-	secrets     []string
-	bodies      *bodies
+	intake  *intake
+	secrets []string // current first
+	bodies  *bodies
 }
 
 // NewHandler returns the handler for POST /api/github/hook: it screens the
 // headers, reads at most N bodies at once into reusable buffers while
 // verifying X-Hub-Signature-256 with secret, answers 503 past that, and
-// commits every verified delivery of Events (through go-githubapp's
-// dispatcher, which checks the signature again).
+// commits every verified delivery of Events.
 // A non-empty previous secret is accepted too, so the secret can be rotated
 // without refusing a delivery: deploy both, change it on GitHub, then drop
 // the previous one.
@@ -61,14 +61,9 @@ func NewHandler(secret, previous string, q Enqueuer, m *metrics.Metrics, opts ..
 	}
 	h := &Handler{intake: &intake{queue: q, metrics: m}, bodies: newBodies(o.maxInFlight, o.slotWait)}
 	for _, s := range []string{secret, previous} {
-		if s == "" {
-			continue
+		if s != "" {
+			h.secrets = append(h.secrets, s)
 		}
-		h.secrets = append(h.secrets, s)
-		h.dispatchers = append(h.dispatchers, githubapp.NewEventDispatcher([]githubapp.EventHandler{h.intake}, s,
-			githubapp.WithErrorCallback(h.intake.onError),
-			githubapp.WithResponseCallback(h.intake.onResponse),
-		))
 	}
 	return h
 }
@@ -95,7 +90,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// not GitHub's. (Not every ResponseWriter can set it; the server's
 	// ReadTimeout still holds.)
 	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(BodyTimeout))
-	body, signer, err := readVerified(*buf, http.MaxBytesReader(w, r.Body, MaxBodyBytes), r.ContentLength,
+	body, err := readVerified(*buf, http.MaxBytesReader(w, r.Body, MaxBodyBytes), r.ContentLength,
 		r.Header.Get("X-Hub-Signature-256"), h.secrets)
 	*buf = body // keep what it grew to
 	if err != nil {
@@ -111,9 +106,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.intake.reject(w, r, event, status, msg)
 		return
 	}
-	r.Body = &releasingReader{r: bytes.NewReader(body), release: release}
-	r.ContentLength = int64(len(body))
-	h.dispatchers[signer].ServeHTTP(w, r)
+	h.intake.serve(w, r, event, body, release)
 }
 
 type intake struct {
@@ -121,71 +114,79 @@ type intake struct {
 	metrics *metrics.Metrics
 }
 
-func (i *intake) Handles() []string { return Events }
-
 var errNotJSON = errors.New("payload is not a JSON object")
 
-func (i *intake) Handle(ctx context.Context, eventType, deliveryID string, payload []byte) error {
-	start := time.Now()
-	// The routing facts every payload shares. gjson reads them without
-	// decoding the whole payload, which encoding/json would (a third of
-	// the intake's CPU); the job decodes it fully later.
-	if !gjson.ValidBytes(payload) || !gjson.ParseBytes(payload).IsObject() {
-		return githubapp.ValidationError{EventType: eventType, DeliveryID: deliveryID, Cause: errNotJSON}
-	}
-	facts := gjson.GetManyBytes(payload, "action", "installation.id", "repository.full_name")
-	d := store.Delivery{
-		ID: deliveryID, Event: eventType, ReceivedAt: start, Payload: store.Pack(payload),
-		Action: facts[0].String(), InstallationID: facts[1].Int(), Repository: facts[2].String(),
-	}
-	logger := zerolog.Ctx(ctx).With().Int64(logging.FieldInstallation, d.InstallationID).Str(logging.FieldRepository, d.Repository).Logger()
-
-	fresh, err := i.queue.Enqueue(ctx, d)
-	if err != nil {
-		return fmt.Errorf("commit delivery %s: %w", deliveryID, err)
-	}
-	i.metrics.IntakeSeconds.Observe(time.Since(start).Seconds())
-	outcome, body := "queued", "queued\n"
-	if !fresh {
-		outcome, body = "duplicate", "duplicate delivery: already recorded, not run again\n"
-	}
-	i.metrics.Deliveries.WithLabelValues(eventType, outcome).Inc()
-	logger.Debug().Str("github_event_action", d.Action).Msg("delivery " + outcome)
-	githubapp.SetResponder(ctx, func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write([]byte(body))
-	})
-	return nil
-}
-
-func (i *intake) onResponse(w http.ResponseWriter, r *http.Request, event string, handled bool) {
-	if !handled {
+// serve commits a verified delivery and answers it: 200 once it is
+// committed (or was already), 202 for an event we do not act on, 400 for
+// a payload that is not a JSON object, 503 when the commit failed. body is
+// in a body slot, which release gives back as soon as the delivery holds
+// its own (packed) copy, so deliveries waiting on the group commit hold no
+// slot. The signature was checked once, as the body arrived (readVerified).
+func (i *intake) serve(w http.ResponseWriter, r *http.Request, event string, body []byte, release func()) {
+	deliveryID := r.Header.Get("X-GitHub-Delivery")
+	logger := zerolog.Ctx(r.Context()).With().Str(logging.FieldEvent, event).Str(logging.FieldDelivery, deliveryID).Logger()
+	if !slices.Contains(Events, event) {
+		release()
 		i.metrics.Deliveries.WithLabelValues(eventLabel(event), "ignored").Inc()
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusAccepted)
 		_, _ = fmt.Fprintf(w, "event %q is not one ospo-bot acts on: ignored\n", event)
 		return
 	}
-	githubapp.DefaultResponseCallback(w, r, event, handled)
-}
-
-func (i *intake) onError(w http.ResponseWriter, r *http.Request, err error) {
-	event := r.Header.Get("X-GitHub-Event")
-	var ve githubapp.ValidationError
-	if errors.As(err, &ve) {
-		status, msg := http.StatusBadRequest, "invalid webhook: "+ve.Cause.Error()
-		var tooBig *http.MaxBytesError
-		if errors.As(ve.Cause, &tooBig) {
-			status, msg = http.StatusRequestEntityTooLarge, "payload larger than 25 MiB"
-		}
-		i.reject(w, r, event, status, msg)
+	start := time.Now()
+	d, err := parse(r.Header.Get("Content-Type"), body)
+	release()
+	if err != nil {
+		i.reject(w, r, event, http.StatusBadRequest, "invalid webhook: "+err.Error())
 		return
 	}
-	i.metrics.Deliveries.WithLabelValues(event, "error").Inc()
-	zerolog.Ctx(r.Context()).Error().Err(err).Msg("delivery not committed; answered 503 so GitHub shows it as failed and it can be redelivered")
-	w.Header().Set("Retry-After", "5")
-	http.Error(w, "delivery not recorded, please redeliver", http.StatusServiceUnavailable)
+	d.ID, d.Event, d.ReceivedAt = deliveryID, event, start
+	logger = logger.With().Int64(logging.FieldInstallation, d.InstallationID).Str(logging.FieldRepository, d.Repository).Logger()
+
+	fresh, err := i.queue.Enqueue(logger.WithContext(r.Context()), d)
+	if err != nil {
+		i.metrics.Deliveries.WithLabelValues(event, "error").Inc()
+		logger.Error().Err(fmt.Errorf("commit delivery %s: %w", deliveryID, err)).
+			Msg("delivery not committed; answered 503 so GitHub shows it as failed and it can be redelivered")
+		w.Header().Set("Retry-After", "5")
+		http.Error(w, "delivery not recorded, please redeliver", http.StatusServiceUnavailable)
+		return
+	}
+	i.metrics.IntakeSeconds.Observe(time.Since(start).Seconds())
+	outcome, answer := "queued", "queued\n"
+	if !fresh {
+		outcome, answer = "duplicate", "duplicate delivery: already recorded, not run again\n"
+	}
+	i.metrics.Deliveries.WithLabelValues(event, outcome).Inc()
+	// One line at info a delivery.
+	logger.Info().Str("github_event_action", d.Action).Msg("delivery " + outcome)
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write([]byte(answer))
+}
+
+// parse reads a delivery's payload — the body, or a form-encoded body's
+// payload field — and the routing facts every payload shares, into a
+// delivery that holds its own packed copy of the payload. gjson reads the
+// facts without decoding the whole payload, which encoding/json would (a
+// third of the intake's CPU); the job decodes it fully later.
+func parse(contentType string, body []byte) (store.Delivery, error) {
+	payload := body
+	if ct, _, _ := mime.ParseMediaType(contentType); ct == "application/x-www-form-urlencoded" {
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			return store.Delivery{}, fmt.Errorf("form-encoded body: %w", err)
+		}
+		payload = []byte(form.Get("payload"))
+	}
+	if !gjson.ValidBytes(payload) || bytes.TrimLeft(payload, " \t\r\n")[0] != '{' {
+		return store.Delivery{}, errNotJSON
+	}
+	facts := gjson.GetManyBytes(payload, "action", "installation.id", "repository.full_name")
+	return store.Delivery{
+		Payload: store.Pack(payload),
+		Action:  facts[0].String(), InstallationID: facts[1].Int(), Repository: facts[2].String(),
+	}, nil
 }
 
 // overloaded answers a delivery that found no body slot: GitHub records it

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -193,5 +194,42 @@ func TestSecretRotation(t *testing.T) {
 	}
 	if len(q.seen) != 2 {
 		t.Fatalf("%d deliveries queued, want 2", len(q.seen))
+	}
+}
+
+// TestFormEncodedDelivery: a webhook set to application/x-www-form-urlencoded
+// sends the JSON as the form's payload field, signed as sent (the form).
+func TestFormEncodedDelivery(t *testing.T) {
+	opened := example(t, "pull_request", "opened.json")
+	for _, tc := range []struct {
+		name       string
+		form       url.Values
+		wantStatus int
+	}{
+		{"payload field", url.Values{"payload": {string(opened)}}, 200},
+		{"no payload field", url.Values{"other": {string(opened)}}, 400},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			q := &memQueue{seen: map[string]store.Delivery{}}
+			h := NewHandler(secret, "", q, metrics.New())
+			body := []byte(tc.form.Encode())
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, request("pull_request", "form", body, func(r *http.Request) {
+				r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			}))
+			if rec.Code != tc.wantStatus {
+				t.Fatalf("got %d %q, want %d", rec.Code, rec.Body.String(), tc.wantStatus)
+			}
+			if tc.wantStatus != 200 {
+				if len(q.seen) != 0 {
+					t.Fatal("a refused delivery was queued")
+				}
+				return
+			}
+			got, err := q.seen["form"].Payload.Unpack()
+			if err != nil || !bytes.Equal(got, opened) || q.seen["form"].Action != "opened" {
+				t.Fatalf("recorded %+v with payload of %d bytes (%v), want GitHub's JSON", q.seen["form"], len(got), err)
+			}
+		})
 	}
 }
