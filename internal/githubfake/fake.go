@@ -43,6 +43,11 @@ type Options struct {
 	// RateLimit is the primary rate limit per installation and hour.
 	// Default 5000.
 	RateLimit int
+	// ConcurrentRequests is how many requests an installation may have in
+	// flight at once; past it the fake answers a secondary rate limit
+	// (concurrency.go). 0 means DefaultConcurrentRequests (GitHub's 100),
+	// a negative value no limit.
+	ConcurrentRequests int
 }
 
 // DefaultSpec is the API description the fake loads by default, relative to
@@ -58,6 +63,8 @@ type Fake struct {
 
 	mu sync.Mutex
 	st state
+
+	conc concurrency // requests in flight per installation
 
 	skew atomic.Int64 // nanoseconds Advance moved the clock on
 
@@ -114,6 +121,9 @@ func New(opts Options) (*Fake, error) {
 	}
 	if opts.RateLimit <= 0 {
 		opts.RateLimit = 5000
+	}
+	if opts.ConcurrentRequests == 0 {
+		opts.ConcurrentRequests = DefaultConcurrentRequests
 	}
 	f := &Fake{opts: opts, routes: newRouter()}
 	if !opts.DisableValidation {
@@ -200,6 +210,11 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, early := f.begin(r)
+	if early == nil {
+		var done func()
+		early, done = f.admit(c)
+		defer done()
+	}
 	if early == nil {
 		early = f.applyFaults(c)
 	}
