@@ -58,6 +58,9 @@ type Config struct {
 	// Timeout bounds each API call, retries and token refresh included;
 	// 0 means 30s.
 	Timeout time.Duration
+	// Concurrency bounds each installation's requests in flight in this
+	// process (concurrency.go); 0 means DefaultConcurrency.
+	Concurrency int
 }
 
 // NewClientCreator returns the ClientCreator every part of ospo-bot uses
@@ -137,7 +140,7 @@ func NewClientCreator(cfg Config, m *metrics.Metrics) (githubapp.ClientCreator, 
 	if err != nil {
 		return nil, fmt.Errorf("github client cache: %w", err)
 	}
-	return &creator{ClientCreator: cc}, nil
+	return &creator{ClientCreator: cc, limits: newLimiter(cfg.Concurrency)}, nil
 }
 
 // creator also keeps the app client: go-githubapp builds a new one, with a
@@ -148,6 +151,18 @@ type creator struct {
 
 	mu  sync.Mutex
 	app *github.Client
+
+	limits *limiter
+}
+
+// NewInstallationClient returns the installation's client, whose requests
+// in flight are bounded (Config.Concurrency).
+func (c *creator) NewInstallationClient(id int64) (*github.Client, error) {
+	client, err := c.ClientCreator.NewInstallationClient(id)
+	if err != nil {
+		return nil, err
+	}
+	return c.limits.client(id, client), nil
 }
 
 func (c *creator) NewAppClient() (*github.Client, error) {
@@ -213,6 +228,12 @@ func (cfg Config) withDefaults() (Config, *url.URL, error) {
 		return cfg, nil, errors.New("github timeout must not be negative")
 	case cfg.Timeout == 0:
 		cfg.Timeout = DefaultTimeout
+	}
+	switch {
+	case cfg.Concurrency < 0:
+		return cfg, nil, errors.New("github concurrency must not be negative")
+	case cfg.Concurrency == 0:
+		cfg.Concurrency = DefaultConcurrency
 	}
 	return cfg, u, nil
 }
