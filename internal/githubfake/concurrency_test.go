@@ -14,7 +14,8 @@ import (
 func TestConcurrentRequestsLimit(t *testing.T) {
 	w := newWorld(t, Options{ConcurrentRequests: 2})
 	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel) // before the server closes: it waits for the held requests
+	// Cancelled before the server closes: it waits for the held requests.
+	t.Cleanup(cancel)
 	w.f.InjectFault(Fault{Route: "/repos/acme/widgets/issues", Times: 2, Kind: Delay(time.Hour)}) // held until cancel
 	held := make(chan error, 2)
 	for range 2 {
