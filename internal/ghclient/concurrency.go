@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/google/go-github/v66/github"
 )
@@ -17,13 +18,25 @@ import (
 const DefaultConcurrency = 50
 
 // limiter bounds each installation's requests in flight (Config.Concurrency)
-// with one semaphore per installation, shared by every client of it.
+// with one semaphore per installation, shared by every client of it, and
+// keeps a token GitHub failed to mint for a while (tokenwait.go).
 type limiter struct {
-	max int
+	max       int
+	tokenWait time.Duration // Config.TokenFailureWait
+	now       func() time.Time
+	mu        sync.Mutex
+	insts     map[int64]*installation
+	clients   map[int64]limitedClient
+}
 
-	mu      sync.Mutex
-	sems    map[int64]chan struct{}
-	clients map[int64]limitedClient
+// installation is what the clients of one installation share.
+type installation struct {
+	id  int64
+	sem chan struct{}
+
+	mu       sync.Mutex
+	tokenErr error     // the last token request's failure (5xx)
+	failedAt time.Time // when
 }
 
 // limitedClient is an installation client as the creator below handed it
@@ -32,8 +45,8 @@ type limitedClient struct {
 	inner, limited *github.Client
 }
 
-func newLimiter(n int) *limiter {
-	return &limiter{max: n, sems: map[int64]chan struct{}{}, clients: map[int64]limitedClient{}}
+func newLimiter(n int, tokenWait time.Duration) *limiter {
+	return &limiter{max: n, tokenWait: tokenWait, now: time.Now, insts: map[int64]*installation{}, clients: map[int64]limitedClient{}}
 }
 
 // client returns inner (the installation's client) with its requests
@@ -45,13 +58,13 @@ func (l *limiter) client(id int64, inner *github.Client) *github.Client {
 	if c, ok := l.clients[id]; ok && c.inner == inner {
 		return c.limited
 	}
-	sem := l.sems[id]
-	if sem == nil {
-		sem = make(chan struct{}, l.max)
-		l.sems[id] = sem
+	in := l.insts[id]
+	if in == nil {
+		in = &installation{id: id, sem: make(chan struct{}, l.max)}
+		l.insts[id] = in
 	}
 	hc := inner.Client() // a copy: inner stays as it is
-	hc.Transport = &limitedTransport{next: hc.Transport, sem: sem}
+	hc.Transport = &limitedTransport{next: hc.Transport, in: in, l: l}
 	limited := github.NewClient(hc)
 	limited.BaseURL, limited.UploadURL, limited.UserAgent = inner.BaseURL, inner.UploadURL, inner.UserAgent
 	if len(l.clients) >= installationClients {
@@ -61,24 +74,30 @@ func (l *limiter) client(id int64, inner *github.Client) *github.Client {
 	return limited
 }
 
-// limitedTransport holds a place in sem from the request until its
-// response's body is read to the end or closed, which is when GitHub is
-// done with it.
+// limitedTransport holds a place in its installation's semaphore from
+// the request until its response's body is read to the end or closed,
+// which is when GitHub is done with it. A token GitHub just failed to mint
+// fails the request at once (tokenwait.go).
 type limitedTransport struct {
 	next http.RoundTripper
-	sem  chan struct{}
+	in   *installation
+	l    *limiter
 }
 
 func (t *limitedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := t.l.tokenFailed(t.in); err != nil {
+		return nil, err
+	}
 	select {
-	case t.sem <- struct{}{}:
+	case t.in.sem <- struct{}{}:
 	case <-req.Context().Done():
 		return nil, req.Context().Err()
 	}
-	release := sync.OnceFunc(func() { <-t.sem })
+	release := sync.OnceFunc(func() { <-t.in.sem })
 	resp, err := t.next.RoundTrip(req)
 	if err != nil || resp == nil || resp.Body == nil {
 		release()
+		t.l.noteToken(t.in, err)
 		return resp, err
 	}
 	resp.Body = &releasingBody{ReadCloser: resp.Body, release: release}

@@ -61,6 +61,10 @@ type Config struct {
 	// Concurrency bounds each installation's requests in flight in this
 	// process (concurrency.go); 0 means DefaultConcurrency.
 	Concurrency int
+	// TokenFailureWait is how long an installation whose token GitHub
+	// failed to mint is not asked for one again (tokenwait.go); 0 means
+	// DefaultTokenFailureWait.
+	TokenFailureWait time.Duration
 }
 
 // NewClientCreator returns the ClientCreator every part of ospo-bot uses
@@ -140,7 +144,7 @@ func NewClientCreator(cfg Config, m *metrics.Metrics) (githubapp.ClientCreator, 
 	if err != nil {
 		return nil, fmt.Errorf("github client cache: %w", err)
 	}
-	return &creator{ClientCreator: cc, limits: newLimiter(cfg.Concurrency)}, nil
+	return &creator{ClientCreator: cc, limits: newLimiter(cfg.Concurrency, cfg.TokenFailureWait)}, nil
 }
 
 // creator also keeps the app client: go-githubapp builds a new one, with a
@@ -234,6 +238,12 @@ func (cfg Config) withDefaults() (Config, *url.URL, error) {
 		return cfg, nil, errors.New("github concurrency must not be negative")
 	case cfg.Concurrency == 0:
 		cfg.Concurrency = DefaultConcurrency
+	}
+	switch {
+	case cfg.TokenFailureWait < 0:
+		return cfg, nil, errors.New("github token failure wait must not be negative")
+	case cfg.TokenFailureWait == 0:
+		cfg.TokenFailureWait = DefaultTokenFailureWait
 	}
 	return cfg, u, nil
 }
