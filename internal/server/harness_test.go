@@ -63,12 +63,18 @@ func testConfig(databaseURL, apiURL string) config.Config {
 	return cfg
 }
 
-func start(t testing.TB, d store.Dialect) *harness {
+// start starts a server on a fresh database of dialect d; each of tweak
+// changes the configuration (testConfig's) and options first.
+func start(t testing.TB, d store.Dialect, tweak ...func(*config.Config, *server.Options)) *harness {
 	t.Helper()
 	fake := newFake(t)
 	cfg := testConfig(storetest.URL(t, d), fake.URL())
+	opts := server.Options{RetryPolicy: fastRetry{}, GitHubRetryWait: time.Millisecond}
+	for _, f := range tweak {
+		f(&cfg, &opts)
+	}
 	logger := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)
-	app, err := server.Open(context.Background(), cfg, logger, server.Options{RetryPolicy: fastRetry{}, GitHubRetryWait: time.Millisecond})
+	app, err := server.Open(context.Background(), cfg, logger, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
