@@ -85,7 +85,7 @@ func benchBrokenInstallation(b *testing.B, d store.Dialect, brokenRate int) {
 			}
 			ev := *base
 			pr := *base.PullRequest
-			pr.Number = github.Int(1000 + n)
+			pr.Number, pr.ID = github.Int(1000+n), github.Int64(1_000_000+int64(n)) // another pull request
 			ev.Number, ev.PullRequest = pr.Number, &pr
 			body, err := json.Marshal(&ev)
 			if err != nil {
