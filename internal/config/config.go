@@ -63,11 +63,18 @@ const minDeliveryRetention = 72 * time.Hour
 // Default returns the settings used when neither file nor environment says otherwise.
 func Default() Config {
 	return Config{
-		Listen:          "127.0.0.1:8080",
-		DatabaseURL:     "sqlite://data/ospo-bot.db",
-		LogLevel:        "info",
-		GitHubAPIURL:    "https://api.github.com/",
-		Workers:         10,
+		Listen:       "127.0.0.1:8080",
+		DatabaseURL:  "sqlite://data/ospo-bot.db",
+		LogLevel:     "info",
+		GitHubAPIURL: "https://api.github.com/",
+		// Sized by BenchmarkPRCheckThroughput (internal/server): at 50 ms a
+		// GitHub call a PR check is ~3 calls in a row plus the database,
+		// so 100 checks/s keep ~20 jobs busy; 10 workers gave 43-49
+		// checks/s, 25 to 100 gave 40-112 (the database and the machine's
+		// CPU, not the workers, then set the pace), and 50 leaves room for
+		// a slower GitHub. ghclient bounds each installation's requests in
+		// flight (50 a process) whatever the workers.
+		Workers:         50,
 		ShutdownTimeout: 30 * time.Second,
 		SweepInterval:   24 * time.Hour,
 		JobTimeout:      5 * time.Minute,

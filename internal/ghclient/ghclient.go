@@ -61,6 +61,13 @@ type Config struct {
 	// Budget, when set, gives each content-generating request of an
 	// installation a slot first (budget.go); nil sends them unchecked.
 	Budget Budget
+	// Concurrency bounds each installation's requests in flight in this
+	// process (concurrency.go); 0 means DefaultConcurrency.
+	Concurrency int
+	// TokenFailureWait is how long an installation whose token GitHub
+	// failed to mint is not asked for one again (tokenwait.go); 0 means
+	// DefaultTokenFailureWait.
+	TokenFailureWait time.Duration
 }
 
 // NewClientCreator returns the ClientCreator every part of ospo-bot uses
@@ -143,7 +150,7 @@ func NewClientCreator(cfg Config, m *metrics.Metrics) (githubapp.ClientCreator, 
 	if err != nil {
 		return nil, fmt.Errorf("github client cache: %w", err)
 	}
-	return &creator{ClientCreator: cc}, nil
+	return &creator{ClientCreator: cc, limits: newLimiter(cfg.Concurrency, cfg.TokenFailureWait)}, nil
 }
 
 // creator also keeps the app client: go-githubapp builds a new one, with a
@@ -154,6 +161,18 @@ type creator struct {
 
 	mu  sync.Mutex
 	app *github.Client
+
+	limits *limiter
+}
+
+// NewInstallationClient returns the installation's client, whose requests
+// in flight are bounded (Config.Concurrency).
+func (c *creator) NewInstallationClient(id int64) (*github.Client, error) {
+	client, err := c.ClientCreator.NewInstallationClient(id)
+	if err != nil {
+		return nil, err
+	}
+	return c.limits.client(id, client), nil
 }
 
 func (c *creator) NewAppClient() (*github.Client, error) {
@@ -219,6 +238,18 @@ func (cfg Config) withDefaults() (Config, *url.URL, error) {
 		return cfg, nil, errors.New("github timeout must not be negative")
 	case cfg.Timeout == 0:
 		cfg.Timeout = DefaultTimeout
+	}
+	switch {
+	case cfg.Concurrency < 0:
+		return cfg, nil, errors.New("github concurrency must not be negative")
+	case cfg.Concurrency == 0:
+		cfg.Concurrency = DefaultConcurrency
+	}
+	switch {
+	case cfg.TokenFailureWait < 0:
+		return cfg, nil, errors.New("github token failure wait must not be negative")
+	case cfg.TokenFailureWait == 0:
+		cfg.TokenFailureWait = DefaultTokenFailureWait
 	}
 	return cfg, u, nil
 }

@@ -52,6 +52,11 @@ type Options struct {
 	ContentPerHour   int
 	ContentMinute    time.Duration
 	ContentHour      time.Duration
+	// ConcurrentRequests is how many requests an installation may have in
+	// flight at once; past it the fake answers a secondary rate limit
+	// (concurrency.go). 0 means DefaultConcurrentRequests (GitHub's 100),
+	// a negative value no limit.
+	ConcurrentRequests int
 }
 
 // DefaultSpec is the API description the fake loads by default, relative to
@@ -67,6 +72,8 @@ type Fake struct {
 
 	mu sync.Mutex
 	st state
+
+	conc concurrency // requests in flight per installation
 
 	skew atomic.Int64 // nanoseconds Advance moved the clock on
 
@@ -129,6 +136,9 @@ func New(opts Options) (*Fake, error) {
 	opts.ContentPerHour = cmp.Or(max(opts.ContentPerHour, 0), DefaultContentPerHour)
 	opts.ContentMinute = cmp.Or(max(opts.ContentMinute, 0), time.Minute)
 	opts.ContentHour = cmp.Or(max(opts.ContentHour, 0), time.Hour)
+	if opts.ConcurrentRequests == 0 {
+		opts.ConcurrentRequests = DefaultConcurrentRequests
+	}
 	f := &Fake{opts: opts, routes: newRouter()}
 	if !opts.DisableValidation {
 		path := opts.SpecPath
@@ -214,6 +224,11 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, early := f.begin(r)
+	if early == nil {
+		var done func()
+		early, done = f.admit(c)
+		defer done()
+	}
 	if early == nil {
 		early = f.applyFaults(c)
 	}

@@ -30,7 +30,9 @@ const (
 // understands it.
 //
 // It makes its API calls two by two at once: GET /repos/{owner}/.github
-// (for its default branch) and GET of ospo.yml on it; and, for the
+// (for its default branch) together with GET of ospo.yml on the branch it
+// had last time (one round trip; the first load of an org, or one after
+// the branch was renamed, reads them one after the other); and, for the
 // override, GET of the repository (for its default branch: LoadAt takes
 // it from the caller), of its root tree and, when the repository has a
 // .github directory not seen before, of that directory's tree, and GET
@@ -55,7 +57,6 @@ func Load(ctx context.Context, client *github.Client, owner, repo string) (*Effe
 // (a webhook's payload names it): the override's probe does not read the
 // repository for it. "" reads it.
 func LoadAt(ctx context.Context, client *github.Client, owner, repo, defaultBranch string) (*Effective, error) {
-	orgLoader := appconfig.NewLoader(nil, appconfig.WithOwnerDefault(OrgRepo, []string{OrgPath}))
 	repoLoader := appconfig.NewLoader([]string{OverridePath}, appconfig.WithOwnerDefault("", nil))
 
 	var orgCfg, repoCfg appconfig.Config
@@ -64,7 +65,7 @@ func LoadAt(ctx context.Context, client *github.Client, owner, repo, defaultBran
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		orgCfg, orgErr = orgLoader.LoadConfig(ctx, client, owner, repo, "")
+		orgCfg, orgErr = loadOrgConfig(ctx, client, owner)
 	}()
 	go func() {
 		defer wg.Done()

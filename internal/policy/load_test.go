@@ -3,11 +3,14 @@ package policy
 import (
 	"context"
 	"errors"
+	"net/http"
 	"reflect"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-github/v66/github"
 
@@ -183,6 +186,7 @@ func TestPolicyLoad(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			forgetOverrides()
+			forgetOrgBranches()
 			f, client := fakeOrg(t, tt.repos)
 			e, err := Load(context.Background(), client, "acme", tt.repo)
 			if err != nil {
@@ -348,4 +352,109 @@ func TestOverrideAbsenceCostsNothing(t *testing.T) {
 	if _, override := counted(); override {
 		t.Error("the load after the removal asked for the override")
 	}
+}
+
+// overlap is a transport that holds a GET of the org's .github repository
+// until the org policy's read has started too (or 5s have passed), and
+// notes whether they were in flight together.
+type overlap struct {
+	next     http.RoundTripper
+	contents chan struct{} // closed when the ospo.yml read starts
+	once     sync.Once
+	mu       sync.Mutex
+	together bool
+}
+
+func (o *overlap) RoundTrip(r *http.Request) (*http.Response, error) {
+	switch {
+	case strings.HasSuffix(r.URL.Path, "/repos/acme/.github/contents/ospo.yml"):
+		o.once.Do(func() { close(o.contents) })
+	case strings.HasSuffix(r.URL.Path, "/repos/acme/.github"):
+		select {
+		case <-o.contents:
+			o.mu.Lock()
+			o.together = true
+			o.mu.Unlock()
+		case <-time.After(5 * time.Second): // only when the reads are sequential
+		}
+	}
+	return o.next.RoundTrip(r)
+}
+
+// TestOrgPolicyOneRoundTrip: once the .github repository's default branch
+// is known, the org policy is read in one round trip (the repository and
+// ospo.yml at once, both revalidated), not two in a row; a renamed default
+// branch is still followed, and the Source names it.
+func TestOrgPolicyOneRoundTrip(t *testing.T) {
+	forgetOrgBranches()
+	app := fakeapp.New(t)
+	f := app.GitHub
+	if _, err := f.AddOrg(githubfake.Org{Login: "acme"}); err != nil {
+		t.Fatal(err)
+	}
+	for name, files := range map[string]map[string]string{".github": {"ospo.yml": orgPolicy}, "plain": {"README.md": "x\n"}} {
+		if _, err := f.AddRepo(githubfake.Repo{Owner: "acme", Name: name, Files: files}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// administration: write, to rename the default branch below.
+	inst, err := f.AddInstallation(githubfake.Installation{Account: "acme",
+		Permissions: map[string]string{"metadata": "read", "contents": "read", "administration": "write"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := app.Installation(t, inst.ID)
+	ctx := context.Background()
+	if _, err := Load(ctx, client, "acme", "plain"); err != nil {
+		t.Fatal(err)
+	}
+	o := &overlap{next: client.Client().Transport, contents: make(chan struct{})}
+	watched := github.NewClient(&http.Client{Transport: o})
+	watched.BaseURL = client.BaseURL
+	f.Reset()
+	e, err := Load(ctx, watched, "acme", "plain")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !o.together {
+		t.Error("the .github repository and ospo.yml were read one after the other")
+	}
+	if want := (Source{Repo: "acme/.github", Path: "ospo.yml", Ref: "main", SHA: BlobSHA([]byte(orgPolicy))}); !slices.Equal(e.Sources, []Source{want}) {
+		t.Errorf("Sources %+v, want %+v", e.Sources, want)
+	}
+	if n := f.CountRequests(func(r githubfake.Request) bool { return !r.NotModified }); n != 0 {
+		for _, r := range f.Requests() {
+			t.Logf("%s %s %d", r.Method, r.Path, r.Status)
+		}
+		t.Errorf("a second load: %d requests counted", n)
+	}
+
+	// The default branch moves to trunk, whose ospo.yml differs.
+	const trunkPolicy = "repository:\n  license: {mode: off}\n"
+	if _, err := f.CreateBranch("acme", ".github", "trunk", "main"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Push("acme", ".github", "trunk", githubfake.NewCommit{Message: "trunk policy", Files: map[string]string{"ospo.yml": trunkPolicy}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := client.Repositories.Edit(ctx, "acme", ".github", &github.Repository{DefaultBranch: github.String("trunk")}); err != nil {
+		t.Fatal(err)
+	}
+	e, err = Load(ctx, client, "acme", "plain")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Source{Repo: "acme/.github", Path: "ospo.yml", Ref: "trunk", SHA: BlobSHA([]byte(trunkPolicy))}); !slices.Equal(e.Sources, []Source{want}) {
+		t.Errorf("after the rename: Sources %+v, want %+v", e.Sources, want)
+	}
+	if e.Policy.Repository.License.Mode != Off {
+		t.Errorf("after the rename: license mode %s, want off (trunk's ospo.yml)", e.Policy.Repository.License.Mode)
+	}
+}
+
+// forgetOrgBranches empties what loadOrgConfig remembers of default branches.
+func forgetOrgBranches() {
+	orgBranches.Lock()
+	defer orgBranches.Unlock()
+	orgBranches.m = map[string]string{}
 }

@@ -67,17 +67,23 @@ func testConfig(databaseURL, apiURL string) config.Config {
 	return cfg
 }
 
-func start(t testing.TB, d store.Dialect) *harness {
+// start starts a server on a fresh database of dialect d; each of tweak
+// changes the configuration (testConfig's) and options first.
+func start(t testing.TB, d store.Dialect, tweak ...func(*config.Config, *server.Options)) *harness {
 	t.Helper()
-	return startWith(t, d, newFake(t))
+	return startWith(t, d, newFake(t), tweak...)
 }
 
 // startWith is start against the given fake.
-func startWith(t testing.TB, d store.Dialect, fake *githubfake.Fake) *harness {
+func startWith(t testing.TB, d store.Dialect, fake *githubfake.Fake, tweak ...func(*config.Config, *server.Options)) *harness {
 	t.Helper()
 	cfg := testConfig(storetest.URL(t, d), fake.URL())
+	opts := server.Options{RetryPolicy: fastRetry{}, GitHubRetryWait: time.Millisecond}
+	for _, f := range tweak {
+		f(&cfg, &opts)
+	}
 	logger := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)
-	app, err := server.Open(context.Background(), cfg, logger, server.Options{RetryPolicy: fastRetry{}, GitHubRetryWait: time.Millisecond})
+	app, err := server.Open(context.Background(), cfg, logger, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

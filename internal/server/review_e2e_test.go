@@ -15,7 +15,9 @@ import (
 
 	"github.com/google/go-github/v66/github"
 
+	"github.com/ospo-bot/ospo-bot/internal/config"
 	"github.com/ospo-bot/ospo-bot/internal/githubfake"
+	"github.com/ospo-bot/ospo-bot/internal/server"
 	"github.com/ospo-bot/ospo-bot/internal/store"
 )
 
@@ -49,15 +51,15 @@ func newScenario(t *testing.T, policyText string) *scenario {
 }
 
 // newScenarioOn is newScenario on a database of dialect d.
-func newScenarioOn(t testing.TB, d store.Dialect, policyText string) *scenario {
+func newScenarioOn(t testing.TB, d store.Dialect, policyText string, tweak ...func(*config.Config, *server.Options)) *scenario {
 	t.Helper()
-	return newScenarioWith(t, d, policyText, githubfake.Options{})
+	return newScenarioWith(t, d, policyText, githubfake.Options{}, tweak...)
 }
 
 // newScenarioWith is newScenarioOn with the fake GitHub's options.
-func newScenarioWith(t testing.TB, d store.Dialect, policyText string, opts githubfake.Options) *scenario {
+func newScenarioWith(t testing.TB, d store.Dialect, policyText string, opts githubfake.Options, tweak ...func(*config.Config, *server.Options)) *scenario {
 	t.Helper()
-	h := startWith(t, d, newFakeWith(t, opts))
+	h := startWith(t, d, newFakeWith(t, opts), tweak...)
 	gh := h.GitHub
 	must := func(_ any, err error) {
 		t.Helper()
