@@ -80,6 +80,7 @@ func NewClientCreator(cfg Config, m *metrics.Metrics) (githubapp.ClientCreator, 
 		metrics: m,
 		routes:  routes,
 		prefix:  strings.TrimSuffix(apiURL.EscapedPath(), "/"),
+		rates:   NewRateLimits(),
 	}
 
 	// The ETag cache. httpcache keys entries by URL alone, but a response
@@ -137,7 +138,7 @@ func NewClientCreator(cfg Config, m *metrics.Metrics) (githubapp.ClientCreator, 
 	if err != nil {
 		return nil, fmt.Errorf("github client cache: %w", err)
 	}
-	return &creator{ClientCreator: cc}, nil
+	return &creator{ClientCreator: cc, rates: obs.rates}, nil
 }
 
 // creator also keeps the app client: go-githubapp builds a new one, with a
@@ -148,6 +149,8 @@ type creator struct {
 
 	mu  sync.Mutex
 	app *github.Client
+
+	rates *RateLimits // what the responses reported (ratelimit.go)
 }
 
 func (c *creator) NewAppClient() (*github.Client, error) {
