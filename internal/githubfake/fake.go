@@ -43,6 +43,10 @@ type Options struct {
 	// RateLimit is the primary rate limit per installation and hour.
 	// Default 5000.
 	RateLimit int
+	// RateWindow is how long a primary rate limit window lasts: GitHub's
+	// is an hour, the default. Only simulations that compress time (a
+	// large installation's first pass, in seconds) set it shorter.
+	RateWindow time.Duration
 }
 
 // DefaultSpec is the API description the fake loads by default, relative to
@@ -115,6 +119,9 @@ func New(opts Options) (*Fake, error) {
 	if opts.RateLimit <= 0 {
 		opts.RateLimit = 5000
 	}
+	if opts.RateWindow <= 0 {
+		opts.RateWindow = time.Hour
+	}
 	f := &Fake{opts: opts, routes: newRouter()}
 	if !opts.DisableValidation {
 		path := opts.SpecPath
@@ -132,6 +139,7 @@ func New(opts Options) (*Fake, error) {
 		f.spec = s
 	}
 	f.st.init(f.opts.Now())
+	f.st.rateWindow = opts.RateWindow
 	f.st.bot = f.st.addAccount(0, opts.AppSlug+"[bot]", "Bot", f.opts.Now())
 	return f, nil
 }
