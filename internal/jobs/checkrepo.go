@@ -49,12 +49,11 @@ func (w *checkWorker) Work(ctx context.Context, job *river.Job[CheckRepositoryAr
 	logger := zerolog.Ctx(ctx).With().Str(logging.FieldRepository, a.Repository).Logger()
 	ctx = logger.WithContext(ctx)
 	if a.Paced { // a fan-out's check waits for the rate limit; no other does
-		var done func(completed bool)
-		var err error
-		if ctx, done, err = w.checker.pacer.admit(ctx, a.InstallationID); err != nil {
-			return err
+		ctx, done, wait := w.checker.pacer.admit(ctx, a.InstallationID)
+		if wait > 0 {
+			return waitForReset(ctx, a, wait)
 		}
-		err = w.work(ctx, job)
+		err := w.work(ctx, job)
 		done(err == nil)
 		return err
 	}

@@ -3,10 +3,13 @@ package jobs
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/google/go-github/v66/github"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 	"github.com/rs/zerolog"
 )
 
@@ -54,40 +57,109 @@ func enqueueChecks(ctx context.Context, installationID int64, repos []*github.Re
 }
 
 // insertFanOut queues, all at once, a paced check of each repository that
-// is not already waiting for one. A repository whose check is running gets
-// the next round (see enqueueFollowUp): that check may have read GitHub
-// before what asked for this one (a changed org policy).
+// is not already waiting for one, in any round. A repository whose paced
+// check is running gets the next round (see enqueueFollowUp): that check
+// may have read GitHub before what asked for this one (a changed org
+// policy). Two fan-outs at once insert the same round, which River keeps
+// unique.
 func insertFanOut(ctx context.Context, client *river.Client[*sql.Tx], installationID int64, repos []*github.Repository, reason string) error {
 	if len(repos) == 0 {
 		return nil
 	}
-	params := make([]river.InsertManyParams, len(repos))
-	for i, r := range repos {
-		params[i] = river.InsertManyParams{InsertOpts: uniqueFanOut, Args: CheckRepositoryArgs{InstallationID: installationID,
-			RepositoryID: r.GetID(), Repository: r.GetFullName(), Reason: reason, Paced: true}}
-	}
-	res, err := client.InsertMany(ctx, params)
+	pending, err := pacedPending(ctx, client, installationID)
 	if err != nil {
-		return fmt.Errorf("enqueue %d repository checks: %w", len(params), err)
+		return err
 	}
+	var params []river.InsertManyParams
 	queued, waiting := 0, 0
-	for i, r := range res {
-		if !r.UniqueSkippedAsDuplicate {
-			queued++
-			continue
-		}
-		a := params[i].Args.(CheckRepositoryArgs)
-		inserted, err := enqueueUnique(ctx, client, a, uniqueFanOut, r.Job)
-		if err != nil {
-			return fmt.Errorf("enqueue check of %s: %w", a.Repository, err)
-		}
-		if inserted {
-			queued++
-		} else {
+	for _, r := range repos {
+		a := CheckRepositoryArgs{InstallationID: installationID, RepositoryID: r.GetID(), Repository: r.GetFullName(), Reason: reason, Paced: true}
+		p, found := pending[r.GetID()]
+		switch {
+		case !found:
+			params = append(params, river.InsertManyParams{InsertOpts: uniqueFanOut, Args: a})
+		case p.waiting:
 			waiting++
+		default: // running only
+			inserted, err := enqueueUnique(ctx, client, a, uniqueFanOut, p.round+1)
+			if err != nil {
+				return fmt.Errorf("enqueue check of %s: %w", a.Repository, err)
+			}
+			if inserted {
+				queued++
+			}
+		}
+	}
+	if len(params) > 0 {
+		res, err := client.InsertMany(ctx, params)
+		if err != nil {
+			return fmt.Errorf("enqueue %d repository checks: %w", len(params), err)
+		}
+		for _, r := range res {
+			if r.UniqueSkippedAsDuplicate {
+				waiting++ // another fan-out's, just now
+			} else {
+				queued++
+			}
 		}
 	}
 	zerolog.Ctx(ctx).Info().Int("repositories", len(repos)).Int("queued", queued).Int("already_waiting", waiting).
 		Str("reason", reason).Msg("paced repository checks enqueued")
+	return nil
+}
+
+// pendingCheck is what a repository's paced checks are doing: one waits
+// to run, or one runs (in round).
+type pendingCheck struct {
+	waiting bool
+	round   int
+}
+
+// pacedPending reads, from River's table, which repositories of the
+// installation have a paced check waiting or running. Rounds make each a
+// distinct job to River, so its uniqueness alone cannot tell.
+func pacedPending(ctx context.Context, client *river.Client[*sql.Tx], installationID int64) (map[int64]pendingCheck, error) {
+	out := map[int64]pendingCheck{}
+	params := river.NewJobListParams().Kinds(CheckRepositoryArgs{}.Kind()).First(1000).States(rivertype.JobStateAvailable,
+		rivertype.JobStateScheduled, rivertype.JobStatePending, rivertype.JobStateRetryable, rivertype.JobStateRunning)
+	for {
+		res, err := client.JobList(ctx, params)
+		if err != nil {
+			return nil, fmt.Errorf("read the paced checks waiting: %w", err)
+		}
+		for _, j := range res.Jobs {
+			var a CheckRepositoryArgs
+			if err := json.Unmarshal(j.EncodedArgs, &a); err != nil || !a.Paced || a.InstallationID != installationID {
+				continue
+			}
+			p := out[a.RepositoryID]
+			if j.State == rivertype.JobStateRunning {
+				p.round = max(p.round, a.Round)
+			} else {
+				p.waiting = true
+			}
+			out[a.RepositoryID] = p
+		}
+		if len(res.Jobs) < 1000 {
+			return out, nil
+		}
+		params = params.After(res.LastCursor)
+	}
+}
+
+// waitForReset ends a paced check the rate limit cannot pay for now by
+// queueing its next round to start after wait, unless one is waiting
+// already (a fan-out that came while this one ran). A snooze would do the
+// same, but would leave this check waiting beside that next round.
+func waitForReset(ctx context.Context, a CheckRepositoryArgs, wait time.Duration) error {
+	return requeuePaced(ctx, river.ClientFromContext[*sql.Tx](ctx), a, wait)
+}
+
+func requeuePaced(ctx context.Context, client *river.Client[*sql.Tx], a CheckRepositoryArgs, wait time.Duration) error {
+	opts := *uniqueFanOut
+	opts.ScheduledAt = time.Now().Add(wait)
+	if _, err := enqueueUnique(ctx, client, a, &opts, a.Round+1); err != nil {
+		return fmt.Errorf("requeue check of %s after the rate limit's reset: %w", a.Repository, err)
+	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/google/go-github/v66/github"
 	"github.com/riverqueue/river"
@@ -72,7 +73,7 @@ func TestFanOutsDoNotStack(t *testing.T) {
 			// A push to repository 101 while its paced check waits.
 			for range 2 {
 				// insertCheck's insert, with the client from the test
-				if _, err := enqueueUnique(ctx, rc, CheckRepositoryArgs{InstallationID: installation, RepositoryID: 101, Repository: "acme/repo-1", Reason: "push to main"}, uniqueFollowUp, nil); err != nil {
+				if _, err := enqueueUnique(ctx, rc, CheckRepositoryArgs{InstallationID: installation, RepositoryID: 101, Repository: "acme/repo-1", Reason: "push to main"}, uniqueFollowUp, 0); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -92,7 +93,27 @@ func TestFanOutsDoNotStack(t *testing.T) {
 			if len(waiting[101]) != 2 || paced != 1 || pushed != 1 {
 				t.Errorf("repository 101 after a push: waiting %+v, want its paced check and the push's, at the checks' priority", waiting[101])
 			}
-			for _, id := range []int64{102, 103, 104} {
+			// Repository 100's running check finds the rate limit spent:
+			// its next round is already waiting, so it adds none.
+			// Repository 102's does the same with none waiting: its next
+			// round is queued for after the reset.
+			if _, err := st.DB.ExecContext(ctx, `UPDATE river_job SET state = 'running', attempt = 1, attempted_at = CURRENT_TIMESTAMP WHERE id = $1`, waiting[102][0].id); err != nil {
+				t.Fatal(err)
+			}
+			for _, id := range []int64{100, 102} {
+				a := CheckRepositoryArgs{InstallationID: installation, RepositoryID: id, Repository: fmt.Sprintf("acme/repo-%d", id-100), Reason: "sweep", Paced: true}
+				if err := requeuePaced(ctx, rc, a, time.Hour); err != nil {
+					t.Fatal(err)
+				}
+			}
+			waiting = waitingChecks(t, q)
+			if got := waiting[100]; len(got) != 1 || got[0].round != 1 {
+				t.Errorf("repository 100 after its check waited for the reset: waiting %+v, want round 1 only", got)
+			}
+			if got := waiting[102]; len(got) != 1 || got[0].round != 1 || got[0].state != rivertype.JobStateScheduled {
+				t.Errorf("repository 102 after its check waited for the reset: waiting %+v, want round 1, scheduled", got)
+			}
+			for _, id := range []int64{103, 104} {
 				if got := waiting[id]; len(got) != 1 {
 					t.Errorf("repository %d: %d waiting checks", id, len(got))
 				}
@@ -103,6 +124,7 @@ func TestFanOutsDoNotStack(t *testing.T) {
 
 type waitingCheck struct {
 	id       int64
+	state    rivertype.JobState
 	paced    bool
 	round    int
 	priority int
@@ -123,7 +145,7 @@ func waitingChecks(t *testing.T, q *Queue) map[int64][]waitingCheck {
 		if err := json.Unmarshal(j.EncodedArgs, &a); err != nil {
 			t.Fatal(err)
 		}
-		out[a.RepositoryID] = append(out[a.RepositoryID], waitingCheck{id: j.ID, paced: a.Paced, round: a.Round, priority: j.Priority})
+		out[a.RepositoryID] = append(out[a.RepositoryID], waitingCheck{id: j.ID, state: j.State, paced: a.Paced, round: a.Round, priority: j.Priority})
 	}
 	return out
 }

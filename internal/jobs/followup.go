@@ -43,21 +43,13 @@ type roundArgs interface {
 // enqueueFollowUp inserts a check of a's subject unless one is waiting to
 // run; it reports whether it inserted one.
 func enqueueFollowUp(ctx context.Context, a roundArgs) (bool, error) {
-	return enqueueUnique(ctx, river.ClientFromContext[*sql.Tx](ctx), a, uniqueFollowUp, nil)
+	return enqueueUnique(ctx, river.ClientFromContext[*sql.Tx](ctx), a, uniqueFollowUp, 0)
 }
 
-// enqueueUnique inserts a with opts (unique by args, running included)
-// unless a job of the same subject is waiting to run, taking the next
-// round behind a running one. found, when not nil, is the job an insert
-// of a already found in its place.
-func enqueueUnique(ctx context.Context, client *river.Client[*sql.Tx], a roundArgs, opts *river.InsertOpts, found *rivertype.JobRow) (bool, error) {
-	round := 0
-	if found != nil {
-		if found.State != rivertype.JobStateRunning {
-			return false, nil
-		}
-		round = a.roundOf(found) + 1
-	}
+// enqueueUnique inserts a with opts (unique by args, running included),
+// from round on, unless a job of the same subject is waiting to run,
+// taking the next round behind a running one.
+func enqueueUnique(ctx context.Context, client *river.Client[*sql.Tx], a roundArgs, opts *river.InsertOpts, round int) (bool, error) {
 	for range maxRounds {
 		res, err := client.Insert(ctx, a.withRound(round), opts)
 		if err != nil {

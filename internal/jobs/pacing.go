@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/riverqueue/river"
 	"github.com/rs/zerolog"
 
 	"github.com/ospo-bot/ospo-bot/internal/ghclient"
@@ -159,8 +158,10 @@ func jitter(wait time.Duration) time.Duration {
 // admit decides whether a fan-out check of the installation runs now. When
 // it does, the returned context counts the check's requests and done must
 // be called when the check ends (with whether it completed, for the
-// estimate). When it does not, err is the snooze until the reset.
-func (p *pacer) admit(ctx context.Context, installationID int64) (context.Context, func(completed bool), error) {
+// estimate). When it does not, wait is how long the check should wait
+// (until the reset, jittered). River keeps to it: its scheduler makes a
+// scheduled job available a little ahead, and it is fetched when due.
+func (p *pacer) admit(ctx context.Context, installationID int64) (_ context.Context, done func(completed bool), wait time.Duration) {
 	now := p.now()
 	if l, ok := p.rates.Latest(installationID); (!ok || !now.Before(l.Reset)) && p.refresh != nil {
 		// GET /rate_limit is free; a failure leaves the window unknown.
@@ -181,7 +182,7 @@ func (p *pacer) admit(ctx context.Context, installationID int64) (context.Contex
 		wait := jitter(d.wait)
 		zerolog.Ctx(ctx).Debug().Int("remaining", l.Remaining).Float64("in_flight", inFlight).Float64("estimate", est).
 			Dur("wait", wait).Msg("rate limit kept for pull requests and commands: check waits for the reset")
-		return ctx, nil, river.JobSnooze(wait)
+		return ctx, nil, wait
 	}
 	ctx, spent := ghclient.CountRequests(ctx)
 	a := &admission{estimate: est, spent: spent}
@@ -200,5 +201,5 @@ func (p *pacer) admit(ctx context.Context, installationID int64) (context.Contex
 		if completed {
 			p.measured(installationID, spent.Counted())
 		}
-	}, nil
+	}, 0
 }

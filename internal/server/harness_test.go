@@ -47,8 +47,12 @@ type fastRetry struct{}
 
 func (fastRetry) NextRetry(*rivertype.JobRow) time.Time { return time.Now().Add(50 * time.Millisecond) }
 
-func newFake(t testing.TB) *githubfake.Fake {
-	return githubfake.NewServer(t, githubfake.Options{AppID: testAppID, PublicKey: &fakeapp.Key().PublicKey})
+func newFake(t testing.TB) *githubfake.Fake { return newFakeWith(t, githubfake.Options{}) }
+
+// newFakeWith is newFake with options (a rate limit) for the fake.
+func newFakeWith(t testing.TB, opts githubfake.Options) *githubfake.Fake {
+	opts.AppID, opts.PublicKey = testAppID, &fakeapp.Key().PublicKey
+	return githubfake.NewServer(t, opts)
 }
 
 func testConfig(databaseURL, apiURL string) config.Config {
@@ -65,7 +69,13 @@ func testConfig(databaseURL, apiURL string) config.Config {
 
 func start(t testing.TB, d store.Dialect) *harness {
 	t.Helper()
-	fake := newFake(t)
+	return startWith(t, d, githubfake.Options{})
+}
+
+// startWith is start on a fake with these options.
+func startWith(t testing.TB, d store.Dialect, opts githubfake.Options) *harness {
+	t.Helper()
+	fake := newFakeWith(t, opts)
 	cfg := testConfig(storetest.URL(t, d), fake.URL())
 	logger := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)
 	app, err := server.Open(context.Background(), cfg, logger, server.Options{RetryPolicy: fastRetry{}, GitHubRetryWait: time.Millisecond})
