@@ -90,6 +90,7 @@ func NewClientCreator(cfg Config, m *metrics.Metrics) (githubapp.ClientCreator, 
 		metrics: m,
 		routes:  routes,
 		prefix:  strings.TrimSuffix(apiURL.EscapedPath(), "/"),
+		rates:   NewRateLimits(),
 	}
 
 	// The ETag cache. httpcache keys entries by URL alone, but a response
@@ -150,7 +151,7 @@ func NewClientCreator(cfg Config, m *metrics.Metrics) (githubapp.ClientCreator, 
 	if err != nil {
 		return nil, fmt.Errorf("github client cache: %w", err)
 	}
-	return &creator{ClientCreator: cc, limits: newLimiter(cfg.Concurrency, cfg.TokenFailureWait)}, nil
+	return &creator{ClientCreator: cc, limits: newLimiter(cfg.Concurrency, cfg.TokenFailureWait), rates: obs.rates}, nil
 }
 
 // creator also keeps the app client: go-githubapp builds a new one, with a
@@ -163,6 +164,7 @@ type creator struct {
 	app *github.Client
 
 	limits *limiter
+	rates  *RateLimits // what the responses reported (ratelimit.go)
 }
 
 // NewInstallationClient returns the installation's client, whose requests

@@ -18,6 +18,7 @@ type observer struct {
 	metrics *metrics.Metrics // nil: record nothing
 	routes  *routeTable
 	prefix  string // the API URL's escaped path without trailing slash, e.g. "/api/v3"
+	rates   *RateLimits
 }
 
 // observedKey marks, in a request's context, the request that the outermost
@@ -167,6 +168,9 @@ func (t *innerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 
 	resp, err := t.next.RoundTrip(req)
+	if resp != nil {
+		t.obs.rateObserved(req, resp)
+	}
 
 	if unseen {
 		status := "error"

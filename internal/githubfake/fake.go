@@ -57,6 +57,10 @@ type Options struct {
 	// (concurrency.go). 0 means DefaultConcurrentRequests (GitHub's 100),
 	// a negative value no limit.
 	ConcurrentRequests int
+	// RateWindow is how long a primary rate limit window lasts: GitHub's
+	// is an hour, the default. Only simulations that compress time (a
+	// large installation's first pass, in seconds) set it shorter.
+	RateWindow time.Duration
 }
 
 // DefaultSpec is the API description the fake loads by default, relative to
@@ -139,6 +143,9 @@ func New(opts Options) (*Fake, error) {
 	if opts.ConcurrentRequests == 0 {
 		opts.ConcurrentRequests = DefaultConcurrentRequests
 	}
+	if opts.RateWindow <= 0 {
+		opts.RateWindow = time.Hour
+	}
 	f := &Fake{opts: opts, routes: newRouter()}
 	if !opts.DisableValidation {
 		path := opts.SpecPath
@@ -156,6 +163,7 @@ func New(opts Options) (*Fake, error) {
 		f.spec = s
 	}
 	f.st.init(f.opts.Now())
+	f.st.rateWindow = opts.RateWindow
 	f.st.bot = f.st.addAccount(0, opts.AppSlug+"[bot]", "Bot", f.opts.Now())
 	return f, nil
 }

@@ -5,8 +5,10 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-github/v66/github"
 	"github.com/gregjones/httpcache"
@@ -214,5 +216,33 @@ func TestPrimaryRateLimitExhausted(t *testing.T) {
 	}
 	if resp, _ := w.do(t, "GET", "/rate_limit", ""); resp.StatusCode != 200 {
 		t.Errorf("GET /rate_limit is free: %d", resp.StatusCode)
+	}
+}
+
+// TestRateWindow: a compressed window (Options.RateWindow) ends, and a
+// new one starts with the whole limit, when its reset comes; until then
+// the used-up limit refuses requests. The default window is GitHub's hour.
+func TestRateWindow(t *testing.T) {
+	for _, tc := range []struct {
+		window, want time.Duration
+	}{{0, time.Hour}, {10 * time.Second, 10 * time.Second}} {
+		w := newWorld(t, Options{RateLimit: 2, RateWindow: tc.window})
+		start := w.f.now()
+		resp, _ := w.do(t, "GET", "/repos/acme/widgets", "")
+		reset, _ := strconv.ParseInt(resp.Header.Get("X-RateLimit-Reset"), 10, 64)
+		if got := time.Unix(reset, 0).Sub(start); got > tc.want || got < tc.want-time.Second {
+			t.Errorf("window %s: reset %s after the first request, want %s", tc.window, got, tc.want)
+		}
+		if tc.window == 0 {
+			continue // an hour on would also expire the token
+		}
+		w.do(t, "GET", "/repos/acme/widgets", "")
+		if resp, _ := w.do(t, "GET", "/repos/acme/widgets", ""); resp.StatusCode != 403 {
+			t.Errorf("window %s: limit used up, got %d", tc.window, resp.StatusCode)
+		}
+		w.f.Advance(tc.want)
+		if resp, _ := w.do(t, "GET", "/repos/acme/widgets", ""); resp.StatusCode != 200 || resp.Header.Get("X-RateLimit-Remaining") != "1" {
+			t.Errorf("window %s: after the reset %d, remaining %s", tc.window, resp.StatusCode, resp.Header.Get("X-RateLimit-Remaining"))
+		}
 	}
 }

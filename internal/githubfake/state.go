@@ -18,8 +18,10 @@ type state struct {
 	installs  map[int64]*installation
 	tokens    map[string]*token
 	rate      map[int64]*rateBucket
-	bot       *account
-	created   time.Time
+	// rateWindow is the primary rate limit's window (Options.RateWindow).
+	rateWindow time.Duration
+	bot        *account
+	created    time.Time
 }
 
 func (s *state) init(now time.Time) {
@@ -189,7 +191,7 @@ type rateBucket struct {
 func (s *state) bucket(key int64, now time.Time) *rateBucket {
 	b := s.rate[key]
 	if b == nil || !now.Before(b.reset) {
-		b = &rateBucket{reset: now.Add(time.Hour).Truncate(time.Second)}
+		b = &rateBucket{reset: now.Add(s.rateWindow).Truncate(time.Second)}
 		s.rate[key] = b
 	}
 	return b

@@ -25,6 +25,7 @@ type checker struct {
 	review *review.Manager
 	check  *check.Checker
 	locks  keyedMutex
+	pacer  *pacer // admits fan-out checks (pacing.go)
 	// leaseTTL: see lease.
 	leaseTTL time.Duration
 }
@@ -46,7 +47,22 @@ type checkWorker struct {
 func (w *checkWorker) Work(ctx context.Context, job *river.Job[CheckRepositoryArgs]) error {
 	a := job.Args
 	logger := zerolog.Ctx(ctx).With().Str(logging.FieldRepository, a.Repository).Logger()
-	return w.checker.run(logger.WithContext(ctx), job.JobRow, fmt.Sprintf("repository %d", a.RepositoryID), a.InstallationID, a.Reason, func(ctx context.Context, client *github.Client) error {
+	ctx = logger.WithContext(ctx)
+	if a.Paced { // a fan-out's check waits for the rate limit; no other does
+		ctx, done, wait := w.checker.pacer.admit(ctx, a.InstallationID)
+		if wait > 0 {
+			return waitForReset(ctx, a, wait)
+		}
+		err := w.work(ctx, job)
+		done(err == nil)
+		return err
+	}
+	return w.work(ctx, job)
+}
+
+func (w *checkWorker) work(ctx context.Context, job *river.Job[CheckRepositoryArgs]) error {
+	a := job.Args
+	return w.checker.run(ctx, job.JobRow, fmt.Sprintf("repository %d", a.RepositoryID), a.InstallationID, a.Reason, func(ctx context.Context, client *github.Client) error {
 		owner, name, _ := strings.Cut(a.Repository, "/")
 		return w.checker.checkRepository(ctx, client, check.Repository{InstallationID: a.InstallationID, ID: a.RepositoryID,
 			Owner: owner, Name: name, Publicized: a.Publicized, Evaluation: evaluationID(ctx)})

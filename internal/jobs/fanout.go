@@ -3,15 +3,14 @@ package jobs
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/google/go-github/v66/github"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 	"github.com/rs/zerolog"
-
-	"github.com/ospo-bot/ospo-bot/internal/rules"
-	"github.com/ospo-bot/ospo-bot/internal/snapshot"
 )
 
 // CheckRepositoryArgs asks for one repository's check.
@@ -26,6 +25,12 @@ type CheckRepositoryArgs struct {
 	// Round tells apart a follow-up waiting behind a running check of the
 	// same subject (see enqueueFollowUp).
 	Round int `json:"round,omitempty" river:"unique"`
+	// Paced: one check of a fan-out (an installation, the sweep, a changed
+	// org policy), which runs when the rate limit can pay for it (see
+	// pacer). Part of the unique key, so that a check someone waits for
+	// (a push, a command) is queued beside a waiting paced one, at its own
+	// priority, instead of being taken as its duplicate.
+	Paced bool `json:"paced,omitempty" river:"unique"`
 }
 
 // Kind names the job kind in River's tables.
@@ -36,64 +41,125 @@ func (CheckRepositoryArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Priority: priorityCheck}
 }
 
-// callsPerCheck is what one repository check costs GitHub at most when
-// nothing is cached: the policy (3), the snapshot with every repository
-// rule on (derived from the rules' declared needs), the review issue (up
-// to 4 when it opens one: list, label, create).
-var callsPerCheck = 3 + snapshot.MaxCalls(rules.NeedsOf(rules.OfScope(rules.RepositoryScope))) + 4
+// FanOutTag tags the paced checks of a fan-out in River's table.
+const FanOutTag = "fan-out"
 
-// pacing spreads checks so a large installation's first pass stays within
-// its rate limit: a burst of up to a third of the remaining requests, then
-// half the hourly limit, leaving the rest for pull requests and commands.
-type pacing struct {
-	burst   int
-	spacing time.Duration
+// uniqueFanOut: a fan-out's checks come after everything GitHub or a
+// person is waiting on, and a repository waiting for one is not queued
+// again, whichever fan-out asks (two installation events, a sweep during
+// an install).
+var uniqueFanOut = &river.InsertOpts{Priority: priorityFanOut, Tags: []string{FanOutTag}, UniqueOpts: uniqueFollowUp.UniqueOpts}
+
+// enqueueChecks queues a paced check of each repository, from inside a
+// running job.
+func enqueueChecks(ctx context.Context, installationID int64, repos []*github.Repository, reason string) error {
+	return insertFanOut(ctx, river.ClientFromContext[*sql.Tx](ctx), installationID, repos, reason)
 }
 
-func pace(limit, remaining int) pacing {
-	if limit <= 0 {
-		limit = 5000
-	}
-	return pacing{
-		burst:   max(remaining/3/callsPerCheck, 1),
-		spacing: time.Duration(float64(time.Hour) * float64(callsPerCheck) / (float64(limit) / 2)),
-	}
-}
-
-// schedule returns when the i-th check of a fan-out runs.
-func (p pacing) schedule(now time.Time, i int) time.Time {
-	if i < p.burst {
-		return now
-	}
-	return now.Add(time.Duration(i-p.burst+1) * p.spacing)
-}
-
-// enqueueChecks inserts one check per repository, paced by the
-// installation's rate limit (GET /rate_limit costs nothing).
-func enqueueChecks(ctx context.Context, client *github.Client, installationID int64, repos []*github.Repository, reason string) error {
+// insertFanOut queues, all at once, a paced check of each repository that
+// is not already waiting for one, in any round. A repository whose paced
+// check is running gets the next round (see enqueueFollowUp): that check
+// may have read GitHub before what asked for this one (a changed org
+// policy). Two fan-outs at once insert the same round, which River keeps
+// unique.
+func insertFanOut(ctx context.Context, client *river.Client[*sql.Tx], installationID int64, repos []*github.Repository, reason string) error {
 	if len(repos) == 0 {
 		return nil
 	}
-	p := pace(5000, 5000)
-	if limits, _, err := client.RateLimit.Get(ctx); err == nil && limits.GetCore() != nil {
-		p = pace(limits.GetCore().Limit, limits.GetCore().Remaining)
-	} else if err != nil {
-		zerolog.Ctx(ctx).Warn().Err(err).Msg("rate limit unknown; pacing checks for 5,000 requests an hour")
+	pending, err := pacedPending(ctx, client, installationID)
+	if err != nil {
+		return err
 	}
-	now := time.Now()
-	params := make([]river.InsertManyParams, len(repos))
-	for i, r := range repos {
-		params[i] = river.InsertManyParams{
-			Args:       CheckRepositoryArgs{InstallationID: installationID, RepositoryID: r.GetID(), Repository: r.GetFullName(), Reason: reason},
-			InsertOpts: &river.InsertOpts{ScheduledAt: p.schedule(now, i)},
+	var params []river.InsertManyParams
+	queued, waiting := 0, 0
+	for _, r := range repos {
+		a := CheckRepositoryArgs{InstallationID: installationID, RepositoryID: r.GetID(), Repository: r.GetFullName(), Reason: reason, Paced: true}
+		p, found := pending[r.GetID()]
+		switch {
+		case !found:
+			params = append(params, river.InsertManyParams{InsertOpts: uniqueFanOut, Args: a})
+		case p.waiting:
+			waiting++
+		default: // running only
+			inserted, err := enqueueUnique(ctx, client, a, uniqueFanOut, p.round+1)
+			if err != nil {
+				return fmt.Errorf("enqueue check of %s: %w", a.Repository, err)
+			}
+			if inserted {
+				queued++
+			}
 		}
 	}
-	client2 := river.ClientFromContext[*sql.Tx](ctx)
-	if _, err := client2.InsertMany(ctx, params); err != nil {
-		return fmt.Errorf("enqueue %d repository checks: %w", len(params), err)
+	if len(params) > 0 {
+		res, err := client.InsertMany(ctx, params)
+		if err != nil {
+			return fmt.Errorf("enqueue %d repository checks: %w", len(params), err)
+		}
+		for _, r := range res {
+			if r.UniqueSkippedAsDuplicate {
+				waiting++ // another fan-out's, just now
+			} else {
+				queued++
+			}
+		}
 	}
-	last := p.schedule(now, len(repos)-1)
-	zerolog.Ctx(ctx).Info().Int("repositories", len(repos)).Str("reason", reason).
-		Dur("spread_over", last.Sub(now)).Msg("repository checks enqueued")
+	zerolog.Ctx(ctx).Info().Int("repositories", len(repos)).Int("queued", queued).Int("already_waiting", waiting).
+		Str("reason", reason).Msg("paced repository checks enqueued")
+	return nil
+}
+
+// pendingCheck is what a repository's paced checks are doing: one waits
+// to run, or one runs (in round).
+type pendingCheck struct {
+	waiting bool
+	round   int
+}
+
+// pacedPending reads, from River's table, which repositories of the
+// installation have a paced check waiting or running. Rounds make each a
+// distinct job to River, so its uniqueness alone cannot tell.
+func pacedPending(ctx context.Context, client *river.Client[*sql.Tx], installationID int64) (map[int64]pendingCheck, error) {
+	out := map[int64]pendingCheck{}
+	params := river.NewJobListParams().Kinds(CheckRepositoryArgs{}.Kind()).First(1000).States(rivertype.JobStateAvailable,
+		rivertype.JobStateScheduled, rivertype.JobStatePending, rivertype.JobStateRetryable, rivertype.JobStateRunning)
+	for {
+		res, err := client.JobList(ctx, params)
+		if err != nil {
+			return nil, fmt.Errorf("read the paced checks waiting: %w", err)
+		}
+		for _, j := range res.Jobs {
+			var a CheckRepositoryArgs
+			if err := json.Unmarshal(j.EncodedArgs, &a); err != nil || !a.Paced || a.InstallationID != installationID {
+				continue
+			}
+			p := out[a.RepositoryID]
+			if j.State == rivertype.JobStateRunning {
+				p.round = max(p.round, a.Round)
+			} else {
+				p.waiting = true
+			}
+			out[a.RepositoryID] = p
+		}
+		if len(res.Jobs) < 1000 {
+			return out, nil
+		}
+		params = params.After(res.LastCursor)
+	}
+}
+
+// waitForReset ends a paced check the rate limit cannot pay for now by
+// queueing its next round to start after wait, unless one is waiting
+// already (a fan-out that came while this one ran). A snooze would do the
+// same, but would leave this check waiting beside that next round.
+func waitForReset(ctx context.Context, a CheckRepositoryArgs, wait time.Duration) error {
+	return requeuePaced(ctx, river.ClientFromContext[*sql.Tx](ctx), a, wait)
+}
+
+func requeuePaced(ctx context.Context, client *river.Client[*sql.Tx], a CheckRepositoryArgs, wait time.Duration) error {
+	opts := *uniqueFanOut
+	opts.ScheduledAt = time.Now().Add(wait)
+	if _, err := enqueueUnique(ctx, client, a, &opts, a.Round+1); err != nil {
+		return fmt.Errorf("requeue check of %s after the rate limit's reset: %w", a.Repository, err)
+	}
 	return nil
 }

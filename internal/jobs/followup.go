@@ -43,10 +43,15 @@ type roundArgs interface {
 // enqueueFollowUp inserts a check of a's subject unless one is waiting to
 // run; it reports whether it inserted one.
 func enqueueFollowUp(ctx context.Context, a roundArgs) (bool, error) {
-	client := river.ClientFromContext[*sql.Tx](ctx)
-	round := 0
+	return enqueueUnique(ctx, river.ClientFromContext[*sql.Tx](ctx), a, uniqueFollowUp, 0)
+}
+
+// enqueueUnique inserts a with opts (unique by args, running included),
+// from round on, unless a job of the same subject is waiting to run,
+// taking the next round behind a running one.
+func enqueueUnique(ctx context.Context, client *river.Client[*sql.Tx], a roundArgs, opts *river.InsertOpts, round int) (bool, error) {
 	for range maxRounds {
-		res, err := client.Insert(ctx, a.withRound(round), uniqueFollowUp)
+		res, err := client.Insert(ctx, a.withRound(round), opts)
 		if err != nil {
 			return false, err
 		}
@@ -58,7 +63,7 @@ func enqueueFollowUp(ctx context.Context, a roundArgs) (bool, error) {
 		}
 		round = a.roundOf(res.Job) + 1
 	}
-	return false, fmt.Errorf("enqueue follow-up %s: %d rounds taken", a.Kind(), maxRounds)
+	return false, fmt.Errorf("enqueue %s: %d rounds taken", a.Kind(), maxRounds)
 }
 
 func (a CheckRepositoryArgs) withRound(r int) river.JobArgs { a.Round = r; return a }

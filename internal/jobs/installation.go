@@ -53,7 +53,7 @@ func (h *installationHandler) handle(ctx context.Context, d *DeliveryArgs) error
 		if err != nil {
 			return err
 		}
-		return enqueueChecks(ctx, client, rec.ID, repos, "installation "+ev.GetAction())
+		return enqueueChecks(ctx, rec.ID, repos, "installation "+ev.GetAction())
 	}
 }
 
@@ -107,11 +107,7 @@ func (h *installationHandler) handleRepositories(ctx context.Context, d *Deliver
 	if len(ev.RepositoriesAdded) == 0 {
 		return nil
 	}
-	client, err := h.deps.GitHub.NewInstallationClient(id)
-	if err != nil {
-		return fmt.Errorf("GitHub client for installation %d: %w", id, err)
-	}
-	return enqueueChecks(ctx, client, id, ev.RepositoriesAdded, "repositories added to the installation")
+	return enqueueChecks(ctx, id, ev.RepositoriesAdded, "repositories added to the installation")
 }
 
 func repositoryRecord(r *github.Repository) store.Repository {

@@ -28,7 +28,7 @@ func (c *checker) policyChanged(ctx context.Context, installationID int64, org s
 	for _, r := range known {
 		repos = append(repos, repositoryOf(r))
 	}
-	return enqueueChecks(ctx, client, installationID, repos, "org policy changed")
+	return enqueueChecks(ctx, installationID, repos, "org policy changed")
 }
 
 func repositoryOf(r store.Repository) *github.Repository {

@@ -121,7 +121,7 @@ func New(deps Deps, opts Options) (*Queue, error) {
 	if !opts.InsertOnly {
 		workers := river.NewWorkers()
 		bot := appbot.New(deps.GitHub) // asked of GitHub once per process
-		chk := &checker{deps: deps, review: &review.Manager{Store: deps.Store, Bot: bot}, leaseTTL: rescueAfter}
+		chk := &checker{deps: deps, review: &review.Manager{Store: deps.Store, Bot: bot}, leaseTTL: rescueAfter, pacer: newPacer(deps)}
 		chk.check = &check.Checker{Store: deps.Store, Review: chk.review, Reporter: &prcheck.Reporter{Store: deps.Store, Bot: bot},
 			Lease: chk.leaseInJob, Signatures: deps.Store, Approvals: deps.Store, Results: deps.Store,
 			Lookups: snapshot.NewLookupCache(snapshot.DefaultLookupCacheSize, snapshot.DefaultLookupCacheTTL)}
@@ -311,10 +311,12 @@ func (q *Queue) commit(batch []*pending) error {
 // deliveries back), then deliveries, then the checks that follow them or a
 // fan-out (an installation's or the sweep's), which would otherwise hold a
 // pull request's check behind hundreds of repositories. Housekeeping (the
-// sweep's start, storage maintenance) comes last.
+// sweep's start, storage maintenance) and a fan-out's paced checks (an
+// installation's, the sweep's) come last.
 const (
 	priorityIntake   = 1
 	priorityDelivery = 2
 	priorityCheck    = 3
 	priorityChores   = 4
+	priorityFanOut   = 4 // River's lowest
 )

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -36,9 +37,13 @@ type sweepWorker struct {
 }
 
 // Work enqueues paced checks of every repository of every active
-// installation. River runs periodic jobs on the elected leader only, so
+// installation (a repository already waiting for one is not queued again). River runs periodic jobs on the elected leader only, so
 // several replicas sweep once.
 func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
+	return w.sweep(ctx, river.ClientFromContext[*sql.Tx](ctx))
+}
+
+func (w *sweepWorker) sweep(ctx context.Context, client *river.Client[*sql.Tx]) error {
 	installs, err := w.deps.Store.ActiveInstallations(ctx)
 	if err != nil {
 		return err
@@ -51,15 +56,11 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 		if len(known) == 0 {
 			continue
 		}
-		client, err := w.deps.GitHub.NewInstallationClient(in.ID)
-		if err != nil {
-			return fmt.Errorf("GitHub client for installation %d: %w", in.ID, err)
-		}
 		repos := make([]*github.Repository, len(known))
 		for i, r := range known {
 			repos[i] = repositoryOf(r)
 		}
-		if err := enqueueChecks(ctx, client, in.ID, repos, "periodic sweep"); err != nil {
+		if err := insertFanOut(ctx, client, in.ID, repos, "periodic sweep"); err != nil {
 			return err
 		}
 	}

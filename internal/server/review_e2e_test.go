@@ -3,8 +3,6 @@ package server_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -370,52 +368,6 @@ func TestMalformedOrgPolicyIsReported(t *testing.T) {
 		}
 		return false
 	})
-}
-
-// TestInstallingOnALargeOrgIsPaced: a 1,000-repository installation gets
-// one check per repository, spread so the rate limit holds.
-func TestInstallingOnALargeOrgIsPaced(t *testing.T) {
-	h := start(t, store.SQLite)
-	// Private repositories under a policy with every rule off: the checks
-	// that run at once during the test are cheap and open nothing.
-	if _, err := h.GitHub.AddRepo(githubfake.Repo{Owner: "big", Name: ".github", Files: map[string]string{
-		"ospo.yml": "repository:\n  license: {mode: off}\n  codeowners: {mode: off}\n  files: {mode: off}\n"}}); err != nil {
-		t.Fatal(err)
-	}
-	var ids []int64
-	for i := range 1000 {
-		r, err := h.GitHub.AddRepo(githubfake.Repo{Owner: "big", Name: fmt.Sprintf("r%04d", i), Private: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, r.ID)
-	}
-	in, err := h.GitHub.AddInstallation(githubfake.Installation{Account: "big", RepositorySelection: "selected", RepositoryIDs: ids})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.wait(h.send("installation", []byte(fmt.Sprintf(`{"action":"created","installation":{"id":%d,"account":{"login":"big"}}}`, in.ID))))
-	var n int
-	var first, last time.Time
-	db := h.App.Store.DB
-	err = errors.Join(
-		db.QueryRow(`SELECT COUNT(*) FROM river_job WHERE kind = 'check_repository'`).Scan(&n),
-		db.QueryRow(`SELECT scheduled_at FROM river_job WHERE kind = 'check_repository' ORDER BY scheduled_at LIMIT 1`).Scan(&first),
-		db.QueryRow(`SELECT scheduled_at FROM river_job WHERE kind = 'check_repository' ORDER BY scheduled_at DESC LIMIT 1`).Scan(&last))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n != 1000 {
-		t.Fatalf("%d checks enqueued for 1,000 repositories", n)
-	}
-	// Up to 17 requests a check and 5,000 an hour: 1,000 checks need more
-	// than two hours.
-	if span := last.Sub(first); span < 2*time.Hour {
-		t.Fatalf("1,000 checks spread over %s: more than the rate limit allows", span)
-	}
-	if len(h.reviewIssuesOf("big")) != 0 {
-		t.Fatal("checks of private, rule-free repositories opened review issues")
-	}
 }
 
 func TestEditedCommandIsReread(t *testing.T) {
