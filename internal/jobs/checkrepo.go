@@ -14,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ospo-bot/ospo-bot/internal/check"
+	"github.com/ospo-bot/ospo-bot/internal/ghclient"
 	"github.com/ospo-bot/ospo-bot/internal/logging"
 	"github.com/ospo-bot/ospo-bot/internal/review"
 )
@@ -49,6 +50,9 @@ func (w *checkWorker) Work(ctx context.Context, job *river.Job[CheckRepositoryAr
 	logger := zerolog.Ctx(ctx).With().Str(logging.FieldRepository, a.Repository).Logger()
 	ctx = logger.WithContext(ctx)
 	if a.Paced { // a fan-out's check waits for the rate limit; no other does
+		// Its content requests (the review issues it opens) are background
+		// work: they leave room in the content budget for pull requests.
+		ctx = ghclient.WithBackground(ctx)
 		ctx, done, wait := w.checker.pacer.admit(ctx, a.InstallationID)
 		if wait > 0 {
 			return waitForReset(ctx, a, wait)

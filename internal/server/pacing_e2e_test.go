@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,19 +25,21 @@ const pacingPolicy = orgPolicy + `pull_request:
   labels: {mode: enforce, one_of: [[kind/bug, kind/feature]]}
 `
 
-// addOrgRepos adds n repositories to acme, every tenth without a LICENSE
-// (flagged: a review issue), and returns their names.
+// addOrgRepos adds n repositories to acme and returns their names: every
+// tenth public without a LICENSE (flagged: a review issue), the others
+// private with one (compliant, nothing to review).
 func addOrgRepos(t testing.TB, fake *githubfake.Fake, n int) []string {
 	t.Helper()
 	mit := licenseFile(t)
 	var names []string
 	for i := range n {
 		files := map[string]string{"README": "repository"}
-		if i%10 != 0 {
+		flagged := i%10 == 0
+		if !flagged {
 			files["LICENSE"] = mit
 		}
 		name := fmt.Sprintf("repo-%04d", i)
-		if _, err := fake.AddRepo(githubfake.Repo{Owner: "acme", Name: name, Files: files}); err != nil {
+		if _, err := fake.AddRepo(githubfake.Repo{Owner: "acme", Name: name, Files: files, Private: !flagged}); err != nil {
 			t.Fatal(err)
 		}
 		names = append(names, name)
@@ -166,4 +169,58 @@ func licenseFile(t testing.TB) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestFanOutOpensReviewIssuesAsBackgroundWork: a fan-out's checks take
+// their content slots as background work, under the budget's lower
+// ceiling (here 3 an hour), so that a large install leaves room for pull
+// requests; a check that a push asks for is interactive and is not held
+// by that ceiling.
+func TestFanOutOpensReviewIssuesAsBackgroundWork(t *testing.T) {
+	s := newScenario(t, orgPolicy)
+	const ceiling = 3
+	l := store.DefaultContentLimits
+	l.BackgroundPerMinute, l.BackgroundPerHour = ceiling, ceiling
+	s.App.Store.SetContentLimits(l)
+	names := addOrgRepos(t, s.GitHub, 30) // repo-0000, repo-0010 and repo-0020 are flagged, beside the scenario's
+	content := func() int {
+		return s.GitHub.CountRequests(func(r githubfake.Request) bool {
+			return r.InstallationID == s.inst.ID && r.Method != http.MethodGet && r.Method != http.MethodHead
+		})
+	}
+	before := content()
+
+	s.deliverJSON("installation", installationPayload(s.inst.ID, "created"))
+	s.until("the fan-out's checks ran or wait for a content slot", func() bool {
+		var busy, waiting int
+		_ = s.App.Store.DB.QueryRow(`SELECT COUNT(*) FROM river_job WHERE state IN ('available', 'running', 'retryable', 'pending')`).Scan(&busy)
+		_ = s.App.Store.DB.QueryRow(`SELECT COUNT(*) FROM river_job WHERE state = 'scheduled' AND kind = 'check_repository'`).Scan(&waiting)
+		return busy == 0 && waiting > 0
+	})
+	if n := content() - before; n != ceiling {
+		t.Fatalf("the fan-out made %d content-generating requests; its background ceiling allows %d", n, ceiling)
+	}
+
+	var waiting string
+	for _, name := range []string{names[0], names[10], names[20]} {
+		if !s.hasReviewIssue(name) {
+			waiting = name
+			break
+		}
+	}
+	if waiting == "" {
+		t.Fatal("every flagged repository has its review issue: the ceiling held nothing back")
+	}
+	s.push(waiting, map[string]string{"README": "changed"})
+	s.until("the push's check opens the review issue of "+waiting, func() bool { return s.hasReviewIssue(waiting) })
+}
+
+// hasReviewIssue reports whether acme's repository name has a review issue.
+func (s *scenario) hasReviewIssue(name string) bool {
+	for _, is := range s.reviewIssues() {
+		if strings.Contains(is.Title, "acme/"+name) {
+			return true
+		}
+	}
+	return false
 }
