@@ -522,8 +522,8 @@ func TestChart(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the ConfigMap's config file does not load: %v\n%s", err, cfgText)
 	}
-	if cfg.ShutdownTimeout != 30*time.Second || cfg.Workers != 10 {
-		t.Errorf("config: shutdown_timeout %v, workers %d; want 30s, 10", cfg.ShutdownTimeout, cfg.Workers)
+	if cfg.ShutdownTimeout != 30*time.Second || cfg.Workers != 50 {
+		t.Errorf("config: shutdown_timeout %v, workers %d; want 30s, 50", cfg.ShutdownTimeout, cfg.Workers)
 	}
 
 	// Kubernetes kills the pod after the grace period, which covers the
