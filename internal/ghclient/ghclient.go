@@ -2,6 +2,7 @@
 package ghclient
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -229,30 +230,20 @@ func (cfg Config) withDefaults() (Config, *url.URL, error) {
 	case cfg.MaxRetries == 0:
 		cfg.MaxRetries = DefaultMaxRetries
 	}
-	switch {
-	case cfg.RetryWait < 0:
-		return cfg, nil, errors.New("github retry wait must not be negative")
-	case cfg.RetryWait == 0:
-		cfg.RetryWait = DefaultRetryWait
+	for _, d := range []struct {
+		name string
+		v    *time.Duration
+		def  time.Duration
+	}{{"retry wait", &cfg.RetryWait, DefaultRetryWait}, {"timeout", &cfg.Timeout, DefaultTimeout}, {"token failure wait", &cfg.TokenFailureWait, DefaultTokenFailureWait}} {
+		if *d.v < 0 {
+			return cfg, nil, fmt.Errorf("github %s must not be negative", d.name)
+		}
+		*d.v = cmp.Or(*d.v, d.def)
 	}
-	switch {
-	case cfg.Timeout < 0:
-		return cfg, nil, errors.New("github timeout must not be negative")
-	case cfg.Timeout == 0:
-		cfg.Timeout = DefaultTimeout
-	}
-	switch {
-	case cfg.Concurrency < 0:
+	if cfg.Concurrency < 0 {
 		return cfg, nil, errors.New("github concurrency must not be negative")
-	case cfg.Concurrency == 0:
-		cfg.Concurrency = DefaultConcurrency
 	}
-	switch {
-	case cfg.TokenFailureWait < 0:
-		return cfg, nil, errors.New("github token failure wait must not be negative")
-	case cfg.TokenFailureWait == 0:
-		cfg.TokenFailureWait = DefaultTokenFailureWait
-	}
+	cfg.Concurrency = cmp.Or(cfg.Concurrency, DefaultConcurrency)
 	return cfg, u, nil
 }
 

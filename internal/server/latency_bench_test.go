@@ -76,17 +76,7 @@ func benchWebhookToCheckRun(b *testing.B, d store.Dialect, delay time.Duration) 
 // is answered that late.
 func timedCheck(b *testing.B, s *scenario, branch string, delay time.Duration) time.Duration {
 	b.Helper()
-	if _, err := s.GitHub.CreateBranch("acme", "widget", branch, "main"); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := s.GitHub.Push("acme", "widget", branch, githubfake.NewCommit{Message: "change " + branch, Author: alice,
-		Files: map[string]string{branch + ".txt": "x"}}); err != nil {
-		b.Fatal(err)
-	}
-	pr, err := s.GitHub.AddPullRequest("acme", "widget", githubfake.PullRequest{Title: "change", User: "alice", Head: branch, Labels: []string{"kind/bug"}})
-	if err != nil {
-		b.Fatal(err)
-	}
+	pr := s.benchPR(b, branch)
 	payload := s.prPayload("widget", pr.Number, "opened")
 	if delay > 0 {
 		s.GitHub.InjectFault(githubfake.Fault{Times: 1 << 30, Kind: githubfake.Delay(delay)})
@@ -126,4 +116,22 @@ func (s *scenario) sendJSON(event string, payload any) string {
 		s.t.Fatal(err)
 	}
 	return s.send(event, body)
+}
+
+// benchPR pushes one commit to a new branch of widget and opens alice's
+// pull request from it (labelled, so that it passes).
+func (s *scenario) benchPR(b *testing.B, branch string) githubfake.PullRequest {
+	b.Helper()
+	if _, err := s.GitHub.CreateBranch("acme", "widget", branch, "main"); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.GitHub.Push("acme", "widget", branch, githubfake.NewCommit{Message: "change " + branch, Author: alice,
+		Files: map[string]string{branch + ".txt": "x"}}); err != nil {
+		b.Fatal(err)
+	}
+	pr, err := s.GitHub.AddPullRequest("acme", "widget", githubfake.PullRequest{Title: "change", User: "alice", Head: branch, Labels: []string{"kind/bug"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return pr
 }

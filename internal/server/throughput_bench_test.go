@@ -54,17 +54,7 @@ func benchPRCheckThroughput(b *testing.B, d store.Dialect, workers int) {
 		for range n {
 			seq++
 			branch := "tp-" + strconv.Itoa(seq)
-			if _, err := s.GitHub.CreateBranch("acme", "widget", branch, "main"); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := s.GitHub.Push("acme", "widget", branch, githubfake.NewCommit{Message: "change " + branch, Author: alice,
-				Files: map[string]string{branch + ".txt": "x"}}); err != nil {
-				b.Fatal(err)
-			}
-			pr, err := s.GitHub.AddPullRequest("acme", "widget", githubfake.PullRequest{Title: "change", User: "alice", Head: branch, Labels: []string{"kind/bug"}})
-			if err != nil {
-				b.Fatal(err)
-			}
+			pr := s.benchPR(b, branch)
 			body, err := json.Marshal(s.prPayload("widget", pr.Number, "opened"))
 			if err != nil {
 				b.Fatal(err)
