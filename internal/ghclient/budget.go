@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"time"
-
-	"github.com/google/go-github/v66/github"
-	"github.com/palantir/go-githubapp/githubapp"
 )
 
 // Budget hands out slots for content-generating requests, per installation
@@ -111,26 +108,4 @@ func (t *budgetTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, err
 	}
-}
-
-// budgetCreator gives every installation client a budgetTransport in front
-// of its stack. It sits under the caching creator, so a client is wrapped
-// once and kept.
-type budgetCreator struct {
-	githubapp.ClientCreator
-	budget Budget
-	routes *routeTable
-	prefix string
-}
-
-func (c *budgetCreator) NewInstallationClient(installationID int64) (*github.Client, error) {
-	inner, err := c.ClientCreator.NewInstallationClient(installationID)
-	if err != nil {
-		return nil, err
-	}
-	hc := inner.Client() // a copy
-	hc.Transport = &budgetTransport{next: hc.Transport, budget: c.budget, id: installationID, routes: c.routes, prefix: c.prefix}
-	out := github.NewClient(hc)
-	out.BaseURL, out.UploadURL, out.UserAgent = inner.BaseURL, inner.UploadURL, inner.UserAgent
-	return out, nil
 }

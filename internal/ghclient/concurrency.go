@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"sync"
 	"time"
-
-	"github.com/google/go-github/v66/github"
 )
 
 // DefaultConcurrency is how many requests of one installation a process
@@ -26,7 +24,6 @@ type limiter struct {
 	now       func() time.Time
 	mu        sync.Mutex
 	insts     map[int64]*installation
-	clients   map[int64]limitedClient
 }
 
 // installation is what the clients of one installation share.
@@ -39,39 +36,20 @@ type installation struct {
 	failedAt time.Time // when
 }
 
-// limitedClient is an installation client as the creator below handed it
-// out (inner) and as limited.
-type limitedClient struct {
-	inner, limited *github.Client
-}
-
 func newLimiter(n int, tokenWait time.Duration) *limiter {
-	return &limiter{max: n, tokenWait: tokenWait, now: time.Now, insts: map[int64]*installation{}, clients: map[int64]limitedClient{}}
+	return &limiter{max: n, tokenWait: tokenWait, now: time.Now, insts: map[int64]*installation{}}
 }
 
-// client returns inner (the installation's client) with its requests
-// counted against the installation's semaphore. The same inner client
-// gives the same limited one.
-func (l *limiter) client(id int64, inner *github.Client) *github.Client {
+// transport counts next's requests against the installation's semaphore.
+func (l *limiter) transport(id int64, next http.RoundTripper) http.RoundTripper {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if c, ok := l.clients[id]; ok && c.inner == inner {
-		return c.limited
-	}
 	in := l.insts[id]
 	if in == nil {
 		in = &installation{id: id, sem: make(chan struct{}, l.max)}
 		l.insts[id] = in
 	}
-	hc := inner.Client() // a copy: inner stays as it is
-	hc.Transport = &limitedTransport{next: hc.Transport, in: in, l: l}
-	limited := github.NewClient(hc)
-	limited.BaseURL, limited.UploadURL, limited.UserAgent = inner.BaseURL, inner.UploadURL, inner.UserAgent
-	if len(l.clients) >= installationClients {
-		clear(l.clients) // the creator keeps as many; an evicted one is wrapped again
-	}
-	l.clients[id] = limitedClient{inner: inner, limited: limited}
-	return limited
+	return &limitedTransport{next: next, in: in, l: l}
 }
 
 // limitedTransport holds a place in its installation's semaphore from
@@ -85,13 +63,19 @@ type limitedTransport struct {
 }
 
 func (t *limitedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if err := t.l.tokenFailed(t.in); err != nil {
-		return nil, err
+	err := t.l.tokenFailed(t.in)
+	if err == nil {
+		select {
+		case t.in.sem <- struct{}{}:
+		case <-req.Context().Done():
+			err = req.Context().Err()
+		}
 	}
-	select {
-	case t.in.sem <- struct{}{}:
-	case <-req.Context().Done():
-		return nil, req.Context().Err()
+	if err != nil {
+		if req.Body != nil {
+			req.Body.Close() // a RoundTripper closes the body, even on errors
+		}
+		return nil, err
 	}
 	release := sync.OnceFunc(func() { <-t.in.sem })
 	resp, err := t.next.RoundTrip(req)

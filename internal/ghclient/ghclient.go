@@ -145,14 +145,42 @@ func NewClientCreator(cfg Config, m *metrics.Metrics) (githubapp.ClientCreator, 
 		),
 		githubapp.WithTransport(inner),
 	)
-	if cfg.Budget != nil {
-		delegate = &budgetCreator{ClientCreator: delegate, budget: cfg.Budget, routes: routes, prefix: obs.prefix}
-	}
+	// Each installation client, wrapped once under the caching creator:
+	// a content-generating request first takes a slot of the budget
+	// (budget.go), then a place among the installation's requests in
+	// flight (concurrency.go), so a wait for a slot holds no place.
+	limits := newLimiter(cfg.Concurrency, cfg.TokenFailureWait)
+	delegate = &wrappingCreator{ClientCreator: delegate, wrap: func(id int64, next http.RoundTripper) http.RoundTripper {
+		next = limits.transport(id, next)
+		if cfg.Budget != nil {
+			next = &budgetTransport{next: next, budget: cfg.Budget, id: id, routes: routes, prefix: obs.prefix}
+		}
+		return next
+	}}
 	cc, err := githubapp.NewCachingClientCreator(delegate, installationClients)
 	if err != nil {
 		return nil, fmt.Errorf("github client cache: %w", err)
 	}
-	return &creator{ClientCreator: cc, limits: newLimiter(cfg.Concurrency, cfg.TokenFailureWait), rates: obs.rates}, nil
+	return &creator{ClientCreator: cc, rates: obs.rates}, nil
+}
+
+// wrappingCreator wraps the transport of every installation client it
+// makes.
+type wrappingCreator struct {
+	githubapp.ClientCreator
+	wrap func(installationID int64, next http.RoundTripper) http.RoundTripper
+}
+
+func (c *wrappingCreator) NewInstallationClient(installationID int64) (*github.Client, error) {
+	inner, err := c.ClientCreator.NewInstallationClient(installationID)
+	if err != nil {
+		return nil, err
+	}
+	hc := inner.Client() // a copy: inner stays as it is
+	hc.Transport = c.wrap(installationID, hc.Transport)
+	out := github.NewClient(hc)
+	out.BaseURL, out.UploadURL, out.UserAgent = inner.BaseURL, inner.UploadURL, inner.UserAgent
+	return out, nil
 }
 
 // creator also keeps the app client: go-githubapp builds a new one, with a
@@ -164,18 +192,7 @@ type creator struct {
 	mu  sync.Mutex
 	app *github.Client
 
-	limits *limiter
-	rates  *RateLimits // what the responses reported (ratelimit.go)
-}
-
-// NewInstallationClient returns the installation's client, whose requests
-// in flight are bounded (Config.Concurrency).
-func (c *creator) NewInstallationClient(id int64) (*github.Client, error) {
-	client, err := c.ClientCreator.NewInstallationClient(id)
-	if err != nil {
-		return nil, err
-	}
-	return c.limits.client(id, client), nil
+	rates *RateLimits // what the responses reported (ratelimit.go)
 }
 
 func (c *creator) NewAppClient() (*github.Client, error) {
