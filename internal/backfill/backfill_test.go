@@ -253,7 +253,9 @@ func TestBackfillPaces(t *testing.T) {
 	if res.Waits < 2 {
 		t.Fatalf("%d waits for 15 requests at 5 a window", res.Waits)
 	}
-	refused := o.gh.CountRequests(func(r githubfake.Request) bool { return r.Status == http.StatusForbidden || r.Status == http.StatusTooManyRequests })
+	refused := o.gh.CountRequests(func(r githubfake.Request) bool {
+		return r.Status == http.StatusForbidden || r.Status == http.StatusTooManyRequests
+	})
 	if refused != 0 {
 		t.Fatalf("GitHub refused %d requests", refused)
 	}
