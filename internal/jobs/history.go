@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/google/go-github/v66/github"
 
@@ -98,4 +99,23 @@ func pullRequestFact(installationID int64, repo *github.Repository, number int, 
 	return store.PullRequestFact{Repository: repo.GetFullName(), Number: number, InstallationID: installationID,
 		RepositoryID: repo.GetID(), Org: repo.GetOwner().GetLogin(), Author: author.GetLogin(), AuthorID: author.GetID(),
 		AuthorAssociation: association, AuthorBot: isBot(author), OpenedAt: created.Time}, true
+}
+
+// recordRepositoriesGone records that the repositories left the bot's view
+// today (deleted, or removed from the installation): out of scope, with
+// no results, so the day's earlier check no longer counts.
+func recordRepositoriesGone(ctx context.Context, st *store.Store, installationID int64, repos []*github.Repository) error {
+	now := time.Now()
+	for _, r := range repos {
+		full := r.GetFullName()
+		org, _, _ := strings.Cut(full, "/")
+		if r.GetID() == 0 || full == "" {
+			continue
+		}
+		if err := st.RecordRepositoryDay(ctx, store.RepositoryDay{RepositoryID: r.GetID(), InstallationID: installationID,
+			Org: org, Repository: full, Private: r.GetPrivate(), At: now}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -185,6 +185,12 @@ func TestHistoryIsRecordedAsEventsArrive(t *testing.T) {
 	if after := s.history(); after != before {
 		t.Fatalf("the same webhooks again changed the history:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
+
+	// Deleted, the repository is out of scope from today.
+	s.deliver("repository", s.repoPayload("deleted"))
+	if n := rowCount(t, db, `SELECT COUNT(*) FROM repository_days WHERE repository = 'acme/widget' AND in_scope = FALSE AND results = '' AND failing = ''`); n != 1 {
+		t.Fatalf("the deleted repository's day: %d rows out of scope\n%s", n, s.history())
+	}
 }
 
 func rowCount(t *testing.T, db *sql.DB, q string, args ...any) int {
