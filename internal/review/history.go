@@ -35,6 +35,9 @@ func reviewEvent(key string, repositoryID, installationID int64, repository, kin
 func (m *Manager) recordLife(ctx context.Context, t Target, rep Report, row store.ReviewIssue, issue *github.Issue, state *string) error {
 	s := rep.Snapshot
 	full, key := s.Owner+"/"+s.Name, issueKey(s.ID, row.ReviewRepo, row.IssueNumber)
+	if issue.GetID() != 0 {
+		key = fmt.Sprintf("review %d issue %d", s.ID, issue.GetID()) // the same after a transfer
+	}
 	opened := issue.GetCreatedAt().Time
 	if opened.IsZero() {
 		opened = time.Now()
