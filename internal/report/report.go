@@ -53,7 +53,7 @@ type Exemption struct {
 
 // Review is a repository's OSPO review issue.
 type Review struct {
-	Repository, IssueURL, Status string
+	Repository, IssueURL, Status   string
 	Opened, FirstResponse, Decided time.Time
 }
 
