@@ -216,14 +216,15 @@ type PullRequestRow struct {
 
 // EachPullRequest calls fn with every pull request of org opened, closed
 // or blocked by the CLA in [since, until), streaming: the rows are not
-// held.
+// held. Every such pull request opened before until: the range on
+// (org, opened_at) reads the rows in about the order they were written.
 func (s *Store) EachPullRequest(ctx context.Context, org string, since, until time.Time, fn func(PullRequestRow)) error {
 	a, b := since.Unix(), until.Unix()
 	rows, err := s.DB.QueryContext(ctx, `
 		SELECT repository, author, author_association, author_bot, opened_at, first_response_at, first_responder,
 			closed_at, merged, cla_blocked_at, cla_unblocked_at
 		FROM pull_request_facts
-		WHERE org = $1 AND ((opened_at >= $2 AND opened_at < $3) OR (closed_at >= $2 AND closed_at < $3)
+		WHERE org = $1 AND opened_at < $3 AND (opened_at >= $2 OR (closed_at >= $2 AND closed_at < $3)
 			OR (cla_blocked_at >= $2 AND cla_blocked_at < $3))`, org, a, b)
 	if err != nil {
 		return fmt.Errorf("read pull requests of %s: %w", org, err)
