@@ -225,6 +225,9 @@ func (c *Checker) makePrivate(ctx context.Context, client *github.Client, r Repo
 // GitHub no longer has.
 func (c *Checker) recordRepository(ctx context.Context, r Repository, in *repositoryInput, out repositoryOutcome) error {
 	logger := zerolog.Ctx(ctx)
+	if err := c.keepSnapshot(ctx, r, in, out); err != nil {
+		return err
+	}
 	switch {
 	case in.orgInvalid != nil:
 		return nil

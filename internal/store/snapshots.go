@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -226,6 +227,33 @@ func (s *Store) SnapshotOrgs(ctx context.Context) ([]string, error) {
 			return nil, err
 		}
 		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// SnapshotReviewDecisions reads the review decisions of the repositories
+// of org ("" every org) that have a stored snapshot, by repository, in
+// the order ReviewDecisions gives them: one query for the whole org.
+func (s *Store) SnapshotReviewDecisions(ctx context.Context, org string) (map[int64][]ReviewDecision, error) {
+	rows, err := s.DB.QueryContext(ctx, `
+		SELECT d.comment_id, d.seq, d.repository_id, d.actor, d.verb, d.rule, d.reason, d.url, d.failing, d.at
+		FROM review_decisions d JOIN repository_snapshots s ON s.repository_id = d.repository_id
+		WHERE s.org = $1 OR $1 = '' ORDER BY d.repository_id, d.at, d.comment_id, d.seq`, org)
+	if err != nil {
+		return nil, fmt.Errorf("read the review decisions of %q: %w", org, err)
+	}
+	defer rows.Close()
+	out := map[int64][]ReviewDecision{}
+	for rows.Next() {
+		var d ReviewDecision
+		var failing string
+		if err := rows.Scan(&d.CommentID, &d.Seq, &d.RepositoryID, &d.Actor, &d.Verb, &d.Rule, &d.Reason, &d.URL, &failing, &d.At); err != nil {
+			return nil, err
+		}
+		if failing != "" {
+			d.Failing = strings.Split(failing, ",")
+		}
+		out[d.RepositoryID] = append(out[d.RepositoryID], d)
 	}
 	return out, rows.Err()
 }
