@@ -21,7 +21,7 @@ func rule(t *testing.T, id string) rules.Rule {
 func TestCoverageSaysWhatASnapshotCanBeEvaluatedFor(t *testing.T) {
 	on := policy.Policy{Repository: policy.RepositoryRules{
 		License: policy.LicenseRule{Mode: policy.Enforce}, Codeowners: policy.CodeownersRule{Mode: policy.Warn},
-		Files:  policy.FilesRule{Mode: policy.Off}, Topics: policy.TopicsRule{Mode: policy.Off},
+		Files: policy.FilesRule{Mode: policy.Off}, Topics: policy.TopicsRule{Mode: policy.Off},
 		Labels: policy.LabelsRule{Mode: policy.Off}, SecurityPolicy: policy.SecurityPolicyRule{Mode: policy.Off},
 	}}.WithDefaults()
 	s := &rules.Snapshot{Owner: "acme", Name: "w", Paths: []string{"LICENSE", "README.md"}, Contents: map[string]string{"LICENSE": "MIT"}}
