@@ -37,6 +37,8 @@ Usage:
   ospo-bot migrate [--config FILE]   apply database migrations and exit
   ospo-bot policy validate [--explain] [--repo-override FILE] FILE
                                      check an ospo.yml; --explain prints the effective policy
+  ospo-bot policy plan [--config FILE] [--org ORG] NEW.yml
+                                     what NEW.yml would change, from the database (no API call)
   ospo-bot version                   print the version
 
 Settings come from --config (YAML, see config/ospo-bot.example.yml) and
