@@ -3,8 +3,10 @@ package plan
 
 import (
 	"context"
+	"runtime"
 	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/ospo-bot/ospo-bot/internal/policy"
@@ -102,15 +104,7 @@ func Build(ctx context.Context, st *store.Store, org string, newOrg *policy.Docu
 		b.changes = append(b.changes, &RuleChange{Rule: r.ID})
 		b.modes = append(b.modes, map[[2]policy.Mode]*ModeChange{})
 	}
-	err = st.Snapshots(ctx, org, func(s store.RepositorySnapshot) error {
-		r, err := b.dec.decode(s)
-		if err != nil {
-			return err
-		}
-		b.add(r, decisions[r.ID])
-		return nil
-	})
-	if err != nil {
+	if err := b.run(ctx, st, org, decisions); err != nil {
 		return nil, err
 	}
 	for i, c := range b.changes {
@@ -127,6 +121,7 @@ func Build(ctx context.Context, st *store.Store, org string, newOrg *policy.Docu
 }
 
 type builder struct {
+	mu        sync.Mutex // guards effective
 	plan      *Plan
 	dec       decoder
 	newOrg    *policy.Document
@@ -135,8 +130,86 @@ type builder struct {
 	modes     []map[[2]policy.Mode]*ModeChange
 }
 
+// evaluated is a repository evaluated under both policies.
+type evaluated struct {
+	r             *Repository
+	before, after Outcome
+	err           error
+}
+
+// run evaluates the snapshots on every CPU while the database is read,
+// and adds them to the plan in the database's order.
+func (b *builder) run(ctx context.Context, st *store.Store, org string, decisions map[int64][]store.ReviewDecision) error {
+	type job struct {
+		n int
+		s store.RepositorySnapshot
+	}
+	type done struct {
+		n int
+		e evaluated
+	}
+	jobs, results := make(chan job, 64), make(chan done, 64)
+	var workers sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			for j := range jobs {
+				results <- done{j.n, b.evaluate(j.s, decisions)}
+			}
+		}()
+	}
+	var added sync.WaitGroup
+	var failed error
+	added.Add(1)
+	go func() { // in order: a reorder buffer of at most the jobs in flight
+		defer added.Done()
+		pending, next := map[int]evaluated{}, 0
+		for d := range results {
+			pending[d.n] = d.e
+			for e, ok := pending[next]; ok; e, ok = pending[next] {
+				delete(pending, next)
+				next++
+				if e.err != nil && failed == nil {
+					failed = e.err
+				}
+				if failed == nil {
+					b.add(e)
+				}
+			}
+		}
+	}()
+	n := 0
+	err := st.Snapshots(ctx, org, func(s store.RepositorySnapshot) error {
+		jobs <- job{n, s}
+		n++
+		return nil
+	})
+	close(jobs)
+	workers.Wait()
+	close(results)
+	added.Wait()
+	if err != nil {
+		return err
+	}
+	return failed
+}
+
+// evaluate decodes a snapshot and evaluates it under both policies.
+func (b *builder) evaluate(s store.RepositorySnapshot, decisions map[int64][]store.ReviewDecision) evaluated {
+	r, err := b.dec.decode(s)
+	if err != nil {
+		return evaluated{err: err}
+	}
+	st := stateOf(decisions[r.ID])
+	return evaluated{r: r, before: Evaluate(r, b.resolve(r.Org, r.Override).Policy, st),
+		after: Evaluate(r, b.resolve(b.newOrg, r.Override).Policy, st)}
+}
+
 func (b *builder) resolve(org, override *policy.Document) *policy.Effective {
 	key := [2]*policy.Document{org, override}
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	e, ok := b.effective[key]
 	if !ok {
 		e = policy.Resolve(org, override)
@@ -145,7 +218,8 @@ func (b *builder) resolve(org, override *policy.Document) *policy.Effective {
 	return e
 }
 
-func (b *builder) add(r *Repository, ds []store.ReviewDecision) {
+func (b *builder) add(ev evaluated) {
+	r, before, after := ev.r, ev.before, ev.after
 	p := b.plan
 	p.Repositories++
 	if p.Oldest.IsZero() || r.CheckedAt.Before(p.Oldest) {
@@ -154,9 +228,6 @@ func (b *builder) add(r *Repository, ds []store.ReviewDecision) {
 	if r.CheckedAt.After(p.Newest) {
 		p.Newest = r.CheckedAt
 	}
-	st := stateOf(ds)
-	before := Evaluate(r, b.resolve(r.Org, r.Override).Policy, st)
-	after := Evaluate(r, b.resolve(b.newOrg, r.Override).Policy, st)
 	entry := Entry{Repository: r.Name, URL: r.Snapshot.HTMLURL}
 	for i, c := range b.changes {
 		old, now := before.Findings[i], after.Findings[i]

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/ospo-bot/ospo-bot/internal/policy"
@@ -106,7 +107,8 @@ type Repository struct {
 // decoder turns stored snapshots back into Repositories, parsing each
 // policy text once.
 type decoder struct {
-	texts map[string][]byte
+	texts map[string][]byte           // read only
+	mu    sync.Mutex                  // guards docs
 	docs  map[string]*policy.Document // by hash and file
 }
 
@@ -159,6 +161,8 @@ func (d *decoder) document(f *storedFile, org bool) (*policy.Document, error) {
 		return nil, nil
 	}
 	key := f.Text + " " + f.File
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	if doc, ok := d.docs[key]; ok {
 		return doc, nil
 	}
