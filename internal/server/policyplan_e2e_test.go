@@ -97,6 +97,7 @@ func TestPolicyPlanListsWhatTheMergeFlags(t *testing.T) {
 		t.Fatalf("%s: %+v", check.PlanCheckName, run)
 	}
 	summary := run.Output.Summary
+	t.Logf("%s (%s):\n%s", run.Output.Title, run.Conclusion, summary)
 	newly, noLonger := listed(summary, "Newly flagged"), listed(summary, "No longer flagged")
 	if !strings.Contains(summary, "**Unknown: not gathered (5):**") || !strings.Contains(summary, "| `codeowners` | 0 | 0 | off → warn: 5 | 5 |") {
 		t.Errorf("the plan does not say codeowners was not gathered:\n%s", summary)
