@@ -42,6 +42,8 @@ Usage:
                                      GitHub, paced within the rate limit; run again to resume
   ospo-bot report --org ORG --since DATE [--until DATE] [--format markdown|csv|json] [--out FILE]
                                      write the org's KPIs, repositories, reviews and audit log
+  ospo-bot policy plan [--config FILE] [--org ORG] NEW.yml
+                                     what NEW.yml would change, from the database (no API call)
   ospo-bot version                   print the version
 
 Settings come from --config (YAML, see config/ospo-bot.example.yml) and

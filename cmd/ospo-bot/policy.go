@@ -12,6 +12,7 @@ import (
 
 const policyUsage = `Usage:
   ospo-bot policy validate [--explain] [--repo-override FILE] [FILE]
+  ospo-bot policy plan [--config FILE] [--org ORG] [--markdown] NEW.yml
 
 validate checks an org policy FILE (ospo.yml, as in the org's .github
 repository) and a repository override (--repo-override, a repository's
@@ -19,22 +20,34 @@ repository) and a repository override (--repo-override, a repository's
 command fails. Otherwise it prints "FILE: valid" and the notices (overrides
 the org policy does not allow). --explain prints the effective policy, with
 defaults filled in and the override merged, as YAML on stdout.
+
+plan re-evaluates the last snapshot the bot kept of every repository of the
+org (--org; needed when the database holds more than one) under the org
+policy each was checked with and under NEW.yml, each with its repository's
+override, and prints per rule the repositories that would newly fail, newly
+pass or change mode, and those that would newly be (or no longer be) flagged
+for OSPO review. It reads the database named by the serve configuration
+(--config, OSPO_DATABASE_URL) and calls no API. A rule whose needs a
+repository's last check did not gather is "unknown: not gathered", never
+guessed. --markdown prints the plan as the ospo/policy-plan check run shows it.
 `
 
 // policyCommand runs "ospo-bot policy SUBCOMMAND ...".
 func policyCommand(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, policyUsage)
-		return errors.New("missing subcommand (subcommands: validate)")
+		return errors.New("missing subcommand (subcommands: validate, plan)")
 	}
 	switch args[0] {
 	case "validate":
 		return policyValidate(args[1:], stdout, stderr)
+	case "plan":
+		return policyPlan(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, policyUsage)
 		return nil
 	}
-	return fmt.Errorf("unknown subcommand %q (subcommands: validate)", args[0])
+	return fmt.Errorf("unknown subcommand %q (subcommands: validate, plan)", args[0])
 }
 
 func policyValidate(args []string, stdout, stderr io.Writer) error {

@@ -67,8 +67,8 @@ func TestPolicyCommand(t *testing.T) {
 		{name: "no file", args: []string{"validate"}, err: "name the org policy FILE (ospo.yml), a --repo-override FILE, or both"},
 		{name: "two files", args: []string{"validate", org, bad}, err: "one org policy FILE at most"},
 		{name: "missing file", args: []string{"validate", filepath.Join(dir, "nope.yml")}, err: "no such file or directory"},
-		{name: "unknown subcommand", args: []string{"check", org}, err: `unknown subcommand "check" (subcommands: validate)`},
-		{name: "no subcommand", args: nil, err: "missing subcommand (subcommands: validate)"},
+		{name: "unknown subcommand", args: []string{"check", org}, err: `unknown subcommand "check" (subcommands: validate, plan)`},
+		{name: "no subcommand", args: nil, err: "missing subcommand (subcommands: validate, plan)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

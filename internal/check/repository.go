@@ -231,6 +231,9 @@ func (c *Checker) recordRepository(ctx context.Context, r Repository, in *reposi
 			return err
 		}
 	}
+	if err := c.keepSnapshot(ctx, r, in, out); err != nil {
+		return err
+	}
 	switch {
 	case in.orgInvalid != nil:
 		return nil

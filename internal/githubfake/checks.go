@@ -80,6 +80,8 @@ type checkRunBody struct {
 			Path            string `json:"path"`
 			StartLine       int    `json:"start_line"`
 			EndLine         int    `json:"end_line"`
+			StartColumn     int    `json:"start_column,omitempty"`
+			EndColumn       int    `json:"end_column,omitempty"`
 			AnnotationLevel string `json:"annotation_level"`
 			Message         string `json:"message"`
 			Title           string `json:"title"`
@@ -119,6 +121,15 @@ func (f *Fake) applyCheckRun(cr *checkRun, b *checkRunBody) *reply {
 		}
 		if len(b.Output.Annotations) > 50 {
 			return bad("output", "at most 50 annotations per request")
+		}
+		for _, a := range b.Output.Annotations {
+			// "Annotations only support start_column and end_column on the
+			// same line. Omit this parameter if start_line and end_line
+			// have different values."
+			// (https://docs.github.com/rest/checks/runs#create-a-check-run)
+			if (a.StartColumn != 0 || a.EndColumn != 0) && a.StartLine != a.EndLine {
+				return bad("annotations", "start_column and end_column are only allowed on one line (start_line = end_line)")
+			}
 		}
 	}
 	if b.Actions != nil {

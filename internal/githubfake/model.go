@@ -206,6 +206,8 @@ type CheckRunAnnotation struct {
 	Path            string
 	StartLine       int
 	EndLine         int
+	StartColumn     int
+	EndColumn       int
 	AnnotationLevel string
 	Message         string
 	Title           string

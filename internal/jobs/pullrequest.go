@@ -43,6 +43,9 @@ func (h *prHandler) handlePullRequest(ctx context.Context, d *DeliveryArgs) erro
 	if !prActions[ev.GetAction()] || d.InstallationID == 0 || ev.GetPullRequest().GetState() != "open" {
 		return nil
 	}
+	if err := enqueuePolicyPlan(ctx, d.InstallationID, ev); err != nil {
+		return err
+	}
 	client, err := h.deps.GitHub.NewInstallationClient(d.InstallationID)
 	if err != nil {
 		return err

@@ -129,6 +129,7 @@ func New(deps Deps, opts Options) (*Queue, error) {
 		river.AddWorker(workers, &deliveryWorker{deps: deps, handlers: eventHandlers(deps, chk)})
 		river.AddWorker(workers, &checkWorker{checker: chk})
 		river.AddWorker(workers, &checkPRWorker{checker: chk})
+		river.AddWorker(workers, &policyPlanWorker{checker: chk})
 		river.AddWorker(workers, &sweepWorker{deps: deps})
 		river.AddWorker(workers, &maintenanceWorker{deps: deps, retention: opts.Retention})
 		cfg.Workers = workers

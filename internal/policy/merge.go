@@ -201,3 +201,7 @@ func blobURL(webBase string, d *Document, path string) string {
 	}
 	return u
 }
+
+// Documents are the files merged: the org's and the repository
+// override's, either nil when there was none.
+func (e *Effective) Documents() (org, override *Document) { return e.org, e.repo }

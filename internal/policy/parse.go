@@ -32,6 +32,9 @@ type Document struct {
 	Org bool
 	// Policy is what the file sets, without defaults.
 	Policy Policy
+	// Text is the file as it was read, for a later re-reading (the
+	// policy plan keeps it with a repository's snapshot).
+	Text []byte
 
 	keys   map[string]*yaml.Node // key node of every mapping field in the file, by dotted path
 	leaves []leaf                // fields set to a value (not null), in file order
@@ -93,7 +96,7 @@ func ParseDocument(file string, data []byte, org bool) (*Document, error) {
 	}
 	return &Document{
 		Source: Source{Path: file, SHA: BlobSHA(data)},
-		File:   file, Org: org, Policy: pol, keys: p.keys, leaves: p.leaves,
+		File:   file, Org: org, Policy: pol, Text: data, keys: p.keys, leaves: p.leaves,
 	}, nil
 }
 

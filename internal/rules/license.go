@@ -183,7 +183,7 @@ type scanResult struct {
 	weakest  string   // the license with that lowest share
 }
 
-func scanLicense(text string) scanResult {
+func scanLicenseText(text string) scanResult {
 	c := licensecheck.Scan([]byte(text))
 	res := scanResult{coverage: c.Percent, share: 100}
 	for _, m := range c.Match {

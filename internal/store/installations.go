@@ -99,13 +99,17 @@ func (s *Store) DeleteRepositories(ctx context.Context, ids ...int64) error {
 			return fmt.Errorf("forget repository %d: %w", id, err)
 		}
 	}
-	return nil
+	return s.ForgetSnapshots(ctx, ids...)
 }
 
 // DeleteInstallationRepositories forgets every repository of an installation.
 func (s *Store) DeleteInstallationRepositories(ctx context.Context, installationID int64) error {
-	_, err := s.DB.ExecContext(ctx, `DELETE FROM repositories WHERE installation_id = $1`, installationID)
-	return err
+	return s.InTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM repositories WHERE installation_id = $1`, installationID); err != nil {
+			return err
+		}
+		return forgetInstallationSnapshots(ctx, tx, installationID)
+	})
 }
 
 // Repositories lists an installation's repositories by name.
