@@ -15,25 +15,54 @@ type Signature struct {
 	Version  string
 	SignedAt time.Time
 	URL      string
+	// Key, when set, names the signing (e.g. its comment and edit): the
+	// signature's CLA event is recorded once per key, in the same
+	// transaction.
+	Key string
 }
 
-// SaveSignature records (or renews) a signature.
+// SaveSignature records (or renews) a signature, and its CLA event when it
+// has a key.
 func (s *Store) SaveSignature(ctx context.Context, sig Signature) error {
-	_, err := s.DB.ExecContext(ctx, `
-		INSERT INTO cla_signatures (org, user_id, login, version, signed_at, url) VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (org, user_id) DO UPDATE SET login = excluded.login, version = excluded.version,
-			signed_at = excluded.signed_at, url = excluded.url`,
-		sig.Org, sig.UserID, sig.Login, sig.Version, sig.SignedAt.UTC(), sig.URL)
-	if err != nil {
-		return fmt.Errorf("record CLA signature of %s: %w", sig.Login, err)
-	}
-	return nil
+	return s.InTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO cla_signatures (org, user_id, login, version, signed_at, url) VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (org, user_id) DO UPDATE SET login = excluded.login, version = excluded.version,
+				signed_at = excluded.signed_at, url = excluded.url`,
+			sig.Org, sig.UserID, sig.Login, sig.Version, sig.SignedAt.UTC(), sig.URL)
+		if err != nil {
+			return fmt.Errorf("record CLA signature of %s: %w", sig.Login, err)
+		}
+		if sig.Key == "" {
+			return nil
+		}
+		return recordCLAEvent(ctx, tx, CLAEvent{Key: sig.Key, Org: sig.Org, UserID: sig.UserID, Login: sig.Login,
+			Kind: CLASigned, Version: sig.Version, At: sig.SignedAt})
+	})
 }
 
 // RevokeSignature deletes a signature; it reports whether there was one.
 func (s *Store) RevokeSignature(ctx context.Context, org string, userID int64) (bool, error) {
-	n, err := rowsAffected(s.DB.ExecContext(ctx, `DELETE FROM cla_signatures WHERE org = $1 AND user_id = $2`, org, userID))
-	return n > 0, err
+	return s.RevokeSignatureEvent(ctx, CLAEvent{Org: org, UserID: userID})
+}
+
+// RevokeSignatureEvent deletes the signature of ev's user for ev's org and,
+// when there was one and ev has a key, records ev as a revocation in the
+// same transaction. It reports whether there was a signature.
+func (s *Store) RevokeSignatureEvent(ctx context.Context, ev CLAEvent) (bool, error) {
+	var had bool
+	err := s.InTx(ctx, func(tx *sql.Tx) error {
+		n, err := rowsAffected(tx.ExecContext(ctx, `DELETE FROM cla_signatures WHERE org = $1 AND user_id = $2`, ev.Org, ev.UserID))
+		if err != nil {
+			return fmt.Errorf("revoke CLA signature of %d: %w", ev.UserID, err)
+		}
+		if had = n > 0; !had || ev.Key == "" {
+			return nil
+		}
+		ev.Kind = CLARevoked
+		return recordCLAEvent(ctx, tx, ev)
+	})
+	return had, err
 }
 
 // Signatures returns the signatures of the given users for an org's CLA.
@@ -61,20 +90,49 @@ type PullRequestRef struct {
 	Number         int
 }
 
-// SetBlockers records who blocks a pull request on the CLA.
+// SetBlockers records who blocks a pull request on the CLA now.
 func (s *Store) SetBlockers(ctx context.Context, pr PullRequestRef, userIDs []int64) error {
+	return s.SetBlockersAt(ctx, pr, userIDs, time.Now())
+}
+
+// SetBlockersAt records who blocks a pull request on the CLA as of at and,
+// in the same transaction, when the CLA began or ceased to block it (its
+// pull_request_facts). ClearBlockers forgets them without an unblock.
+func (s *Store) SetBlockersAt(ctx context.Context, pr PullRequestRef, userIDs []int64, at time.Time) error {
 	return s.InTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM cla_blockers WHERE repository = $1 AND number = $2`, pr.Repository, pr.Number); err != nil {
+		before, err := clearBlockers(ctx, tx, pr)
+		if err != nil {
 			return err
 		}
+		now := 0
 		for _, id := range userIDs {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO cla_blockers (installation_id, repository, number, user_id) VALUES ($1, $2, $3, $4)
-				ON CONFLICT DO NOTHING`, pr.InstallationID, pr.Repository, pr.Number, id); err != nil {
+			n, err := rowsAffected(tx.ExecContext(ctx, `INSERT INTO cla_blockers (installation_id, repository, number, user_id) VALUES ($1, $2, $3, $4)
+				ON CONFLICT DO NOTHING`, pr.InstallationID, pr.Repository, pr.Number, id))
+			if err != nil {
 				return fmt.Errorf("record CLA blockers of %s#%d: %w", pr.Repository, pr.Number, err)
 			}
+			now += int(n)
 		}
-		return nil
+		return recordCLABlocking(ctx, tx, pr, int(before), now, at)
 	})
+}
+
+// ClearBlockers forgets who blocked a pull request that closed: the CLA
+// did not cease to block it, so its facts keep no unblock.
+func (s *Store) ClearBlockers(ctx context.Context, pr PullRequestRef) error {
+	return s.InTx(ctx, func(tx *sql.Tx) error {
+		_, err := clearBlockers(ctx, tx, pr)
+		return err
+	})
+}
+
+// clearBlockers deletes a pull request's blockers, returning how many.
+func clearBlockers(ctx context.Context, tx *sql.Tx, pr PullRequestRef) (int64, error) {
+	n, err := rowsAffected(tx.ExecContext(ctx, `DELETE FROM cla_blockers WHERE repository = $1 AND number = $2`, pr.Repository, pr.Number))
+	if err != nil {
+		return 0, fmt.Errorf("clear CLA blockers of %s#%d: %w", pr.Repository, pr.Number, err)
+	}
+	return n, nil
 }
 
 // BlockedBy lists the pull requests a user blocks on the CLA.
