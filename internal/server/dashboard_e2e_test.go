@@ -93,7 +93,6 @@ func (s *scenario) dashboardWrites(number int) (created, edited int) {
 	return created, edited
 }
 
-
 // TestDashboardIssue: after a sweep the org's dashboard issue is opened
 // once, in the review repository, beside a user's issue with the same
 // label and even the marker, which is never taken for it; a sweep that
