@@ -37,6 +37,8 @@ Usage:
   ospo-bot migrate [--config FILE]   apply database migrations and exit
   ospo-bot policy validate [--explain] [--repo-override FILE] FILE
                                      check an ospo.yml; --explain prints the effective policy
+  ospo-bot report --org ORG --since DATE [--until DATE] [--format markdown|csv|json] [--out FILE]
+                                     write the org's KPIs, repositories, reviews and audit log
   ospo-bot version                   print the version
 
 Settings come from --config (YAML, see config/ospo-bot.example.yml) and
@@ -65,6 +67,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = migrate(rest, stdout, stderr)
 	case "policy":
 		err = policyCommand(rest, stdout, stderr)
+	case "report":
+		err = reportCommand(rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "ospo-bot", server.Version)
 		return 0

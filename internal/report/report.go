@@ -16,6 +16,8 @@ type Options struct {
 	Org          string
 	Since, Until time.Time
 	Now          time.Time
+	// WebURL is GitHub's web address for links (https://github.com when "").
+	WebURL string
 }
 
 // Report is an org's report over a period.
