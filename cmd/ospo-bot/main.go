@@ -39,6 +39,9 @@ Usage:
                                      check an ospo.yml; --explain prints the effective policy
   ospo-bot report --org ORG --since DATE [--until DATE] [--format markdown|csv|json] [--out FILE]
                                      write the org's KPIs, repositories, reviews and audit log
+  ospo-bot backfill [--days N] [--org ORG] [--config FILE]
+                                     fill the pull request history of the last N (90) days from
+                                     GitHub, paced within the rate limit; run again to resume
   ospo-bot version                   print the version
 
 Settings come from --config (YAML, see config/ospo-bot.example.yml) and
@@ -69,6 +72,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = policyCommand(rest, stdout, stderr)
 	case "report":
 		err = reportCommand(rest, stdout, stderr)
+	case "backfill":
+		err = backfillCommand(rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "ospo-bot", server.Version)
 		return 0

@@ -218,10 +218,10 @@ func (c *Checker) recordPullRequest(ctx context.Context, pr PullRequest, out pul
 }
 
 // Closed forgets what was recorded of a pull request no longer open: its
-// result at its head and its CLA blockers.
+// result at its head and its CLA blockers (closing is no unblocking).
 func (c *Checker) Closed(ctx context.Context, ref store.PullRequestRef) error {
 	if err := c.Store.DeletePullRequestResult(ctx, ref.Repository, ref.Number); err != nil {
 		return err
 	}
-	return c.Store.SetBlockers(ctx, ref, nil)
+	return c.Store.ClearBlockers(ctx, ref)
 }

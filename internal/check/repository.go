@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/go-github/v66/github"
 	"github.com/rs/zerolog"
@@ -225,6 +226,11 @@ func (c *Checker) makePrivate(ctx context.Context, client *github.Client, r Repo
 // GitHub no longer has.
 func (c *Checker) recordRepository(ctx context.Context, r Repository, in *repositoryInput, out repositoryOutcome) error {
 	logger := zerolog.Ctx(ctx)
+	if day, ok := repositoryDay(r, in, out, time.Now()); ok {
+		if err := c.Store.RecordRepositoryDay(ctx, day); err != nil {
+			return err
+		}
+	}
 	switch {
 	case in.orgInvalid != nil:
 		return nil

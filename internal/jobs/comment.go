@@ -27,6 +27,11 @@ func (h *commentHandler) handle(ctx context.Context, d *DeliveryArgs) error {
 	if a := ev.GetAction(); (a != "created" && a != "edited" && a != "deleted") || d.InstallationID == 0 {
 		return nil
 	}
+	if ev.GetIssue().IsPullRequest() {
+		if err := recordPullRequestComment(ctx, h.deps.Store, d.InstallationID, ev); err != nil {
+			return err
+		}
+	}
 	client, err := h.deps.GitHub.NewInstallationClient(d.InstallationID)
 	if err != nil {
 		return err

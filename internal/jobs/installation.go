@@ -101,6 +101,9 @@ func (h *installationHandler) handleRepositories(ctx context.Context, d *Deliver
 	for _, r := range ev.RepositoriesRemoved {
 		removed = append(removed, r.GetID())
 	}
+	if err := recordRepositoriesGone(ctx, h.deps.Store, id, ev.RepositoriesRemoved); err != nil {
+		return err
+	}
 	if err := h.deps.Store.DeleteRepositories(ctx, removed...); err != nil {
 		return err
 	}

@@ -30,6 +30,9 @@ func (h *prHandler) handlePullRequest(ctx context.Context, d *DeliveryArgs) erro
 	if err != nil {
 		return err
 	}
+	if err := recordPullRequestEvent(ctx, h.deps.Store, d.InstallationID, ev); err != nil {
+		return err
+	}
 	if ev.GetAction() == "closed" {
 		// Closed or merged, it no longer shares ospo/policy with the open
 		// pull requests at its head (sameHeadFindings). Merge groups need
@@ -178,6 +181,9 @@ func (h *prHandler) pullsOf(ctx context.Context, installationID int64, repo stri
 func (h *prHandler) handleReview(ctx context.Context, d *DeliveryArgs) error {
 	ev, err := decode[github.PullRequestReviewEvent](d)
 	if err != nil {
+		return err
+	}
+	if err := recordPullRequestReview(ctx, h.deps.Store, d.InstallationID, ev); err != nil {
 		return err
 	}
 	approving := ev.GetAction() == "submitted" && strings.EqualFold(ev.GetReview().GetState(), "approved")

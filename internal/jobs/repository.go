@@ -22,6 +22,9 @@ func (h *repositoryHandler) handle(ctx context.Context, d *DeliveryArgs) error {
 		return permanent("repository payload has no repository")
 	}
 	if ev.GetAction() == "deleted" {
+		if err := recordRepositoriesGone(ctx, h.deps.Store, ev.GetInstallation().GetID(), []*github.Repository{repo}); err != nil {
+			return err
+		}
 		return h.deps.Store.DeleteRepositories(ctx, repo.GetID())
 	}
 	installationID := ev.GetInstallation().GetID()

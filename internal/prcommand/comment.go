@@ -173,7 +173,8 @@ func (h *Handler) revoke(ctx context.Context, client *github.Client, installatio
 	if err != nil { // a 5xx or a rate limit is no answer: retry the job
 		return "", fmt.Errorf("look up @%s: %w", cmd.Rule, err)
 	}
-	had, err := h.Store.RevokeSignature(ctx, org, u.GetID())
+	had, err := h.Store.RevokeSignatureEvent(ctx, store.CLAEvent{Key: fmt.Sprintf("comment %d cla revoke %d", cm.GetID(), u.GetID()),
+		Org: org, UserID: u.GetID(), Login: u.GetLogin(), At: cm.GetCreatedAt().Time})
 	if err != nil {
 		return "", err
 	}

@@ -213,13 +213,13 @@ func (h *Handler) Edit(ctx context.Context, client *github.Client, installationI
 // checked again too.
 func (h *Handler) sign(ctx context.Context, installationID int64, ref store.PullRequestRef, user *github.User, cm *github.IssueComment, claVersion, policyVersion string) ([]Recheck, error) {
 	org, _, _ := strings.Cut(ref.Repository, "/")
+	key := fmt.Sprintf("comment %d cla sign %s", cm.GetID(), cm.GetUpdatedAt().UTC().Format(time.RFC3339Nano))
 	err := h.Store.SaveSignature(ctx, store.Signature{Org: org, UserID: user.GetID(), Login: user.GetLogin(),
-		Version: claVersion, SignedAt: time.Now(), URL: cm.GetHTMLURL()})
+		Version: claVersion, SignedAt: signedAt(cm), URL: cm.GetHTMLURL(), Key: key})
 	if err != nil {
 		return nil, err
 	}
-	if err := h.audit(ctx, installationID, user.GetLogin(), "cla sign", org, "version "+claVersion, cm.GetHTMLURL(), policyVersion,
-		fmt.Sprintf("comment %d cla sign %s", cm.GetID(), cm.GetUpdatedAt().UTC().Format(time.RFC3339Nano))); err != nil {
+	if err := h.audit(ctx, installationID, user.GetLogin(), "cla sign", org, "version "+claVersion, cm.GetHTMLURL(), policyVersion, key); err != nil {
 		return nil, err
 	}
 	zerolog.Ctx(ctx).Info().Str("signer", user.GetLogin()).Msg("CLA signed")
@@ -235,6 +235,17 @@ func (h *Handler) sign(ctx context.Context, installationID int64, ref store.Pull
 		rechecks = append(rechecks, Recheck{PullRequest: b, Reason: "@" + user.GetLogin() + " signed the CLA"})
 	}
 	return rechecks, nil
+}
+
+// signedAt is when the comment that signs was written (or edited to
+// sign), as GitHub says: the same for every delivery of it.
+func signedAt(cm *github.IssueComment) time.Time {
+	for _, t := range []*github.Timestamp{cm.UpdatedAt, cm.CreatedAt} {
+		if t != nil && !t.IsZero() {
+			return t.Time
+		}
+	}
+	return time.Now()
 }
 
 // sameUser: the same GitHub account (by ID; by login when an ID is

@@ -61,6 +61,9 @@ func (m *Manager) HandleComment(ctx context.Context, client *github.Client, c Co
 		return Handled{}, err
 	}
 	h := Handled{RepositoryID: repoID}
+	if err := m.recordResponse(ctx, c, repoID); err != nil {
+		return h, err
+	}
 	// CLA revocations are not about this review; the pull request side
 	// runs them wherever they are written. An edit is HandleEdit's.
 	cmds, perrs := reviewCommands(c.Body)
@@ -202,6 +205,9 @@ func (m *Manager) record(ctx context.Context, c Comment, repoID int64, cmds []Co
 		}
 	}
 	if err := m.Store.ReplaceCommentDecisions(ctx, c.ID, ds); err != nil {
+		return err
+	}
+	if err := m.recordDecisions(ctx, c.InstallationID, repoID, c.Author, ds, func(i int) string { return CommandKey(c.ID, i, ds[i].Verb) }); err != nil {
 		return err
 	}
 	for i, cmd := range cmds {

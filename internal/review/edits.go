@@ -224,6 +224,9 @@ func (m *Manager) HandleEdit(ctx context.Context, client *github.Client, e Edit,
 			zerolog.Ctx(ctx).Info().Int64("comment_id", e.ID).Msg("this edit was applied before: its decisions stay as they are")
 		}
 	}
+	if err := m.recordDecisions(ctx, e.InstallationID, repoID, e.Editor, edit.Add, func(i int) string { return fmt.Sprintf("%s %d", edit.Key, i) }); err != nil {
+		return h, err
+	}
 	if err := m.AnswerEditOnce(ctx, client, owner(e.Repo), name(e.Repo), e.IssueNumber, e.ID, edit.Key, accepted, replies); err != nil {
 		return h, err
 	}

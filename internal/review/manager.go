@@ -140,6 +140,9 @@ func (m *Manager) update(ctx context.Context, client *github.Client, t Target, r
 	if rep.NotMadePrivate != "" {
 		notes = append(notes, NotMadePrivateNote(rep.NotMadePrivate))
 	}
+	if err := m.recordLife(ctx, t, rep, row, issue, edit.State); err != nil {
+		return err
+	}
 	if len(notes) > 0 {
 		// Once per change: the key names the row as this attempt read it
 		// (every Sync that gets through rewrites it, after the issue's

@@ -86,6 +86,34 @@ func License(s *Snapshot, r policy.LicenseRule) Finding {
 	return f
 }
 
+// LicenseID is the SPDX identifier of the license at the root of the
+// snapshot, for the history: "" when there is no license file,
+// "NOASSERTION" when a license file's text was not read (the license rule
+// is off, so the gatherer did not read it) or holds no license Scan
+// identifies, and the identifiers found otherwise, sorted and joined with
+// " AND " when there are several (LICENSE-MIT and LICENSE-APACHE: "Apache-2.0
+// AND MIT"). It ignores the policy: an edited copy of a license Scan still
+// identifies keeps that license's identifier.
+func LicenseID(s *Snapshot) string {
+	s = orEmpty(s)
+	files := LicenseFiles(s.Paths)
+	if len(files) == 0 {
+		return ""
+	}
+	var ids []string
+	for _, f := range files {
+		found := scanLicense(s.Contents[f]).ids
+		if len(found) == 0 {
+			return "NOASSERTION"
+		}
+		for _, id := range found {
+			ids = appendNew(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return strings.Join(ids, " AND ")
+}
+
 // checkLicenseFiles judges several license files: each on its own, then
 // the licenses they hold together.
 func checkLicenseFiles(s *Snapshot, files []string, r policy.LicenseRule) Finding {

@@ -290,3 +290,28 @@ func FuzzLicense(f *testing.F) {
 		wellFormed(t, fd)
 	})
 }
+
+func TestLicenseID(t *testing.T) {
+	mit, apache := readLicense(t, "MIT.txt"), readLicense(t, "Apache-2.0.txt")
+	tests := []struct {
+		name string
+		s    *Snapshot
+		want string
+	}{
+		{"none", &Snapshot{Paths: []string{"README.md"}}, ""},
+		{"nil snapshot", nil, ""},
+		{"MIT", licenseSnapshot("LICENSE", mit), "MIT"},
+		{"edited but identified", licenseSnapshot("LICENSE", readLicense(t, "MIT-extra-notice.txt")), "MIT"},
+		{"dual in one file", licenseSnapshot("COPYING", readLicense(t, "MIT-and-Apache-2.0.txt")), "Apache-2.0 AND MIT"},
+		{"dual in two files", &Snapshot{Paths: []string{"LICENSE-MIT", "LICENSE-APACHE"},
+			Contents: map[string]string{"LICENSE-MIT": mit, "LICENSE-APACHE": apache}}, "Apache-2.0 AND MIT"},
+		{"not read", &Snapshot{Paths: []string{"LICENSE"}}, "NOASSERTION"},
+		{"empty", licenseSnapshot("LICENSE", ""), "NOASSERTION"},
+		{"unknown text", licenseSnapshot("LICENSE", "All rights reserved. Do not copy."), "NOASSERTION"},
+	}
+	for _, tt := range tests {
+		if got := LicenseID(tt.s); got != tt.want {
+			t.Errorf("%s: LicenseID = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}

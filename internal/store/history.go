@@ -142,6 +142,12 @@ type PullRequestFact struct {
 	AuthorAssociation string // GitHub's: OWNER, MEMBER, CONTRIBUTOR, FIRST_TIME_CONTRIBUTOR, NONE…
 	AuthorBot         bool
 	OpenedAt          time.Time // the pull request's created_at
+	// Opening: the fact comes from the "opened" event itself, whose
+	// author_association replaces what a later event said (GitHub gives
+	// the association as of each event: a first-time contributor is a
+	// contributor once merged). Otherwise the first association recorded
+	// stays.
+	Opening bool
 }
 
 // RecordPullRequestOpened upserts a pull request's row with what every
@@ -157,13 +163,13 @@ func (s *Store) RecordPullRequestOpened(ctx context.Context, f PullRequestFact) 
 			repository_id = CASE WHEN excluded.repository_id <> 0 THEN excluded.repository_id ELSE pull_request_facts.repository_id END,
 			author = excluded.author,
 			author_id = CASE WHEN excluded.author_id <> 0 THEN excluded.author_id ELSE pull_request_facts.author_id END,
-			author_association = CASE WHEN excluded.author_association <> '' THEN excluded.author_association
-				ELSE pull_request_facts.author_association END,
+			author_association = CASE WHEN pull_request_facts.author_association = '' OR ($11 AND excluded.author_association <> '')
+				THEN excluded.author_association ELSE pull_request_facts.author_association END,
 			author_bot = excluded.author_bot, opened_at = excluded.opened_at,
 			updated_at = CASE WHEN excluded.updated_at > pull_request_facts.updated_at THEN excluded.updated_at
 				ELSE pull_request_facts.updated_at END`,
 		f.Repository, f.Number, f.InstallationID, f.Org, f.RepositoryID, f.Author, f.AuthorID,
-		f.AuthorAssociation, f.AuthorBot, opened)
+		f.AuthorAssociation, f.AuthorBot, opened, f.Opening)
 	if err != nil {
 		return fmt.Errorf("record pull request %s#%d: %w", f.Repository, f.Number, err)
 	}

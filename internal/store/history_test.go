@@ -175,8 +175,23 @@ func testPullRequestFacts(t *testing.T, s *store.Store) {
 	must(t, s.RecordPullRequestResponse(ctx, repo, 1, "lead", t0.Add(2*time.Hour)))
 	must(t, s.RecordPullRequestResponse(ctx, repo, 1, "early", t0.Add(time.Hour))) // earlier, delivered late
 	must(t, s.RecordPullRequestResponse(ctx, repo, 1, "late", t0.Add(3*time.Hour)))
+	// A later event says what GitHub says of the author then: the
+	// association at the opening stays; the opened event's wins.
+	later := pr
+	later.AuthorAssociation = "CONTRIBUTOR"
+	must(t, s.RecordPullRequestOpened(ctx, later))
+	if f := readFacts(t, s, repo, 1); f.association != "FIRST_TIME_CONTRIBUTOR" {
+		t.Fatalf("association = %s, want the first recorded", f.association)
+	}
+	opening := pr
+	opening.AuthorAssociation, opening.Opening = "NONE", true
+	must(t, s.RecordPullRequestOpened(ctx, opening))
+	must(t, s.RecordPullRequestOpened(ctx, later))
+	if f := readFacts(t, s, repo, 1); f.association != "NONE" {
+		t.Fatalf("association = %s, want the opened event's", f.association)
+	}
 	f := readFacts(t, s, repo, 1)
-	if f.responder != "early" || f.responded != t0.Add(time.Hour).Unix() || f.author != "Ada" || f.association != "FIRST_TIME_CONTRIBUTOR" || f.opened != t0.Unix() {
+	if f.responder != "early" || f.responded != t0.Add(time.Hour).Unix() || f.author != "Ada" || f.opened != t0.Unix() {
 		t.Fatalf("facts = %+v, want the earliest response by someone else", f)
 	}
 
@@ -198,7 +213,7 @@ func testPullRequestFacts(t *testing.T, s *store.Store) {
 	must(t, s.RecordPullRequestClosed(ctx, repo, 1, false, t1))
 	must(t, s.RecordPullRequestReopened(ctx, repo, 1, t2))
 	// Nor does an open (every webhook upserts the row).
-	must(t, s.RecordPullRequestOpened(ctx, pr))
+	must(t, s.RecordPullRequestOpened(ctx, opening))
 	if f := readFacts(t, s, repo, 1); f.closed != t3.Unix() || !f.merged || f.reopened != 1 || f.responder != "early" {
 		t.Fatalf("after merge: %+v", f)
 	}
