@@ -94,7 +94,12 @@ func render(r *report.Report, v View, n int) string {
 		b.WriteString("No review is waiting for a decision.\n")
 	}
 	list(&b, waiting, n, func(rv report.Review) string {
-		s := "- " + link(rv.Repository, rv.IssueURL) + ": waiting " + age(v.Now.Sub(rv.Opened))
+		s := "- " + link(rv.Repository, rv.IssueURL) + ": waiting "
+		if rv.Opened.IsZero() {
+			s += "since before the history began" // opened before the bot recorded history
+		} else {
+			s += age(v.Now.Sub(rv.Opened))
+		}
 		if rv.FirstResponse.IsZero() {
 			s += ", no response yet"
 		}

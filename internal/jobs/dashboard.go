@@ -110,7 +110,10 @@ func (w *dashboardWorker) Work(ctx context.Context, job *river.Job[DashboardArgs
 func (w *dashboardWorker) update(ctx context.Context, a DashboardArgs) error {
 	logger := zerolog.Ctx(ctx)
 	now := time.Now().UTC()
-	rep, err := report.Build(ctx, w.deps.Store, report.Options{Org: a.Org, Since: now.Add(-DashboardPeriod), Until: now, Now: now})
+	// History is kept in whole seconds: the period ends after this one,
+	// so that what happened in it counts.
+	until := now.Truncate(time.Second).Add(time.Second)
+	rep, err := report.Build(ctx, w.deps.Store, report.Options{Org: a.Org, Since: until.Add(-DashboardPeriod), Until: until, Now: now})
 	if err != nil {
 		return fmt.Errorf("build the report of %s: %w", a.Org, err)
 	}
