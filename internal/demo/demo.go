@@ -99,17 +99,19 @@ func Run(ctx context.Context, o Options) error {
 }
 
 type demo struct {
-	o      Options
-	gh     *githubfake.Fake
-	app    *server.App
-	url    string
-	admin  *github.Client
-	token  string
-	inst   int64
-	seq    int
-	served chan error
-	cancel context.CancelFunc
-	tmp    string
+	o         Options
+	gh        *githubfake.Fake
+	app       *server.App
+	url       string
+	admin     *github.Client
+	token     string
+	inst      int64
+	seq       int
+	served    chan error
+	cancel    context.CancelFunc
+	tmp       string
+	db        string           // the SQLite file
+	dashboard githubfake.Issue // the dashboard issue, once the quarter is played
 }
 
 func (d *demo) printf(format string, args ...any) { fmt.Fprintf(d.o.Out, format, args...) }
@@ -139,6 +141,7 @@ func start(ctx context.Context, o Options) (*demo, error) {
 		}
 		dbPath = filepath.Join(d.tmp, "demo.db")
 	}
+	d.db = dbPath
 	cfg := config.Default()
 	cfg.DatabaseURL = "sqlite://" + dbPath
 	cfg.GitHubAPIURL = d.gh.URL() + "/"

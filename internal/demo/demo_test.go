@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -23,6 +24,18 @@ func TestScenario(t *testing.T) {
 	for _, want := range []string{"1. acme/widget is made public", "❌ **license**", "✅ **license**", "refused:", "closed: Approved by @lead", "check run ospo/policy: failure", "check run ospo/policy: success", "Every step gave the expected result."} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("transcript lacks %q", want)
+		}
+	}
+	// The quarter's dashboard issue shows real numbers.
+	for _, re := range []string{
+		`dashboard issue http://\S+/repos/acme/ospo/issues/\d+ "OSPO dashboard" \(label ospo-dashboard\)`,
+		`\| Compliance: repositories passing every enforce rule \| \d+ % \([1-9]\d* of [1-9]\d*\) \|`,
+		`\| Pull requests: time to first response \(p50 / p90\) \| \d+[dhm] .* \([1-9]\d*\) \|`,
+		`\| Contributions: external / member / first-time contributors \| [1-9]\d* / [1-9]\d* / \d+ \|`,
+		`ospo-bot report --org acme --since \d{4}-\d{2}-\d{2} --format markdown`,
+	} {
+		if !regexp.MustCompile(re).MatchString(out.String()) {
+			t.Errorf("transcript lacks %s", re)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/go-github/v66/github"
 
@@ -114,6 +115,7 @@ func (d *demo) scenario(ctx context.Context) bool {
 			return []string{fmt.Sprintf("check run %s: %s — %s", cr.Name, cr.Conclusion, cr.Output.Title),
 				"the comment now reads: " + firstLine(strings.SplitN(bot[0].Body, "\n", 2)[1])}, nil
 		}},
+		{fmt.Sprintf("a simulated quarter: %d repositories and %d pull requests over %d days, then the nightly sweep", quarterRepos, quarterPRs, quarterDays), d.quarter},
 	}
 	ok := true
 	for i, s := range steps {
@@ -131,6 +133,9 @@ func (d *demo) scenario(ctx context.Context) bool {
 	}
 	if ok {
 		d.printf("Every step gave the expected result.\n")
+		d.printf("\nThe org report of the quarter, from the database alone (keep it with --database FILE):\n")
+		d.printf("  OSPO_DATABASE_URL=sqlite://%s ospo-bot report --org acme --since %s --format markdown\n",
+			d.db, time.Now().UTC().AddDate(0, 0, -quarterDays).Format(time.DateOnly))
 	}
 	return ok
 }

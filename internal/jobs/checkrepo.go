@@ -103,12 +103,16 @@ func (c *checker) run(ctx context.Context, job *rivertype.JobRow, subject string
 // a time in this process.
 func (c *checker) checkRepository(ctx context.Context, client *github.Client, r check.Repository) error {
 	defer c.locks.lock(r.ID)()
+	before := c.resultBefore(ctx, r.ID)
 	err := c.check.Repository(ctx, client, r)
 	var disabled *review.IssuesDisabledError
 	if errors.As(err, &disabled) {
 		return permanent("%v", err)
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return c.dashboardAfterCheck(ctx, r, before)
 }
 
 // keyedMutex serialises work on one key (a repository) in this process.

@@ -80,6 +80,9 @@ func (h *commentHandler) reviewIssue(ctx context.Context, client *github.Client,
 		zerolog.Ctx(ctx).Warn().Int64("repository_id", handled.RepositoryID).Msg("review issue of a repository ospo-bot does not know: cannot re-check it")
 		return nil
 	}
+	if err := enqueueDashboard(ctx, installationID, ev.GetRepo().GetOwner().GetLogin(), "a review decision"); err != nil {
+		return err
+	}
 	// Its own job: a failure of the check must not handle the comment again.
 	return insertCheck(ctx, CheckRepositoryArgs{InstallationID: installationID, RepositoryID: handled.RepositoryID,
 		Repository: handled.Repository, Reason: "a command on its review issue"})

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ospo-bot/ospo-bot/internal/appbot"
 	"github.com/ospo-bot/ospo-bot/internal/check"
+	"github.com/ospo-bot/ospo-bot/internal/dashboard"
 	"github.com/ospo-bot/ospo-bot/internal/logging"
 	"github.com/ospo-bot/ospo-bot/internal/metrics"
 	"github.com/ospo-bot/ospo-bot/internal/prcheck"
@@ -132,6 +133,7 @@ func New(deps Deps, opts Options) (*Queue, error) {
 		river.AddWorker(workers, &policyPlanWorker{checker: chk})
 		river.AddWorker(workers, &sweepWorker{deps: deps})
 		river.AddWorker(workers, &maintenanceWorker{deps: deps, retention: opts.Retention})
+		river.AddWorker(workers, &dashboardWorker{deps: deps, publisher: &dashboard.Publisher{Store: deps.Store, Bot: bot}, checker: chk})
 		cfg.Workers = workers
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}}
 	}

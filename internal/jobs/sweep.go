@@ -63,6 +63,9 @@ func (w *sweepWorker) sweep(ctx context.Context, client *river.Client[*sql.Tx]) 
 		if err := insertFanOut(ctx, client, in.ID, repos, "periodic sweep"); err != nil {
 			return err
 		}
+		if err := enqueueSweepDashboard(ctx, client, in.ID, in.Account); err != nil {
+			return err
+		}
 	}
 	zerolog.Ctx(ctx).Info().Int("installations", len(installs)).Msg("sweep enqueued repository checks")
 	return nil

@@ -27,6 +27,8 @@ type Metrics struct {
 	GitHubRequests *prometheus.CounterVec
 	// GitHubRateRemaining is the last X-RateLimit-Remaining seen per installation.
 	GitHubRateRemaining *prometheus.GaugeVec
+	// KPI holds each org's KPIs (kpi.go).
+	KPI *KPIs
 }
 
 // New creates the collectors and registers them, with the Go and process
@@ -67,5 +69,7 @@ func New() *Metrics {
 		m.Deliveries, m.IntakeSeconds, m.JobSeconds, m.JobFailures,
 		m.GitHubRequests, m.GitHubRateRemaining,
 	)
+	m.KPI = newKPIs()
+	m.Registry.MustRegister(m.KPI.collectors()...)
 	return m
 }
