@@ -264,6 +264,9 @@ func (b *builder) add(ev evaluated) {
 	}
 }
 
+// repositoryRules are the rules rules.Evaluate runs, in its order.
+var repositoryRules = rules.OfScope(rules.RepositoryScope)
+
 func stateOf(rows []store.ReviewDecision) review.State {
 	ds := make([]review.Decision, len(rows))
 	for i, r := range rows {
@@ -296,9 +299,8 @@ func Evaluate(r *Repository, pol policy.Policy, st review.State) Outcome {
 	s, rr := r.Snapshot, pol.Repository
 	fs := rules.Evaluate(s, rr)
 	out := Outcome{Unknown: make([]bool, len(fs))}
-	all := rules.OfScope(rules.RepositoryScope)
 	for i, f := range fs {
-		if f.Result != rules.Skip && !r.Gathered.Covers(all[i], &pol, s) {
+		if f.Result != rules.Skip && !r.Gathered.Covers(repositoryRules[i], &pol, s) {
 			out.Unknown[i] = true
 		}
 	}
