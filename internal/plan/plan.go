@@ -258,7 +258,7 @@ func (b *builder) add(ev evaluated) {
 	case after.Flagged && !before.Flagged:
 		p.NewlyFlagged = append(p.NewlyFlagged, Entry{Repository: r.Name, URL: r.Snapshot.HTMLURL, Why: after.Why})
 	case before.Flagged && !after.Flagged && !after.MaybeFlagged:
-		p.NoLongerFlagged = append(p.NoLongerFlagged, Entry{Repository: r.Name, URL: r.Snapshot.HTMLURL, Why: before.Why})
+		p.NoLongerFlagged = append(p.NoLongerFlagged, Entry{Repository: r.Name, URL: r.Snapshot.HTMLURL, Why: "was: " + before.Why})
 	case !before.Flagged && !after.Flagged && after.MaybeFlagged:
 		p.MaybeFlagged = append(p.MaybeFlagged, Entry{Repository: r.Name, URL: r.Snapshot.HTMLURL, Why: after.Why})
 	}
