@@ -163,8 +163,11 @@ func invalidOutput(problems policy.Errors) *github.CheckRunOutput {
 	summary := inert.CapWithin(fit.CheckOutput.Max, fit.CheckOutput.Len, func(max int) string {
 		return fit.Limit{Max: max, Bytes: true}.List(head, items, "", "see the annotations, or run `ospo-bot policy validate ospo.yml`")
 	})
-	return &github.CheckRunOutput{Title: github.String(fmt.Sprintf("%s is invalid: %d problem%s", policy.OrgPath, len(problems), map[bool]string{true: "", false: "s"}[len(problems) == 1])),
-		Summary: github.String(summary)}
+	title := fmt.Sprintf("%s is invalid: %d problems", policy.OrgPath, len(problems))
+	if len(problems) == 1 {
+		title = fmt.Sprintf("%s is invalid: 1 problem", policy.OrgPath)
+	}
+	return &github.CheckRunOutput{Title: github.String(title), Summary: github.String(summary)}
 }
 
 // problemAnnotations point at each problem's line and column in ospo.yml

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"github.com/google/go-github/v66/github"
 	"github.com/riverqueue/river"
@@ -42,7 +43,7 @@ type policyPlanWorker struct {
 func (w *policyPlanWorker) Work(ctx context.Context, job *river.Job[PolicyPlanArgs]) error {
 	a := job.Args
 	logger := zerolog.Ctx(ctx).With().Str(logging.FieldRepository, a.Repository).Int(logging.FieldPR, a.Number).Logger()
-	owner := a.Repository[:len(a.Repository)-len("/"+policy.OrgRepo)]
+	owner, _, _ := strings.Cut(a.Repository, "/")
 	return w.checker.run(logger.WithContext(ctx), job.JobRow, fmt.Sprintf("policy plan %s#%d", a.Repository, a.Number), a.InstallationID, "pull request to the org policy",
 		func(ctx context.Context, client *github.Client) error {
 			return w.checker.check.PolicyPlan(ctx, client, check.PlanPullRequest{InstallationID: a.InstallationID, Owner: owner, Number: a.Number,

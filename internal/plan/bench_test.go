@@ -45,11 +45,17 @@ repository:
 // a third Apache-2.0, a sixth BSD-3-Clause (shared texts), a sixth no
 // LICENSE; most with a CODEOWNERS of their own (a text each), README,
 // CONTRIBUTING, a few docs/ and .github/ files; a fifth public; topics on
-// half. OSPO_PLAN_BENCH_DB keeps the SQLite database at that path (for
-// /usr/bin/time -v ospo-bot policy plan).
+// half. OSPO_PLAN_BENCH_DB keeps the SQLite database at that path, and
+// OSPO_PLAN_BENCH_POSTGRES names an empty Postgres database to fill and
+// keep (for /usr/bin/time -v ospo-bot policy plan).
 func generatedOrg(b *testing.B, d store.Dialect) *store.Store {
 	ctx := context.Background()
-	url := storetest.URL(b, d)
+	var url string
+	if keep := os.Getenv("OSPO_PLAN_BENCH_POSTGRES"); d == store.Postgres && keep != "" {
+		url = keep // an empty database, kept
+	} else {
+		url = storetest.URL(b, d)
+	}
 	if d == store.SQLite {
 		path := filepath.Join(os.TempDir(), fmt.Sprintf("ospo-plan-bench-%d.db", os.Getpid()))
 		if keep := os.Getenv("OSPO_PLAN_BENCH_DB"); keep != "" {

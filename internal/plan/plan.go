@@ -258,11 +258,14 @@ func (b *builder) add(ev evaluated) {
 	case after.Flagged && !before.Flagged:
 		p.NewlyFlagged = append(p.NewlyFlagged, Entry{Repository: r.Name, URL: r.Snapshot.HTMLURL, Why: after.Why})
 	case before.Flagged && !after.Flagged && !after.MaybeFlagged:
-		p.NoLongerFlagged = append(p.NoLongerFlagged, Entry{Repository: r.Name, URL: r.Snapshot.HTMLURL, Why: before.Why})
+		p.NoLongerFlagged = append(p.NoLongerFlagged, Entry{Repository: r.Name, URL: r.Snapshot.HTMLURL, Why: "was: " + before.Why})
 	case !before.Flagged && !after.Flagged && after.MaybeFlagged:
 		p.MaybeFlagged = append(p.MaybeFlagged, Entry{Repository: r.Name, URL: r.Snapshot.HTMLURL, Why: after.Why})
 	}
 }
+
+// repositoryRules are the rules rules.Evaluate runs, in its order.
+var repositoryRules = rules.OfScope(rules.RepositoryScope)
 
 func stateOf(rows []store.ReviewDecision) review.State {
 	ds := make([]review.Decision, len(rows))
@@ -296,9 +299,8 @@ func Evaluate(r *Repository, pol policy.Policy, st review.State) Outcome {
 	s, rr := r.Snapshot, pol.Repository
 	fs := rules.Evaluate(s, rr)
 	out := Outcome{Unknown: make([]bool, len(fs))}
-	all := rules.OfScope(rules.RepositoryScope)
 	for i, f := range fs {
-		if f.Result != rules.Skip && !r.Gathered.Covers(all[i], &pol, s) {
+		if f.Result != rules.Skip && !r.Gathered.Covers(repositoryRules[i], &pol, s) {
 			out.Unknown[i] = true
 		}
 	}

@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"crypto/sha256"
 	"slices"
 	"sync"
 )
@@ -10,18 +9,18 @@ import (
 // org's repositories share a few license texts, and a sweep or a policy
 // plan would otherwise scan the same Apache-2.0 text thousands of times
 // (most of the plan's time on 10,000 repositories).
-const maxScans = 256
+const maxScans = 64
 
-// scans remembers scanLicenseText's results by the text's SHA-256: the
-// scan is a pure function of the text, so remembering changes no result.
+// scans remembers scanLicenseText's results by text: the scan is a pure
+// function of the text, so remembering changes no result.
 var scans = struct {
 	sync.Mutex
-	m map[[sha256.Size]byte]scanResult
-}{m: map[[sha256.Size]byte]scanResult{}}
+	m map[string]scanResult
+}{m: map[string]scanResult{}}
 
 // scanLicense is scanLicenseText, remembered.
 func scanLicense(text string) scanResult {
-	key := sha256.Sum256([]byte(text))
+	key := text
 	scans.Lock()
 	res, ok := scans.m[key]
 	scans.Unlock()
