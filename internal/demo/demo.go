@@ -93,6 +93,9 @@ func Run(ctx context.Context, o Options) error {
 	}
 	d.printf("(another demo at the same time: add --to %s)\n", ctl)
 	d.printf("Look at what GitHub holds, e.g.:\n  curl -H 'Authorization: token %s' %s/repos/acme/ospo/issues/1\n", d.token, d.gh.URL())
+	if d.dashboard.Number != 0 {
+		d.printf("The dashboard issue:\n  curl -H 'Authorization: token %s' %s/repos/acme/ospo/issues/%d\n", d.token, d.gh.URL(), d.dashboard.Number)
+	}
 	d.printf("Metrics: %s/metrics. Press Ctrl-C to stop.\n\n", d.url)
 	<-ctx.Done()
 	return nil

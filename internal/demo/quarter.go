@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -247,4 +249,25 @@ func (d *demo) waitDashboard(ctx context.Context) (githubfake.Issue, error) {
 		return found, fmt.Errorf("no dashboard issue after the sweep: %w; jobs left: %s", err, strings.Join(left, "; "))
 	}
 	return found, nil
+}
+
+// nextPolicy is a stricter policy than the demo's, for `ospo-bot policy
+// plan` to show what it would break.
+const nextPolicy = `# acme's open-source policy, next quarter
+review:
+  repository: acme/ospo
+  approvers: ["@acme/ospo-leads"]
+repository:
+  license: {mode: enforce, allowed: [Apache-2.0, MIT]}
+  codeowners: {mode: enforce}
+  files: {mode: enforce, required: [README, CONTRIBUTING]}
+pull_request:
+  cla: {mode: enforce, document: "https://acme.example/cla", version: "1"}
+  protected_paths: {mode: enforce}
+`
+
+// writeNextPolicy writes nextPolicy beside the database and returns its path.
+func (d *demo) writeNextPolicy() (string, error) {
+	path := filepath.Join(filepath.Dir(d.db), "ospo-next.yml")
+	return path, os.WriteFile(path, []byte(nextPolicy), 0o644)
 }
