@@ -76,7 +76,9 @@ func (d *demo) quarter(ctx context.Context) ([]string, error) {
 	}
 	for i := 1; i <= quarterRepos; i++ {
 		name, files := quarterRepo(i)
-		if _, err := d.gh.AddRepo(githubfake.Repo{Owner: "acme", Name: name, Files: files}); err != nil {
+		// Half are private: a public one waits for an OSPO review, and
+		// each review issue spends the installation's content budget.
+		if _, err := d.gh.AddRepo(githubfake.Repo{Owner: "acme", Name: name, Files: files, Private: i%2 == 0}); err != nil {
 			return nil, err
 		}
 		if err := d.deliver(ctx, "repository", d.repoEventOf(ctx, name, "created")); err != nil {
@@ -116,7 +118,7 @@ func (d *demo) recordDays(ctx context.Context, i int, name string, start time.Ti
 	fixed := start.AddDate(0, 0, 3*i) // when its licence was added
 	for day := start; day.Before(start.AddDate(0, 0, quarterDays)); day = day.AddDate(0, 0, 7) {
 		pass := files["LICENSE"] != "" && !day.Before(fixed)
-		rd := store.RepositoryDay{RepositoryID: r.ID, InstallationID: d.inst, Org: "acme", Repository: "acme/" + name, InScope: true,
+		rd := store.RepositoryDay{RepositoryID: r.ID, InstallationID: d.inst, Org: "acme", Repository: "acme/" + name, InScope: true, Private: r.Private,
 			Results: map[string]string{"license": "enforce/pass", "files": "warn/pass"}, PolicyVersion: "acme/.github:ospo.yml", At: day}
 		if !pass {
 			rd.Flagged, rd.Failing, rd.Results["license"] = true, []string{"license"}, "enforce/fail"
