@@ -37,11 +37,11 @@ Usage:
   ospo-bot migrate [--config FILE]   apply database migrations and exit
   ospo-bot policy validate [--explain] [--repo-override FILE] FILE
                                      check an ospo.yml; --explain prints the effective policy
-  ospo-bot report --org ORG --since DATE [--until DATE] [--format markdown|csv|json] [--out FILE]
-                                     write the org's KPIs, repositories, reviews and audit log
   ospo-bot backfill [--days N] [--org ORG] [--config FILE]
                                      fill the pull request history of the last N (90) days from
                                      GitHub, paced within the rate limit; run again to resume
+  ospo-bot report --org ORG --since DATE [--until DATE] [--format markdown|csv|json] [--out FILE]
+                                     write the org's KPIs, repositories, reviews and audit log
   ospo-bot version                   print the version
 
 Settings come from --config (YAML, see config/ospo-bot.example.yml) and
@@ -70,10 +70,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = migrate(rest, stdout, stderr)
 	case "policy":
 		err = policyCommand(rest, stdout, stderr)
-	case "report":
-		err = reportCommand(rest, stdout, stderr)
 	case "backfill":
 		err = backfillCommand(rest, stdout, stderr)
+	case "report":
+		err = reportCommand(rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "ospo-bot", server.Version)
 		return 0

@@ -9,14 +9,14 @@ import (
 // PullRequest is a pull request's facts, as migration 011's
 // pull_request_facts records them (zero times: not yet).
 type PullRequest struct {
-	Repository, Author, AuthorAssociation string
-	AuthorBot                             bool
-	OpenedAt                              time.Time
-	FirstResponseAt                       time.Time
-	FirstResponder                        string
-	ClosedAt                              time.Time // the last close; a reopen cleared the earlier one
-	Merged                                bool
-	CLABlockedAt, CLAUnblockedAt          time.Time
+	Author, AuthorAssociation    string
+	AuthorBot                    bool
+	OpenedAt                     time.Time
+	FirstResponseAt              time.Time
+	FirstResponder               string
+	ClosedAt                     time.Time // the last close; a reopen cleared the earlier one
+	Merged                       bool
+	CLABlockedAt, CLAUnblockedAt time.Time
 }
 
 // IsBot reports whether a login is a GitHub App's (login ending "[bot]"),

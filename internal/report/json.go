@@ -127,6 +127,7 @@ type jsonAudit struct {
 func writeJSON(w io.Writer, r *Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // a file, not a page: "<1d" stays readable
 	return enc.Encode(toJSON(r))
 }
 

@@ -205,25 +205,26 @@ func (s *Store) OrgCLAEvents(ctx context.Context, org string, until time.Time) (
 
 // PullRequestRow is what the KPIs read of a pull request's facts.
 type PullRequestRow struct {
-	Repository, Author, AuthorAssociation string
-	AuthorBot                             bool
-	OpenedAt, FirstResponseAt             time.Time
-	FirstResponder                        string
-	ClosedAt                              time.Time
-	Merged                                bool
-	CLABlockedAt, CLAUnblockedAt          time.Time
+	Author, AuthorAssociation    string
+	AuthorBot                    bool
+	OpenedAt, FirstResponseAt    time.Time
+	FirstResponder               string
+	ClosedAt                     time.Time
+	Merged                       bool
+	CLABlockedAt, CLAUnblockedAt time.Time
 }
 
 // EachPullRequest calls fn with every pull request of org opened, closed
 // or blocked by the CLA in [since, until), streaming: the rows are not
-// held.
+// held. Every such pull request opened before until: the range on
+// (org, opened_at) reads the rows in about the order they were written.
 func (s *Store) EachPullRequest(ctx context.Context, org string, since, until time.Time, fn func(PullRequestRow)) error {
 	a, b := since.Unix(), until.Unix()
 	rows, err := s.DB.QueryContext(ctx, `
-		SELECT repository, author, author_association, author_bot, opened_at, first_response_at, first_responder,
+		SELECT author, author_association, author_bot, opened_at, first_response_at, first_responder,
 			closed_at, merged, cla_blocked_at, cla_unblocked_at
 		FROM pull_request_facts
-		WHERE org = $1 AND ((opened_at >= $2 AND opened_at < $3) OR (closed_at >= $2 AND closed_at < $3)
+		WHERE org = $1 AND opened_at < $3 AND (opened_at >= $2 OR (closed_at >= $2 AND closed_at < $3)
 			OR (cla_blocked_at >= $2 AND cla_blocked_at < $3))`, org, a, b)
 	if err != nil {
 		return fmt.Errorf("read pull requests of %s: %w", org, err)
@@ -232,7 +233,7 @@ func (s *Store) EachPullRequest(ctx context.Context, org string, since, until ti
 	var r PullRequestRow
 	var opened, responded, closed, blocked, unblocked int64
 	for rows.Next() {
-		if err := rows.Scan(&r.Repository, &r.Author, &r.AuthorAssociation, &r.AuthorBot, &opened, &responded, &r.FirstResponder,
+		if err := rows.Scan(&r.Author, &r.AuthorAssociation, &r.AuthorBot, &opened, &responded, &r.FirstResponder,
 			&closed, &r.Merged, &blocked, &unblocked); err != nil {
 			return err
 		}

@@ -80,7 +80,7 @@ func testHistoryReaders(t *testing.T, s *store.Store) {
 	pr("other/b", 1, "other", "eve", false, since.Add(time.Hour), time.Time{}, false, time.Time{})
 	var numbers []string
 	if err := s.EachPullRequest(ctx, org, since, until, func(r store.PullRequestRow) {
-		numbers = append(numbers, r.Author+"@"+r.Repository)
+		numbers = append(numbers, r.Author)
 	}); err != nil {
 		t.Fatal(err)
 	}
