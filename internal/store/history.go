@@ -222,18 +222,20 @@ func (s *Store) RecordPullRequestReopened(ctx context.Context, repository string
 	return nil
 }
 
-// recordCLABlocking notes on the pull request's facts that the CLA began
-// (before 0, now more) or ceased (before more, now 0) to block it, at at:
-// cla_blocked_at keeps the first block, cla_unblocked_at the last unblock
-// (0 while blocked again).
+// recordCLABlocking notes on the pull request's facts, at at, that the
+// CLA blocks it (now more than 0 blockers: cla_blocked_at keeps the first
+// block, cla_unblocked_at is 0 while blocked) or ceased to (before more,
+// now 0: cla_unblocked_at is the last unblock). A check that finds it
+// blocked fills cla_blocked_at even if its facts row came after the block
+// began.
 func recordCLABlocking(ctx context.Context, tx *sql.Tx, pr PullRequestRef, before, now int, at time.Time) error {
 	var q string
 	switch {
-	case before == 0 && now > 0:
+	case now > 0:
 		q = `UPDATE pull_request_facts SET cla_unblocked_at = 0,
 			cla_blocked_at = CASE WHEN cla_blocked_at = 0 THEN $1 ELSE cla_blocked_at END
-			WHERE repository = $2 AND number = $3`
-	case before > 0 && now == 0:
+			WHERE repository = $2 AND number = $3 AND (cla_blocked_at = 0 OR cla_unblocked_at <> 0)`
+	case before > 0:
 		q = `UPDATE pull_request_facts SET cla_unblocked_at = $1
 			WHERE repository = $2 AND number = $3 AND cla_blocked_at <> 0`
 	default:

@@ -265,4 +265,16 @@ func testCLABlocking(t *testing.T, s *store.Store) {
 	if n := count(t, s, `SELECT COUNT(*) FROM cla_blockers WHERE repository = $1`, ref.Repository); n != 0 {
 		t.Fatalf("%d blockers left after ClearBlockers", n)
 	}
+
+	// Blocked before its facts row existed (its opening never arrived):
+	// the next check that finds it blocked records the block.
+	late := store.PullRequestRef{InstallationID: 7, Repository: "acme/cla", Number: 5}
+	must(t, s.SetBlockersAt(ctx, late, []int64{5}, t1))
+	must(t, s.RecordPullRequestOpened(ctx, store.PullRequestFact{Repository: late.Repository, Number: 5, Org: "acme", Author: "ada", OpenedAt: t0}))
+	must(t, s.SetBlockersAt(ctx, late, []int64{5}, t2))
+	must(t, s.SetBlockersAt(ctx, late, []int64{5}, t3))
+	must(t, s.SetBlockersAt(ctx, late, nil, t4))
+	if f := readFacts(t, s, late.Repository, 5); f.blocked != t2.Unix() || f.unblocked != t4.Unix() {
+		t.Fatalf("blocked before its row: %+v", f)
+	}
 }
