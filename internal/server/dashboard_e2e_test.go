@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -207,6 +208,18 @@ func TestDashboardIssueAfterLostResponse(t *testing.T) {
 	s.sweep()
 	if n := len(s.dashboards()); n != 1 {
 		t.Fatalf("%d dashboard issues after a second sweep, want 1", n)
+	}
+	// GitHub answers 404 for the issue on record once (gone, or not yet
+	// visible to this replica): the update looks for the app's own issue
+	// before opening one, and finds it.
+	s.GitHub.InjectFault(githubfake.Fault{Method: http.MethodGet, Route: "/repos/acme/ospo/issues/" + strconv.Itoa(s.dashboards()[0].Number),
+		Kind: githubfake.Status(http.StatusNotFound)})
+	s.sweep()
+	if c, _ := s.dashboardWrites(0); c != 1 || len(s.dashboards()) != 1 {
+		t.Fatalf("after a 404: %d creations, %d dashboard issues; want 1 and 1", c, len(s.dashboards()))
+	}
+	if n := s.GitHub.CountRequests(func(r githubfake.Request) bool { return r.Fault == "status 404" }); n != 1 {
+		t.Fatalf("the 404 was answered %d times, want 1", n)
 	}
 	// The record of the issue pruned (store.PruneExactlyOnce, after 30
 	// days): the next update adopts the issue again.
