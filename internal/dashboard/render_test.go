@@ -100,3 +100,23 @@ func TestRenderFitsGitHubsLimit(t *testing.T) {
 		t.Error("the review waiting longest is not first")
 	}
 }
+
+// BenchmarkRender renders the dashboard of an org of 10,000 repositories,
+// each failing three rules with an exemption and a waiting review: the
+// lists are cut until the body fits.
+func BenchmarkRender(b *testing.B) {
+	r := sample()
+	r.Repositories, r.Reviews = nil, nil
+	for i := range 10000 {
+		name := fmt.Sprintf("acme/repository-%05d", i)
+		r.Repositories = append(r.Repositories, report.Repository{Name: name, URL: "https://github.com/" + name, InScope: true,
+			Failing: []string{"license", "files", "codeowners"}, Exemptions: []report.Exemption{{Repository: name, Rule: "security", Actor: "lead", Reason: "why"}}})
+		r.Reviews = append(r.Reviews, report.Review{Repository: name, IssueURL: "https://github.com/acme/ospo/issues/1", Opened: now.Add(-time.Duration(i) * time.Minute)})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if body := Render(r, view); fit.Body.Len(body) > fit.Body.Max {
+			b.Fatal("too long")
+		}
+	}
+}

@@ -45,6 +45,10 @@ type Options struct {
 	Logger zerolog.Logger
 }
 
+// timeScale is how much faster than GitHub's clock the demo's content
+// limits run.
+const timeScale = 10
+
 const (
 	appID  = 1
 	secret = "demo-webhook-secret"
@@ -93,6 +97,9 @@ func Run(ctx context.Context, o Options) error {
 	}
 	d.printf("(another demo at the same time: add --to %s)\n", ctl)
 	d.printf("Look at what GitHub holds, e.g.:\n  curl -H 'Authorization: token %s' %s/repos/acme/ospo/issues/1\n", d.token, d.gh.URL())
+	if d.dashboard.Number != 0 {
+		d.printf("The dashboard issue:\n  curl -H 'Authorization: token %s' %s/repos/acme/ospo/issues/%d\n", d.token, d.gh.URL(), d.dashboard.Number)
+	}
 	d.printf("Metrics: %s/metrics. Press Ctrl-C to stop.\n\n", d.url)
 	<-ctx.Done()
 	return nil
@@ -122,7 +129,10 @@ func start(ctx context.Context, o Options) (*demo, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := githubfake.Options{AppID: appID, PublicKey: &key.PublicKey}
+	// The demo plays a quarter in seconds: GitHub's limits on content
+	// creation (80 a minute, 500 an hour) keep their counts over windows
+	// ten times shorter, in the fake and in the bot's budget alike.
+	opts := githubfake.Options{AppID: appID, PublicKey: &key.PublicKey, ContentMinute: time.Minute / timeScale, ContentHour: time.Hour / timeScale}
 	if _, err := githubfake.FindTestdata(githubfake.DefaultSpec); err != nil {
 		opts.DisableValidation = true // outside the source tree
 	}
@@ -153,6 +163,9 @@ func start(ctx context.Context, o Options) (*demo, error) {
 		d.stop()
 		return nil, err
 	}
+	limits := store.DefaultContentLimits
+	limits.Minute, limits.Hour = limits.Minute/timeScale, limits.Hour/timeScale
+	d.app.Store.SetContentLimits(limits)
 	listen := o.Listen
 	if listen == "" {
 		listen = "127.0.0.1:0"

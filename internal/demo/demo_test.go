@@ -33,6 +33,7 @@ func TestScenario(t *testing.T) {
 		`\| Pull requests: time to first response \(p50 / p90\) \| \d+[dhm] .* \([1-9]\d*\) \|`,
 		`\| Contributions: external / member / first-time contributors \| [1-9]\d* / [1-9]\d* / \d+ \|`,
 		`ospo-bot report --org acme --since \d{4}-\d{2}-\d{2} --format markdown`,
+		`ospo-bot policy plan --org acme \S+ospo-next\.yml`,
 	} {
 		if !regexp.MustCompile(re).MatchString(out.String()) {
 			t.Errorf("transcript lacks %s", re)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -74,7 +76,9 @@ func (d *demo) quarter(ctx context.Context) ([]string, error) {
 	}
 	for i := 1; i <= quarterRepos; i++ {
 		name, files := quarterRepo(i)
-		if _, err := d.gh.AddRepo(githubfake.Repo{Owner: "acme", Name: name, Files: files}); err != nil {
+		// Half are private: a public one waits for an OSPO review, and
+		// each review issue spends the installation's content budget.
+		if _, err := d.gh.AddRepo(githubfake.Repo{Owner: "acme", Name: name, Files: files, Private: i%2 == 0}); err != nil {
 			return nil, err
 		}
 		if err := d.deliver(ctx, "repository", d.repoEventOf(ctx, name, "created")); err != nil {
@@ -114,7 +118,7 @@ func (d *demo) recordDays(ctx context.Context, i int, name string, start time.Ti
 	fixed := start.AddDate(0, 0, 3*i) // when its licence was added
 	for day := start; day.Before(start.AddDate(0, 0, quarterDays)); day = day.AddDate(0, 0, 7) {
 		pass := files["LICENSE"] != "" && !day.Before(fixed)
-		rd := store.RepositoryDay{RepositoryID: r.ID, InstallationID: d.inst, Org: "acme", Repository: "acme/" + name, InScope: true,
+		rd := store.RepositoryDay{RepositoryID: r.ID, InstallationID: d.inst, Org: "acme", Repository: "acme/" + name, InScope: true, Private: r.Private,
 			Results: map[string]string{"license": "enforce/pass", "files": "warn/pass"}, PolicyVersion: "acme/.github:ospo.yml", At: day}
 		if !pass {
 			rd.Flagged, rd.Failing, rd.Results["license"] = true, []string{"license"}, "enforce/fail"
@@ -247,4 +251,25 @@ func (d *demo) waitDashboard(ctx context.Context) (githubfake.Issue, error) {
 		return found, fmt.Errorf("no dashboard issue after the sweep: %w; jobs left: %s", err, strings.Join(left, "; "))
 	}
 	return found, nil
+}
+
+// nextPolicy is a stricter policy than the demo's, for `ospo-bot policy
+// plan` to show what it would break.
+const nextPolicy = `# acme's open-source policy, next quarter
+review:
+  repository: acme/ospo
+  approvers: ["@acme/ospo-leads"]
+repository:
+  license: {mode: enforce, allowed: [Apache-2.0, MIT]}
+  codeowners: {mode: enforce}
+  files: {mode: enforce, required: [README, CONTRIBUTING]}
+pull_request:
+  cla: {mode: enforce, document: "https://acme.example/cla", version: "1"}
+  protected_paths: {mode: enforce}
+`
+
+// writeNextPolicy writes nextPolicy beside the database and returns its path.
+func (d *demo) writeNextPolicy() (string, error) {
+	path := filepath.Join(filepath.Dir(d.db), "ospo-next.yml")
+	return path, os.WriteFile(path, []byte(nextPolicy), 0o644)
 }

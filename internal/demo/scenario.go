@@ -136,6 +136,10 @@ func (d *demo) scenario(ctx context.Context) bool {
 		d.printf("\nThe org report of the quarter, from the database alone (keep it with --database FILE):\n")
 		d.printf("  OSPO_DATABASE_URL=sqlite://%s ospo-bot report --org acme --since %s --format markdown\n",
 			d.db, time.Now().UTC().AddDate(0, 0, -quarterDays).Format(time.DateOnly))
+		if next, err := d.writeNextPolicy(); err == nil {
+			d.printf("What enforcing CODEOWNERS and a CONTRIBUTING file would break, before it merges:\n")
+			d.printf("  OSPO_DATABASE_URL=sqlite://%s ospo-bot policy plan --org acme %s\n", d.db, next)
+		}
 	}
 	return ok
 }

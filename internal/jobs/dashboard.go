@@ -17,8 +17,10 @@ import (
 	"github.com/ospo-bot/ospo-bot/internal/check"
 	"github.com/ospo-bot/ospo-bot/internal/dashboard"
 	"github.com/ospo-bot/ospo-bot/internal/ghclient"
+	"github.com/ospo-bot/ospo-bot/internal/kpi"
 	"github.com/ospo-bot/ospo-bot/internal/policy"
 	"github.com/ospo-bot/ospo-bot/internal/report"
+	"github.com/ospo-bot/ospo-bot/internal/rules"
 )
 
 // DashboardDebounce is how long a change (a repository's result, a review
@@ -117,7 +119,7 @@ func (w *dashboardWorker) update(ctx context.Context, a DashboardArgs) error {
 	if err != nil {
 		return fmt.Errorf("build the report of %s: %w", a.Org, err)
 	}
-	w.deps.Metrics.KPI.Set(a.Org, rep.KPIs)
+	w.deps.Metrics.KPI.Set(a.Org, registryRulesOnly(rep.KPIs))
 	client, err := w.deps.GitHub.NewInstallationClient(a.InstallationID)
 	if err != nil {
 		return err
@@ -181,4 +183,17 @@ func (c *checker) dashboardAfterCheck(ctx context.Context, r check.Repository, b
 		return nil
 	}
 	return enqueueDashboard(ctx, r.InstallationID, r.Owner, "a repository's result changed")
+}
+
+// registryRulesOnly keeps the per-rule compliance of the registry's rules:
+// the gauges' rule label takes no other value, whatever the store holds.
+func registryRulesOnly(s kpi.Summary) kpi.Summary {
+	byRule := make(map[string]kpi.Ratio, len(s.ComplianceByRule))
+	for _, r := range rules.Registry {
+		if v, ok := s.ComplianceByRule[r.ID]; ok {
+			byRule[r.ID] = v
+		}
+	}
+	s.ComplianceByRule = byRule
+	return s
 }

@@ -4,13 +4,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ospo-bot/ospo-bot/internal/kpi"
-	"github.com/ospo-bot/ospo-bot/internal/rules"
 )
 
 // KPIs are the OSPO's key performance indicators of each org as gauges,
 // set from the computation that renders its dashboard issue. Labels are
-// the org and, for per-rule compliance, a rule of the registry: never a
-// repository or a person, so the series stay few. A KPI without data (a
+// the org and, for per-rule compliance, a rule (the caller passes the
+// registry's only, see jobs): never a repository or a person, so the
+// series stay few. A KPI without data (a
 // ratio of nothing, percentiles of no durations) has no series.
 type KPIs struct {
 	ratios    map[string]*prometheus.GaugeVec // by name, labelled org
@@ -93,12 +93,10 @@ func (k *KPIs) Set(org string, s kpi.Summary) {
 		p50.WithLabelValues(org).Set(d.P50.Seconds())
 		p90.WithLabelValues(org).Set(d.P90.Seconds())
 	}
-	for _, r := range rules.Registry { // the registry bounds the rule label
-		ratio, ok := s.ComplianceByRule[r.ID]
-		if !ok || ratio.Den == 0 {
-			k.byRule.DeleteLabelValues(org, r.ID)
-			continue
+	k.byRule.DeletePartialMatch(prometheus.Labels{"org": org}) // a rule no longer reported
+	for rule, ratio := range s.ComplianceByRule {
+		if ratio.Den > 0 {
+			k.byRule.WithLabelValues(org, rule).Set(float64(ratio.Num) / float64(ratio.Den))
 		}
-		k.byRule.WithLabelValues(org, r.ID).Set(float64(ratio.Num) / float64(ratio.Den))
 	}
 }

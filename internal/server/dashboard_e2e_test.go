@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/ospo-bot/ospo-bot/internal/dashboard"
 	"github.com/ospo-bot/ospo-bot/internal/githubfake"
 	"github.com/ospo-bot/ospo-bot/internal/jobs"
+	"github.com/ospo-bot/ospo-bot/internal/store"
 )
 
 // dashboardJobs lists the org's dashboard jobs not yet finished.
@@ -99,7 +101,13 @@ func (s *scenario) dashboardWrites(number int) (created, edited int) {
 // changes nothing edits nothing; changes within the debounce (a result, a
 // decision) wait for one update, which edits the issue once.
 func TestDashboardIssue(t *testing.T) {
-	s := newScenario(t, orgPolicy)
+	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+		t.Run(string(d), func(t *testing.T) { testDashboardIssue(t, d) })
+	}
+}
+
+func testDashboardIssue(t *testing.T, d store.Dialect) {
+	s := newScenarioOn(t, d, orgPolicy)
 	forged, err := s.GitHub.AddIssue("acme", "ospo", githubfake.Issue{Title: dashboard.Title, User: "intruder",
 		Body: "my own dashboard\n\n" + dashboard.Marker("acme"), Labels: []string{dashboard.Label}})
 	if err != nil {
@@ -200,5 +208,26 @@ func TestDashboardIssueAfterLostResponse(t *testing.T) {
 	s.sweep()
 	if n := len(s.dashboards()); n != 1 {
 		t.Fatalf("%d dashboard issues after a second sweep, want 1", n)
+	}
+	// GitHub answers 404 for the issue on record once (gone, or not yet
+	// visible to this replica): the update looks for the app's own issue
+	// before opening one, and finds it.
+	s.GitHub.InjectFault(githubfake.Fault{Method: http.MethodGet, Route: "/repos/acme/ospo/issues/" + strconv.Itoa(s.dashboards()[0].Number),
+		Kind: githubfake.Status(http.StatusNotFound)})
+	s.sweep()
+	if c, _ := s.dashboardWrites(0); c != 1 || len(s.dashboards()) != 1 {
+		t.Fatalf("after a 404: %d creations, %d dashboard issues; want 1 and 1", c, len(s.dashboards()))
+	}
+	if n := s.GitHub.CountRequests(func(r githubfake.Request) bool { return r.Fault == "status 404" }); n != 1 {
+		t.Fatalf("the 404 was answered %d times, want 1", n)
+	}
+	// The record of the issue pruned (store.PruneExactlyOnce, after 30
+	// days): the next update adopts the issue again.
+	if _, err := s.App.Store.DB.Exec(`DELETE FROM side_effects WHERE effect_key LIKE 'dashboard issue %'`); err != nil {
+		t.Fatal(err)
+	}
+	s.sweep()
+	if c, _ := s.dashboardWrites(0); c != 1 || len(s.dashboards()) != 1 {
+		t.Fatalf("after the record was pruned: %d creations, %d dashboard issues; want 1 and 1", c, len(s.dashboards()))
 	}
 }
