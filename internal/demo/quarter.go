@@ -254,15 +254,19 @@ func (d *demo) waitDashboard(ctx context.Context) (githubfake.Issue, error) {
 }
 
 // nextPolicy is a stricter policy than the demo's, for `ospo-bot policy
-// plan` to show what it would break.
+// plan` to show what it would break: MIT no longer allowed (the plan
+// knows which repositories then fail: their LICENSE was read), the README
+// enforced (it was a warning, so the files were listed) and CODEOWNERS
+// enforced (never read while the rule was off: the plan says it cannot
+// tell, rather than guess).
 const nextPolicy = `# acme's open-source policy, next quarter
 review:
   repository: acme/ospo
   approvers: ["@acme/ospo-leads"]
 repository:
-  license: {mode: enforce, allowed: [Apache-2.0, MIT]}
+  license: {mode: enforce, allowed: [Apache-2.0]}
   codeowners: {mode: enforce}
-  files: {mode: enforce, required: [README, CONTRIBUTING]}
+  files: {mode: enforce, required: [README]}
 pull_request:
   cla: {mode: enforce, document: "https://acme.example/cla", version: "1"}
   protected_paths: {mode: enforce}

@@ -137,7 +137,7 @@ func (d *demo) scenario(ctx context.Context) bool {
 		d.printf("  OSPO_DATABASE_URL=sqlite://%s ospo-bot report --org acme --since %s --format markdown\n",
 			d.db, time.Now().UTC().AddDate(0, 0, -quarterDays).Format(time.DateOnly))
 		if next, err := d.writeNextPolicy(); err == nil {
-			d.printf("What enforcing CODEOWNERS and a CONTRIBUTING file would break, before it merges:\n")
+			d.printf("What allowing only Apache-2.0 and enforcing CODEOWNERS and a README would break, before it merges:\n")
 			d.printf("  OSPO_DATABASE_URL=sqlite://%s ospo-bot policy plan --org acme %s\n", d.db, next)
 		}
 	}
