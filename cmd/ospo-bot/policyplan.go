@@ -64,14 +64,11 @@ func policyPlan(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	st, err := openReady(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.Ready(ctx); err != nil {
-		return fmt.Errorf("%s database %s: %w", st.Dialect, store.Redact(cfg.DatabaseURL), err)
-	}
 	if *org == "" {
 		orgs, err := st.SnapshotOrgs(ctx)
 		if err != nil {

@@ -55,20 +55,12 @@ func reportCommand(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	o.WebURL = webURL(cfg.GitHubAPIURL)
-	if p := sqlitePath(cfg.DatabaseURL); p != "" {
-		if _, err := os.Stat(p); err != nil {
-			return fmt.Errorf("no database at %s (OSPO_DATABASE_URL, --config): %w", p, err)
-		}
-	}
 	ctx := context.Background()
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	st, err := openReady(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.Ready(ctx); err != nil {
-		return fmt.Errorf("%s database %s: %w", st.Dialect, store.Redact(cfg.DatabaseURL), err)
-	}
 	r, err := report.Build(ctx, st, o)
 	if err != nil {
 		return err
@@ -144,4 +136,24 @@ func sqlitePath(raw string) string {
 		return p
 	}
 	return ""
+}
+
+// openReady opens the database serve uses for a command that only reads
+// it: a SQLite file that is not there is named, not created empty, and a
+// database not migrated is refused.
+func openReady(ctx context.Context, url string) (*store.Store, error) {
+	if p := sqlitePath(url); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return nil, fmt.Errorf("no database at %s (OSPO_DATABASE_URL, --config): %w", p, err)
+		}
+	}
+	st, err := store.Open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Ready(ctx); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("%s database %s: %w", st.Dialect, store.Redact(url), err)
+	}
+	return st, nil
 }

@@ -3,7 +3,6 @@ package dashboard
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -73,7 +72,7 @@ func (p *Publisher) Publish(ctx context.Context, client *github.Client, org, rep
 	number := int(prior.GitHubID)
 	if prior.Done && number != 0 {
 		issue, _, err := client.Issues.Get(ctx, owner, name, number)
-		switch st := status(err); {
+		switch st := ghclient.Status(err); {
 		case st == http.StatusNotFound || st == http.StatusGone:
 			zerolog.Ctx(ctx).Warn().Str("dashboard_issue", fmt.Sprintf("%s#%d", repo, number)).Msg("the dashboard issue is gone; opening a new one")
 			if err := p.Store.ForgetSideEffect(ctx, key); err != nil {
@@ -176,7 +175,7 @@ func ensureLabel(ctx context.Context, client *github.Client, owner, name string)
 	if err == nil {
 		return nil
 	}
-	if status(err) != http.StatusNotFound {
+	if ghclient.Status(err) != http.StatusNotFound {
 		return fmt.Errorf("read label %q of %s/%s: %w", Label, owner, name, err)
 	}
 	_, _, err = client.Issues.CreateLabel(ctx, owner, name, &github.Label{
@@ -186,12 +185,4 @@ func ensureLabel(ctx context.Context, client *github.Client, owner, name string)
 		return fmt.Errorf("create label %q in %s/%s: %w", Label, owner, name, err)
 	}
 	return nil
-}
-
-func status(err error) int {
-	var e *github.ErrorResponse
-	if errors.As(err, &e) && e.Response != nil {
-		return e.Response.StatusCode
-	}
-	return 0
 }

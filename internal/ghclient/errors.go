@@ -224,3 +224,13 @@ func AlreadyExists(err error) bool {
 	}
 	return false
 }
+
+// Status is the HTTP status of GitHub's answer inside err (a go-github
+// ErrorResponse), or 0.
+func Status(err error) int {
+	var e *github.ErrorResponse
+	if errors.As(err, &e) && e.Response != nil {
+		return e.Response.StatusCode
+	}
+	return 0
+}

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/go-github/v66/github"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 	"github.com/rs/zerolog"
@@ -139,7 +138,7 @@ func (w *dashboardWorker) update(ctx context.Context, a DashboardArgs) error {
 	}
 	owner, name, _ := strings.Cut(repo, "/")
 	r, _, err := client.Repositories.Get(ctx, owner, name)
-	if s := statusOf(err); s == http.StatusNotFound || s == http.StatusGone {
+	if s := ghclient.Status(err); s == http.StatusNotFound || s == http.StatusGone {
 		logger.Warn().Str("review_repository", repo).Msg("the review repository does not exist or the app cannot see it: no dashboard issue")
 		return nil
 	}
@@ -153,14 +152,6 @@ func (w *dashboardWorker) update(ctx context.Context, a DashboardArgs) error {
 	}
 	logger.Info().Str("dashboard_issue", res.URL).Bool("created", res.Created).Bool("edited", res.Edited).Msg("dashboard up to date")
 	return nil
-}
-
-func statusOf(err error) int {
-	var e *github.ErrorResponse
-	if errors.As(err, &e) && e.Response != nil {
-		return e.Response.StatusCode
-	}
-	return 0
 }
 
 // resultBefore reads a repository's recorded result before its check, to

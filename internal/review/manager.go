@@ -77,7 +77,7 @@ func (m *Manager) Sync(ctx context.Context, client *github.Client, t Target, rep
 	}
 	owner, name := split(row.ReviewRepo)
 	issue, _, err := client.Issues.Get(ctx, owner, name, row.IssueNumber)
-	if status(err) == http.StatusNotFound || status(err) == http.StatusGone {
+	if ghclient.Status(err) == http.StatusNotFound || ghclient.Status(err) == http.StatusGone {
 		// The issue (or its repository) is gone: start afresh.
 		zerolog.Ctx(ctx).Warn().Str("review_issue", fmt.Sprintf("%s#%d", row.ReviewRepo, row.IssueNumber)).Msg("review issue is gone; opening a new one if needed")
 		m.issues.forget(row.ReviewRepo, t.Label, s.ID, row.IssueNumber)
@@ -377,7 +377,7 @@ func ensureLabel(ctx context.Context, client *github.Client, owner, name, label 
 	if err == nil {
 		return nil
 	}
-	if status(err) != http.StatusNotFound {
+	if ghclient.Status(err) != http.StatusNotFound {
 		return fmt.Errorf("read label %q of %s/%s: %w", label, owner, name, err)
 	}
 	_, _, err = client.Issues.CreateLabel(ctx, owner, name, &github.Label{
@@ -401,12 +401,4 @@ func acknowledge(ctx context.Context, client *github.Client, owner, name string,
 func split(fullName string) (string, string) {
 	owner, name, _ := strings.Cut(fullName, "/")
 	return owner, name
-}
-
-func status(err error) int {
-	var e *github.ErrorResponse
-	if errors.As(err, &e) && e.Response != nil {
-		return e.Response.StatusCode
-	}
-	return 0
 }

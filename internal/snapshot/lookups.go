@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-github/v66/github"
 
+	"github.com/ospo-bot/ospo-bot/internal/ghclient"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
 )
 
@@ -108,7 +109,7 @@ func (l *Lookups) Users(ctx context.Context, logins []string) (map[string]rules.
 		u, _, err := l.client.Users.Get(ctx, login)
 		var a userAnswer
 		switch {
-		case status(err) == http.StatusNotFound:
+		case ghclient.Status(err) == http.StatusNotFound:
 		case err != nil:
 			return nil, fmt.Errorf("look up user %s: %w", login, err)
 		case u.GetID() <= 0 || u.GetType() == "Organization":
@@ -143,7 +144,7 @@ func (l *Lookups) OrgMembers(ctx context.Context, orgs, logins []string) (map[st
 			}
 			if !ok {
 				m, _, err := l.client.Organizations.IsMember(ctx, org, login)
-				if err != nil && status(err) != http.StatusNotFound {
+				if err != nil && ghclient.Status(err) != http.StatusNotFound {
 					return nil, fmt.Errorf("membership of %s in %s: %w", login, org, err)
 				}
 				member = m

@@ -48,7 +48,7 @@ func Repository(ctx context.Context, client *github.Client, owner, name string, 
 	need := rules.NeedsOf(enabled)
 	repo, _, err := client.Repositories.Get(ctx, owner, name)
 	if err != nil {
-		if status(err) == http.StatusNotFound {
+		if ghclient.Status(err) == http.StatusNotFound {
 			return nil, fmt.Errorf("%s/%s: %w", owner, name, ErrGone)
 		}
 		return nil, fmt.Errorf("get repository %s/%s: %w", owner, name, err)
@@ -140,7 +140,7 @@ func listTree(ctx context.Context, client *github.Client, owner, name, sha, pref
 	tree, _, err := client.Git.GetTree(ctx, owner, name, sha, false)
 	if err != nil {
 		// 409: "Git Repository is empty"; 404: no such branch yet.
-		if s := status(err); s == http.StatusConflict || s == http.StatusNotFound {
+		if s := ghclient.Status(err); s == http.StatusConflict || s == http.StatusNotFound {
 			return nil, nil
 		}
 		return nil, fmt.Errorf("list files of %s/%s at %s%s: %w", owner, name, sha, prefix, err)
@@ -193,7 +193,7 @@ func (g *gatherer) codeownersErrors() error {
 		return nil
 	}
 	errs, _, err := g.client.Repositories.GetCodeownersErrors(g.ctx, s.Owner, s.Name, &github.GetCodeownersErrorsOptions{Ref: s.DefaultBranch})
-	if err != nil && status(err) != http.StatusNotFound {
+	if err != nil && ghclient.Status(err) != http.StatusNotFound {
 		return fmt.Errorf("CODEOWNERS errors of %s/%s: %w", s.Owner, s.Name, err)
 	}
 	if errs == nil {
@@ -235,7 +235,7 @@ func (g *gatherer) orgDefaults(reads []rules.FileSet) error {
 		return nil
 	}
 	org, _, err := g.client.Repositories.Get(g.ctx, s.Owner, ".github")
-	if status(err) == http.StatusNotFound {
+	if ghclient.Status(err) == http.StatusNotFound {
 		return nil
 	}
 	if err != nil {
@@ -289,7 +289,7 @@ func (g *gatherer) orgDefaults(reads []rules.FileSet) error {
 func (g *gatherer) privateReporting() error {
 	s := g.s
 	on, _, err := g.client.Repositories.IsPrivateReportingEnabled(g.ctx, s.Owner, s.Name)
-	switch status(err) {
+	switch ghclient.Status(err) {
 	case http.StatusUnprocessableEntity, http.StatusNotFound:
 		on, err = false, nil
 	}
@@ -298,13 +298,4 @@ func (g *gatherer) privateReporting() error {
 	}
 	s.PrivateReporting = &on
 	return nil
-}
-
-// status is the HTTP status of a go-github error, or 0.
-func status(err error) int {
-	var e *github.ErrorResponse
-	if errors.As(err, &e) && e.Response != nil {
-		return e.Response.StatusCode
-	}
-	return 0
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 )
@@ -50,6 +51,12 @@ func (s *Store) AuditLog(ctx context.Context, subject string) ([]AuditEntry, err
 	if err != nil {
 		return nil, err
 	}
+	return scanAudit(rows)
+}
+
+// scanAudit reads the rows of a query of audit_log's columns at,
+// installation_id, actor, action, subject, reason, url, policy_version.
+func scanAudit(rows *sql.Rows) ([]AuditEntry, error) {
 	defer rows.Close()
 	var out []AuditEntry
 	for rows.Next() {

@@ -339,16 +339,7 @@ func (s *Store) OrgAuditLog(ctx context.Context, org string, since, until time.T
 	if err != nil {
 		return nil, fmt.Errorf("read audit log of %s: %w", org, err)
 	}
-	defer rows.Close()
-	var out []AuditEntry
-	for rows.Next() {
-		var e AuditEntry
-		if err := rows.Scan(&e.At, &e.InstallationID, &e.Actor, &e.Action, &e.Subject, &e.Reason, &e.URL, &e.PolicyVersion); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return scanAudit(rows)
 }
 
 // unixTime turns history's Unix seconds into a time, 0 into the zero time.
