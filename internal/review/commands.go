@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ospo-bot/ospo-bot/internal/fit"
 	"github.com/ospo-bot/ospo-bot/internal/inert"
@@ -30,7 +31,11 @@ type Command struct {
 	Verb   Verb
 	Rule   string // exempt, unexempt
 	Reason string // approve (note), reject, exempt
-	Line   int    // 1-based line in the comment
+	// Expires is when an exemption written "until YYYY-MM-DD" stops
+	// applying: the start (UTC) of the day after the one named, so that
+	// it holds through that day. Zero: it holds until withdrawn.
+	Expires time.Time
+	Line    int // 1-based line in the comment
 }
 
 // Decides reports whether the command changes the review's state, and so
@@ -87,7 +92,20 @@ func Parse(body string) ([]Command, []ParseError) {
 				errs = append(errs, ParseError{n, line, "an exemption needs a rule and a reason: /ospo exempt <rule> <reason>"})
 				continue
 			}
-			cmds = append(cmds, Command{Verb: verb, Rule: lowerASCII(fields[2]), Reason: restAfter(line, 3), Line: n})
+			cmd := Command{Verb: verb, Rule: lowerASCII(fields[2]), Reason: restAfter(line, 3), Line: n}
+			if len(fields) >= 5 && equalFoldASCII(fields[3], "until") && isDigit(fields[4][0]) {
+				day, err := time.Parse(time.DateOnly, fields[4])
+				if err != nil {
+					errs = append(errs, ParseError{n, line, inert.Code(fields[4]) + " is not a date: write /ospo exempt <rule> until YYYY-MM-DD <reason>"})
+					continue
+				}
+				if len(fields) < 6 {
+					errs = append(errs, ParseError{n, line, "an exemption needs a reason: /ospo exempt <rule> until YYYY-MM-DD <reason>"})
+					continue
+				}
+				cmd.Expires, cmd.Reason = day.AddDate(0, 0, 1), restAfter(line, 5)
+			}
+			cmds = append(cmds, cmd)
 		case Unexempt:
 			if len(fields) < 3 {
 				errs = append(errs, ParseError{n, line, "name the rule: /ospo unexempt <rule>"})
@@ -116,6 +134,14 @@ func Signs(body, phrase string) bool {
 	phrase = mdtext.TrimASCII(phrase)
 	return phrase != "" && slices.ContainsFunc(mdtext.Lines(body), func(l mdtext.Line) bool { return l.Text == phrase })
 }
+
+// isDigit: c is an ASCII digit. After "until", a word that begins with
+// one is read as the date of an exemption's expiry, never as a reason.
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// Through is the last day an exemption expiring at expires holds, as
+// written in its command (YYYY-MM-DD).
+func Through(expires time.Time) string { return expires.UTC().AddDate(0, 0, -1).Format(time.DateOnly) }
 
 // blank reports whether c separates fields: an ASCII space or tab.
 func blank(c byte) bool { return c == ' ' || c == '\t' }
@@ -212,7 +238,7 @@ const HelpText = "Commands, each on its own line:\n\n" +
 	"| command | who | what |\n|---|---|---|\n" +
 	"| `/ospo approve [note]` | approvers | approve the repository; closes this issue |\n" +
 	"| `/ospo reject <reason>` | approvers | reject it; the issue stays open |\n" +
-	"| `/ospo exempt <rule> <reason>` | approvers | exempt the repository from a rule |\n" +
+	"| `/ospo exempt <rule> [until YYYY-MM-DD] <reason>` | approvers | exempt the repository from a rule (through that day, UTC) |\n" +
 	"| `/ospo unexempt <rule>` | approvers | withdraw an exemption |\n" +
 	"| `/ospo recheck` | anyone | check the repository again now |\n" +
 	"| `/ospo help` | anyone | this table |\n"
