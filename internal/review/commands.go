@@ -127,6 +127,34 @@ func Parse(body string) ([]Command, []ParseError) {
 	return cmds, errs
 }
 
+// refusePast refuses the exemptions of cmds whose day (they hold through
+// it, UTC) is before at's: an approver cannot exempt for a time already
+// gone. The refusals are errors of their lines, read from body, replied to
+// like any line that could not be read; nothing of them is recorded.
+func refusePast(body string, cmds []Command, at time.Time) (kept []Command, errs []ParseError) {
+	for _, c := range cmds {
+		if c.Expires.IsZero() || at.Before(c.Expires) {
+			kept = append(kept, c)
+			continue
+		}
+		text := ""
+		for _, l := range mdtext.Lines(body) {
+			if l.Number == c.Line {
+				text = l.Text
+			}
+		}
+		errs = append(errs, ParseError{c.Line, text, fmt.Sprintf("%s has passed: an exemption holds through a day from today (%s, UTC) on",
+			inert.Code(Through(c.Expires)), at.UTC().Format(time.DateOnly))})
+	}
+	return kept, errs
+}
+
+// byLine sorts errors by their line, for the reply.
+func byLine(errs []ParseError) []ParseError {
+	slices.SortStableFunc(errs, func(a, b ParseError) int { return a.Line - b.Line })
+	return errs
+}
+
 // Signs reports whether a comment holds phrase alone on a line GitHub
 // shows as plain paragraph text, byte for byte once ASCII whitespace is
 // trimmed from both: never in a quote, code, an HTML comment or <details>.

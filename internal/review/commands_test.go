@@ -80,3 +80,23 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestRefusePast: an exemption until a day before the comment's (UTC) is
+// refused with a reply naming the line; until the comment's own day it
+// holds (through that day), and commands without a date are untouched.
+func TestRefusePast(t *testing.T) {
+	body := "/ospo exempt files until 2026-11-29 late\n/ospo exempt topics until 2026-11-30 today\n/ospo exempt license forever\n/ospo approve"
+	cmds, _ := Parse(body)
+	at := time.Date(2026, 11, 30, 23, 59, 0, 0, time.UTC)
+	kept, errs := refusePast(body, cmds, at)
+	if len(kept) != 3 || kept[0].Rule != "topics" || kept[1].Rule != "license" || kept[2].Verb != Approve {
+		t.Fatalf("kept %+v", kept)
+	}
+	if len(errs) != 1 || errs[0].Line != 1 || errs[0].Text != "/ospo exempt files until 2026-11-29 late" ||
+		errs[0].Problem != "`2026-11-29` has passed: an exemption holds through a day from today (2026-11-30, UTC) on" {
+		t.Fatalf("errors %+v", errs)
+	}
+	if kept, errs := refusePast(body, cmds, at.Add(-24*time.Hour)); len(kept) != 4 || len(errs) != 0 {
+		t.Fatalf("the day before: kept %+v, errors %+v", kept, errs)
+	}
+}
