@@ -48,6 +48,19 @@ func (c Command) Decides() bool {
 	return false
 }
 
+// action names the command in the audit log: its verb, its rule, and the
+// last day of a dated exemption ("exempt files until 2027-03-31").
+func (c Command) action() string {
+	a := string(c.Verb)
+	if c.Rule != "" {
+		a += " " + c.Rule
+	}
+	if !c.Expires.IsZero() {
+		a += " until " + Through(c.Expires)
+	}
+	return a
+}
+
 // ParseError is a line that starts with /ospo but is not a valid command.
 type ParseError struct {
 	Line    int

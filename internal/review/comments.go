@@ -227,11 +227,7 @@ func (m *Manager) record(ctx context.Context, c Comment, repoID int64, cmds []Co
 		return err
 	}
 	for i, cmd := range cmds {
-		action := string(cmd.Verb)
-		if cmd.Rule != "" {
-			action += " " + cmd.Rule
-		}
-		if err := m.audit(ctx, c, a, subject, action, cmd.Reason, i); err != nil {
+		if err := m.audit(ctx, c, a, subject, cmd.action(), cmd.Reason, i); err != nil {
 			return err
 		}
 	}

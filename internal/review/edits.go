@@ -222,7 +222,7 @@ func (m *Manager) HandleEdit(ctx context.Context, client *github.Client, e Edit,
 					d.Failing = failing
 				}
 				edit.Add = append(edit.Add, d)
-				edit.Audit = append(edit.Audit, entry(strings.TrimSpace(string(cmd.Verb)+" "+cmd.Rule), cmd.Reason))
+				edit.Audit = append(edit.Audit, entry(cmd.action(), cmd.Reason))
 			}
 			accepted, h.Recheck, h.Expiries = true, true, expiries(deciding)
 		}

@@ -64,6 +64,11 @@ func testExemptionExpires(t *testing.T, d store.Dialect) {
 		t.Fatalf("a past date recorded decisions: %+v", after)
 	}
 
+	log, err := s.App.Store.AuditLog(ctx, "acme/widget")
+	if err != nil || len(log) == 0 || log[0].Action != "exempt license until "+last {
+		t.Fatalf("audit %+v, %v", log, err)
+	}
+
 	// One check scheduled at the expiry, even when the comment comes again.
 	body, err := s.GitHub.IssueCommentEvent(s.inst.ID, "acme", "ospo", exempt, "created", "lead", nil)
 	if err != nil {
