@@ -53,6 +53,9 @@ type Checker struct {
 	// its check run is created in progress (0: DefaultShowRunAfter;
 	// negative: at once, before the gathering).
 	ShowRunAfter time.Duration
+	// Now is the clock a repository check reads the review's exemptions
+	// at (an exemption "until" a day expires after it); nil: time.Now.
+	Now func() time.Time
 }
 
 // SignatureReader reads the CLA signatures on record of an org's CLA, by

@@ -221,3 +221,33 @@ func TestEvaluateIsPure(t *testing.T) {
 		t.Errorf("two evaluations of the repository differ")
 	}
 }
+
+// TestEvaluateExpiredExemption: a repository check reads the review's
+// exemptions at the time it gathered: before the expiry the rule is
+// exempt and nothing is flagged, from the expiry on it fails again and
+// the repository is flagged.
+func TestEvaluateExpiredExemption(t *testing.T) {
+	rp := policy.Policy{}.WithDefaults()
+	rs := &rules.Snapshot{ID: 9, Owner: "acme", Name: "widget", HTMLURL: "https://github.com/acme/widget", Private: true}
+	expires := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	st := review.State{Status: review.Pending, Exemptions: map[string]review.Decision{}}
+	for _, f := range rules.Evaluate(rs, rp.Repository) {
+		if f.Failing() {
+			st.Exemptions[f.Rule] = review.Decision{Actor: "lead", Verb: review.Exempt, Rule: f.Rule, Reason: "r", Expires: expires}
+		}
+	}
+	if len(st.Exemptions) == 0 {
+		t.Fatal("the default policy fails nothing on an empty repository: no rule to exempt")
+	}
+	r := Repository{InstallationID: 1, ID: 9, Owner: "acme", Name: "widget", Evaluation: "e"}
+	in := &repositoryInput{gathered: gathered{eff: &policy.Effective{Policy: rp}}, snap: rs, state: st}
+	in.at = expires.Add(-time.Second)
+	if out := evaluateRepository(r, in); out.report.Flagged || len(review.FailingEnforce(out.findings)) != 0 {
+		t.Fatalf("before the expiry: flagged %v, failing %v", out.report.Flagged, review.FailingEnforce(out.findings))
+	}
+	in.at = expires
+	out := evaluateRepository(r, in)
+	if !out.report.Flagged || len(out.report.State.Exemptions) != 0 || len(review.FailingEnforce(out.findings)) != len(st.Exemptions) {
+		t.Fatalf("after the expiry: flagged %v, failing %v, exemptions shown %v", out.report.Flagged, review.FailingEnforce(out.findings), out.report.State.Exemptions)
+	}
+}

@@ -43,6 +43,7 @@ type repositoryInput struct {
 	gone  bool // GitHub no longer has the repository
 	snap  *rules.Snapshot
 	state review.State
+	at    time.Time // when it was gathered: the exemptions in force are those at this time
 	// privateIntended: an earlier attempt of this evaluation meant to
 	// make the repository private (and may have).
 	privateIntended bool
@@ -66,7 +67,10 @@ func mayMakePrivate(r Repository, eff *policy.Effective, st review.State) bool {
 
 func (c *Checker) gatherRepository(ctx context.Context, client *github.Client, r Repository) (*repositoryInput, error) {
 	pol, err := gatherPolicy(ctx, client, r.Owner, r.Name, "")
-	in := &repositoryInput{gathered: pol}
+	in := &repositoryInput{gathered: pol, at: time.Now()}
+	if c.Now != nil {
+		in.at = c.Now()
+	}
 	if err != nil || pol.orgInvalid != nil {
 		return in, err
 	}
@@ -108,7 +112,7 @@ func evaluateRepository(r Repository, in *repositoryInput) repositoryOutcome {
 	if in.orgInvalid != nil || in.gone || leftOut(in.snap, in.eff.Policy.Repository) {
 		return repositoryOutcome{skip: true}
 	}
-	eff, rr, st := in.eff, in.eff.Policy.Repository, in.state
+	eff, rr, st := in.eff, in.eff.Policy.Repository, in.state.InForce(in.at)
 	out := repositoryOutcome{snap: in.snap}
 	// An archived repository is read-only: GitHub refuses to create or
 	// edit its labels (403 "Repository was archived so is read-only."),
@@ -127,7 +131,7 @@ func evaluateRepository(r Repository, in *repositoryInput) repositoryOutcome {
 		problem = in.override.Error()
 		findings = append(findings, OverrideFinding(in.override))
 	}
-	out.findings = review.ApplyExemptions(findings, st)
+	out.findings = review.ApplyExemptions(findings, st, in.at)
 	flagged, reasons := review.Assess(s, out.findings, st)
 	out.makePrivate = (!s.Private || in.privateIntended) && mayMakePrivate(r, eff, st)
 	out.privateKey = privateKey(s.ID, r.Evaluation)

@@ -12,6 +12,7 @@ import (
 	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/kpi"
 	"github.com/ospo-bot/ospo-bot/internal/report"
+	"github.com/ospo-bot/ospo-bot/internal/review"
 )
 
 // View is what the dashboard shows besides the report.
@@ -50,7 +51,12 @@ func render(r *report.Report, v View, n int) string {
 	row("Compliance: repositories passing every enforce rule", ratio(k.Compliance))
 	row("Open reviews", fmt.Sprint(k.OpenReviews))
 	row("Review time to decision (p50 / p90)", durations(k.ReviewTimeToDecision))
-	row("Exemptions in force", fmt.Sprint(k.ExemptionsInForce))
+	expiring := expiringExemptions(r.Repositories, v.Now)
+	inForce := fmt.Sprint(k.ExemptionsInForce)
+	if len(expiring) > 0 {
+		inForce += fmt.Sprintf(" (%d expiring within %d days)", len(expiring), ExpiringWithin)
+	}
+	row("Exemptions in force", inForce)
 	row("License coverage / OSI-approved", ratio(k.LicenseCoverage)+" / "+ratio(k.OSIApproved))
 	row("CLA signers / pull requests blocked by the CLA", fmt.Sprintf("%d / %d", k.CLASigners, k.CLABlockedPRs))
 	row("Pull requests: time to first response (p50 / p90)", durations(k.TimeToFirstResponse))
@@ -106,6 +112,28 @@ func render(r *report.Report, v View, n int) string {
 		return s
 	})
 
+	b.WriteString("\n## Exemptions expiring\n\n")
+	if len(expiring) == 0 {
+		fmt.Fprintf(&b, "None within %d days.\n", ExpiringWithin)
+	} else {
+		fmt.Fprintf(&b, "Within %d days, the soonest first; the rule fails again the day after.\n\n", ExpiringWithin)
+	}
+	list(&b, expiring, n, func(e report.Exemption) string {
+		when := "its last day today"
+		if days := int(e.Expires.Sub(v.Now).Hours() / 24); days > 0 {
+			when = "in " + plural(days, "day")
+		}
+		s := fmt.Sprintf("- %s on %s through %s (%s), by %s", inert.Code(e.Rule), inert.Text(e.Repository),
+			review.Through(e.Expires), when, inert.Text(e.Actor))
+		if e.Reason != "" {
+			s += ": " + inert.Text(e.Reason)
+		}
+		if e.URL != "" {
+			s += " (" + link("decision", e.URL) + ")"
+		}
+		return s
+	})
+
 	exemptions := exemptionsInForce(r.Repositories)
 	b.WriteString("\n## Exemptions in force\n\n")
 	if len(exemptions) == 0 {
@@ -115,6 +143,9 @@ func render(r *report.Report, v View, n int) string {
 		s := "- " + inert.Code(e.Rule) + " on " + inert.Text(e.Repository) + " by " + inert.Text(e.Actor)
 		if !e.At.IsZero() {
 			s += " on " + e.At.UTC().Format(time.DateOnly)
+		}
+		if !e.Expires.IsZero() {
+			s += " through " + review.Through(e.Expires)
 		}
 		if e.Reason != "" {
 			s += ": " + inert.Text(e.Reason)
@@ -179,6 +210,38 @@ func waitingReviews(rs []report.Review) []report.Review {
 		return out[i].Repository < out[j].Repository
 	})
 	return out
+}
+
+// ExpiringWithin is how many days ahead the dashboard lists exemptions
+// expiring.
+const ExpiringWithin = 30
+
+// expiringExemptions are the exemptions in force that expire within
+// ExpiringWithin days of now, the soonest first.
+func expiringExemptions(repos []report.Repository, now time.Time) []report.Exemption {
+	var out []report.Exemption
+	for _, rp := range repos {
+		for _, e := range rp.Exemptions {
+			if !e.Expires.IsZero() && e.Expires.After(now) && !e.Expires.After(now.AddDate(0, 0, ExpiringWithin)) {
+				out = append(out, e)
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].Expires.Equal(out[j].Expires) {
+			return out[i].Expires.Before(out[j].Expires)
+		}
+		return out[i].Repository+out[i].Rule < out[j].Repository+out[j].Rule
+	})
+	return out
+}
+
+// plural is n and the noun, with an s unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // exemptionsInForce lists every repository's exemptions, the oldest first.

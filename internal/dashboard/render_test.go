@@ -70,6 +70,7 @@ func TestRenderIsInert(t *testing.T) {
 	r.Repositories[0].URL = "javascript:alert(1)"
 	r.Repositories[0].Review = evil
 	r.Repositories[3].Exemptions[0].Actor, r.Repositories[3].Exemptions[0].Reason = evil, evil
+	r.Repositories[3].Exemptions[0].Rule, r.Repositories[3].Exemptions[0].Expires = evil, now.AddDate(0, 0, 3) // listed as expiring too
 	r.Reviews[0].Repository = evil
 	r.KPIs.ComplianceByRule[evil] = kpi.Ratio{Num: 1, Den: 1}
 	inerttest.Check(t, "dashboard", Render(r, view), inerttest.Options{Headings: 10,
@@ -118,5 +119,39 @@ func BenchmarkRender(b *testing.B) {
 		if body := Render(r, view); fit.Body.Len(body) > fit.Body.Max {
 			b.Fatal("too long")
 		}
+	}
+}
+
+// TestRenderExpiringExemptions: the exemptions whose last day is within
+// 30 days are listed soonest first with that day, beside those in force,
+// which say through when they hold; one expiring later is not listed as
+// expiring, and none says so.
+func TestRenderExpiringExemptions(t *testing.T) {
+	r := sample()
+	r.Repositories[3].Exemptions = append(r.Repositories[3].Exemptions,
+		report.Exemption{Repository: "acme/ok", Rule: "files", Actor: "lead", Reason: "wiki", At: now.AddDate(0, 0, -2),
+			URL: "https://github.com/acme/ospo/issues/1#issuecomment-10", Expires: time.Date(2026, 12, 25, 0, 0, 0, 0, time.UTC)},
+		report.Exemption{Repository: "acme/ok", Rule: "license", Actor: "lead", Reason: "soon", At: now.AddDate(0, 0, -1),
+			Expires: time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)},
+		report.Exemption{Repository: "acme/ok", Rule: "security", Actor: "lead", Reason: "today", At: now.AddDate(0, 0, -1),
+			Expires: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)},
+		report.Exemption{Repository: "acme/ok", Rule: "topics", Actor: "lead", Reason: "later", At: now.AddDate(0, 0, -1),
+			Expires: time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)})
+	r.KPIs.ExemptionsInForce = 5
+	body := Render(r, view)
+	for _, want := range []string{
+		"| Exemptions in force | 5 (3 expiring within 30 days) |",
+		"## Exemptions expiring\n\nWithin 30 days, the soonest first; the rule fails again the day after.\n\n" +
+			"- `security` on acme/ok through 2026-11-30 (its last day today), by lead: today\n" +
+			"- `license` on acme/ok through 2026-12-02 (in 2 days), by lead: soon\n" +
+			"- `files` on acme/ok through 2026-12-24 (in 24 days), by lead: wiki ([decision](https://github.com/acme/ospo/issues/1#issuecomment-10))\n\n## Exemptions in force",
+		"- `topics` on acme/ok by lead on 2026-11-29 through 2027-02-28: later",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("body lacks %q:\n%s", want, body)
+		}
+	}
+	if body := Render(sample(), view); !strings.Contains(body, "## Exemptions expiring\n\nNone within 30 days.\n") {
+		t.Errorf("no expiring exemption:\n%s", body)
 	}
 }

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -39,6 +40,25 @@ func insertCheck(ctx context.Context, a CheckRepositoryArgs) error {
 	}
 	return nil
 }
+
+// insertExpiryCheck schedules a check of a's repository at an exemption's
+// expiry, so that the rule fails again then and not at the next sweep.
+// It is unique by repository and expiry in every state but cancelled and
+// discarded (River's default), so a redelivered command, or another
+// exemption of the repository expiring the same day, adds no second one.
+func insertExpiryCheck(ctx context.Context, a CheckRepositoryArgs, at time.Time) error {
+	a.Reason, a.Expiry = "an exemption expired", at.Unix()
+	_, err := river.ClientFromContext[*sql.Tx](ctx).Insert(ctx, a, &river.InsertOpts{ScheduledAt: at, Tags: []string{ExpiryTag},
+		UniqueOpts: river.UniqueOpts{ByArgs: true}})
+	if err != nil {
+		return fmt.Errorf("schedule the check of %s at an exemption's expiry: %w", a.Repository, err)
+	}
+	return nil
+}
+
+// ExpiryTag tags the checks scheduled at exemptions' expiries in River's
+// table (whoever waits for the queue to settle does not wait for these).
+const ExpiryTag = "exemption-expiry"
 
 type checkWorker struct {
 	river.WorkerDefaults[CheckRepositoryArgs]

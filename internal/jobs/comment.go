@@ -84,6 +84,15 @@ func (h *commentHandler) reviewIssue(ctx context.Context, client *github.Client,
 		return err
 	}
 	// Its own job: a failure of the check must not handle the comment again.
-	return insertCheck(ctx, CheckRepositoryArgs{InstallationID: installationID, RepositoryID: handled.RepositoryID,
-		Repository: handled.Repository, Reason: "a command on its review issue"})
+	a := CheckRepositoryArgs{InstallationID: installationID, RepositoryID: handled.RepositoryID,
+		Repository: handled.Repository, Reason: "a command on its review issue"}
+	if err := insertCheck(ctx, a); err != nil {
+		return err
+	}
+	for _, at := range handled.Expiries {
+		if err := insertExpiryCheck(ctx, a, at); err != nil {
+			return err
+		}
+	}
+	return nil
 }

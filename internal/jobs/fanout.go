@@ -31,6 +31,9 @@ type CheckRepositoryArgs struct {
 	// (a push, a command) is queued beside a waiting paced one, at its own
 	// priority, instead of being taken as its duplicate.
 	Paced bool `json:"paced,omitempty" river:"unique"`
+	// Expiry: the check an exemption's expiry scheduled (Unix seconds),
+	// one per repository and expiry (see insertExpiryCheck).
+	Expiry int64 `json:"expiry,omitempty" river:"unique"`
 }
 
 // Kind names the job kind in River's tables.

@@ -57,6 +57,9 @@ type Options struct {
 	// Retention is how long deliveries and their payloads are kept
 	// (store.DefaultRetention when zero); pruned every MaintenanceInterval.
 	Retention store.Retention
+	// Now is the clock repository checks read exemptions' expiries at
+	// (check.Checker.Now); nil: time.Now. Tests move it forward.
+	Now func() time.Time
 }
 
 // ErrStopped is returned by Enqueue once the queue is shutting down.
@@ -125,7 +128,7 @@ func New(deps Deps, opts Options) (*Queue, error) {
 		chk := &checker{deps: deps, review: &review.Manager{Store: deps.Store, Bot: bot}, leaseTTL: rescueAfter, pacer: newPacer(deps)}
 		chk.check = &check.Checker{Store: deps.Store, Review: chk.review, Reporter: &prcheck.Reporter{Store: deps.Store, Bot: bot},
 			Lease: chk.leaseInJob, Signatures: deps.Store, Approvals: deps.Store, Results: deps.Store,
-			Lookups: snapshot.NewLookupCache(snapshot.DefaultLookupCacheSize, snapshot.DefaultLookupCacheTTL)}
+			Lookups: snapshot.NewLookupCache(snapshot.DefaultLookupCacheSize, snapshot.DefaultLookupCacheTTL), Now: opts.Now}
 		river.AddWorker(workers, &intakeWorker{store: deps.Store})
 		river.AddWorker(workers, &deliveryWorker{deps: deps, handlers: eventHandlers(deps, chk)})
 		river.AddWorker(workers, &checkWorker{checker: chk})

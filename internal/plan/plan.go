@@ -99,7 +99,7 @@ func Build(ctx context.Context, st *store.Store, org string, newOrg *policy.Docu
 		}
 	}
 	b := builder{plan: p, dec: decoder{texts: texts, docs: map[string]*policy.Document{}},
-		newOrg: newOrg, effective: map[[2]*policy.Document]*policy.Effective{}}
+		newOrg: newOrg, effective: map[[2]*policy.Document]*policy.Effective{}, now: time.Now()}
 	for _, r := range rules.OfScope(rules.RepositoryScope) {
 		b.changes = append(b.changes, &RuleChange{Rule: r.ID})
 		b.modes = append(b.modes, map[[2]policy.Mode]*ModeChange{})
@@ -128,6 +128,7 @@ type builder struct {
 	effective map[[2]*policy.Document]*policy.Effective // by org and override document
 	changes   []*RuleChange                             // in rules.IDs order
 	modes     []map[[2]policy.Mode]*ModeChange
+	now       time.Time // the exemptions in force are those at now, under both policies
 }
 
 // evaluated is a repository evaluated under both policies.
@@ -201,9 +202,9 @@ func (b *builder) evaluate(s store.RepositorySnapshot, decisions map[int64][]sto
 	if err != nil {
 		return evaluated{err: err}
 	}
-	st := stateOf(decisions[r.ID])
-	return evaluated{r: r, before: Evaluate(r, b.resolve(r.Org, r.Override).Policy, st),
-		after: Evaluate(r, b.resolve(b.newOrg, r.Override).Policy, st)}
+	st := review.Replay(review.Decisions(decisions[r.ID]))
+	return evaluated{r: r, before: Evaluate(r, b.resolve(r.Org, r.Override).Policy, st, b.now),
+		after: Evaluate(r, b.resolve(b.newOrg, r.Override).Policy, st, b.now)}
 }
 
 func (b *builder) resolve(org, override *policy.Document) *policy.Effective {
@@ -267,15 +268,6 @@ func (b *builder) add(ev evaluated) {
 // repositoryRules are the rules rules.Evaluate runs, in its order.
 var repositoryRules = rules.OfScope(rules.RepositoryScope)
 
-func stateOf(rows []store.ReviewDecision) review.State {
-	ds := make([]review.Decision, len(rows))
-	for i, r := range rows {
-		ds[i] = review.Decision{CommentID: r.CommentID, Seq: r.Seq, Actor: r.Actor, Verb: review.Verb(r.Verb), Rule: r.Rule,
-			Reason: r.Reason, URL: r.URL, At: r.At, Failing: r.Failing}
-	}
-	return review.Replay(ds)
-}
-
 // Outcome is a repository's evaluation under one policy.
 type Outcome struct {
 	// Findings are the repository rules' findings, in rules.IDs order,
@@ -293,9 +285,10 @@ type Outcome struct {
 
 // Evaluate is what a repository check (check.evaluateRepository) decides
 // of the repository's snapshot under the effective policy pol: the rules,
-// the review's exemptions, whether it is flagged. A repository the policy
-// leaves out (a fork, an archived one) is never flagged.
-func Evaluate(r *Repository, pol policy.Policy, st review.State) Outcome {
+// the review's exemptions in force at now, whether it is flagged. A
+// repository the policy leaves out (a fork, an archived one) is never
+// flagged.
+func Evaluate(r *Repository, pol policy.Policy, st review.State, now time.Time) Outcome {
 	s, rr := r.Snapshot, pol.Repository
 	fs := rules.Evaluate(s, rr)
 	out := Outcome{Unknown: make([]bool, len(fs))}
@@ -304,7 +297,8 @@ func Evaluate(r *Repository, pol policy.Policy, st review.State) Outcome {
 			out.Unknown[i] = true
 		}
 	}
-	out.Findings = review.ApplyExemptions(fs, st)
+	st = st.InForce(now)
+	out.Findings = review.ApplyExemptions(fs, st, now)
 	for i, f := range out.Findings {
 		out.Unknown[i] = out.Unknown[i] && f.Result != rules.Exempt // an exemption holds whatever the rule finds
 	}

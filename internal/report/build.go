@@ -94,7 +94,7 @@ func build(ctx context.Context, st *store.Store, o Options) (*Report, error) {
 		last[c.RepositoryID] = c
 	}
 	for _, is := range issues {
-		stt := review.Replay(toDecisions(decisions[is.RepositoryID]))
+		stt := review.Replay(review.Decisions(decisions[is.RepositoryID])).InForce(asOf)
 		url := ""
 		if is.IssueNumber > 0 {
 			url = fmt.Sprintf("%s/%s/issues/%d", web, is.ReviewRepo, is.IssueNumber)
@@ -110,7 +110,7 @@ func build(ctx context.Context, st *store.Store, o Options) (*Report, error) {
 		repo.Review, repo.ReviewIssueURL = string(stt.Status), url
 		for rule, d := range stt.Exemptions {
 			repo.Exemptions = append(repo.Exemptions, Exemption{Repository: repo.Name, Rule: rule, Actor: d.Actor,
-				Reason: d.Reason, URL: d.URL, At: d.At.UTC()})
+				Reason: d.Reason, URL: d.URL, At: d.At.UTC(), Expires: d.Expires})
 		}
 		slices.SortFunc(repo.Exemptions, func(a, b Exemption) int { return strings.Compare(a.Rule, b.Rule) })
 		s.ExemptionsInForce += len(repo.Exemptions)
@@ -159,13 +159,4 @@ func build(ctx context.Context, st *store.Store, o Options) (*Report, error) {
 		return nil, err
 	}
 	return r, nil
-}
-
-func toDecisions(ds []store.ReviewDecision) []review.Decision {
-	out := make([]review.Decision, len(ds))
-	for i, d := range ds {
-		out[i] = review.Decision{CommentID: d.CommentID, Seq: d.Seq, Actor: d.Actor, Verb: review.Verb(d.Verb), Rule: d.Rule,
-			Reason: d.Reason, URL: d.URL, At: d.At, Failing: d.Failing}
-	}
-	return out
 }

@@ -102,6 +102,7 @@ func writeCSV(w io.Writer, r *Report) error {
 			rec("exemptions:"+e.Rule+":reason", e.Reason)
 			rec("exemptions:"+e.Rule+":url", e.URL)
 			rec("exemptions:"+e.Rule+":at", deref(e.At))
+			rec("exemptions:"+e.Rule+":expires", deref(e.Expires))
 		}
 	}
 	for _, v := range j.Reviews {

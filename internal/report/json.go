@@ -103,6 +103,9 @@ type jsonExemption struct {
 	Reason string  `json:"reason"`
 	URL    string  `json:"url"`
 	At     *string `json:"at"`
+	// Expires is when it stops applying (the start of the day after the
+	// one its command named); null: never.
+	Expires *string `json:"expires"`
 }
 
 type jsonReview struct {
@@ -176,7 +179,8 @@ func toJSON(r *Report) jsonReport {
 			jr.Results = map[string]string{}
 		}
 		for _, e := range p.Exemptions {
-			jr.Exemptions = append(jr.Exemptions, jsonExemption{Rule: e.Rule, Actor: e.Actor, Reason: e.Reason, URL: e.URL, At: stamp(e.At)})
+			jr.Exemptions = append(jr.Exemptions, jsonExemption{Rule: e.Rule, Actor: e.Actor, Reason: e.Reason, URL: e.URL, At: stamp(e.At),
+				Expires: stamp(e.Expires)})
 		}
 		j.Repositories = append(j.Repositories, jr)
 	}

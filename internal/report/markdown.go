@@ -10,6 +10,7 @@ import (
 
 	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/kpi"
+	"github.com/ospo-bot/ospo-bot/internal/review"
 )
 
 // writeMarkdown writes the report as GitHub Markdown. Every string that
@@ -78,7 +79,11 @@ func writeMarkdown(w io.Writer, r *Report) error {
 				}
 			}
 			for _, e := range repo.Exemptions {
-				ex = append(ex, inert.Text(e.Rule)+" by "+inert.Text(e.Actor)+": "+inert.Text(e.Reason))
+				through := ""
+				if !e.Expires.IsZero() {
+					through = " through " + review.Through(e.Expires)
+				}
+				ex = append(ex, inert.Text(e.Rule)+" by "+inert.Text(e.Actor)+through+": "+inert.Text(e.Reason))
 			}
 			failing := make([]string, len(repo.Failing))
 			for i, f := range repo.Failing {

@@ -51,6 +51,9 @@ type Repository struct {
 type Exemption struct {
 	Repository, Rule, Actor, Reason, URL string
 	At                                   time.Time
+	// Expires is when it stops applying (review.Command.Expires); zero:
+	// it holds until withdrawn.
+	Expires time.Time
 }
 
 // Review is a repository's OSPO review issue.

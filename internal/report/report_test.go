@@ -266,3 +266,49 @@ func TestBuildRefusesAnEmptyPeriod(t *testing.T) {
 		t.Error("a period ending before it starts was accepted")
 	}
 }
+
+// TestExemptionExpiry: an exemption that expired by the end of the period
+// is not in force; one expiring after it is, with its expiry in every
+// format.
+func TestExemptionExpiry(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
+			s := storetest.Open(t, d)
+			seed(t, s)
+			ctx := context.Background()
+			later := until.AddDate(0, 0, 10)
+			if err := s.ReplaceCommentDecisions(ctx, 100, []store.ReviewDecision{
+				{RepositoryID: 2, Actor: "lead", Verb: "exempt", Rule: "repository.files", Reason: "expired", At: since, Expires: until},
+				{Seq: 1, RepositoryID: 2, Actor: "lead", Verb: "exempt", Rule: "repository.topics", Reason: "expiring", At: since, Expires: later},
+			}); err != nil {
+				t.Fatal(err)
+			}
+			r, err := report.Build(ctx, s, report.Options{Org: "acme", Since: since, Until: until, Now: now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ex := r.Repositories[3].Exemptions
+			if r.KPIs.ExemptionsInForce != 2 || len(ex) != 2 || ex[0].Rule != "repository.license" || !ex[0].Expires.IsZero() ||
+				ex[1].Rule != "repository.topics" || !ex[1].Expires.Equal(later) {
+				t.Fatalf("in force %d: %+v", r.KPIs.ExemptionsInForce, ex)
+			}
+			want := map[string]string{
+				"json":     `"expires": "2026-04-11T00:00:00Z"`,
+				"csv":      "repository,acme/web,exemptions:repository.topics:expires,2026-04-11T00:00:00Z",
+				"markdown": "repository.topics by lead through 2026-04-10: expiring",
+			}
+			for _, f := range report.Formats {
+				var b bytes.Buffer
+				if err := report.Write(&b, r, f); err != nil {
+					t.Fatal(err)
+				}
+				if !strings.Contains(b.String(), want[f]) {
+					t.Errorf("%s lacks %s:\n%s", f, want[f], b.String())
+				}
+				if f == "json" {
+					validate(t, b.Bytes())
+				}
+			}
+		})
+	}
+}

@@ -4,19 +4,25 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
 )
 
-// ApplyExemptions marks the findings of exempted rules as exempt, naming
-// who exempted them and why.
-func ApplyExemptions(fs []rules.Finding, st State) []rules.Finding {
+// ApplyExemptions marks the findings of rules exempted at now as exempt,
+// naming who exempted them, through which day when the exemption
+// expires, and why. An expired exemption changes nothing.
+func ApplyExemptions(fs []rules.Finding, st State, now time.Time) []rules.Finding {
 	out := slices.Clone(fs)
 	for i, f := range out {
-		if d, ok := st.Exemptions[f.Rule]; ok && f.Result != rules.Skip {
+		if d, ok := st.Exemptions[f.Rule]; ok && !d.Expired(now) && f.Result != rules.Skip {
+			through := ""
+			if !d.Expires.IsZero() {
+				through = " through " + Through(d.Expires)
+			}
 			out[i].Result = rules.Exempt
-			out[i].Message = fmt.Sprintf("exempt by %s on %s: %s", inert.Mention(d.Actor), d.At.UTC().Format("2006-01-02"), inert.Text(d.Reason))
+			out[i].Message = fmt.Sprintf("exempt by %s on %s%s: %s", inert.Mention(d.Actor), d.At.UTC().Format("2006-01-02"), through, inert.Text(d.Reason))
 			out[i].Remediation = ""
 		}
 	}

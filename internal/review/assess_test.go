@@ -43,12 +43,28 @@ func TestAssess(t *testing.T) {
 
 func TestApplyExemptions(t *testing.T) {
 	st := State{Exemptions: map[string]Decision{"license": {Actor: "lead", Reason: "vendored  code", At: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}}}
-	fs := ApplyExemptions([]rules.Finding{{Rule: "license", Mode: policy.Enforce, Result: rules.Fail, Remediation: "add one"}, {Rule: "files", Result: rules.Fail}}, st)
+	fs := ApplyExemptions([]rules.Finding{{Rule: "license", Mode: policy.Enforce, Result: rules.Fail, Remediation: "add one"}, {Rule: "files", Result: rules.Fail}}, st, time.Now())
 	if fs[0].Result != rules.Exempt || fs[0].Failing() || fs[0].Message != "exempt by @lead on 2026-11-01: vendored code" || fs[0].Remediation != "" {
 		t.Fatalf("exempted finding %+v", fs[0])
 	}
 	if fs[1].Result != rules.Fail {
 		t.Fatal("another rule was exempted")
+	}
+}
+
+// TestApplyExpiringExemption: a dated exemption says through which day it
+// holds, and from the next day on the rule fails again.
+func TestApplyExpiringExemption(t *testing.T) {
+	expires := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	st := State{Exemptions: map[string]Decision{"license": {Actor: "lead", Reason: "vendored code", At: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Expires: expires}}}
+	fs := []rules.Finding{{Rule: "license", Mode: policy.Enforce, Result: rules.Fail, Remediation: "add one"}}
+	before := ApplyExemptions(fs, st, expires.Add(-time.Second))
+	if before[0].Result != rules.Exempt || before[0].Message != "exempt by @lead on 2026-11-01 through 2026-11-30: vendored code" {
+		t.Fatalf("before the expiry: %+v", before[0])
+	}
+	after := ApplyExemptions(fs, st, expires)
+	if after[0].Result != rules.Fail || after[0].Remediation != "add one" || !after[0].Failing() {
+		t.Fatalf("after the expiry: %+v", after[0])
 	}
 }
 

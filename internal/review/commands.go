@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ospo-bot/ospo-bot/internal/fit"
 	"github.com/ospo-bot/ospo-bot/internal/inert"
@@ -30,7 +31,11 @@ type Command struct {
 	Verb   Verb
 	Rule   string // exempt, unexempt
 	Reason string // approve (note), reject, exempt
-	Line   int    // 1-based line in the comment
+	// Expires is when an exemption written "until YYYY-MM-DD" stops
+	// applying: the start (UTC) of the day after the one named, so that
+	// it holds through that day. Zero: it holds until withdrawn.
+	Expires time.Time
+	Line    int // 1-based line in the comment
 }
 
 // Decides reports whether the command changes the review's state, and so
@@ -41,6 +46,19 @@ func (c Command) Decides() bool {
 		return true
 	}
 	return false
+}
+
+// action names the command in the audit log: its verb, its rule, and the
+// last day of a dated exemption ("exempt files until 2027-03-31").
+func (c Command) action() string {
+	a := string(c.Verb)
+	if c.Rule != "" {
+		a += " " + c.Rule
+	}
+	if !c.Expires.IsZero() {
+		a += " until " + Through(c.Expires)
+	}
+	return a
 }
 
 // ParseError is a line that starts with /ospo but is not a valid command.
@@ -87,7 +105,20 @@ func Parse(body string) ([]Command, []ParseError) {
 				errs = append(errs, ParseError{n, line, "an exemption needs a rule and a reason: /ospo exempt <rule> <reason>"})
 				continue
 			}
-			cmds = append(cmds, Command{Verb: verb, Rule: lowerASCII(fields[2]), Reason: restAfter(line, 3), Line: n})
+			cmd := Command{Verb: verb, Rule: lowerASCII(fields[2]), Reason: restAfter(line, 3), Line: n}
+			if len(fields) >= 5 && equalFoldASCII(fields[3], "until") && isDigit(fields[4][0]) {
+				day, err := time.Parse(time.DateOnly, fields[4])
+				if err != nil {
+					errs = append(errs, ParseError{n, line, inert.Code(fields[4]) + " is not a date: write /ospo exempt <rule> until YYYY-MM-DD <reason>"})
+					continue
+				}
+				if len(fields) < 6 {
+					errs = append(errs, ParseError{n, line, "an exemption needs a reason: /ospo exempt <rule> until YYYY-MM-DD <reason>"})
+					continue
+				}
+				cmd.Expires, cmd.Reason = day.AddDate(0, 0, 1), restAfter(line, 5)
+			}
+			cmds = append(cmds, cmd)
 		case Unexempt:
 			if len(fields) < 3 {
 				errs = append(errs, ParseError{n, line, "name the rule: /ospo unexempt <rule>"})
@@ -109,6 +140,34 @@ func Parse(body string) ([]Command, []ParseError) {
 	return cmds, errs
 }
 
+// refusePast refuses the exemptions of cmds whose day (they hold through
+// it, UTC) is before at's: an approver cannot exempt for a time already
+// gone. The refusals are errors of their lines, read from body, replied to
+// like any line that could not be read; nothing of them is recorded.
+func refusePast(body string, cmds []Command, at time.Time) (kept []Command, errs []ParseError) {
+	for _, c := range cmds {
+		if c.Expires.IsZero() || at.Before(c.Expires) {
+			kept = append(kept, c)
+			continue
+		}
+		text := ""
+		for _, l := range mdtext.Lines(body) {
+			if l.Number == c.Line {
+				text = l.Text
+			}
+		}
+		errs = append(errs, ParseError{c.Line, text, fmt.Sprintf("%s has passed: an exemption holds through a day from today (%s, UTC) on",
+			inert.Code(Through(c.Expires)), at.UTC().Format(time.DateOnly))})
+	}
+	return kept, errs
+}
+
+// byLine sorts errors by their line, for the reply.
+func byLine(errs []ParseError) []ParseError {
+	slices.SortStableFunc(errs, func(a, b ParseError) int { return a.Line - b.Line })
+	return errs
+}
+
 // Signs reports whether a comment holds phrase alone on a line GitHub
 // shows as plain paragraph text, byte for byte once ASCII whitespace is
 // trimmed from both: never in a quote, code, an HTML comment or <details>.
@@ -116,6 +175,14 @@ func Signs(body, phrase string) bool {
 	phrase = mdtext.TrimASCII(phrase)
 	return phrase != "" && slices.ContainsFunc(mdtext.Lines(body), func(l mdtext.Line) bool { return l.Text == phrase })
 }
+
+// isDigit: c is an ASCII digit. After "until", a word that begins with
+// one is read as the date of an exemption's expiry, never as a reason.
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// Through is the last day an exemption expiring at expires holds, as
+// written in its command (YYYY-MM-DD).
+func Through(expires time.Time) string { return expires.UTC().AddDate(0, 0, -1).Format(time.DateOnly) }
 
 // blank reports whether c separates fields: an ASCII space or tab.
 func blank(c byte) bool { return c == ' ' || c == '\t' }
@@ -212,7 +279,7 @@ const HelpText = "Commands, each on its own line:\n\n" +
 	"| command | who | what |\n|---|---|---|\n" +
 	"| `/ospo approve [note]` | approvers | approve the repository; closes this issue |\n" +
 	"| `/ospo reject <reason>` | approvers | reject it; the issue stays open |\n" +
-	"| `/ospo exempt <rule> <reason>` | approvers | exempt the repository from a rule |\n" +
+	"| `/ospo exempt <rule> [until YYYY-MM-DD] <reason>` | approvers | exempt the repository from a rule (through that day, UTC) |\n" +
 	"| `/ospo unexempt <rule>` | approvers | withdraw an exemption |\n" +
 	"| `/ospo recheck` | anyone | check the repository again now |\n" +
 	"| `/ospo help` | anyone | this table |\n"

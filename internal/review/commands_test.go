@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParse(t *testing.T) {
@@ -29,6 +30,16 @@ func TestParse(t *testing.T) {
 		{"cla revoke", "/ospo cla REVOKE @Mallory signed for someone else", []Command{{Verb: RevokeCLA, Rule: "Mallory", Reason: "signed for someone else", Line: 1}}, nil},
 		{"cla revoke needs a reason", "/ospo cla revoke @mallory", nil, []string{"write /ospo cla revoke @user <reason>"}},
 		{"recheck and help", "/ospo recheck\n/ospo help", []Command{{Verb: Recheck, Line: 1}, {Verb: Help, Line: 2}}, nil},
+		{"exempt until a day", "/ospo exempt files UNTIL 2027-03-31 docs move to the wiki in Q1", []Command{{Verb: Exempt, Rule: "files",
+			Reason: "docs move to the wiki in Q1", Expires: time.Date(2027, 4, 1, 0, 0, 0, 0, time.UTC), Line: 1}}, nil},
+		{"exempt until the last day of a year", "/ospo exempt license until 2027-12-31 x", []Command{{Verb: Exempt, Rule: "license",
+			Reason: "x", Expires: time.Date(2028, 1, 1, 0, 0, 0, 0, time.UTC), Line: 1}}, nil},
+		{"until begins a plain reason", "/ospo exempt files until the wiki is ready", []Command{{Verb: Exempt, Rule: "files",
+			Reason: "until the wiki is ready", Line: 1}}, nil},
+		{"until alone is a reason", "/ospo exempt files until", []Command{{Verb: Exempt, Rule: "files", Reason: "until", Line: 1}}, nil},
+		{"invalid date", "/ospo exempt files until 2027-02-30 no such day", nil, []string{"`2027-02-30` is not a date: write /ospo exempt <rule> until YYYY-MM-DD <reason>"}},
+		{"date in another form", "/ospo exempt files until 31/03/2027 docs", nil, []string{"`31/03/2027` is not a date"}},
+		{"date without a reason", "/ospo exempt files until 2027-03-31", nil, []string{"an exemption needs a reason"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, errs := Parse(tc.body)
@@ -48,7 +59,8 @@ func TestParse(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{"/ospo approve", "/ospo exempt files reason", "> /ospo reject x", "```\n/ospo\n```", "/ospo \t unexempt", "\r\n/OSPO HELP"} {
+	for _, s := range []string{"/ospo approve", "/ospo exempt files reason", "> /ospo reject x", "```\n/ospo\n```", "/ospo \t unexempt", "\r\n/OSPO HELP",
+		"/ospo exempt files until 2027-01-31 r", "/ospo exempt files until 0000-00-00 r", "/ospo exempt files until"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
@@ -57,6 +69,9 @@ func FuzzParse(f *testing.F) {
 			if c.Line < 1 || (c.Verb == Reject && c.Reason == "") || ((c.Verb == Exempt || c.Verb == RevokeCLA) && (c.Rule == "" || c.Reason == "")) {
 				t.Fatalf("invalid command %+v from %q", c, body)
 			}
+			if !c.Expires.IsZero() && (c.Verb != Exempt || c.Expires.Location() != time.UTC || c.Expires.Truncate(24*time.Hour) != c.Expires) {
+				t.Fatalf("expiry of %+v from %q is not the start of a UTC day", c, body)
+			}
 		}
 		for _, e := range errs {
 			if e.Line < 1 || e.Problem == "" {
@@ -64,4 +79,24 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestRefusePast: an exemption until a day before the comment's (UTC) is
+// refused with a reply naming the line; until the comment's own day it
+// holds (through that day), and commands without a date are untouched.
+func TestRefusePast(t *testing.T) {
+	body := "/ospo exempt files until 2026-11-29 late\n/ospo exempt topics until 2026-11-30 today\n/ospo exempt license forever\n/ospo approve"
+	cmds, _ := Parse(body)
+	at := time.Date(2026, 11, 30, 23, 59, 0, 0, time.UTC)
+	kept, errs := refusePast(body, cmds, at)
+	if len(kept) != 3 || kept[0].Rule != "topics" || kept[1].Rule != "license" || kept[2].Verb != Approve {
+		t.Fatalf("kept %+v", kept)
+	}
+	if len(errs) != 1 || errs[0].Line != 1 || errs[0].Text != "/ospo exempt files until 2026-11-29 late" ||
+		errs[0].Problem != "`2026-11-29` has passed: an exemption holds through a day from today (2026-11-30, UTC) on" {
+		t.Fatalf("errors %+v", errs)
+	}
+	if kept, errs := refusePast(body, cmds, at.Add(-24*time.Hour)); len(kept) != 4 || len(errs) != 0 {
+		t.Fatalf("the day before: kept %+v, errors %+v", kept, errs)
+	}
 }

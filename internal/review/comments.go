@@ -46,6 +46,20 @@ type Handled struct {
 	// Repository is the reviewed repository's owner/name, when Recheck
 	// (IssueComment only).
 	Repository string
+	// Expiries are when the exemptions the comment gave expire: the
+	// repository is checked again then.
+	Expiries []time.Time
+}
+
+// expiries are the expiries of the exemptions among accepted commands.
+func expiries(cmds []Command) []time.Time {
+	var out []time.Time
+	for _, c := range cmds {
+		if c.Verb == Exempt && !c.Expires.IsZero() {
+			out = append(out, c.Expires)
+		}
+	}
+	return out
 }
 
 // HandleComment runs the /ospo commands of a comment on a review issue.
@@ -67,6 +81,8 @@ func (m *Manager) HandleComment(ctx context.Context, client *github.Client, c Co
 	// CLA revocations are not about this review; the pull request side
 	// runs them wherever they are written. An edit is HandleEdit's.
 	cmds, perrs := reviewCommands(c.Body)
+	cmds, past := refusePast(c.Body, cmds, c.At)
+	perrs = byLine(append(perrs, past...))
 	logger := zerolog.Ctx(ctx)
 	replies, recheck, deciding := triage(cmds, perrs)
 	h.Recheck = recheck
@@ -98,7 +114,7 @@ func (m *Manager) HandleComment(ctx context.Context, client *github.Client, c Co
 			if err := m.record(ctx, c, repoID, deciding, a, subject); err != nil {
 				return h, err
 			}
-			h.Recheck, accepted = true, true
+			h.Recheck, accepted, h.Expiries = true, true, expiries(deciding)
 		}
 	}
 	return h, m.AnswerOnce(ctx, client, owner(c.Repo), name(c.Repo), c.IssueNumber, c.ID, accepted, replies)
@@ -199,7 +215,7 @@ func (m *Manager) record(ctx context.Context, c Comment, repoID int64, cmds []Co
 	ds := make([]store.ReviewDecision, len(cmds))
 	for i, cmd := range cmds {
 		ds[i] = store.ReviewDecision{Seq: i, RepositoryID: repoID, Actor: c.Author, Verb: string(cmd.Verb),
-			Rule: cmd.Rule, Reason: cmd.Reason, URL: c.URL, At: c.At}
+			Rule: cmd.Rule, Reason: cmd.Reason, URL: c.URL, At: c.At, Expires: cmd.Expires}
 		if cmd.Verb == Approve {
 			ds[i].Failing = failing
 		}
@@ -211,11 +227,7 @@ func (m *Manager) record(ctx context.Context, c Comment, repoID int64, cmds []Co
 		return err
 	}
 	for i, cmd := range cmds {
-		action := string(cmd.Verb)
-		if cmd.Rule != "" {
-			action += " " + cmd.Rule
-		}
-		if err := m.audit(ctx, c, a, subject, action, cmd.Reason, i); err != nil {
+		if err := m.audit(ctx, c, a, subject, cmd.action(), cmd.Reason, i); err != nil {
 			return err
 		}
 	}

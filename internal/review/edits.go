@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/go-github/v66/github"
 	"github.com/rs/zerolog"
@@ -50,10 +51,19 @@ type Edit struct {
 type Key struct {
 	Verb         Verb
 	Rule, Reason string
+	Expires      int64 // Unix seconds; 0: none
 }
 
 // KeyOf is a command's key.
-func KeyOf(c Command) Key { return Key{c.Verb, c.Rule, c.Reason} }
+func KeyOf(c Command) Key { return Key{c.Verb, c.Rule, c.Reason, unixOrZero(c.Expires)} }
+
+// unixOrZero is t in Unix seconds, 0 for the zero time.
+func unixOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
+}
 
 // Changed compares the commands of two versions of a comment as
 // multisets: added are the commands of after beyond those of before (in
@@ -88,7 +98,7 @@ func chooseWithdrawn(stored []store.ReviewDecision, removed map[Key]int, editor 
 	var out []store.ReviewDecision
 	for _, own := range []bool{true, false} {
 		for _, d := range stored {
-			k := Key{Verb(d.Verb), d.Rule, d.Reason}
+			k := Key{Verb(d.Verb), d.Rule, d.Reason, unixOrZero(d.Expires)}
 			if removed[k] > 0 && strings.EqualFold(d.Actor, editor) == own {
 				removed[k]--
 				out = append(out, d)
@@ -133,11 +143,13 @@ func (m *Manager) HandleEdit(ctx context.Context, client *github.Client, e Edit,
 		before, oldErrs = reviewCommands(e.OldBody)
 	} else {
 		for _, d := range stored {
-			before = append(before, Command{Verb: Verb(d.Verb), Rule: d.Rule, Reason: d.Reason})
+			before = append(before, Command{Verb: Verb(d.Verb), Rule: d.Rule, Reason: d.Reason, Expires: d.Expires})
 		}
 	}
 	added, removed := Changed(before, cmds)
 	perrs = AddedErrors(oldErrs, perrs)
+	added, past := refusePast(e.Body, added, e.At) // only what the edit wrote is judged by its time
+	perrs = byLine(append(perrs, past...))
 	if e.EditorIsBot || strings.HasSuffix(e.Editor, "[bot]") {
 		added, perrs = nil, nil // bots decide nothing; what they remove is withdrawn all the same
 	}
@@ -205,14 +217,14 @@ func (m *Manager) HandleEdit(ctx context.Context, client *github.Client, e Edit,
 			}
 			for _, cmd := range deciding {
 				d := store.ReviewDecision{RepositoryID: repoID, Actor: e.Editor, Verb: string(cmd.Verb),
-					Rule: cmd.Rule, Reason: cmd.Reason, URL: e.URL, At: e.At}
+					Rule: cmd.Rule, Reason: cmd.Reason, URL: e.URL, At: e.At, Expires: cmd.Expires}
 				if cmd.Verb == Approve {
 					d.Failing = failing
 				}
 				edit.Add = append(edit.Add, d)
-				edit.Audit = append(edit.Audit, entry(strings.TrimSpace(string(cmd.Verb)+" "+cmd.Rule), cmd.Reason))
+				edit.Audit = append(edit.Audit, entry(cmd.action(), cmd.Reason))
 			}
-			accepted, h.Recheck = true, true
+			accepted, h.Recheck, h.Expiries = true, true, expiries(deciding)
 		}
 	}
 	if len(edit.Withdraw) > 0 || len(edit.Add) > 0 || len(edit.Audit) > 0 {

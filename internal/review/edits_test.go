@@ -3,6 +3,7 @@ package review
 import (
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/ospo-bot/ospo-bot/internal/store"
 )
@@ -18,10 +19,13 @@ func TestChanged(t *testing.T) {
 		removed             map[Key]int
 	}{
 		{"prose only", "/ospo approve ok", "Thanks!\n\n/ospo approve ok\n\nBye", nil, map[Key]int{}},
-		{"a line added", "/ospo approve ok", "/ospo approve ok\n/ospo exempt files wiki", []Key{{Exempt, "files", "wiki"}}, map[Key]int{}},
+		{"a line added", "/ospo approve ok", "/ospo approve ok\n/ospo exempt files wiki", []Key{{Verb: Exempt, Rule: "files", Reason: "wiki"}}, map[Key]int{}},
 		{"a duplicate added", "/ospo approve", "/ospo approve\n/ospo approve", []Key{{Verb: Approve}}, map[Key]int{}},
 		{"a line removed", "/ospo exempt files wiki\n/ospo approve", "/ospo exempt files wiki", nil, map[Key]int{{Verb: Approve}: 1}},
-		{"a reason changed", "/ospo reject no", "/ospo reject not yet", []Key{{Reject, "", "not yet"}}, map[Key]int{{Reject, "", "no"}: 1}},
+		{"a reason changed", "/ospo reject no", "/ospo reject not yet", []Key{{Verb: Reject, Reason: "not yet"}}, map[Key]int{{Verb: Reject, Reason: "no"}: 1}},
+		{"an expiry changed", "/ospo exempt files until 2027-01-31 wiki", "/ospo exempt files until 2027-02-28 wiki",
+			[]Key{{Verb: Exempt, Rule: "files", Reason: "wiki", Expires: time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC).Unix()}},
+			map[Key]int{{Verb: Exempt, Rule: "files", Reason: "wiki", Expires: time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC).Unix()}: 1}},
 		{"reordered", "/ospo approve\n/ospo exempt files wiki", "/ospo exempt files wiki\n/ospo approve", nil, map[Key]int{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -26,7 +26,7 @@ func TestReviewIssueIsInert(t *testing.T) {
 	fs := ApplyExemptions([]rules.Finding{
 		{Rule: "files", Mode: policy.Enforce, Result: rules.Fail, Message: "missing", Remediation: "add"},
 		{Rule: "license", Mode: policy.Enforce, Result: rules.Pass, Message: "ok"},
-	}, st)
+	}, st, at)
 	var approvers []string
 	for i := range 12 {
 		approvers = append(approvers, fmt.Sprintf("lead%d", i))

@@ -36,12 +36,17 @@ func (m *Manager) State(ctx context.Context, repositoryID int64) (State, error) 
 	if err != nil {
 		return State{}, err
 	}
+	return Replay(Decisions(rows)), nil
+}
+
+// Decisions are the recorded decisions as Replay reads them.
+func Decisions(rows []store.ReviewDecision) []Decision {
 	ds := make([]Decision, len(rows))
 	for i, r := range rows {
 		ds[i] = Decision{CommentID: r.CommentID, Seq: r.Seq, Actor: r.Actor, Verb: Verb(r.Verb), Rule: r.Rule,
-			Reason: r.Reason, URL: r.URL, At: r.At, Failing: r.Failing}
+			Reason: r.Reason, URL: r.URL, At: r.At, Expires: r.Expires, Failing: r.Failing}
 	}
-	return Replay(ds), nil
+	return ds
 }
 
 // Target says where a repository's review issue lives and how it behaves.

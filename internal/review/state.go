@@ -16,6 +16,9 @@ type Decision struct {
 	Reason    string
 	URL       string
 	At        time.Time
+	// Expires is when an exemption stops applying (zero: never); see
+	// Command.Expires.
+	Expires time.Time
 	// Failing lists the enforce rules failing when an approval was given:
 	// the approval accepts them, so only a rule failing anew reopens the
 	// review.
@@ -36,9 +39,27 @@ type State struct {
 	Status Status
 	// Decided is the approval or rejection in force (nil when pending).
 	Decided *Decision
-	// Exemptions maps a rule to the exemption in force.
+	// Exemptions maps a rule to the exemption in force, expired or not:
+	// InForce drops those expired at a given time.
 	Exemptions map[string]Decision
 }
+
+// InForce is the state at now: its exemptions without those expired by
+// then (Expires at or before now). The state it is called on is left as
+// it is.
+func (s State) InForce(now time.Time) State {
+	out := s
+	out.Exemptions = make(map[string]Decision, len(s.Exemptions))
+	for rule, d := range s.Exemptions {
+		if !d.Expired(now) {
+			out.Exemptions[rule] = d
+		}
+	}
+	return out
+}
+
+// Expired reports whether an exemption no longer applies at now.
+func (d Decision) Expired(now time.Time) bool { return !d.Expires.IsZero() && !now.Before(d.Expires) }
 
 // Replay derives a review's state from its decisions, oldest first: the
 // latest command of each approver wins; a rejection by any approver stands

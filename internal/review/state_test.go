@@ -42,3 +42,43 @@ func TestReplay(t *testing.T) {
 		})
 	}
 }
+
+// TestExemptionExpiry: an exemption "until" a day holds through that day
+// (UTC) and not after; a later exemption of the rule without a date
+// replaces it and holds on; an exemption without a date never expires.
+func TestExemptionExpiry(t *testing.T) {
+	t0 := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	expires := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC) // "until 2026-11-30"
+	dated := Decision{CommentID: 1, Actor: "lead", Verb: Exempt, Rule: "files", Reason: "r", At: t0, Expires: expires}
+	plain := Decision{CommentID: 2, Actor: "lead", Verb: Exempt, Rule: "topics", Reason: "r", At: t0}
+	st := Replay([]Decision{dated, plain})
+	for _, tc := range []struct {
+		now  time.Time
+		want []string
+	}{
+		{t0, []string{"files", "topics"}},
+		{expires.Add(-time.Nanosecond), []string{"files", "topics"}}, // the last instant of 2026-11-30
+		{expires, []string{"topics"}},
+		{expires.AddDate(10, 0, 0), []string{"topics"}},
+	} {
+		got := st.InForce(tc.now).Exemptions
+		if len(got) != len(tc.want) {
+			t.Fatalf("at %s: exemptions %v, want %v", tc.now, got, tc.want)
+		}
+		for _, r := range tc.want {
+			if _, ok := got[r]; !ok {
+				t.Fatalf("at %s: exemptions %v lack %s", tc.now, got, r)
+			}
+		}
+	}
+	if len(st.Exemptions) != 2 {
+		t.Fatalf("InForce changed the state it was given: %v", st.Exemptions)
+	}
+	renewed := Replay([]Decision{dated, {CommentID: 3, Actor: "lead", Verb: Exempt, Rule: "files", Reason: "for good", At: t0.Add(time.Hour)}})
+	if _, ok := renewed.InForce(expires.AddDate(1, 0, 0)).Exemptions["files"]; !ok {
+		t.Fatal("a later exemption without a date did not replace the dated one")
+	}
+	if Through(expires) != "2026-11-30" {
+		t.Fatalf("Through = %s", Through(expires))
+	}
+}

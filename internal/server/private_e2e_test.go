@@ -40,7 +40,8 @@ func (h *harness) settled() {
 	for {
 		var n int
 		err := h.App.Store.DB.QueryRow(`SELECT COUNT(*) FROM river_job WHERE state NOT IN ('completed', 'discarded', 'cancelled')
-			AND NOT (kind = 'dashboard' AND state = 'scheduled')`).Scan(&n) // a dashboard update waits out its debounce
+			AND NOT (kind = 'dashboard' AND state = 'scheduled') -- a dashboard update waits out its debounce
+			AND NOT (state = 'scheduled' AND CAST(tags AS TEXT) LIKE '%' || $1 || '%')`, jobs.ExpiryTag).Scan(&n) // and a check, an exemption's expiry
 		if err == nil && n == 0 {
 			return
 		}

@@ -31,6 +31,9 @@ type Options struct {
 	RetryPolicy river.ClientRetryPolicy
 	// GitHubRetryWait overrides the client's wait between retries of 5xx answers.
 	GitHubRetryWait time.Duration
+	// Now is the repository checks' clock for exemptions' expiries (tests
+	// move it forward); nil: time.Now.
+	Now func() time.Time
 }
 
 // App is a configured, migrated server that has not started serving.
@@ -107,6 +110,7 @@ func Open(ctx context.Context, cfg config.Config, logger zerolog.Logger, opts Op
 		SweepInterval: cfg.SweepInterval,
 		JobTimeout:    cfg.JobTimeout,
 		Retention:     store.Retention{Payloads: cfg.DeliveryPayloadRetention, Deliveries: cfg.DeliveryRetention},
+		Now:           opts.Now,
 	})
 	if err != nil {
 		return fail(err)

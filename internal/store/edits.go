@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -55,11 +54,7 @@ func (s *Store) ApplyReviewEdit(ctx context.Context, e ReviewEdit) (bool, error)
 			}
 		}
 		for i, d := range e.Add {
-			_, err := tx.ExecContext(ctx, `
-				INSERT INTO review_decisions (comment_id, seq, repository_id, actor, verb, rule, reason, url, failing, at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-				e.CommentID, next+i, d.RepositoryID, d.Actor, d.Verb, d.Rule, d.Reason, d.URL, strings.Join(d.Failing, ","), d.At.UTC())
-			if err != nil {
+			if err := insertDecision(ctx, tx, e.CommentID, next+i, d); err != nil {
 				return err
 			}
 		}

@@ -136,7 +136,7 @@ func (s *Store) OrgReviewIssues(ctx context.Context, org string) ([]ReviewIssue,
 func (s *Store) OrgReviewDecisions(ctx context.Context, org string, until time.Time) (map[int64][]ReviewDecision, error) {
 	p := org + "/"
 	rows, err := s.DB.QueryContext(ctx, `
-		SELECT d.comment_id, d.seq, d.repository_id, d.actor, d.verb, d.rule, d.reason, d.url, d.failing, d.at
+		SELECT `+decisionColumns("d.")+`
 		FROM review_decisions d JOIN review_issues i ON i.repository_id = d.repository_id
 		WHERE `+orgPrefix("i.repository")+` AND d.at < $3 ORDER BY d.at, d.comment_id, d.seq`, p, len(p), until.UTC())
 	if err != nil {
@@ -145,13 +145,9 @@ func (s *Store) OrgReviewDecisions(ctx context.Context, org string, until time.T
 	defer rows.Close()
 	out := map[int64][]ReviewDecision{}
 	for rows.Next() {
-		var d ReviewDecision
-		var failing string
-		if err := rows.Scan(&d.CommentID, &d.Seq, &d.RepositoryID, &d.Actor, &d.Verb, &d.Rule, &d.Reason, &d.URL, &failing, &d.At); err != nil {
+		d, err := scanDecision(rows)
+		if err != nil {
 			return nil, err
-		}
-		if failing != "" {
-			d.Failing = strings.Split(failing, ",")
 		}
 		out[d.RepositoryID] = append(out[d.RepositoryID], d)
 	}

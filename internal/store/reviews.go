@@ -94,6 +94,50 @@ type ReviewDecision struct {
 	URL          string
 	Failing      []string
 	At           time.Time
+	Expires      time.Time // an exemption's expiry; zero: none (NULL)
+}
+
+// decisionColumns are review_decisions' columns as scanDecision reads
+// them, each prefixed (a table's alias and a dot, or "").
+func decisionColumns(prefix string) string {
+	cols := []string{"comment_id", "seq", "repository_id", "actor", "verb", "rule", "reason", "url", "failing", "at", "expires"}
+	for i, c := range cols {
+		cols[i] = prefix + c
+	}
+	return strings.Join(cols, ", ")
+}
+
+// scanDecision reads a row of decisionColumns.
+func scanDecision(row interface{ Scan(...any) error }) (ReviewDecision, error) {
+	var d ReviewDecision
+	var failing string
+	var expires sql.NullTime
+	if err := row.Scan(&d.CommentID, &d.Seq, &d.RepositoryID, &d.Actor, &d.Verb, &d.Rule, &d.Reason, &d.URL, &failing, &d.At, &expires); err != nil {
+		return d, err
+	}
+	if failing != "" {
+		d.Failing = strings.Split(failing, ",")
+	}
+	if expires.Valid {
+		d.Expires = expires.Time.UTC()
+	}
+	return d, nil
+}
+
+// insertDecision records d as the seq-th decision of a comment.
+func insertDecision(ctx context.Context, tx *sql.Tx, commentID int64, seq int, d ReviewDecision) error {
+	var expires any // NULL: no expiry
+	if !d.Expires.IsZero() {
+		expires = d.Expires.UTC()
+	}
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO review_decisions (comment_id, seq, repository_id, actor, verb, rule, reason, url, failing, at, expires)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		commentID, seq, d.RepositoryID, d.Actor, d.Verb, d.Rule, d.Reason, d.URL, strings.Join(d.Failing, ","), d.At.UTC(), expires)
+	if err != nil {
+		return fmt.Errorf("record decision of comment %d: %w", commentID, err)
+	}
+	return nil
 }
 
 // ReplaceCommentDecisions records the decisions a comment carries,
@@ -104,12 +148,8 @@ func (s *Store) ReplaceCommentDecisions(ctx context.Context, commentID int64, ds
 			return err
 		}
 		for _, d := range ds {
-			_, err := tx.ExecContext(ctx, `
-				INSERT INTO review_decisions (comment_id, seq, repository_id, actor, verb, rule, reason, url, failing, at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-				commentID, d.Seq, d.RepositoryID, d.Actor, d.Verb, d.Rule, d.Reason, d.URL, strings.Join(d.Failing, ","), d.At.UTC())
-			if err != nil {
-				return fmt.Errorf("record decision of comment %d: %w", commentID, err)
+			if err := insertDecision(ctx, tx, commentID, d.Seq, d); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -119,7 +159,7 @@ func (s *Store) ReplaceCommentDecisions(ctx context.Context, commentID int64, ds
 // ReviewDecisions returns a repository's decisions, oldest first.
 func (s *Store) ReviewDecisions(ctx context.Context, repositoryID int64) ([]ReviewDecision, error) {
 	rows, err := s.DB.QueryContext(ctx, `
-		SELECT comment_id, seq, repository_id, actor, verb, rule, reason, url, failing, at
+		SELECT `+decisionColumns("")+`
 		FROM review_decisions WHERE repository_id = $1 ORDER BY at, comment_id, seq`, repositoryID)
 	if err != nil {
 		return nil, err
@@ -127,13 +167,9 @@ func (s *Store) ReviewDecisions(ctx context.Context, repositoryID int64) ([]Revi
 	defer rows.Close()
 	var out []ReviewDecision
 	for rows.Next() {
-		var d ReviewDecision
-		var failing string
-		if err := rows.Scan(&d.CommentID, &d.Seq, &d.RepositoryID, &d.Actor, &d.Verb, &d.Rule, &d.Reason, &d.URL, &failing, &d.At); err != nil {
+		d, err := scanDecision(rows)
+		if err != nil {
 			return nil, err
-		}
-		if failing != "" {
-			d.Failing = strings.Split(failing, ",")
 		}
 		out = append(out, d)
 	}

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -236,7 +235,7 @@ func (s *Store) SnapshotOrgs(ctx context.Context) ([]string, error) {
 // the order ReviewDecisions gives them: one query for the whole org.
 func (s *Store) SnapshotReviewDecisions(ctx context.Context, org string) (map[int64][]ReviewDecision, error) {
 	rows, err := s.DB.QueryContext(ctx, `
-		SELECT d.comment_id, d.seq, d.repository_id, d.actor, d.verb, d.rule, d.reason, d.url, d.failing, d.at
+		SELECT `+decisionColumns("d.")+`
 		FROM review_decisions d JOIN repository_snapshots s ON s.repository_id = d.repository_id
 		WHERE s.org = $1 OR $1 = '' ORDER BY d.repository_id, d.at, d.comment_id, d.seq`, org)
 	if err != nil {
@@ -245,13 +244,9 @@ func (s *Store) SnapshotReviewDecisions(ctx context.Context, org string) (map[in
 	defer rows.Close()
 	out := map[int64][]ReviewDecision{}
 	for rows.Next() {
-		var d ReviewDecision
-		var failing string
-		if err := rows.Scan(&d.CommentID, &d.Seq, &d.RepositoryID, &d.Actor, &d.Verb, &d.Rule, &d.Reason, &d.URL, &failing, &d.At); err != nil {
+		d, err := scanDecision(rows)
+		if err != nil {
 			return nil, err
-		}
-		if failing != "" {
-			d.Failing = strings.Split(failing, ",")
 		}
 		out[d.RepositoryID] = append(out[d.RepositoryID], d)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -64,20 +63,16 @@ func (s *Store) WithdrawCommentDecisions(ctx context.Context, commentID int64, k
 	err := s.InTx(ctx, func(tx *sql.Tx) error {
 		out = nil
 		rows, err := tx.QueryContext(ctx, `
-			SELECT comment_id, seq, repository_id, actor, verb, rule, reason, url, failing, at
+			SELECT `+decisionColumns("")+`
 			FROM review_decisions WHERE comment_id = $1 ORDER BY seq`, commentID)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
-			var d ReviewDecision
-			var failing string
-			if err := rows.Scan(&d.CommentID, &d.Seq, &d.RepositoryID, &d.Actor, &d.Verb, &d.Rule, &d.Reason, &d.URL, &failing, &d.At); err != nil {
+			d, err := scanDecision(rows)
+			if err != nil {
 				rows.Close()
 				return err
-			}
-			if failing != "" {
-				d.Failing = strings.Split(failing, ",")
 			}
 			out = append(out, d)
 		}
