@@ -142,16 +142,7 @@ func (s *Store) OrgReviewDecisions(ctx context.Context, org string, until time.T
 	if err != nil {
 		return nil, fmt.Errorf("read review decisions of %s: %w", org, err)
 	}
-	defer rows.Close()
-	out := map[int64][]ReviewDecision{}
-	for rows.Next() {
-		d, err := scanDecision(rows)
-		if err != nil {
-			return nil, err
-		}
-		out[d.RepositoryID] = append(out[d.RepositoryID], d)
-	}
-	return out, rows.Err()
+	return decisionsByRepository(rows)
 }
 
 // CLAEventRow is a signature or revocation.

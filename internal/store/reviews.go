@@ -212,3 +212,18 @@ func (s *Store) RepositoryCheckOf(ctx context.Context, repositoryID int64) (Repo
 
 // IsNotFound reports whether err means no row.
 func IsNotFound(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// decisionsByRepository reads rows of decisionColumns into each
+// repository's decisions, in the rows' order.
+func decisionsByRepository(rows *sql.Rows) (map[int64][]ReviewDecision, error) {
+	defer rows.Close()
+	out := map[int64][]ReviewDecision{}
+	for rows.Next() {
+		d, err := scanDecision(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[d.RepositoryID] = append(out[d.RepositoryID], d)
+	}
+	return out, rows.Err()
+}

@@ -241,14 +241,5 @@ func (s *Store) SnapshotReviewDecisions(ctx context.Context, org string) (map[in
 	if err != nil {
 		return nil, fmt.Errorf("read the review decisions of %q: %w", org, err)
 	}
-	defer rows.Close()
-	out := map[int64][]ReviewDecision{}
-	for rows.Next() {
-		d, err := scanDecision(rows)
-		if err != nil {
-			return nil, err
-		}
-		out[d.RepositoryID] = append(out[d.RepositoryID], d)
-	}
-	return out, rows.Err()
+	return decisionsByRepository(rows)
 }
