@@ -24,6 +24,9 @@ const (
 func (f *Fake) authenticate(c *call) *reply {
 	scheme, cred, _ := strings.Cut(strings.TrimSpace(c.req.Header.Get("Authorization")), " ")
 	cred = strings.TrimSpace(cred)
+	if rep, handled := f.authenticateOAuth(c, scheme, cred); handled {
+		return rep
+	}
 	if c.route.auth == authNone {
 		return nil
 	}

@@ -61,6 +61,18 @@ type Options struct {
 	// is an hour, the default. Only simulations that compress time (a
 	// large installation's first pass, in seconds) set it shorter.
 	RateWindow time.Duration
+
+	// ClientID and ClientSecret are the app's OAuth credentials for the
+	// web application flow (oauth.go). Defaults "Iv1.<app ID in hex>" and
+	// DefaultClientSecret.
+	ClientID     string
+	ClientSecret string
+	// CallbackURL is the app's user authorization callback URL. Default
+	// DefaultCallbackURL.
+	CallbackURL string
+	// ExpiringUserTokens makes user access tokens expire after eight
+	// hours, with a refresh token, as the app setting of that name does.
+	ExpiringUserTokens bool
 }
 
 // DefaultSpec is the API description the fake loads by default, relative to
@@ -91,6 +103,8 @@ type Fake struct {
 	manifests      map[string]manifestCode
 	appPermissions map[string]string
 	appEvents      []string
+
+	oauth oauthState // the web application flow (oauth.go)
 
 	server *httptest.Server
 }
@@ -146,6 +160,7 @@ func New(opts Options) (*Fake, error) {
 	if opts.RateWindow <= 0 {
 		opts.RateWindow = time.Hour
 	}
+	opts.oauthDefaults()
 	f := &Fake{opts: opts, routes: newRouter()}
 	if !opts.DisableValidation {
 		path := opts.SpecPath
@@ -228,7 +243,7 @@ func (f *Fake) Advance(d time.Duration) { f.skew.Add(int64(d)) }
 // ServeHTTP answers one API request: route, check against the API
 // description, inject faults, authenticate, handle, cache-validate, record.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if f.serveManifestForm(w, r) {
+	if f.serveManifestForm(w, r) || f.serveOAuthWeb(w, r) {
 		return
 	}
 	c, early := f.begin(r)

@@ -49,6 +49,9 @@ var routePermissions = map[string]need{
 	"GET /app": nil, "GET /app/installations": nil, "GET /app/installations/{installation_id}": nil,
 	"POST /app/installations/{installation_id}/access_tokens": nil, "POST /app-manifests/{code}/conversions": nil,
 	"GET /installation/repositories": nil, "GET /rate_limit": nil,
+	// User access tokens and the client's credentials (oauth.go); the
+	// handlers check the installation's members permission themselves.
+	"GET /user": nil, "GET /user/memberships/orgs/{org}": nil, "DELETE /applications/{client_id}/token": nil,
 	"GET /users/{username}": nil, "GET /orgs/{org}": nil, "GET /orgs/{org}/public_members/{username}": nil,
 	"GET /orgs/{org}/public_members": nil, "GET /search/users": nil,
 

@@ -30,6 +30,11 @@ func routeTable() []routeDef {
 		{post, "/app/installations/{installation_id}/access_tokens", app, false, (*Fake).createAccessToken},
 		{post, "/app-manifests/{code}/conversions", authNone, false, (*Fake).convertManifest},
 
+		// The web flow's user access tokens (oauth.go).
+		{get, "/user", authUser, false, (*Fake).getAuthenticatedUser},
+		{get, "/user/memberships/orgs/{org}", authUser, false, (*Fake).getMyOrgMembership},
+		{del, "/applications/{client_id}/token", authClient, false, (*Fake).revokeUserToken},
+
 		{get, "/installation/repositories", inst, false, (*Fake).listInstallationRepos},
 		{get, "/rate_limit", inst, true, (*Fake).getRateLimit},
 

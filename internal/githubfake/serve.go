@@ -32,10 +32,11 @@ type call struct {
 	header http.Header // extra response headers (Link, ...)
 	reply  reply
 
-	tok         *token // the installation token, for installation routes
-	appJWT      bool   // authenticated with the app's JWT
-	bucket      int64  // rate-limit bucket: installation ID, 0 for the app
-	rateLimited bool   // this request is subject to the primary rate limit
+	tok         *token   // the installation token, for installation routes
+	user        *account // the user of a user access token (oauth.go)
+	appJWT      bool     // authenticated with the app's JWT
+	bucket      int64    // rate-limit bucket: installation ID, 0 for the app
+	rateLimited bool     // this request is subject to the primary rate limit
 	fault       string
 	lost        bool // LostResponse: answer computed, then dropped
 }

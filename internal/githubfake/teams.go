@@ -45,6 +45,9 @@ func (f *Fake) orgFor(c *call, private bool) (*account, *reply) {
 		rep := notFound()
 		return nil, &rep
 	}
+	if private && c.user != nil {
+		return o, f.userSeesOrg(c)
+	}
 	if private && c.tok.inst.account != o {
 		rep := forbidden("Resource not accessible by integration")
 		return nil, &rep
