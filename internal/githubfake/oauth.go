@@ -375,6 +375,11 @@ func (f *Fake) authenticateOAuth(c *call, scheme, cred string) (*reply, bool) {
 		return &rep, true
 	}
 	t := f.oauth.tokens[cred]
+	if it := f.st.tokens[cred]; t == nil && it != nil && f.now().Before(it.expires) {
+		// An installation token acts for no user.
+		rep := forbidden("Resource not accessible by integration")
+		return &rep, true
+	}
 	if t == nil || !t.expires.IsZero() && !f.now().Before(t.expires) {
 		rep := errReply(http.StatusUnauthorized, "Bad credentials")
 		return &rep, true
@@ -428,10 +433,20 @@ func (f *Fake) userSeesOrg(c *call) *reply {
 
 // getAuthenticatedUser answers GET /user.
 func (f *Fake) getAuthenticatedUser(c *call) reply {
-	return ok(privateUserJSON{User: f.userDetailJSON(c, c.user), UserViewType: "private"})
+	return ok(privateUserJSON{publicUserJSON: publicUserJSON{User: f.userDetailJSON(c, c.user), UserViewType: "private"}})
 }
 
-type privateUserJSON = publicUserJSON
+// privateUserJSON is the signed-in user as GET /user answers: the public
+// profile with the counts only the user sees (the fake keeps none).
+type privateUserJSON struct {
+	publicUserJSON
+	Collaborators           int  `json:"collaborators"`
+	DiskUsage               int  `json:"disk_usage"`
+	OwnedPrivateRepos       int  `json:"owned_private_repos"`
+	PrivateGists            int  `json:"private_gists"`
+	TotalPrivateRepos       int  `json:"total_private_repos"`
+	TwoFactorAuthentication bool `json:"two_factor_authentication"`
+}
 
 // getMyOrgMembership answers GET /user/memberships/orgs/{org}.
 func (f *Fake) getMyOrgMembership(c *call) reply {

@@ -235,8 +235,9 @@ func (s *spec) check(r *http.Request, body []byte, rt *route, params map[string]
 		}
 	}
 	// Routes that take no credentials (the manifest conversion) are called
-	// before there is an App.
-	if x, ok := op.Extensions["x-github"].(map[string]any); ok && x["enabledForGitHubApps"] == false && rt.auth != authNone {
+	// before there is an App. The flag is about installation tokens: user
+	// access tokens and the client's credentials (oauth.go) are not them.
+	if x, ok := op.Extensions["x-github"].(map[string]any); ok && x["enabledForGitHubApps"] == false && rt.auth != authNone && rt.auth != authUser && rt.auth != authClient {
 		return &violation{
 			message: fmt.Sprintf("%s: %s %s is not available to GitHub Apps", where, r.Method, rt.template),
 			reply:   forbidden("Resource not accessible by integration"),
