@@ -134,6 +134,16 @@ func TestOAuthWebFlow(t *testing.T) {
 	if _, ok := out["expires_in"]; ok {
 		t.Errorf("non-expiring token has expires_in: %v", out)
 	}
+	req, _ := http.NewRequest("GET", f.URL()+"/user", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("X-RateLimit-Remaining") != "4999" {
+		t.Errorf("a user token's first request left %q of its own rate limit", resp.Header.Get("X-RateLimit-Remaining"))
+	}
 	code, data := userGet(t, f, tok, "/user")
 	var u struct{ Login string }
 	_ = json.Unmarshal(data, &u)

@@ -164,7 +164,7 @@ func (f *Fake) finish(c *call) output {
 			h.Del("Content-Type")
 		}
 	}
-	if c.tok != nil || c.appJWT {
+	if c.tok != nil || c.appJWT || c.user != nil {
 		f.st.rateHeaders(h, c.bucket, f.opts.RateLimit, c.rateLimited && !notModified, f.now())
 	}
 	rec := Request{
