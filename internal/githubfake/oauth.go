@@ -9,6 +9,7 @@ package githubfake
 // authorization request errors and access token request errors.
 
 import (
+	"cmp"
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
@@ -222,14 +223,7 @@ func (f *Fake) authorize(w http.ResponseWriter, r *http.Request) {
 		f.oauth.codes = map[string]*oauthCode{}
 	}
 	f.oauth.codes[code] = &oauthCode{user: user, redirect: redirect, expires: f.now().Add(oauthCodeLifetime)}
-	http.Redirect(w, r, withQuery(cmpOr(redirect, f.opts.CallbackURL), "code", code, "state", state), http.StatusFound)
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
+	http.Redirect(w, r, withQuery(cmp.Or(redirect, f.opts.CallbackURL), "code", code, "state", state), http.StatusFound)
 }
 
 // accessToken answers POST /login/oauth/access_token. Errors are HTTP 200

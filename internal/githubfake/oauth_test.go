@@ -1,6 +1,7 @@
 package githubfake
 
 import (
+	"cmp"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -175,7 +176,7 @@ func TestOAuthAuthorizeRefusals(t *testing.T) {
 		{name: "an org cannot sign in", login: "acme", status: http.StatusUnauthorized},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			q := url.Values{"client_id": {cmpOr(tc.clientID, f.ClientID())}, "state": {"st"}}
+			q := url.Values{"client_id": {cmp.Or(tc.clientID, f.ClientID())}, "state": {"st"}}
 			if tc.redirect != "" {
 				q.Set("redirect_uri", tc.redirect)
 			}
