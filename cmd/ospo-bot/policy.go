@@ -59,17 +59,9 @@ func policyValidate(args []string, stdout, stderr io.Writer) error {
 	}
 	explain := fs.Bool("explain", false, "print the effective policy as YAML on stdout")
 	override := fs.String("repo-override", "", "a repository override `FILE` (.github/ospo.yml) to check and merge")
-	// Flags may come before or after FILE.
-	var files []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		files = append(files, fs.Arg(0))
-		args = fs.Args()[1:]
+	files, err := parseAround(fs, args)
+	if err != nil {
+		return err
 	}
 	switch {
 	case len(files) > 1:
@@ -102,7 +94,6 @@ func policyValidate(args []string, stdout, stderr io.Writer) error {
 		valid = append(valid, file)
 		return d, nil
 	}
-	var err error
 	if len(files) == 1 {
 		if orgDoc, err = read(files[0], true); err != nil {
 			return err
@@ -137,4 +128,21 @@ func policyValidate(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+// parseAround parses fs's flags wherever they stand among the file
+// arguments (Go's flag package stops at the first argument), and returns
+// the files.
+func parseAround(fs *flag.FlagSet, args []string) ([]string, error) {
+	var files []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return files, nil
+		}
+		files = append(files, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
 }

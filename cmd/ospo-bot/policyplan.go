@@ -28,16 +28,9 @@ func policyPlan(args []string, stdout, stderr io.Writer) error {
 	cfgPath := fs.String("config", os.Getenv("OSPO_CONFIG"), "YAML config `file` naming the database, as for serve (also OSPO_CONFIG)")
 	org := fs.String("org", "", "the `org` to plan for (default: the only one in the database)")
 	markdown := fs.Bool("markdown", false, "print the plan as GitHub Markdown, as the ospo/policy-plan check run shows it")
-	var files []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		files = append(files, fs.Arg(0))
-		args = fs.Args()[1:]
+	files, err := parseAround(fs, args)
+	if err != nil {
+		return err
 	}
 	if len(files) != 1 {
 		fs.Usage()
