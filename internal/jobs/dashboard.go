@@ -20,6 +20,7 @@ import (
 	"github.com/ospo-bot/ospo-bot/internal/policy"
 	"github.com/ospo-bot/ospo-bot/internal/report"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
+	"github.com/ospo-bot/ospo-bot/internal/web"
 )
 
 // DashboardDebounce is how long a change (a repository's result, a review
@@ -119,6 +120,9 @@ func (w *dashboardWorker) update(ctx context.Context, a DashboardArgs) error {
 		return fmt.Errorf("build the report of %s: %w", a.Org, err)
 	}
 	w.deps.Metrics.KPI.Set(a.Org, registryRulesOnly(rep.KPIs))
+	if err := web.Refresh(ctx, w.deps.Store, a.Org, now); err != nil {
+		return err
+	}
 	client, err := w.deps.GitHub.NewInstallationClient(a.InstallationID)
 	if err != nil {
 		return err
