@@ -1,0 +1,555 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ospo-bot/ospo-bot/internal/kpi"
+)
+
+// The rollups of the dashboard's Contributors & CLA page (migration 018):
+// pull requests opened a day by class, each author's first pull request,
+// and the Contributor Absence Factor of each repository for the untils a
+// page asked for. Triggers on pull_request_facts mark what changed
+// (dashboard_contributors_dirty); RefreshContributors computes those keys
+// again from pull_request_facts, with internal/kpi's definitions, so the
+// page's numbers are the report's.
+
+const day = 24 * 60 * 60
+
+// fullRefreshAbove is the number of marked keys of a kind above which the
+// refresh computes the whole kind again in one pass rather than key by key.
+const fullRefreshAbove = 500
+
+// absenceKeep is how long an until nobody asks for again is kept up to date.
+const absenceKeep = 7 * 24 * time.Hour
+
+// RefreshContributors brings org's contributor rollups up to date as of
+// now: the keys the triggers marked, or everything the first time. Running
+// it twice writes the same rows; it is safe on several replicas at once
+// (a mark made while it runs stays for the next refresh).
+func (s *Store) RefreshContributors(ctx context.Context, org string, now time.Time) error {
+	var refreshed int64
+	err := s.DB.QueryRowContext(ctx, `SELECT refreshed_at FROM dashboard_contributors_state WHERE org = $1`, org).Scan(&refreshed)
+	full := IsNotFound(err)
+	if err != nil && !full {
+		return fmt.Errorf("read the contributors' rollup state of %s: %w", org, err)
+	}
+	type mark struct {
+		kind, key string
+		gen       int64
+	}
+	var marks []mark
+	rows, err := s.DB.QueryContext(ctx, `SELECT kind, key, gen FROM dashboard_contributors_dirty WHERE org = $1`, org)
+	if err != nil {
+		return fmt.Errorf("read the contributors' changes of %s: %w", org, err)
+	}
+	var days []int64
+	var authors, repos []string
+	for rows.Next() {
+		var m mark
+		if err := rows.Scan(&m.kind, &m.key, &m.gen); err != nil {
+			rows.Close()
+			return err
+		}
+		marks = append(marks, m)
+		switch m.kind {
+		case "day":
+			if d, err := strconv.ParseInt(m.key, 10, 64); err == nil {
+				days = append(days, d)
+			}
+		case "author":
+			authors = append(authors, m.key)
+		case "repository":
+			repos = append(repos, m.key)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+
+	if full {
+		err = s.refreshContributorDays(ctx, org, [][2]int64{{0, 1 << 62}})
+	} else {
+		err = s.refreshContributorDays(ctx, org, dayRanges(days))
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.refreshFirstPullRequests(ctx, org, authors, full || len(authors) > fullRefreshAbove); err != nil {
+		return err
+	}
+	if err := s.refreshAbsence(ctx, org, repos, full || len(repos) > fullRefreshAbove, now); err != nil {
+		return err
+	}
+
+	// Clear the marks computed, unless marked again meanwhile.
+	for _, m := range marks {
+		if _, err := s.DB.ExecContext(ctx, `DELETE FROM dashboard_contributors_dirty WHERE org = $1 AND kind = $2 AND key = $3 AND gen = $4`,
+			org, m.kind, m.key, m.gen); err != nil {
+			return fmt.Errorf("clear the contributors' changes of %s: %w", org, err)
+		}
+	}
+	if _, err := s.DB.ExecContext(ctx, `INSERT INTO dashboard_contributors_state (org, refreshed_at) VALUES ($1, $2)
+		ON CONFLICT (org) DO UPDATE SET refreshed_at = excluded.refreshed_at`, org, now.Unix()); err != nil {
+		return fmt.Errorf("record the contributors' refresh of %s: %w", org, err)
+	}
+	return nil
+}
+
+// dayRanges merges days (UTC midnights) into ranges [from, to) of
+// consecutive days.
+func dayRanges(days []int64) [][2]int64 {
+	slices.Sort(days)
+	var out [][2]int64
+	for _, d := range slices.Compact(days) {
+		if n := len(out); n > 0 && out[n-1][1] == d {
+			out[n-1][1] = d + day
+			continue
+		}
+		out = append(out, [2]int64{d, d + day})
+	}
+	return out
+}
+
+// refreshContributorDays computes the days of ranges again: the pull
+// requests opened each day, bots apart, by members and external authors.
+func (s *Store) refreshContributorDays(ctx context.Context, org string, ranges [][2]int64) error {
+	for _, r := range ranges {
+		counts := map[int64]*[3]int64{} // day → members, externals, bots
+		rows, err := s.DB.QueryContext(ctx, `SELECT opened_at, author, author_association, author_bot FROM pull_request_facts
+			WHERE org = $1 AND opened_at >= $2 AND opened_at < $3`, org, r[0], r[1])
+		if err != nil {
+			return fmt.Errorf("read the pull requests opened by day of %s: %w", org, err)
+		}
+		for rows.Next() {
+			var opened int64
+			var author, assoc string
+			var bot bool
+			if err := rows.Scan(&opened, &author, &assoc, &bot); err != nil {
+				rows.Close()
+				return err
+			}
+			d := opened - opened%day
+			c := counts[d]
+			if c == nil {
+				c = new([3]int64)
+				counts[d] = c
+			}
+			switch {
+			case kpi.IsBot(author, bot):
+				c[2]++
+			case kpi.IsMember(assoc):
+				c[0]++
+			default:
+				c[1]++
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		err = s.InTx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM dashboard_contributor_days WHERE org = $1 AND day >= $2 AND day < $3`,
+				org, r[0], r[1]); err != nil {
+				return err
+			}
+			b := batch{tx: tx, head: `INSERT INTO dashboard_contributor_days (org, day, members, externals, bots) VALUES `}
+			for d, c := range counts {
+				if err := b.add(ctx, org, d, c[0], c[1], c[2]); err != nil {
+					return err
+				}
+			}
+			return b.flush(ctx)
+		})
+		if err != nil {
+			return fmt.Errorf("write the pull requests opened by day of %s: %w", org, err)
+		}
+	}
+	return nil
+}
+
+// refreshFirstPullRequests computes each author's first pull request in
+// the org again: of authors, or of everyone when all.
+func (s *Store) refreshFirstPullRequests(ctx context.Context, org string, authors []string, all bool) error {
+	if all {
+		type first struct {
+			author string
+			bot    bool
+			at     int64
+		}
+		var firsts []first
+		rows, err := s.DB.QueryContext(ctx, `SELECT author, MAX(CASE WHEN author_bot THEN 1 ELSE 0 END), MIN(opened_at)
+			FROM pull_request_facts WHERE org = $1 GROUP BY author`, org)
+		if err != nil {
+			return fmt.Errorf("read the first pull requests of %s: %w", org, err)
+		}
+		for rows.Next() {
+			var f first
+			var bot int
+			if err := rows.Scan(&f.author, &bot, &f.at); err != nil {
+				rows.Close()
+				return err
+			}
+			f.bot = kpi.IsBot(f.author, bot == 1)
+			firsts = append(firsts, f)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return s.InTx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM dashboard_first_pull_requests WHERE org = $1`, org); err != nil {
+				return err
+			}
+			b := batch{tx: tx, head: `INSERT INTO dashboard_first_pull_requests (org, author, first_opened, bot) VALUES `}
+			for _, f := range firsts {
+				if err := b.add(ctx, org, f.author, f.at, f.bot); err != nil {
+					return err
+				}
+			}
+			return b.flush(ctx)
+		})
+	}
+	for _, a := range authors {
+		var n, bot int
+		var first int64
+		if err := s.DB.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MAX(CASE WHEN author_bot THEN 1 ELSE 0 END), 0),
+			COALESCE(MIN(opened_at), 0) FROM pull_request_facts WHERE org = $1 AND author = $2`, org, a).Scan(&n, &bot, &first); err != nil {
+			return fmt.Errorf("read the first pull request of %s in %s: %w", a, org, err)
+		}
+		var err error
+		if n == 0 {
+			_, err = s.DB.ExecContext(ctx, `DELETE FROM dashboard_first_pull_requests WHERE org = $1 AND author = $2`, org, a)
+		} else {
+			_, err = s.DB.ExecContext(ctx, `INSERT INTO dashboard_first_pull_requests (org, author, first_opened, bot) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (org, author) DO UPDATE SET first_opened = excluded.first_opened, bot = excluded.bot`,
+				org, a, first, kpi.IsBot(a, bot == 1))
+		}
+		if err != nil {
+			return fmt.Errorf("write the first pull request of %s in %s: %w", a, org, err)
+		}
+	}
+	return nil
+}
+
+// refreshAbsence keeps the absence factors of every until a page asked
+// for, and of the default period's (the day after now's), up to date: the
+// repositories of repos, or all of them when all or when an until was
+// never computed. Untils nobody asked for in absenceKeep are dropped.
+func (s *Store) refreshAbsence(ctx context.Context, org string, repos []string, all bool, now time.Time) error {
+	current := now.Unix() - now.Unix()%day + day
+	if _, err := s.DB.ExecContext(ctx, `INSERT INTO dashboard_absence_untils (org, until_at, wanted_at) VALUES ($1, $2, $3)
+		ON CONFLICT (org, until_at) DO UPDATE SET wanted_at = excluded.wanted_at`, org, current, now.Unix()); err != nil {
+		return fmt.Errorf("want the absence factors of %s: %w", org, err)
+	}
+	old := now.Add(-absenceKeep).Unix()
+	err := s.InTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM dashboard_absence WHERE org = $1 AND until_at IN (
+			SELECT until_at FROM dashboard_absence_untils WHERE org = $1 AND wanted_at < $2)`, org, old); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM dashboard_absence_untils WHERE org = $1 AND wanted_at < $2`, org, old)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("drop old absence factors of %s: %w", org, err)
+	}
+	type until struct{ at, computed int64 }
+	var untils []until
+	rows, err := s.DB.QueryContext(ctx, `SELECT until_at, computed_at FROM dashboard_absence_untils WHERE org = $1`, org)
+	if err != nil {
+		return fmt.Errorf("read the absence factors' untils of %s: %w", org, err)
+	}
+	for rows.Next() {
+		var u until
+		if err := rows.Scan(&u.at, &u.computed); err != nil {
+			rows.Close()
+			return err
+		}
+		untils = append(untils, u)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, u := range untils {
+		to := time.Unix(u.at, 0).UTC()
+		from := to.Add(-kpi.AbsenceWindow)
+		var factors []kpi.RepositoryFactor
+		var only []string
+		if all || u.computed == 0 {
+			counts, err := s.OrgMergedCounts(ctx, org, from, to)
+			if err != nil {
+				return err
+			}
+			factors = kpi.AbsenceFactors(mergedCounts(counts))
+		} else {
+			only = repos
+			for _, r := range repos {
+				counts, err := s.repositoryMergedCounts(ctx, org, r, from, to)
+				if err != nil {
+					return err
+				}
+				factors = append(factors, kpi.AbsenceFactors(mergedCounts(counts))...)
+			}
+		}
+		err := s.InTx(ctx, func(tx *sql.Tx) error {
+			if only == nil && (all || u.computed == 0) {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM dashboard_absence WHERE org = $1 AND until_at = $2`, org, u.at); err != nil {
+					return err
+				}
+			}
+			for _, r := range only {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM dashboard_absence WHERE org = $1 AND until_at = $2 AND repository = $3`,
+					org, u.at, r); err != nil {
+					return err
+				}
+			}
+			b := batch{tx: tx, head: `INSERT INTO dashboard_absence (org, until_at, repository, factor, contributors, merged) VALUES `}
+			for _, f := range factors {
+				if err := b.add(ctx, org, u.at, f.Repository, f.Factor, f.Contributors, f.Merged); err != nil {
+					return err
+				}
+			}
+			if err := b.flush(ctx); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `UPDATE dashboard_absence_untils SET computed_at = $3 WHERE org = $1 AND until_at = $2`,
+				org, u.at, now.Unix())
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("write the absence factors of %s until %s: %w", org, to.Format(time.DateOnly), err)
+		}
+	}
+	return nil
+}
+
+func mergedCounts(rows []MergedCountRow) []kpi.AuthorCount {
+	out := make([]kpi.AuthorCount, len(rows))
+	for i, c := range rows {
+		out[i] = kpi.AuthorCount(c)
+	}
+	return out
+}
+
+// repositoryMergedCounts is OrgMergedCounts of one repository, read by
+// its rows of the primary key.
+func (s *Store) repositoryMergedCounts(ctx context.Context, org, repo string, since, until time.Time) ([]MergedCountRow, error) {
+	rows, err := s.DB.QueryContext(ctx, `
+		SELECT repository, author, MAX(CASE WHEN author_bot THEN 1 ELSE 0 END), COUNT(*) FROM pull_request_facts
+		WHERE repository = $1 AND org = $2 AND closed_at >= $3 AND closed_at < $4 AND merged GROUP BY repository, author`,
+		repo, org, since.Unix(), until.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("count merged pull requests of %s: %w", repo, err)
+	}
+	defer rows.Close()
+	var out []MergedCountRow
+	for rows.Next() {
+		var c MergedCountRow
+		var bot int
+		if err := rows.Scan(&c.Repository, &c.Author, &bot, &c.Merged); err != nil {
+			return nil, err
+		}
+		c.Bot = bot == 1
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// batch writes rows in multi-row INSERTs of batchRows rows.
+type batch struct {
+	tx   *sql.Tx
+	head string
+	rows int
+	args []any
+	cols int
+}
+
+const batchRows = 400
+
+func (b *batch) add(ctx context.Context, values ...any) error {
+	b.cols = len(values)
+	b.args = append(b.args, values...)
+	b.rows++
+	if b.rows == batchRows {
+		return b.flush(ctx)
+	}
+	return nil
+}
+
+func (b *batch) flush(ctx context.Context) error {
+	if b.rows == 0 {
+		return nil
+	}
+	var q strings.Builder
+	q.WriteString(b.head)
+	for i := range b.rows {
+		if i > 0 {
+			q.WriteByte(',')
+		}
+		q.WriteByte('(')
+		for j := range b.cols {
+			if j > 0 {
+				q.WriteByte(',')
+			}
+			fmt.Fprintf(&q, "$%d", i*b.cols+j+1)
+		}
+		q.WriteByte(')')
+	}
+	_, err := b.tx.ExecContext(ctx, q.String(), b.args...)
+	b.rows, b.args = 0, b.args[:0]
+	return err
+}
+
+// ContributorsAsOf returns when org's contributor rollups were last
+// brought up to date; ok is false when never.
+func (s *Store) ContributorsAsOf(ctx context.Context, org string) (at time.Time, ok bool, err error) {
+	var t int64
+	err = s.DB.QueryRowContext(ctx, `SELECT refreshed_at FROM dashboard_contributors_state WHERE org = $1`, org).Scan(&t)
+	if IsNotFound(err) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("read the contributors' rollup state of %s: %w", org, err)
+	}
+	return time.Unix(t, 0).UTC(), true, nil
+}
+
+// ContributorDay is the pull requests opened on a UTC day: by members and
+// by external authors (kpi.IsMember), and by bots (kpi.IsBot), apart.
+type ContributorDay struct {
+	Day                      time.Time
+	Members, Externals, Bots int
+}
+
+// ContributorDays returns the days of [since, until) on which org's pull
+// requests were opened, from the rollup, oldest first.
+func (s *Store) ContributorDays(ctx context.Context, org string, since, until time.Time) ([]ContributorDay, error) {
+	rows, err := s.DB.QueryContext(ctx, `SELECT day, members, externals, bots FROM dashboard_contributor_days
+		WHERE org = $1 AND day >= $2 AND day < $3 ORDER BY day`, org, since.Unix(), until.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("read the contributions by day of %s: %w", org, err)
+	}
+	defer rows.Close()
+	var out []ContributorDay
+	for rows.Next() {
+		var d ContributorDay
+		var at int64
+		if err := rows.Scan(&at, &d.Members, &d.Externals, &d.Bots); err != nil {
+			return nil, err
+		}
+		d.Day = time.Unix(at, 0).UTC()
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// FirstTimeContributorDays counts, per UTC day of [since, until), the
+// authors (bots apart) whose first pull request in org was opened that
+// day, from the rollup, oldest first.
+func (s *Store) FirstTimeContributorDays(ctx context.Context, org string, since, until time.Time) (map[time.Time]int, error) {
+	rows, err := s.DB.QueryContext(ctx, `SELECT first_opened - first_opened % 86400, COUNT(*) FROM dashboard_first_pull_requests
+		WHERE org = $1 AND first_opened >= $2 AND first_opened < $3 AND NOT bot GROUP BY first_opened - first_opened % 86400`,
+		org, since.Unix(), until.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("read the first-time contributors of %s: %w", org, err)
+	}
+	defer rows.Close()
+	out := map[time.Time]int{}
+	for rows.Next() {
+		var at int64
+		var n int
+		if err := rows.Scan(&at, &n); err != nil {
+			return nil, err
+		}
+		out[time.Unix(at, 0).UTC()] = n
+	}
+	return out, rows.Err()
+}
+
+// CLABlockedPullRequests calls fn with each pull request of org opened
+// before until whose CLA block began in [since, until), read from the
+// index migration 018 adds.
+func (s *Store) CLABlockedPullRequests(ctx context.Context, org string, since, until time.Time, fn func(PullRequestRow)) error {
+	rows, err := s.DB.QueryContext(ctx, `SELECT author, author_bot, opened_at, cla_blocked_at, cla_unblocked_at FROM pull_request_facts
+		WHERE org = $1 AND cla_blocked_at >= $2 AND cla_blocked_at < $3 AND opened_at < $3`, org, since.Unix(), until.Unix())
+	if err != nil {
+		return fmt.Errorf("read the pull requests blocked by the CLA of %s: %w", org, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r PullRequestRow
+		var opened, blocked, unblocked int64
+		if err := rows.Scan(&r.Author, &r.AuthorBot, &opened, &blocked, &unblocked); err != nil {
+			return err
+		}
+		r.OpenedAt, r.CLABlockedAt, r.CLAUnblockedAt = unixTime(opened), unixTime(blocked), unixTime(unblocked)
+		fn(r)
+	}
+	return rows.Err()
+}
+
+// AbsenceSorts are the columns AbsenceFactors sorts by.
+var AbsenceSorts = map[string]string{"repository": "repository", "factor": "factor", "contributors": "contributors", "merged": "merged"}
+
+// AbsenceFactors returns one page (offset, limit) of org's absence
+// factors over kpi.AbsenceWindow before until, sorted by sort (a key of
+// AbsenceSorts) then repository, and their total. ok is false when they
+// were never computed for until: the until is then asked for (the next
+// refresh computes it) and the caller computes them itself.
+func (s *Store) AbsenceFactors(ctx context.Context, org string, until time.Time, sort string, desc bool, offset, limit int,
+	now time.Time) (page []kpi.RepositoryFactor, total int, ok bool, err error) {
+	col, known := AbsenceSorts[sort]
+	if !known {
+		return nil, 0, false, fmt.Errorf("absence factors: no sort %q", sort)
+	}
+	var computed, wanted int64
+	err = s.DB.QueryRowContext(ctx, `SELECT computed_at, wanted_at FROM dashboard_absence_untils WHERE org = $1 AND until_at = $2`,
+		org, until.Unix()).Scan(&computed, &wanted)
+	if err != nil && !IsNotFound(err) {
+		return nil, 0, false, fmt.Errorf("read the absence factors' untils of %s: %w", org, err)
+	}
+	if IsNotFound(err) || computed == 0 || wanted < now.Add(-absenceKeep/7).Unix() {
+		if _, err := s.DB.ExecContext(ctx, `INSERT INTO dashboard_absence_untils (org, until_at, wanted_at) VALUES ($1, $2, $3)
+			ON CONFLICT (org, until_at) DO UPDATE SET wanted_at = excluded.wanted_at`, org, until.Unix(), now.Unix()); err != nil {
+			return nil, 0, false, fmt.Errorf("want the absence factors of %s: %w", org, err)
+		}
+	}
+	if computed == 0 {
+		return nil, 0, false, nil
+	}
+	if err := s.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM dashboard_absence WHERE org = $1 AND until_at = $2`,
+		org, until.Unix()).Scan(&total); err != nil {
+		return nil, 0, false, fmt.Errorf("count the absence factors of %s: %w", org, err)
+	}
+	dir := "ASC"
+	if desc {
+		dir = "DESC"
+	}
+	order := col + " " + dir
+	if col != "repository" {
+		order += ", repository"
+	}
+	rows, err := s.DB.QueryContext(ctx, `SELECT repository, factor, contributors, merged FROM dashboard_absence
+		WHERE org = $1 AND until_at = $2 ORDER BY `+order+` LIMIT $3 OFFSET $4`, org, until.Unix(), limit, offset)
+	if err != nil {
+		return nil, 0, false, fmt.Errorf("read the absence factors of %s: %w", org, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var f kpi.RepositoryFactor
+		if err := rows.Scan(&f.Repository, &f.Factor, &f.Contributors, &f.Merged); err != nil {
+			return nil, 0, false, err
+		}
+		page = append(page, f)
+	}
+	return page, total, true, rows.Err()
+}

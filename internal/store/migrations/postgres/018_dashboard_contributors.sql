@@ -1,0 +1,131 @@
+-- +goose Up
+-- The dashboard's Contributors & CLA page reads these rollups instead of
+-- scanning pull_request_facts (a million rows in a big org); web.Refresh
+-- brings them up to date in the background.
+--
+-- What changed is found by triggers (here one a statement, reading its
+-- transition tables), not by updated_at: updated_at is the
+-- time of the latest close or reopen (GitHub's, so a late delivery carries
+-- an old one), and a trigger sees the row before the change too, so a
+-- reopen un-counts the merge it cancels. Each trigger marks the keys whose
+-- rollup rows must be computed again: the opening day, the author, the
+-- repository. gen grows at each mark, so a refresh that read gen 1 and
+-- computed the key does not clear a mark made while it ran.
+CREATE TABLE dashboard_contributors_dirty (
+    org   TEXT NOT NULL,
+    kind  TEXT NOT NULL, -- day (Unix seconds of a UTC midnight) | author | repository
+    key   TEXT NOT NULL,
+    gen   BIGINT NOT NULL DEFAULT 1,
+    PRIMARY KEY (org, kind, key)
+);
+
+-- Pull requests opened a UTC day, bots apart (kpi.IsBot), members
+-- (kpi.IsMember on author_association) and external authors.
+CREATE TABLE dashboard_contributor_days (
+    org       TEXT NOT NULL,
+    day       BIGINT NOT NULL,
+    members   BIGINT NOT NULL,
+    externals BIGINT NOT NULL,
+    bots      BIGINT NOT NULL,
+    PRIMARY KEY (org, day)
+);
+
+-- Each author's first pull request in the org; bot is kpi.IsBot's answer.
+CREATE TABLE dashboard_first_pull_requests (
+    org          TEXT NOT NULL,
+    author       TEXT NOT NULL,
+    first_opened BIGINT NOT NULL,
+    bot          BOOLEAN NOT NULL,
+    PRIMARY KEY (org, author)
+);
+CREATE INDEX dashboard_first_pull_requests_first ON dashboard_first_pull_requests (org, first_opened, bot);
+
+-- The Contributor Absence Factor of each repository over the window of
+-- kpi.AbsenceWindow before until_at, for the untils a page asked for
+-- (wanted_at) and the default period's; computed_at 0: not yet.
+CREATE TABLE dashboard_absence_untils (
+    org         TEXT NOT NULL,
+    until_at    BIGINT NOT NULL,
+    wanted_at   BIGINT NOT NULL,
+    computed_at BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (org, until_at)
+);
+CREATE TABLE dashboard_absence (
+    org          TEXT NOT NULL,
+    until_at     BIGINT NOT NULL,
+    repository   TEXT NOT NULL,
+    factor       BIGINT NOT NULL,
+    contributors BIGINT NOT NULL,
+    merged       BIGINT NOT NULL,
+    PRIMARY KEY (org, until_at, repository)
+);
+CREATE INDEX dashboard_absence_factor ON dashboard_absence (org, until_at, factor, repository);
+
+-- When the org's rollups were last brought up to date.
+CREATE TABLE dashboard_contributors_state (
+    org          TEXT PRIMARY KEY,
+    refreshed_at BIGINT NOT NULL
+);
+
+-- The page reads the pull requests blocked by the CLA in a period from
+-- this index alone (a few per cent of the rows).
+CREATE INDEX pull_request_facts_org_cla ON pull_request_facts (org, cla_blocked_at, cla_unblocked_at, opened_at, author, author_bot);
+
+-- +goose StatementBegin
+CREATE FUNCTION pull_request_facts_dashboard_mark() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO dashboard_contributors_dirty (org, kind, key)
+        SELECT org, 'day', (opened_at - opened_at % 86400)::text FROM new_rows
+        UNION SELECT org, 'author', author FROM new_rows
+        UNION SELECT org, 'repository', repository FROM new_rows
+        ON CONFLICT (org, kind, key) DO UPDATE SET gen = dashboard_contributors_dirty.gen + 1;
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO dashboard_contributors_dirty (org, kind, key)
+        SELECT org, 'day', (opened_at - opened_at % 86400)::text FROM old_rows
+        UNION SELECT org, 'author', author FROM old_rows
+        UNION SELECT org, 'repository', repository FROM old_rows
+        ON CONFLICT (org, kind, key) DO UPDATE SET gen = dashboard_contributors_dirty.gen + 1;
+    ELSE
+        WITH opening AS (
+            SELECT o.org AS old_org, o.opened_at AS old_opened, o.author AS old_author, o.repository AS old_repository,
+                n.org, n.opened_at, n.author, n.repository
+            FROM old_rows o JOIN new_rows n ON n.repository = o.repository AND n.number = o.number
+            WHERE o.org <> n.org OR o.author <> n.author OR o.author_association <> n.author_association
+                OR o.author_bot <> n.author_bot OR o.opened_at <> n.opened_at),
+        closing AS (
+            SELECT n.org, n.repository FROM old_rows o JOIN new_rows n ON n.repository = o.repository AND n.number = o.number
+            WHERE o.closed_at <> n.closed_at OR o.merged <> n.merged)
+        INSERT INTO dashboard_contributors_dirty (org, kind, key)
+        SELECT old_org, 'day', (old_opened - old_opened % 86400)::text FROM opening
+        UNION SELECT org, 'day', (opened_at - opened_at % 86400)::text FROM opening
+        UNION SELECT old_org, 'author', old_author FROM opening
+        UNION SELECT org, 'author', author FROM opening
+        UNION SELECT old_org, 'repository', old_repository FROM opening
+        UNION SELECT org, 'repository', repository FROM opening
+        UNION SELECT org, 'repository', repository FROM closing
+        ON CONFLICT (org, kind, key) DO UPDATE SET gen = dashboard_contributors_dirty.gen + 1;
+    END IF;
+    RETURN NULL;
+END
+$$;
+-- +goose StatementEnd
+CREATE TRIGGER pull_request_facts_dashboard_insert AFTER INSERT ON pull_request_facts
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION pull_request_facts_dashboard_mark();
+CREATE TRIGGER pull_request_facts_dashboard_update AFTER UPDATE ON pull_request_facts
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION pull_request_facts_dashboard_mark();
+CREATE TRIGGER pull_request_facts_dashboard_delete AFTER DELETE ON pull_request_facts
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION pull_request_facts_dashboard_mark();
+
+-- +goose Down
+DROP TRIGGER pull_request_facts_dashboard_delete ON pull_request_facts;
+DROP TRIGGER pull_request_facts_dashboard_update ON pull_request_facts;
+DROP TRIGGER pull_request_facts_dashboard_insert ON pull_request_facts;
+DROP FUNCTION pull_request_facts_dashboard_mark();
+DROP INDEX pull_request_facts_org_cla;
+DROP TABLE dashboard_contributors_state;
+DROP TABLE dashboard_absence;
+DROP TABLE dashboard_absence_untils;
+DROP TABLE dashboard_first_pull_requests;
+DROP TABLE dashboard_contributor_days;
+DROP TABLE dashboard_contributors_dirty;
