@@ -17,7 +17,11 @@ type refresher struct {
 }
 
 // refreshers: one line a rollup.
-var refreshers = []refresher{}
+var refreshers = []refresher{
+	{"contributors", func(ctx context.Context, st *store.Store, org string, now time.Time) error {
+		return st.RefreshContributors(ctx, org, now)
+	}},
+}
 
 // Refresh brings every rollup of org up to date as of now. The org's
 // dashboard job calls it (after a sweep, and DashboardDebounce after a

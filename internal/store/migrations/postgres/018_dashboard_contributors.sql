@@ -53,7 +53,7 @@ CREATE TABLE dashboard_absence_untils (
 CREATE TABLE dashboard_absence (
     org          TEXT NOT NULL,
     until_at     BIGINT NOT NULL,
-    repository   TEXT NOT NULL,
+    repository   TEXT COLLATE "C" NOT NULL, -- sorted as Go and SQLite sort it
     factor       BIGINT NOT NULL,
     contributors BIGINT NOT NULL,
     merged       BIGINT NOT NULL,

@@ -1,0 +1,326 @@
+package web
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ospo-bot/ospo-bot/internal/kpi"
+	"github.com/ospo-bot/ospo-bot/internal/store"
+)
+
+// absencePageSize is the rows of the absence factor's table a page.
+const absencePageSize = 50
+
+const week = 7 * 24 * time.Hour
+
+// unblockBuckets are the time-to-unblock distribution's bars: Min ≤ the
+// time < Max (Max 0: no bound).
+var unblockBuckets = []kpi.Bucket{
+	{Label: "under 1 hour", Max: time.Hour},
+	{Label: "1–4 hours", Min: time.Hour, Max: 4 * time.Hour},
+	{Label: "4–24 hours", Min: 4 * time.Hour, Max: 24 * time.Hour},
+	{Label: "1–3 days", Min: 24 * time.Hour, Max: 72 * time.Hour},
+	{Label: "3–7 days", Min: 72 * time.Hour, Max: 7 * 24 * time.Hour},
+	{Label: "7 days or more", Min: 7 * 24 * time.Hour},
+}
+
+// contributorsPage is the Contributors & CLA page: CLA signers, pull
+// requests blocked by the CLA and their time to unblock, contributions by
+// members and external authors, first-time contributors and each
+// repository's Contributor Absence Factor, with internal/kpi's
+// definitions (the report's numbers for the same period). The CLA sections
+// read the history (small: a row a signature, a few per cent of the pull
+// requests); the others read the rollups web.Refresh keeps.
+func contributorsPage(s *Site, ctx context.Context, q Query) (*Page, error) {
+	p := &Page{Title: "Contributors & CLA", Nav: "contributors"}
+	absence := &Table{Columns: []Column{
+		{Key: "repository", Label: "Repository", Sortable: true},
+		{Key: "factor", Label: "Absence factor (contributors)", Numeric: true, Sortable: true},
+		{Key: "contributors", Label: "Contributors", Numeric: true, Sortable: true},
+		{Key: "merged", Label: "Merged pull requests", Numeric: true, Sortable: true},
+	}}
+	if err := Sorting(q.Values, absence, "factor", false); err != nil {
+		return nil, err
+	}
+	offset, err := Paging(q.Values, absencePageSize)
+	if err != nil {
+		return nil, err
+	}
+	since, until := q.Period.Since, q.Period.Until
+	period := q.Period.Label()
+
+	signers, err := claSignersSection(ctx, s.Store, q.Org, q.Period)
+	if err != nil {
+		return nil, err
+	}
+	blocked, unblock, err := claBlockedSections(ctx, s.Store, q.Org, q.Period)
+	if err != nil {
+		return nil, err
+	}
+	p.Body = append(p.Body, signers, blocked, unblock)
+
+	asOf, refreshed, err := s.Store.ContributorsAsOf(ctx, q.Org)
+	if err != nil {
+		return nil, err
+	}
+	contrib := Section{ID: "contributions", Title: "Pull requests opened by members and external authors, by week, " + period + " (pull requests)"}
+	first := Section{ID: "first-time", Title: "First-time contributors by week, " + period + " (people)"}
+	lastDay := until.Add(-time.Nanosecond).UTC().Format(time.DateOnly)
+	abs := Section{ID: "absence", Title: "Contributor Absence Factor by repository, the 90 days to " + lastDay + " (contributors)"}
+	if !refreshed {
+		const never = "The contributors' rollup of this org has not been computed yet: the org's dashboard job computes it after its next sweep."
+		contrib.Empty, first.Empty, abs.Empty = never, never, never
+		p.Body = append(p.Body, contrib, first, abs)
+		return p, nil
+	}
+	stamp := "As of " + asOf.UTC().Format("2006-01-02 15:04") + " UTC (refreshed in the background after each sweep and 10 minutes after a change)."
+	weeks := weekStarts(since, until)
+	xs := make([]string, len(weeks))
+	for i, w := range weeks {
+		xs[i] = w.Format(time.DateOnly)
+	}
+
+	// Contributions by week.
+	days, err := s.Store.ContributorDays(ctx, q.Org, since, until)
+	if err != nil {
+		return nil, err
+	}
+	members, externals, bots := make([]int, len(weeks)), make([]int, len(weeks)), make([]int, len(weeks))
+	total := 0
+	for _, d := range days {
+		i := int(d.Day.Sub(since) / week)
+		members[i] += d.Members
+		externals[i] += d.Externals
+		bots[i] += d.Bots
+		total += d.Members + d.Externals
+	}
+	contrib.Note = "Members: authors GitHub calls OWNER, MEMBER or COLLABORATOR; external: everyone else. Pull requests opened by bots are left out of both (their column is for reference). Weeks of 7 days from the period's first day; the last may be shorter. " + stamp
+	if total == 0 {
+		contrib.Empty = "No pull request was opened in the period, bots apart: pull requests are recorded from their webhooks once the app is installed."
+	} else {
+		contrib.Chart = &Chart{Kind: "line", Unit: "pull requests", X: xs, Series: []Series{
+			{Name: "Members", Values: floats(members)}, {Name: "External authors", Values: floats(externals)}}}
+		t := &Table{Columns: []Column{{Key: "week", Label: "Week from"}, {Key: "members", Label: "Members", Numeric: true},
+			{Key: "external", Label: "External authors", Numeric: true}, {Key: "bots", Label: "Bots (left out)", Numeric: true}}}
+		for i := range weeks {
+			t.Rows = append(t.Rows, []Cell{{Text: xs[i]}, intCell(members[i]), intCell(externals[i]), intCell(bots[i])})
+		}
+		contrib.Table = t
+	}
+
+	// First-time contributors by week.
+	firsts, err := s.Store.FirstTimeContributorDays(ctx, q.Org, since, until)
+	if err != nil {
+		return nil, err
+	}
+	newcomers := make([]int, len(weeks))
+	total = 0
+	for d, n := range firsts {
+		newcomers[int(d.Sub(since)/week)] += n
+		total += n
+	}
+	first.Note = "Authors, bots apart, whose first pull request in the org (in all its recorded history) was opened in the week. " + stamp
+	if total == 0 {
+		first.Empty = "No one opened their first pull request in the org in the period, bots apart."
+	} else {
+		first.Chart = &Chart{Kind: "bar", Unit: "people", X: xs, Series: []Series{{Name: "First-time contributors", Values: floats(newcomers)}}}
+		t := &Table{Columns: []Column{{Key: "week", Label: "Week from"}, {Key: "first_time_contributors", Label: "First-time contributors", Numeric: true}}}
+		for i := range weeks {
+			t.Rows = append(t.Rows, []Cell{{Text: xs[i]}, intCell(newcomers[i])})
+		}
+		first.Table = t
+	}
+
+	// The absence factor: from the rollup, or computed now for an until
+	// it does not hold yet (the next refresh keeps it).
+	factors, n, ok, err := s.Store.AbsenceFactors(ctx, q.Org, until, absence.Sort, absence.Desc, offset, absencePageSize, s.now())
+	if err != nil {
+		return nil, err
+	}
+	abs.Note = "The fewest contributors whose merged pull requests make up half of the repository's, bots apart (CHAOSS); a factor of 1 means one person's absence would stop half the work. "
+	if ok {
+		abs.Note += stamp
+	} else {
+		counts, err := s.Store.OrgMergedCounts(ctx, q.Org, until.Add(-kpi.AbsenceWindow), until)
+		if err != nil {
+			return nil, err
+		}
+		kc := make([]kpi.AuthorCount, len(counts))
+		for i, c := range counts {
+			kc[i] = kpi.AuthorCount(c)
+		}
+		all := kpi.AbsenceFactors(kc)
+		sortFactors(all, absence.Sort, absence.Desc)
+		n = len(all)
+		factors = all[min(offset, n):min(offset+absencePageSize, n)]
+		abs.Note += "Computed for this request; the rollup keeps it from its next refresh."
+	}
+	if n == 0 {
+		abs.Empty = "No pull request was merged in the 90 days to " + lastDay + ", bots apart: the factor counts merged pull requests."
+	} else {
+		web := strings.TrimSuffix(cmp.Or(s.GitHubURL, "https://github.com"), "/")
+		for _, f := range factors {
+			absence.Rows = append(absence.Rows, []Cell{{Text: f.Repository, Link: web + "/" + f.Repository},
+				intCell(f.Factor), intCell(f.Contributors), intCell(f.Merged)})
+		}
+		absence.Pages = &Pages{Offset: offset, Size: absencePageSize, Total: n}
+		abs.Table = absence
+	}
+	p.Body = append(p.Body, contrib, first, abs)
+	return p, nil
+}
+
+// claSignersSection: new signers by month and the signers in force at
+// each month's end (or the period's), by kpi.CLASigners.
+func claSignersSection(ctx context.Context, st *store.Store, org string, period Period) (Section, error) {
+	sec := Section{ID: "cla-signers", Title: "CLA signers by month, " + period.Label() + " (people)",
+		Note: "New: people whose first signature falls in the month. In force: people whose latest signature or revocation before the month's end (the period's end for the last month) is a signature."}
+	evs, err := st.OrgCLAEvents(ctx, org, period.Until)
+	if err != nil {
+		return sec, err
+	}
+	if len(evs) == 0 {
+		sec.Empty = "No CLA is configured or no one has signed by " + period.Until.Add(-time.Nanosecond).UTC().Format(time.DateOnly) +
+			": signatures are recorded when contributors sign the CLA that pull_request.cla in ospo.yml asks for."
+		return sec, nil
+	}
+	kev := make([]kpi.CLAEvent, len(evs))
+	for i, e := range evs {
+		kev[i] = kpi.CLAEvent{UserID: e.UserID, Kind: e.Kind, At: e.At}
+	}
+	_, months := kpi.CLASigners(kev, period.Since, period.Until)
+	t := &Table{Columns: []Column{{Key: "month", Label: "Month"}, {Key: "new_signers", Label: "New signers", Numeric: true},
+		{Key: "signers_in_force", Label: "Signers in force at its end", Numeric: true}}}
+	c := &Chart{Kind: "line", Unit: "people", Series: []Series{{Name: "New signers"}, {Name: "Signers in force"}}}
+	for _, m := range months {
+		start, _ := time.Parse("2006-01", m.Month)
+		end := start.AddDate(0, 1, 0)
+		if end.After(period.Until) {
+			end = period.Until
+		}
+		inForce, _ := kpi.CLASigners(kev, period.Since, end)
+		t.Rows = append(t.Rows, []Cell{{Text: m.Month}, intCell(m.Count), intCell(inForce)})
+		c.X = append(c.X, m.Month)
+		c.Series[0].Values = append(c.Series[0].Values, Float(float64(m.Count)))
+		c.Series[1].Values = append(c.Series[1].Values, Float(float64(inForce)))
+	}
+	sec.Chart, sec.Table = c, t
+	return sec, nil
+}
+
+// claBlockedSections: how many pull requests the CLA blocked in the
+// period and how long they waited (kpi.PullRequests' count and nearest-
+// rank percentiles), and the distribution of those waits.
+func claBlockedSections(ctx context.Context, st *store.Store, org string, period Period) (Section, Section, error) {
+	label := period.Label()
+	sum := Section{ID: "cla-blocked", Title: "Pull requests blocked by the CLA and time to unblock, " + label + " (pull requests, hours)",
+		Note: "Pull requests, bots apart, whose CLA block began in the period; unblocked: the CLA no longer blocked them before the period's end. Median and 90th percentile by the nearest-rank method, of the unblocked."}
+	dist := Section{ID: "cla-unblock", Title: "Time to unblock of pull requests blocked by the CLA, " + label + " (pull requests)"}
+	prs := kpi.PullRequests{Since: period.Since, Until: period.Until}
+	counts := make([]int, len(unblockBuckets)+1) // the last: still blocked
+	err := st.CLABlockedPullRequests(ctx, org, period.Since, period.Until, func(r store.PullRequestRow) {
+		pr := kpi.PullRequest{Author: r.Author, AuthorBot: r.AuthorBot, OpenedAt: r.OpenedAt, CLABlockedAt: r.CLABlockedAt, CLAUnblockedAt: r.CLAUnblockedAt}
+		prs.Add(pr)
+		if kpi.IsBot(r.Author, r.AuthorBot) {
+			return
+		}
+		if r.CLAUnblockedAt.IsZero() || !r.CLAUnblockedAt.Before(period.Until) {
+			counts[len(unblockBuckets)]++
+			return
+		}
+		d := r.CLAUnblockedAt.Sub(r.CLABlockedAt)
+		for i, b := range unblockBuckets {
+			if d >= b.Min && (b.Max == 0 || d < b.Max) {
+				counts[i]++
+				break
+			}
+		}
+	})
+	if err != nil {
+		return sum, dist, err
+	}
+	var k kpi.Summary
+	prs.Summarise(&k)
+	if k.CLABlockedPRs == 0 {
+		sum.Empty = "No pull request was blocked by the CLA in the period, bots apart: the CLA blocks a pull request whose authors have not signed the CLA that pull_request.cla in ospo.yml asks for (or no CLA is configured)."
+		dist.Empty = sum.Empty
+		return sum, dist, nil
+	}
+	hours := func(d time.Duration, ok bool) Cell {
+		if !ok {
+			return Cell{Text: "–"}
+		}
+		return Cell{Text: strconv.FormatFloat(d.Hours(), 'f', 1, 64), Value: d.Hours()}
+	}
+	u := k.CLATimeToUnblock
+	sum.Table = &Table{Columns: []Column{{Key: "blocked", Label: "Blocked", Numeric: true}, {Key: "unblocked", Label: "Unblocked", Numeric: true},
+		{Key: "still_blocked", Label: "Still blocked at the period's end", Numeric: true},
+		{Key: "median_hours", Label: "Median time to unblock (hours)", Numeric: true}, {Key: "p90_hours", Label: "90th percentile (hours)", Numeric: true}},
+		Rows: [][]Cell{{intCell(k.CLABlockedPRs), intCell(u.N), intCell(k.CLABlockedPRs - u.N), hours(u.P50, u.N > 0), hours(u.P90, u.N > 0)}}}
+	dist.Note = "Exact times (not the buckets) give the median and percentile above."
+	t := &Table{Columns: []Column{{Key: "time_to_unblock", Label: "Time to unblock"}, {Key: "pull_requests", Label: "Pull requests", Numeric: true}}}
+	c := &Chart{Kind: "bar", Unit: "pull requests", Series: []Series{{Name: "Pull requests"}}}
+	for i, n := range counts {
+		l := "still blocked"
+		if i < len(unblockBuckets) {
+			l = unblockBuckets[i].Label
+		}
+		t.Rows = append(t.Rows, []Cell{{Text: l}, intCell(n)})
+		c.X = append(c.X, l)
+		c.Series[0].Values = append(c.Series[0].Values, Float(float64(n)))
+	}
+	dist.Chart, dist.Table = c, t
+	return sum, dist, nil
+}
+
+// weekStarts are the first days of the 7-day weeks of [since, until).
+func weekStarts(since, until time.Time) []time.Time {
+	var out []time.Time
+	for w := since.UTC(); w.Before(until); w = w.Add(week) {
+		out = append(out, w)
+	}
+	return out
+}
+
+// sortFactors sorts factors as the rollup's query does: by key, then by
+// repository.
+func sortFactors(fs []kpi.RepositoryFactor, key string, desc bool) {
+	val := func(f kpi.RepositoryFactor) int {
+		switch key {
+		case "factor":
+			return f.Factor
+		case "contributors":
+			return f.Contributors
+		case "merged":
+			return f.Merged
+		}
+		return 0
+	}
+	slices.SortStableFunc(fs, func(a, b kpi.RepositoryFactor) int {
+		c := cmp.Compare(val(a), val(b))
+		if key == "repository" {
+			c = strings.Compare(a.Repository, b.Repository)
+		}
+		if desc {
+			c = -c
+		}
+		if c == 0 && key != "repository" {
+			c = strings.Compare(a.Repository, b.Repository)
+		}
+		return c
+	})
+}
+
+func intCell(n int) Cell { return Cell{Text: strconv.Itoa(n), Value: n} }
+
+func floats(ns []int) []*float64 {
+	out := make([]*float64, len(ns))
+	for i, n := range ns {
+		out[i] = Float(float64(n))
+	}
+	return out
+}
