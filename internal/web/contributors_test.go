@@ -512,10 +512,12 @@ func compareWithReport(t *testing.T, name string, h http.Handler, url string, k 
 	}
 }
 
-// seedRandomOrg writes a generated org: 80 repositories, 40 authors (some
-// bots, by flag or by name), 1500 pull requests over the first half of
+// seedRandomOrg writes a generated org: 40 repositories, 40 authors (some
+// bots, by flag or by name), 600 pull requests over the first half of
 // 2026, some closed, merged, reopened, blocked and unblocked by the CLA,
 // and signatures with revocations.
+const seedPRs = 600
+
 func seedRandomOrg(t *testing.T, st *store.Store) {
 	t.Helper()
 	ctx := context.Background()
@@ -527,14 +529,14 @@ func seedRandomOrg(t *testing.T, st *store.Store) {
 	assocs := []string{"OWNER", "MEMBER", "member", "COLLABORATOR", "CONTRIBUTOR", "FIRST_TIME_CONTRIBUTOR", "NONE", ""}
 	start := at(1, 1, 0).Add(-60 * 24 * time.Hour)
 	span := int64(at(6, 30, 0).Sub(start) / time.Second)
-	for i := range 1500 {
+	for i := range seedPRs {
 		a := rng.IntN(40)
 		author := fmt.Sprint("user", a)
 		bot := a%13 == 0
 		if a%17 == 0 {
 			author = "Renovate[BOT]"
 		}
-		repo := fmt.Sprintf("Acme/repo-%d", rng.IntN(80))
+		repo := fmt.Sprintf("Acme/repo-%d", rng.IntN(40))
 		opened := start.Add(time.Duration(rng.Int64N(span)) * time.Second)
 		if err := st.RecordPullRequestOpened(ctx, store.PullRequestFact{Repository: repo, Number: i + 1, InstallationID: 1, Org: "Acme",
 			Author: author, AuthorAssociation: assocs[a%len(assocs)], AuthorBot: bot, OpenedAt: opened, Opening: true}); err != nil {
