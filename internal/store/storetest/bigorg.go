@@ -15,19 +15,30 @@ import (
 	"github.com/ospo-bot/ospo-bot/internal/store"
 )
 
-// The generated org of the benchmarks: 10,000 repositories with ten days
-// of checks each, 1,000,000 pull requests (rows of pull_request_facts)
-// over the year before BigOrgEnd, 20,000 authors, a review issue for every
-// tenth repository, CLA and audit history. Its installation is 1, its
-// repositories bench/repo-1 … bench/repo-10000 (IDs 1 … 10000).
+// The generated org of the benchmarks: 10,000 repositories checked every
+// third day over 120 days (400,000 rows of repository_days), 1,000,000
+// pull requests (rows of pull_request_facts) over the year before
+// BigOrgEnd by 20,000 authors, a review issue for every tenth repository
+// (a third of them awaiting a decision), 100,000 audit entries, and CLA
+// signatures of every second author with some revoked. Its installation
+// is 1, its repositories bench/repo-1 … bench/repo-10000 (IDs 1 … 10000).
 const (
 	BigOrg        = "bench"
 	BigOrgRepos   = 10_000
 	BigOrgPulls   = 1_000_000
 	BigOrgAuthors = 20_000
+	BigOrgAudit   = 100_000
 	BigOrgEnd     = 1_767_225_600 // Unix seconds: 2026-01-01 UTC, the end of its history
 	BigOrgYear    = 365 * 24 * 3600
+	// BigOrgDays is how far back repositories' daily check rows go; each
+	// repository has a row every BigOrgCheckEvery days, the last within
+	// that many days of the end.
+	BigOrgDays       = 120
+	BigOrgCheckEvery = 3
 )
+
+// Approvers of the generated org's reviews.
+var BigOrgApprovers = []string{"lead", "alice", "bob", "carol", "dave"}
 
 // BigOrgEndTime is BigOrgEnd as a time: the "now" of the generated org.
 func BigOrgEndTime() time.Time { return time.Unix(BigOrgEnd, 0).UTC() }
@@ -37,27 +48,30 @@ type Scale struct {
 	Repos   int // repositories
 	Pulls   int // pull requests
 	Authors int // their distinct authors
+	Audit   int // audit entries
 }
 
 // BigScale is the benchmarks' org; TinyScale is the same shape, small
 // enough for a normal test (well under a second).
 var (
-	BigScale  = Scale{Repos: BigOrgRepos, Pulls: BigOrgPulls, Authors: BigOrgAuthors}
-	TinyScale = Scale{Repos: 40, Pulls: 2_000, Authors: 100}
+	BigScale  = Scale{Repos: BigOrgRepos, Pulls: BigOrgPulls, Authors: BigOrgAuthors, Audit: BigOrgAudit}
+	TinyScale = Scale{Repos: 100, Pulls: 2_000, Authors: 100, Audit: 500}
 )
 
 // generatorVersion marks a generated database (installations'
 // repository_selection), so that a kept one from an older generator is
 // refused rather than measured.
-const generatorVersion = "generated-v1"
+const generatorVersion = "generated-v2"
 
-const (
-	genDays     = 10
-	genRowBatch = 500
-)
+const genRowBatch = 500
 
-var genRules = []string{"repository.license", "repository.codeowners", "repository.files", "repository.security",
-	"repository.visibility", "repository.branch_protection", "repository.description", "repository.topics"}
+// genRules are the generated org's rules and their modes: a failing
+// enforce rule flags its repository, a warn rule is only reported.
+var genRules = []struct{ id, mode string }{
+	{"repository.license", "enforce"}, {"repository.codeowners", "enforce"}, {"repository.files", "enforce"},
+	{"repository.security", "enforce"}, {"repository.visibility", "enforce"}, {"repository.branch_protection", "enforce"},
+	{"repository.description", "warn"}, {"repository.topics", "warn"},
+}
 
 // hash is a deterministic pseudo-random value of row i (0 to 2^26), the
 // k-th of several, computed by the database so that a million rows are
@@ -107,18 +121,24 @@ func generate(ctx context.Context, tx *sql.Tx, d store.Dialect, sc Scale) error 
 		VALUES (1, $1, 'Organization', $2, 'active', $3)`, BigOrg, generatorVersion, end); err != nil {
 		return err
 	}
-	// Repository days: repository 1 + i/10, day i%10 before the end; each
-	// rule fails one time in twenty.
+	// Repository days: repository 1 + i/slots has a row every
+	// BigOrgCheckEvery days (staggered by repository) over BigOrgDays;
+	// each rule fails from 3 % of the time (the last slot) to 12 % (the
+	// first), so compliance improves over the period.
+	slots := BigOrgDays / BigOrgCheckEvery
+	repo := fmt.Sprintf("(1 + i / %d)", slots)
+	slot := fmt.Sprintf("(i %% %d)", slots)
 	var results, failing []string
 	for k, rule := range genRules {
-		bad := fmt.Sprintf("%s %% 20 = 0", hash(k))
-		results = append(results, fmt.Sprintf(`'"%s":"enforce/' || CASE WHEN %s THEN 'fail' ELSE 'pass' END || '"'`, rule, bad))
-		failing = append(failing, fmt.Sprintf(`CASE WHEN %s THEN ',%s' ELSE '' END`, bad, rule))
+		bad := fmt.Sprintf("%s %% 100 < 3 + %s / 4", hash(k), slot)
+		results = append(results, fmt.Sprintf(`'"%s":"%s/' || CASE WHEN %s THEN 'fail' ELSE 'pass' END || '"'`, rule.id, rule.mode, bad))
+		if rule.mode == "enforce" {
+			failing = append(failing, fmt.Sprintf(`CASE WHEN %s THEN ',%s' ELSE '' END`, bad, rule.id))
+		}
 	}
 	fail := "ltrim(" + strings.Join(failing, " || ") + ", ',')"
-	day := fmt.Sprintf("(%d - (i %% %d + 1) * 86400)", BigOrgEnd, genDays)
-	repo := fmt.Sprintf("(1 + i / %d)", genDays)
-	if err := exec(series(d, sc.Repos*genDays) + `INSERT INTO repository_days (repository_id, day, installation_id, org,
+	day := fmt.Sprintf("(%d - (%s * %d + %s %% %d + 1) * 86400)", BigOrgEnd, slot, BigOrgCheckEvery, repo, BigOrgCheckEvery)
+	if err := exec(series(d, sc.Repos*slots) + `INSERT INTO repository_days (repository_id, day, installation_id, org,
 		repository, private, in_scope, flagged, failing, results, license, policy_version, checked_at)
 		SELECT ` + repo + `, ` + day + `, 1, 'bench', 'bench/repo-' || ` + repo + `, ` + repo + ` % 3 = 0, ` + repo + ` % 50 <> 0,
 			` + fail + ` <> '', ` + fail + `, '{' || ` + strings.Join(results, " || ',' || ") + ` || '}',
@@ -155,6 +175,35 @@ func generate(ctx context.Context, tx *sql.Tx, d store.Dialect, sc Scale) error 
 			` + opened + ` FROM n ORDER BY 10`); err != nil { // in the order they opened, as webhooks record them
 		return err
 	}
+	// Audit entries: over the year, in the order they happened; about
+	// repositories and their pull requests; the bot's acts, approvers'
+	// decisions and refused commands.
+	at := fmt.Sprintf("(%d - %s %% %d)", BigOrgEnd-1, hash(0), BigOrgYear-1)
+	atTime := "to_timestamp(" + at + ")"
+	if d == store.SQLite { // as the driver writes a time.Time
+		atTime = "strftime('%Y-%m-%d %H:%M:%S', " + at + ", 'unixepoch') || ' +0000 UTC'"
+	}
+	arepo := fmt.Sprintf("(1 + %s %% %d)", hash(3), sc.Repos)
+	act := hash(4) + " % 10"
+	approver := "CASE " + hash(5) + " % 5"
+	for k, a := range BigOrgApprovers {
+		approver += fmt.Sprintf(" WHEN %d THEN '%s'", k, a)
+	}
+	approver += " END"
+	if err := exec(series(d, sc.Audit) + `INSERT INTO audit_log (at, installation_id, actor, action, subject, reason, url, policy_version)
+		SELECT ` + atTime + `, 1,
+			CASE WHEN ` + act + ` < 4 THEN 'ospo-bot' WHEN ` + act + ` = 9 THEN 'user' || (1 + ` + hash(6) + ` % 500) ELSE ` + approver + ` END,
+			CASE ` + act + ` WHEN 0 THEN 'opened' WHEN 1 THEN 'opened' WHEN 2 THEN 'opened' WHEN 3 THEN 'make private'
+				WHEN 4 THEN 'approve' WHEN 5 THEN 'approve' WHEN 6 THEN 'reject' WHEN 7 THEN 'exempt' WHEN 8 THEN 'withdraw'
+				ELSE 'refuse' END,
+			'bench/repo-' || ` + arepo + ` || CASE WHEN ` + hash(1) + ` % 4 = 0 THEN '#' || (1 + ` + hash(2) + ` % 100) ELSE '' END,
+			CASE ` + act + ` WHEN 3 THEN 'no licence on a public repository' WHEN 4 THEN 'reviewed' WHEN 5 THEN 'reviewed'
+				WHEN 6 THEN 'ships a vendored GPL library' WHEN 7 THEN 'internal tool' WHEN 8 THEN 'given by mistake'
+				WHEN 9 THEN 'not an approver' ELSE '' END,
+			'https://github.com/bench/ospo/issues/' || (1 + ` + arepo + ` / 10) || '#issuecomment-' || (1000000 + i), 'v1'
+		FROM n ORDER BY 1`); err != nil {
+		return err
+	}
 	// The rest is small: sent from Go.
 	ins := &inserter{ctx: ctx, tx: tx}
 	for r := 1; r <= sc.Repos; r++ {
@@ -162,27 +211,86 @@ func generate(ctx context.Context, tx *sql.Tx, d store.Dialect, sc Scale) error 
 		ins.add(`repositories (id, installation_id, full_name, private, archived, fork, default_branch, updated_at)`,
 			r, 1, name, r%3 == 0, false, r%50 == 0, "main", end)
 	}
+	// Reviews of every tenth repository, opened over the year: a third
+	// await a decision (half of those with a response); the others were
+	// decided after an hour to 30 days: approved (closed), rejected, or
+	// exempted from a rule and then approved.
+	ev := func(r int, key, kind, actor, verb, rule string, at int64) {
+		ins.add(`review_events (event_key, repository_id, installation_id, org, repository, kind, actor, verb, rule, at)`,
+			fmt.Sprintf("r%d-%s", r, key), r, 1, BigOrg, fmt.Sprintf("bench/repo-%d", r), kind, actor, verb, rule, at)
+	}
+	type decision struct {
+		r                         int
+		actor, verb, rule, reason string
+		at                        int64
+	}
+	var decisions []decision
 	for r := 10; r <= sc.Repos; r += 10 {
 		name := fmt.Sprintf("bench/repo-%d", r)
-		opened := int64(BigOrgEnd - rng.IntN(BigOrgYear))
-		ins.add(`review_issues (repository_id, installation_id, repository, review_repo, issue_number, notified, updated_at)`,
-			r, 1, name, "bench/ospo", r/10, "", time.Unix(opened, 0).UTC())
-		for k, kind := range []string{"opened", "responded", "decided", "decided"} {
-			verb := map[int]string{2: "exempt", 3: "approve"}[k]
-			ins.add(`review_events (event_key, repository_id, installation_id, org, repository, kind, actor, verb, rule, at)`,
-				fmt.Sprintf("r%d-%d", r, k), r, 1, BigOrg, name, kind, "lead", verb, "", opened+int64(k*3600))
-			if verb != "" {
-				ins.add(`review_decisions (comment_id, seq, repository_id, actor, verb, rule, reason, url, failing, at)`,
-					r*10+k, 0, r, "lead", verb, map[bool]string{true: "repository.files"}[verb == "exempt"], "reason", "", "",
-					time.Unix(opened+int64(k*3600), 0).UTC())
-			}
+		opened := int64(BigOrgEnd - 3600 - rng.IntN(BigOrgYear))
+		last := opened
+		ev(r, "opened", "opened", "ospo-bot", "", "", opened)
+		open := rng.IntN(3) == 0
+		if !open || rng.IntN(2) == 0 {
+			last = min(opened+int64(600+rng.IntN(2*86400)), BigOrgEnd-1)
+			ev(r, "responded", "responded", BigOrgApprovers[rng.IntN(len(BigOrgApprovers))], "", "", last)
 		}
-		ins.add(`audit_log (at, installation_id, actor, action, subject, reason, url, policy_version)`,
-			time.Unix(opened, 0).UTC(), 1, "lead", "approve", name, "ok", "", "v1")
+		if !open {
+			by := BigOrgApprovers[r/10%len(BigOrgApprovers)]
+			at := min(last+int64(3600+rng.IntN(30*86400)), BigOrgEnd-1)
+			switch k := rng.IntN(5); {
+			case k < 3:
+				decisions = append(decisions, decision{r, by, "approve", "", "reviewed", at})
+			case k == 3:
+				decisions = append(decisions, decision{r, by, "reject", "", "ships a vendored GPL library", at})
+			default:
+				decisions = append(decisions, decision{r, by, "exempt", "repository.files", "internal tool", at},
+					decision{r, by, "approve", "", "reviewed", min(at+3600, BigOrgEnd-1)})
+			}
+			last = decisions[len(decisions)-1].at
+		}
+		ins.add(`review_issues (repository_id, installation_id, repository, review_repo, issue_number, notified, updated_at)`,
+			r, 1, name, "bench/ospo", r/10, "", time.Unix(last, 0).UTC())
 	}
+	for k, dc := range decisions {
+		ev(dc.r, fmt.Sprintf("decided-%d", k), "decided", dc.actor, dc.verb, dc.rule, dc.at)
+		if dc.verb == "approve" {
+			ev(dc.r, "closed", "closed", "ospo-bot", "", "", dc.at)
+		}
+	}
+	for k, dc := range decisions {
+		ins.add(`review_decisions (comment_id, seq, repository_id, actor, verb, rule, reason, url, failing, at)`,
+			k+1, 0, dc.r, dc.actor, dc.verb, dc.rule, dc.reason,
+			fmt.Sprintf("https://github.com/bench/ospo/issues/%d#issuecomment-%d", dc.r/10, k+1), "", time.Unix(dc.at, 0).UTC())
+	}
+	// CLA: every second author signed during the year; one signer in ten
+	// revoked later, and half of those signed again. cla_signatures holds
+	// the signatures in force, as the store keeps them.
+	type signature struct {
+		u       int
+		version string
+		at      int64
+	}
+	var inForce []signature
 	for u := 2; u <= sc.Authors; u += 2 {
-		ins.add(`cla_events (event_key, org, user_id, login, kind, version, at)`,
-			fmt.Sprintf("c%d", u), BigOrg, u, fmt.Sprintf("user%d", u), "signed", "1", int64(BigOrgEnd-rng.IntN(BigOrgYear)))
+		login := fmt.Sprintf("user%d", u)
+		signed := int64(BigOrgEnd - 1 - rng.IntN(BigOrgYear))
+		ins.add(`cla_events (event_key, org, user_id, login, kind, version, at)`, fmt.Sprintf("c%d", u), BigOrg, u, login, "signed", "1", signed)
+		if u%20 != 0 {
+			inForce = append(inForce, signature{u, "1", signed})
+			continue
+		}
+		revoked := signed + int64(rng.IntN(int(BigOrgEnd-signed)))
+		ins.add(`cla_events (event_key, org, user_id, login, kind, version, at)`, fmt.Sprintf("c%d-revoked", u), BigOrg, u, login, "revoked", "1", revoked)
+		if u%40 == 0 {
+			again := revoked + int64(rng.IntN(int(BigOrgEnd-revoked)))
+			ins.add(`cla_events (event_key, org, user_id, login, kind, version, at)`, fmt.Sprintf("c%d-again", u), BigOrg, u, login, "signed", "2", again)
+			inForce = append(inForce, signature{u, "2", again})
+		}
+	}
+	for _, sg := range inForce {
+		ins.add(`cla_signatures (org, user_id, login, version, signed_at, url)`, BigOrg, sg.u, fmt.Sprintf("user%d", sg.u), sg.version,
+			time.Unix(sg.at, 0).UTC(), fmt.Sprintf("https://github.com/bench/repo-1/pull/1#issuecomment-%d", sg.u))
 	}
 	return ins.flush()
 }
