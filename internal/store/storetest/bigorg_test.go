@@ -32,12 +32,12 @@ func TestGenerateOrg(t *testing.T) {
 			}
 			slots := storetest.BigOrgDays / storetest.BigOrgCheckEvery
 			for q, want := range map[string]int{
-				`SELECT COUNT(*) FROM repositories`:                                  sc.Repos,
-				`SELECT COUNT(*) FROM pull_request_facts`:                            sc.Pulls,
-				`SELECT COUNT(*) FROM review_issues`:                                 sc.Repos / 10,
-				`SELECT COUNT(*) FROM audit_log`:                                     sc.Audit,
-				`SELECT COUNT(*) FROM repository_days`:                               sc.Repos * slots,
-				`SELECT COUNT(DISTINCT repository_id) FROM repository_days`:          sc.Repos,
+				`SELECT COUNT(*) FROM repositories`:                                    sc.Repos,
+				`SELECT COUNT(*) FROM pull_request_facts`:                              sc.Pulls,
+				`SELECT COUNT(*) FROM review_issues`:                                   sc.Repos / 10,
+				`SELECT COUNT(*) FROM audit_log`:                                       sc.Audit,
+				`SELECT COUNT(*) FROM repository_days`:                                 sc.Repos * slots,
+				`SELECT COUNT(DISTINCT repository_id) FROM repository_days`:            sc.Repos,
 				`SELECT COUNT(DISTINCT user_id) FROM cla_events WHERE kind = 'signed'`: sc.Authors / 2,
 			} {
 				if n := count(q); n != want {
