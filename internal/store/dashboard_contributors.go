@@ -240,14 +240,18 @@ func (s *Store) refreshFirstPullRequests(ctx context.Context, org string, author
 }
 
 // refreshAbsence keeps the absence factors of every until a page asked
-// for, and of the default period's (the day after now's), up to date: the
-// repositories of repos, or all of them when all or when an until was
-// never computed. Untils nobody asked for in absenceKeep are dropped.
+// for up to date, and those of the default period's (the day after now's)
+// and of periods ending with the last month (the current month's first
+// day): the repositories of repos, or all of them when all or when an
+// until was never computed. Untils nobody asked for in absenceKeep are
+// dropped.
 func (s *Store) refreshAbsence(ctx context.Context, org string, repos []string, all bool, now time.Time) error {
-	current := now.Unix() - now.Unix()%day + day
-	if _, err := s.DB.ExecContext(ctx, `INSERT INTO dashboard_absence_untils (org, until_at, wanted_at) VALUES ($1, $2, $3)
-		ON CONFLICT (org, until_at) DO UPDATE SET wanted_at = excluded.wanted_at`, org, current, now.Unix()); err != nil {
-		return fmt.Errorf("want the absence factors of %s: %w", org, err)
+	y, m, _ := now.UTC().Date()
+	for _, until := range []int64{now.Unix() - now.Unix()%day + day, time.Date(y, m, 1, 0, 0, 0, 0, time.UTC).Unix()} {
+		if _, err := s.DB.ExecContext(ctx, `INSERT INTO dashboard_absence_untils (org, until_at, wanted_at) VALUES ($1, $2, $3)
+			ON CONFLICT (org, until_at) DO UPDATE SET wanted_at = excluded.wanted_at`, org, until, now.Unix()); err != nil {
+			return fmt.Errorf("want the absence factors of %s: %w", org, err)
+		}
 	}
 	old := now.Add(-absenceKeep).Unix()
 	err := s.InTx(ctx, func(tx *sql.Tx) error {

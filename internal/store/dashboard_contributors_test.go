@@ -193,8 +193,13 @@ func TestAbsenceFactorsUntilAsked(t *testing.T) {
 			if err := s.RefreshContributors(ctx, "Acme", now); err != nil {
 				t.Fatal(err)
 			}
-			// An until other than the default period's: not computed yet,
-			// asked for, and computed by the next refresh.
+			// Periods ending with the last month are kept from the first
+			// refresh, like the default period.
+			if _, _, ok, err := s.AbsenceFactors(ctx, "Acme", time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), "factor", false, 0, 10, now); !ok || err != nil {
+				t.Fatalf("the absence factors of periods ending with February: computed %v, %v", ok, err)
+			}
+			// Another until: not computed yet, asked for, and computed by
+			// the next refresh.
 			until := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
 			if _, _, ok, err := s.AbsenceFactors(ctx, "Acme", until, "merged", true, 0, 10, now); ok || err != nil {
 				t.Fatalf("computed %v before a refresh, %v", ok, err)
