@@ -49,7 +49,7 @@ func (s *Store) RefreshContributors(ctx context.Context, org string, now time.Ti
 	if err != nil {
 		return fmt.Errorf("read the contributors' changes of %s: %w", org, err)
 	}
-	var days []int64
+	var days, blocked, users []int64
 	var authors, repos []string
 	for rows.Next() {
 		var m mark
@@ -62,6 +62,14 @@ func (s *Store) RefreshContributors(ctx context.Context, org string, now time.Ti
 		case "day":
 			if d, err := strconv.ParseInt(m.key, 10, 64); err == nil {
 				days = append(days, d)
+			}
+		case "blocked":
+			if d, err := strconv.ParseInt(m.key, 10, 64); err == nil && d > 0 {
+				blocked = append(blocked, d)
+			}
+		case "cla_user":
+			if u, err := strconv.ParseInt(m.key, 10, 64); err == nil {
+				users = append(users, u)
 			}
 		case "author":
 			authors = append(authors, m.key)
@@ -80,6 +88,17 @@ func (s *Store) RefreshContributors(ctx context.Context, org string, now time.Ti
 		err = s.refreshContributorDays(ctx, org, dayRanges(days))
 	}
 	if err != nil {
+		return err
+	}
+	if full {
+		err = s.refreshBlockedDays(ctx, org, [][2]int64{{1, 1 << 62}})
+	} else {
+		err = s.refreshBlockedDays(ctx, org, dayRanges(blocked))
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.refreshCLA(ctx, org, users, full || len(users) > fullRefreshAbove); err != nil {
 		return err
 	}
 	if err := s.refreshFirstPullRequests(ctx, org, authors, full || len(authors) > fullRefreshAbove); err != nil {
@@ -173,6 +192,224 @@ func (s *Store) refreshContributorDays(ctx context.Context, org string, ranges [
 		}
 	}
 	return nil
+}
+
+// refreshBlockedDays computes the days of ranges again: the pull
+// requests, bots apart, whose CLA block began each day, and the time each
+// unblocked one took.
+func (s *Store) refreshBlockedDays(ctx context.Context, org string, ranges [][2]int64) error {
+	for _, r := range ranges {
+		type blockedDay struct {
+			n        int
+			unblocks []string
+		}
+		by := map[int64]*blockedDay{}
+		rows, err := s.DB.QueryContext(ctx, `SELECT author, author_bot, cla_blocked_at, cla_unblocked_at FROM pull_request_facts
+			WHERE org = $1 AND cla_blocked_at >= $2 AND cla_blocked_at < $3 AND cla_blocked_at > 0`, org, r[0], r[1])
+		if err != nil {
+			return fmt.Errorf("read the pull requests blocked by the CLA of %s: %w", org, err)
+		}
+		for rows.Next() {
+			var author string
+			var bot bool
+			var blocked, unblocked int64
+			if err := rows.Scan(&author, &bot, &blocked, &unblocked); err != nil {
+				rows.Close()
+				return err
+			}
+			if kpi.IsBot(author, bot) {
+				continue
+			}
+			d := blocked - blocked%day
+			b := by[d]
+			if b == nil {
+				b = &blockedDay{}
+				by[d] = b
+			}
+			b.n++
+			if unblocked != 0 {
+				b.unblocks = append(b.unblocks, strconv.FormatInt(unblocked-blocked, 10)+"@"+strconv.FormatInt(unblocked, 10))
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		err = s.InTx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM dashboard_cla_blocked_days WHERE org = $1 AND day >= $2 AND day < $3`,
+				org, r[0], r[1]); err != nil {
+				return err
+			}
+			b := batch{tx: tx, head: `INSERT INTO dashboard_cla_blocked_days (org, day, blocked, unblocks) VALUES `}
+			for d, bd := range by {
+				slices.Sort(bd.unblocks)
+				if err := b.add(ctx, org, d, bd.n, strings.Join(bd.unblocks, " ")); err != nil {
+					return err
+				}
+			}
+			return b.flush(ctx)
+		})
+		if err != nil {
+			return fmt.Errorf("write the pull requests blocked by the CLA of %s: %w", org, err)
+		}
+	}
+	return nil
+}
+
+// claUserDay is a user's part of a day of dashboard_cla_days.
+type claUserDay struct{ newSigner, inForce int64 }
+
+// claUserDays is what a user's CLA events make of each day, as
+// kpi.CLASigners reads them: a new signer the day of the first signature,
+// and +1 (-1) the days at whose end the user's latest event is (no longer)
+// a signature.
+func claUserDays(evs []CLAEventRow) map[int64]claUserDay {
+	slices.SortStableFunc(evs, func(a, b CLAEventRow) int { return a.At.Compare(b.At) })
+	out := map[int64]claUserDay{}
+	start := map[int64]bool{}
+	var signed, first bool
+	var days []int64
+	for _, e := range evs {
+		d := e.At.Unix() - e.At.Unix()%day
+		if _, ok := start[d]; !ok {
+			start[d] = signed
+			days = append(days, d)
+		}
+		if !first && e.Kind == CLASigned {
+			first = true
+			out[d] = claUserDay{newSigner: 1}
+		}
+		signed = e.Kind == CLASigned
+		u := out[d]
+		u.inForce = 0
+		if signed && !start[d] {
+			u.inForce = 1
+		} else if !signed && start[d] {
+			u.inForce = -1
+		}
+		out[d] = u
+	}
+	for d, u := range out {
+		if u == (claUserDay{}) {
+			delete(out, d)
+		}
+	}
+	return out
+}
+
+// refreshCLA computes the CLA signers by day again: the part of users, or
+// of everyone when all.
+func (s *Store) refreshCLA(ctx context.Context, org string, users []int64, all bool) error {
+	if all {
+		evs, err := s.OrgCLAEvents(ctx, org, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC))
+		if err != nil {
+			return err
+		}
+		by := map[int64][]CLAEventRow{}
+		for _, e := range evs {
+			by[e.UserID] = append(by[e.UserID], e)
+		}
+		return s.InTx(ctx, func(tx *sql.Tx) error {
+			for _, q := range []string{`DELETE FROM dashboard_cla_user_days WHERE org = $1`, `DELETE FROM dashboard_cla_days WHERE org = $1`} {
+				if _, err := tx.ExecContext(ctx, q, org); err != nil {
+					return fmt.Errorf("write the CLA signers of %s: %w", org, err)
+				}
+			}
+			b := batch{tx: tx, head: `INSERT INTO dashboard_cla_user_days (org, user_id, day, new_signers, in_force) VALUES `}
+			for user, evs := range by {
+				for d, u := range claUserDays(evs) {
+					if err := b.add(ctx, org, user, d, u.newSigner, u.inForce); err != nil {
+						return fmt.Errorf("write the CLA signers of %s: %w", org, err)
+					}
+				}
+			}
+			if err := b.flush(ctx); err != nil {
+				return fmt.Errorf("write the CLA signers of %s: %w", org, err)
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO dashboard_cla_days (org, day, new_signers, in_force)
+				SELECT org, day, SUM(new_signers), SUM(in_force) FROM dashboard_cla_user_days WHERE org = $1 GROUP BY org, day`, org)
+			return err
+		})
+	}
+	for _, user := range users {
+		evs, err := s.claUserEvents(ctx, org, user)
+		if err != nil {
+			return err
+		}
+		err = s.InTx(ctx, func(tx *sql.Tx) error {
+			rows, err := tx.QueryContext(ctx, `SELECT day FROM dashboard_cla_user_days WHERE org = $1 AND user_id = $2`, org, user)
+			if err != nil {
+				return err
+			}
+			var days []int64
+			for rows.Next() {
+				var d int64
+				if err := rows.Scan(&d); err != nil {
+					rows.Close()
+					return err
+				}
+				days = append(days, d)
+			}
+			rows.Close()
+			if _, err := tx.ExecContext(ctx, `DELETE FROM dashboard_cla_user_days WHERE org = $1 AND user_id = $2`, org, user); err != nil {
+				return err
+			}
+			for d, u := range claUserDays(evs) {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO dashboard_cla_user_days (org, user_id, day, new_signers, in_force)
+					VALUES ($1, $2, $3, $4, $5)`, org, user, d, u.newSigner, u.inForce); err != nil {
+					return err
+				}
+				days = append(days, d)
+			}
+			slices.Sort(days)
+			for _, d := range slices.Compact(days) {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM dashboard_cla_days WHERE org = $1 AND day = $2`, org, d); err != nil {
+					return err
+				}
+				if _, err := tx.ExecContext(ctx, `INSERT INTO dashboard_cla_days (org, day, new_signers, in_force)
+					SELECT org, day, SUM(new_signers), SUM(in_force) FROM dashboard_cla_user_days WHERE org = $1 AND day = $2
+					GROUP BY org, day`, org, d); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("write the CLA signers of %s (user %d): %w", org, user, err)
+		}
+	}
+	return nil
+}
+
+// claUserEvents is OrgCLAEvents of one user, at any time.
+func (s *Store) claUserEvents(ctx context.Context, org string, user int64) ([]CLAEventRow, error) {
+	var out []CLAEventRow
+	rows, err := s.DB.QueryContext(ctx, `SELECT kind, at FROM cla_events WHERE org = $1 AND user_id = $2`, org, user)
+	if err != nil {
+		return nil, fmt.Errorf("read CLA events of %d in %s: %w", user, org, err)
+	}
+	for rows.Next() {
+		e := CLAEventRow{UserID: user}
+		var at int64
+		if err := rows.Scan(&e.Kind, &at); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		e.At = unixTime(at)
+		out = append(out, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	e := CLAEventRow{UserID: user, Kind: CLASigned}
+	err = s.DB.QueryRowContext(ctx, `SELECT signed_at FROM cla_signatures WHERE org = $1 AND user_id = $2`, org, user).Scan(&e.At)
+	if err == nil {
+		out = append(out, e)
+	} else if !IsNotFound(err) {
+		return nil, fmt.Errorf("read the CLA signature of %d in %s: %w", user, org, err)
+	}
+	return out, nil
 }
 
 // refreshFirstPullRequests computes each author's first pull request in
@@ -479,34 +716,12 @@ func (s *Store) FirstTimeContributorDays(ctx context.Context, org string, since,
 	return out, rows.Err()
 }
 
-// CLABlockedPullRequests calls fn with each pull request of org opened
-// before until whose CLA block began in [since, until), read from the
-// index migration 018 adds.
-func (s *Store) CLABlockedPullRequests(ctx context.Context, org string, since, until time.Time, fn func(PullRequestRow)) error {
-	rows, err := s.DB.QueryContext(ctx, `SELECT author, author_bot, opened_at, cla_blocked_at, cla_unblocked_at FROM pull_request_facts
-		WHERE org = $1 AND cla_blocked_at >= $2 AND cla_blocked_at < $3 AND opened_at < $3`, org, since.Unix(), until.Unix())
-	if err != nil {
-		return fmt.Errorf("read the pull requests blocked by the CLA of %s: %w", org, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var r PullRequestRow
-		var opened, blocked, unblocked int64
-		if err := rows.Scan(&r.Author, &r.AuthorBot, &opened, &blocked, &unblocked); err != nil {
-			return err
-		}
-		r.OpenedAt, r.CLABlockedAt, r.CLAUnblockedAt = unixTime(opened), unixTime(blocked), unixTime(unblocked)
-		fn(r)
-	}
-	return rows.Err()
-}
-
 // AbsenceSorts are the columns AbsenceFactors sorts by.
 var AbsenceSorts = map[string]string{"repository": "repository", "factor": "factor", "contributors": "contributors", "merged": "merged"}
 
 // AbsenceFactors returns one page (offset, limit) of org's absence
 // factors over kpi.AbsenceWindow before until, sorted by sort (a key of
-// AbsenceSorts) then repository, and their total. ok is false when they
+// AbsenceSorts) then repository (desc reverses both), and their total. ok is false when they
 // were never computed for until: the until is then asked for (the next
 // refresh computes it) and the caller computes them itself.
 func (s *Store) AbsenceFactors(ctx context.Context, org string, until time.Time, sort string, desc bool, offset, limit int,
@@ -540,7 +755,7 @@ func (s *Store) AbsenceFactors(ctx context.Context, org string, until time.Time,
 	}
 	order := col + " " + dir
 	if col != "repository" {
-		order += ", repository"
+		order += ", repository " + dir // descending is the exact reverse, read backwards from an index
 	}
 	rows, err := s.DB.QueryContext(ctx, `SELECT repository, factor, contributors, merged FROM dashboard_absence
 		WHERE org = $1 AND until_at = $2 ORDER BY `+order+` LIMIT $3 OFFSET $4`, org, until.Unix(), limit, offset)
@@ -556,4 +771,74 @@ func (s *Store) AbsenceFactors(ctx context.Context, org string, until time.Time,
 		page = append(page, f)
 	}
 	return page, total, true, rows.Err()
+}
+
+// CLADay is a day of org's CLA signers: new signers (whose first
+// signature it was) and the change of the signers in force over it.
+type CLADay struct {
+	Day                 time.Time
+	NewSigners, InForce int
+}
+
+// CLADays returns the signers in force at since, and the days of [since,
+// until) on which signers came or went, oldest first; any is false when
+// org has no signature before until at all.
+func (s *Store) CLADays(ctx context.Context, org string, since, until time.Time) (inForce int, days []CLADay, any bool, err error) {
+	var n int
+	if err := s.DB.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(in_force), 0) FROM dashboard_cla_days WHERE org = $1 AND day < $2`,
+		org, since.Unix()).Scan(&n, &inForce); err != nil {
+		return 0, nil, false, fmt.Errorf("read the CLA signers of %s: %w", org, err)
+	}
+	rows, err := s.DB.QueryContext(ctx, `SELECT day, new_signers, in_force FROM dashboard_cla_days
+		WHERE org = $1 AND day >= $2 AND day < $3 ORDER BY day`, org, since.Unix(), until.Unix())
+	if err != nil {
+		return 0, nil, false, fmt.Errorf("read the CLA signers of %s: %w", org, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d CLADay
+		var at int64
+		if err := rows.Scan(&at, &d.NewSigners, &d.InForce); err != nil {
+			return 0, nil, false, err
+		}
+		d.Day = time.Unix(at, 0).UTC()
+		days = append(days, d)
+	}
+	return inForce, days, n+len(days) > 0, rows.Err()
+}
+
+// CLAUnblock is a pull request's time to unblock, and when it was unblocked.
+type CLAUnblock struct {
+	Took time.Duration
+	At   time.Time
+}
+
+// CLABlocked returns how many pull requests of org, bots apart, the CLA
+// began to block in [since, until), and the unblocks of those unblocked
+// (at any time: the caller keeps those before its period's end).
+func (s *Store) CLABlocked(ctx context.Context, org string, since, until time.Time) (blocked int, unblocks []CLAUnblock, err error) {
+	rows, err := s.DB.QueryContext(ctx, `SELECT blocked, unblocks FROM dashboard_cla_blocked_days WHERE org = $1 AND day >= $2 AND day < $3`,
+		org, since.Unix(), until.Unix())
+	if err != nil {
+		return 0, nil, fmt.Errorf("read the pull requests blocked by the CLA of %s: %w", org, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n int
+		var text string
+		if err := rows.Scan(&n, &text); err != nil {
+			return 0, nil, err
+		}
+		blocked += n
+		for _, f := range strings.Fields(text) {
+			took, at, ok := strings.Cut(f, "@")
+			t, err1 := strconv.ParseInt(took, 10, 64)
+			a, err2 := strconv.ParseInt(at, 10, 64)
+			if !ok || err1 != nil || err2 != nil {
+				return 0, nil, fmt.Errorf("the CLA unblocks of %s: %q is no seconds@unix", org, f)
+			}
+			unblocks = append(unblocks, CLAUnblock{Took: time.Duration(t) * time.Second, At: time.Unix(a, 0).UTC()})
+		}
+	}
+	return blocked, unblocks, rows.Err()
 }

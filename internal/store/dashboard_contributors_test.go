@@ -63,6 +63,40 @@ func testContributorRollups(t *testing.T, s *store.Store) {
 	} {
 		recordContribPR(t, s, p)
 	}
+	// Blocked by the CLA: a#2 for 2 hours, b#1 still; the bot's a#4
+	// left out. Signatures: u1 in February, u2 on March 3.
+	block := func(repo string, number int, from, to time.Time) {
+		t.Helper()
+		ref := store.PullRequestRef{InstallationID: 1, Repository: repo, Number: number}
+		if err := s.SetBlockersAt(ctx, ref, []int64{7}, from); err != nil {
+			t.Fatal(err)
+		}
+		if !to.IsZero() {
+			if err := s.SetBlockersAt(ctx, ref, nil, to); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	block("Acme/a", 2, at(3, 2, 12), at(3, 2, 14))
+	block("Acme/b", 1, at(3, 10, 2), time.Time{})
+	block("Acme/a", 4, at(3, 9, 9), at(3, 9, 10))
+	for _, sig := range []store.Signature{{Org: "Acme", UserID: 1, Login: "u1", SignedAt: at(2, 20, 0), Key: "s1"},
+		{Org: "Acme", UserID: 2, Login: "u2", SignedAt: at(3, 3, 0), Key: "s2"}} {
+		if err := s.SaveSignature(ctx, sig); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantCLA := func(inForceAtSince int, days []store.CLADay, blocked int, unblocks []store.CLAUnblock) {
+		t.Helper()
+		n, ds, any, err := s.CLADays(ctx, "Acme", at(3, 1, 0), until)
+		if err != nil || !any || n != inForceAtSince || !reflect.DeepEqual(ds, days) {
+			t.Errorf("CLA days: %d in force, %+v, %v, %v; want %d, %+v", n, ds, any, err, inForceAtSince, days)
+		}
+		b, us, err := s.CLABlocked(ctx, "Acme", at(3, 1, 0), until)
+		if err != nil || b != blocked || !reflect.DeepEqual(us, unblocks) {
+			t.Errorf("CLA blocked: %d, %+v, %v; want %d, %+v", b, us, err, blocked, unblocks)
+		}
+	}
 	if _, ok, err := s.ContributorsAsOf(ctx, "Acme"); ok || err != nil {
 		t.Fatalf("as of before any refresh: %v, %v", ok, err)
 	}
@@ -120,6 +154,9 @@ func testContributorRollups(t *testing.T, s *store.Store) {
 	wantAbsence(kpi.RepositoryFactor{Repository: "Acme/a", Factor: 1, Contributors: 2, Merged: 3},
 		kpi.RepositoryFactor{Repository: "Acme/b", Factor: 1, Contributors: 1, Merged: 1})
 
+	wantCLA(1, []store.CLADay{{Day: at(3, 3, 0), NewSigners: 1, InForce: 1}}, 2,
+		[]store.CLAUnblock{{Took: 2 * time.Hour, At: at(3, 2, 14)}})
+
 	// Twice: the same rows, and nothing left marked.
 	before := dumpContributorRollups(t, s)
 	if err := s.RefreshContributors(ctx, "Acme", now); err != nil {
@@ -141,6 +178,17 @@ func testContributorRollups(t *testing.T, s *store.Store) {
 		t.Fatal(err)
 	}
 	recordContribPR(t, s, contribPR{"Acme/b", 1, "carol", "MEMBER", false, at(3, 10, 1), time.Time{}, false})
+	// u1 revokes on March 12 and u2 signs again (a renewal) on the 15th;
+	// b#1 is unblocked on the 11th.
+	if _, err := s.RevokeSignatureEvent(ctx, store.CLAEvent{Key: "r1", Org: "Acme", UserID: 1, Login: "u1", At: at(3, 12, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveSignature(ctx, store.Signature{Org: "Acme", UserID: 2, Login: "u2", SignedAt: at(3, 15, 0), Key: "s2b"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetBlockersAt(ctx, store.PullRequestRef{InstallationID: 1, Repository: "Acme/b", Number: 1}, nil, at(3, 11, 2)); err != nil {
+		t.Fatal(err)
+	}
 	recordContribPR(t, s, contribPR{"Acme/b", 4, "dave", "NONE", false, at(3, 15, 2), time.Time{}, false})
 	if n := count(t, s, `SELECT COUNT(*) FROM dashboard_contributors_dirty WHERE org = 'Acme'`); n == 0 {
 		t.Fatal("the changes marked nothing")
@@ -167,10 +215,14 @@ func testContributorRollups(t *testing.T, s *store.Store) {
 	wantAbsence(kpi.RepositoryFactor{Repository: "Acme/a", Factor: 1, Contributors: 2, Merged: 2},
 		kpi.RepositoryFactor{Repository: "Acme/b", Factor: 1, Contributors: 2, Merged: 2})
 
+	wantCLA(1, []store.CLADay{{Day: at(3, 3, 0), NewSigners: 1, InForce: 1}, {Day: at(3, 12, 0), InForce: -1}}, 2,
+		[]store.CLAUnblock{{Took: 2 * time.Hour, At: at(3, 2, 14)}, {Took: 24 * time.Hour, At: at(3, 11, 2)}})
+
 	// The incremental rollups are those a refresh from scratch computes.
 	incremental := dumpContributorRollups(t, s)
 	for _, q := range []string{`DELETE FROM dashboard_contributors_state`, `DELETE FROM dashboard_contributor_days`,
-		`DELETE FROM dashboard_first_pull_requests`, `DELETE FROM dashboard_absence`, `UPDATE dashboard_absence_untils SET computed_at = 0`} {
+		`DELETE FROM dashboard_first_pull_requests`, `DELETE FROM dashboard_absence`, `UPDATE dashboard_absence_untils SET computed_at = 0`,
+		`DELETE FROM dashboard_cla_user_days`, `DELETE FROM dashboard_cla_days`, `DELETE FROM dashboard_cla_blocked_days`} {
 		if _, err := s.DB.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
 		}
@@ -233,6 +285,9 @@ func dumpContributorRollups(t *testing.T, s *store.Store) []string {
 		`SELECT org, day, members, externals, bots FROM dashboard_contributor_days ORDER BY org, day`,
 		`SELECT org, author, first_opened, bot FROM dashboard_first_pull_requests ORDER BY org, author`,
 		`SELECT org, until_at, repository, factor, contributors, merged FROM dashboard_absence ORDER BY org, until_at, repository`,
+		`SELECT org, user_id, day, new_signers, in_force FROM dashboard_cla_user_days ORDER BY org, user_id, day`,
+		`SELECT org, day, new_signers, in_force FROM dashboard_cla_days ORDER BY org, day`,
+		`SELECT org, day, blocked, unblocks FROM dashboard_cla_blocked_days ORDER BY org, day`,
 	} {
 		rows, err := s.DB.QueryContext(context.Background(), q)
 		if err != nil {

@@ -32,9 +32,8 @@ var unblockBuckets = []kpi.Bucket{
 // requests blocked by the CLA and their time to unblock, contributions by
 // members and external authors, first-time contributors and each
 // repository's Contributor Absence Factor, with internal/kpi's
-// definitions (the report's numbers for the same period). The CLA sections
-// read the history (small: a row a signature, a few per cent of the pull
-// requests); the others read the rollups web.Refresh keeps.
+// definitions (the report's numbers for the same period), read from the
+// rollups web.Refresh keeps (store.RefreshContributors).
 func contributorsPage(s *Site, ctx context.Context, q Query) (*Page, error) {
 	p := &Page{Title: "Contributors & CLA", Nav: "contributors"}
 	absence := &Table{Columns: []Column{
@@ -53,31 +52,36 @@ func contributorsPage(s *Site, ctx context.Context, q Query) (*Page, error) {
 	since, until := q.Period.Since, q.Period.Until
 	period := q.Period.Label()
 
-	signers, err := claSignersSection(ctx, s.Store, q.Org, q.Period)
-	if err != nil {
-		return nil, err
-	}
-	blocked, unblock, err := claBlockedSections(ctx, s.Store, q.Org, q.Period)
-	if err != nil {
-		return nil, err
-	}
-	p.Body = append(p.Body, signers, blocked, unblock)
-
 	asOf, refreshed, err := s.Store.ContributorsAsOf(ctx, q.Org)
 	if err != nil {
 		return nil, err
 	}
+	signers := Section{ID: "cla-signers", Title: "CLA signers by month, " + period + " (people)"}
+	blocked := Section{ID: "cla-blocked", Title: "Pull requests blocked by the CLA and time to unblock, " + period + " (pull requests, hours)"}
+	unblock := Section{ID: "cla-unblock", Title: "Time to unblock of pull requests blocked by the CLA, " + period + " (pull requests)"}
 	contrib := Section{ID: "contributions", Title: "Pull requests opened by members and external authors, by week, " + period + " (pull requests)"}
 	first := Section{ID: "first-time", Title: "First-time contributors by week, " + period + " (people)"}
 	lastDay := until.Add(-time.Nanosecond).UTC().Format(time.DateOnly)
 	abs := Section{ID: "absence", Title: "Contributor Absence Factor by repository, the 90 days to " + lastDay + " (contributors)"}
 	if !refreshed {
 		const never = "The contributors' rollup of this org has not been computed yet: the org's dashboard job computes it after its next sweep."
-		contrib.Empty, first.Empty, abs.Empty = never, never, never
-		p.Body = append(p.Body, contrib, first, abs)
+		for _, sec := range []*Section{&signers, &blocked, &unblock, &contrib, &first, &abs} {
+			sec.Empty = never
+		}
+		p.Body = append(p.Body, signers, blocked, unblock, contrib, first, abs)
 		return p, nil
 	}
 	stamp := "As of " + asOf.UTC().Format("2006-01-02 15:04") + " UTC (refreshed in the background after each sweep and 10 minutes after a change)."
+	if err := claSigners(ctx, s.Store, q.Org, q.Period, &signers); err != nil {
+		return nil, err
+	}
+	if err := claBlocked(ctx, s.Store, q.Org, q.Period, &blocked, &unblock); err != nil {
+		return nil, err
+	}
+	for _, sec := range []*Section{&signers, &blocked, &unblock} {
+		sec.Note += " " + stamp
+	}
+	p.Body = append(p.Body, signers, blocked, unblock)
 	weeks := weekStarts(since, until)
 	xs := make([]string, len(weeks))
 	for i, w := range weeks {
@@ -174,94 +178,81 @@ func contributorsPage(s *Site, ctx context.Context, q Query) (*Page, error) {
 	return p, nil
 }
 
-// claSignersSection: new signers by month and the signers in force at
-// each month's end (or the period's), by kpi.CLASigners.
-func claSignersSection(ctx context.Context, st *store.Store, org string, period Period) (Section, error) {
-	sec := Section{ID: "cla-signers", Title: "CLA signers by month, " + period.Label() + " (people)",
-		Note: "New: people whose first signature falls in the month. In force: people whose latest signature or revocation before the month's end (the period's end for the last month) is a signature."}
-	evs, err := st.OrgCLAEvents(ctx, org, period.Until)
+// claSigners fills sec: new signers by month and the signers in force
+// at each month's end (or the period's), as kpi.CLASigners counts them.
+func claSigners(ctx context.Context, st *store.Store, org string, period Period, sec *Section) error {
+	sec.Note = "New: people whose first signature falls in the month. In force: people whose latest signature or revocation before the month's end (the period's end for the last month) is a signature."
+	inForce, days, any, err := st.CLADays(ctx, org, period.Since, period.Until)
 	if err != nil {
-		return sec, err
+		return err
 	}
-	if len(evs) == 0 {
+	if !any {
 		sec.Empty = "No CLA is configured or no one has signed by " + period.Until.Add(-time.Nanosecond).UTC().Format(time.DateOnly) +
 			": signatures are recorded when contributors sign the CLA that pull_request.cla in ospo.yml asks for."
-		return sec, nil
+		return nil
 	}
-	kev := make([]kpi.CLAEvent, len(evs))
-	for i, e := range evs {
-		kev[i] = kpi.CLAEvent{UserID: e.UserID, Kind: e.Kind, At: e.At}
-	}
-	_, months := kpi.CLASigners(kev, period.Since, period.Until)
+	_, months := kpi.CLASigners(nil, period.Since, period.Until) // the months, as the report lists them
 	t := &Table{Columns: []Column{{Key: "month", Label: "Month"}, {Key: "new_signers", Label: "New signers", Numeric: true},
 		{Key: "signers_in_force", Label: "Signers in force at its end", Numeric: true}}}
 	c := &Chart{Kind: "line", Unit: "people", Series: []Series{{Name: "New signers"}, {Name: "Signers in force"}}}
 	for _, m := range months {
 		start, _ := time.Parse("2006-01", m.Month)
 		end := start.AddDate(0, 1, 0)
-		if end.After(period.Until) {
-			end = period.Until
+		for len(days) > 0 && days[0].Day.Before(end) {
+			m.Count += days[0].NewSigners
+			inForce += days[0].InForce
+			days = days[1:]
 		}
-		inForce, _ := kpi.CLASigners(kev, period.Since, end)
 		t.Rows = append(t.Rows, []Cell{{Text: m.Month}, intCell(m.Count), intCell(inForce)})
 		c.X = append(c.X, m.Month)
 		c.Series[0].Values = append(c.Series[0].Values, Float(float64(m.Count)))
 		c.Series[1].Values = append(c.Series[1].Values, Float(float64(inForce)))
 	}
 	sec.Chart, sec.Table = c, t
-	return sec, nil
+	return nil
 }
 
-// claBlockedSections: how many pull requests the CLA blocked in the
-// period and how long they waited (kpi.PullRequests' count and nearest-
-// rank percentiles), and the distribution of those waits.
-func claBlockedSections(ctx context.Context, st *store.Store, org string, period Period) (Section, Section, error) {
-	label := period.Label()
-	sum := Section{ID: "cla-blocked", Title: "Pull requests blocked by the CLA and time to unblock, " + label + " (pull requests, hours)",
-		Note: "Pull requests, bots apart, whose CLA block began in the period; unblocked: the CLA no longer blocked them before the period's end. Median and 90th percentile by the nearest-rank method, of the unblocked."}
-	dist := Section{ID: "cla-unblock", Title: "Time to unblock of pull requests blocked by the CLA, " + label + " (pull requests)"}
-	prs := kpi.PullRequests{Since: period.Since, Until: period.Until}
+// claBlocked fills sum and dist: how many pull requests the CLA blocked
+// in the period and how long they waited (kpi's count and nearest-rank
+// percentiles, of exact times), and the distribution of those waits.
+func claBlocked(ctx context.Context, st *store.Store, org string, period Period, sum, dist *Section) error {
+	sum.Note = "Pull requests, bots apart, whose CLA block began in the period; unblocked: the CLA no longer blocked them before the period's end. Median and 90th percentile by the nearest-rank method, of the unblocked."
+	blocked, unblocks, err := st.CLABlocked(ctx, org, period.Since, period.Until)
+	if err != nil {
+		return err
+	}
+	if blocked == 0 {
+		sum.Empty = "No pull request was blocked by the CLA in the period, bots apart: the CLA blocks a pull request whose authors have not signed the CLA that pull_request.cla in ospo.yml asks for (or no CLA is configured)."
+		dist.Empty = sum.Empty
+		return nil
+	}
 	counts := make([]int, len(unblockBuckets)+1) // the last: still blocked
-	err := st.CLABlockedPullRequests(ctx, org, period.Since, period.Until, func(r store.PullRequestRow) {
-		pr := kpi.PullRequest{Author: r.Author, AuthorBot: r.AuthorBot, OpenedAt: r.OpenedAt, CLABlockedAt: r.CLABlockedAt, CLAUnblockedAt: r.CLAUnblockedAt}
-		prs.Add(pr)
-		if kpi.IsBot(r.Author, r.AuthorBot) {
-			return
+	var took []time.Duration
+	for _, u := range unblocks {
+		if !u.At.Before(period.Until) {
+			continue
 		}
-		if r.CLAUnblockedAt.IsZero() || !r.CLAUnblockedAt.Before(period.Until) {
-			counts[len(unblockBuckets)]++
-			return
-		}
-		d := r.CLAUnblockedAt.Sub(r.CLABlockedAt)
+		took = append(took, u.Took)
 		for i, b := range unblockBuckets {
-			if d >= b.Min && (b.Max == 0 || d < b.Max) {
+			if u.Took >= b.Min && (b.Max == 0 || u.Took < b.Max) {
 				counts[i]++
 				break
 			}
 		}
-	})
-	if err != nil {
-		return sum, dist, err
 	}
-	var k kpi.Summary
-	prs.Summarise(&k)
-	if k.CLABlockedPRs == 0 {
-		sum.Empty = "No pull request was blocked by the CLA in the period, bots apart: the CLA blocks a pull request whose authors have not signed the CLA that pull_request.cla in ospo.yml asks for (or no CLA is configured)."
-		dist.Empty = sum.Empty
-		return sum, dist, nil
-	}
-	hours := func(d time.Duration, ok bool) Cell {
-		if !ok {
+	counts[len(unblockBuckets)] = blocked - len(took)
+	d := kpi.Of(took)
+	hours := func(x time.Duration) Cell {
+		if d.N == 0 {
 			return Cell{Text: "–"}
 		}
-		return Cell{Text: strconv.FormatFloat(d.Hours(), 'f', 1, 64), Value: d.Hours()}
+		return Cell{Text: strconv.FormatFloat(x.Hours(), 'f', 1, 64), Value: x.Hours()}
 	}
-	u := k.CLATimeToUnblock
 	sum.Table = &Table{Columns: []Column{{Key: "blocked", Label: "Blocked", Numeric: true}, {Key: "unblocked", Label: "Unblocked", Numeric: true},
 		{Key: "still_blocked", Label: "Still blocked at the period's end", Numeric: true},
 		{Key: "median_hours", Label: "Median time to unblock (hours)", Numeric: true}, {Key: "p90_hours", Label: "90th percentile (hours)", Numeric: true}},
-		Rows: [][]Cell{{intCell(k.CLABlockedPRs), intCell(u.N), intCell(k.CLABlockedPRs - u.N), hours(u.P50, u.N > 0), hours(u.P90, u.N > 0)}}}
-	dist.Note = "Exact times (not the buckets) give the median and percentile above."
+		Rows: [][]Cell{{intCell(blocked), intCell(d.N), intCell(blocked - d.N), hours(d.P50), hours(d.P90)}}}
+	dist.Note = "The buckets only draw the distribution: the median and percentile above are of the exact times."
 	t := &Table{Columns: []Column{{Key: "time_to_unblock", Label: "Time to unblock"}, {Key: "pull_requests", Label: "Pull requests", Numeric: true}}}
 	c := &Chart{Kind: "bar", Unit: "pull requests", Series: []Series{{Name: "Pull requests"}}}
 	for i, n := range counts {
@@ -274,7 +265,7 @@ func claBlockedSections(ctx context.Context, st *store.Store, org string, period
 		c.Series[0].Values = append(c.Series[0].Values, Float(float64(n)))
 	}
 	dist.Chart, dist.Table = c, t
-	return sum, dist, nil
+	return nil
 }
 
 // weekStarts are the first days of the 7-day weeks of [since, until).
@@ -287,7 +278,7 @@ func weekStarts(since, until time.Time) []time.Time {
 }
 
 // sortFactors sorts factors as the rollup's query does: by key, then by
-// repository.
+// repository; descending is the exact reverse.
 func sortFactors(fs []kpi.RepositoryFactor, key string, desc bool) {
 	val := func(f kpi.RepositoryFactor) int {
 		switch key {
@@ -301,15 +292,9 @@ func sortFactors(fs []kpi.RepositoryFactor, key string, desc bool) {
 		return 0
 	}
 	slices.SortStableFunc(fs, func(a, b kpi.RepositoryFactor) int {
-		c := cmp.Compare(val(a), val(b))
-		if key == "repository" {
-			c = strings.Compare(a.Repository, b.Repository)
-		}
+		c := cmp.Or(cmp.Compare(val(a), val(b)), strings.Compare(a.Repository, b.Repository))
 		if desc {
 			c = -c
-		}
-		if c == 0 && key != "repository" {
-			c = strings.Compare(a.Repository, b.Repository)
 		}
 		return c
 	})

@@ -307,10 +307,20 @@ func TestContributorsPageRefresh(t *testing.T) {
 	if err := st.RecordPullRequestClosed(ctx, "Acme/b", 1, true, at(3, 28, 14)); err != nil {
 		t.Fatal(err)
 	}
+	// u1 revokes; carol's b#1 is no longer blocked.
+	if _, err := st.RevokeSignatureEvent(ctx, store.CLAEvent{Key: "r1", Org: "Acme", UserID: 1, Login: "u1", At: at(3, 28, 13)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetBlockersAt(ctx, store.PullRequestRef{InstallationID: 1, Repository: "Acme/b", Number: 1}, nil, at(3, 28, 2)); err != nil {
+		t.Fatal(err)
+	}
 	h := site(st, at(3, 28, 15))
 	p := getJSON(t, h, marchURL+"&format=json&sort=repository")
 	if got := p.column(t, "absence", "merged"); !reflect.DeepEqual(got, nums(3, 1, 4)) {
 		t.Errorf("merged before the refresh = %v", got)
+	}
+	if got := p.column(t, "cla-signers", "signers_in_force"); !reflect.DeepEqual(got, nums(2)) {
+		t.Errorf("signers in force before the refresh = %v", got)
 	}
 	if err := web.Refresh(ctx, st, "Acme", at(3, 28, 15)); err != nil {
 		t.Fatal(err)
@@ -320,6 +330,16 @@ func TestContributorsPageRefresh(t *testing.T) {
 	for key, want := range map[string][]any{"merged": nums(2, 2, 4), "contributors": nums(2, 2, 4), "factor": nums(1, 1, 2)} {
 		if got := p.column(t, "absence", key); !reflect.DeepEqual(got, want) {
 			t.Errorf("absence %s after the refresh = %v, want %v", key, got, want)
+		}
+	}
+	if got := p.column(t, "cla-signers", "signers_in_force"); !reflect.DeepEqual(got, nums(1)) {
+		t.Errorf("signers in force after u1 revoked = %v", got)
+	}
+	// carol's: 12 days blocked (from March 16, 02:00); nearest rank of
+	// {2, 48, 288} hours: median 48, p90 288.
+	for key, want := range map[string]any{"unblocked": 3.0, "still_blocked": 0.0, "median_hours": 48.0, "p90_hours": 288.0} {
+		if got := p.column(t, "cla-blocked", key); !reflect.DeepEqual(got, []any{want}) {
+			t.Errorf("cla-blocked %s after the refresh = %v, want %v", key, got, want)
 		}
 	}
 	if s := p.Sections[p.section(t, "absence")]; !strings.Contains(s.Note, "As of 2026-03-28 15:00 UTC") {
@@ -345,16 +365,15 @@ func TestContributorsPageEmpty(t *testing.T) {
 		}
 	}
 	never := "has not been computed yet"
-	empties(map[string]string{
-		"cla-signers":   "No CLA is configured or no one has signed by 2026-03-28",
-		"cla-blocked":   "No pull request was blocked by the CLA in the period",
-		"cla-unblock":   "No pull request was blocked by the CLA in the period",
-		"contributions": never, "first-time": never, "absence": never,
-	})
+	empties(map[string]string{"cla-signers": never, "cla-blocked": never, "cla-unblock": never,
+		"contributions": never, "first-time": never, "absence": never})
 	if err := web.Refresh(context.Background(), st, "Acme", marchNow); err != nil {
 		t.Fatal(err)
 	}
 	empties(map[string]string{
+		"cla-signers":   "No CLA is configured or no one has signed by 2026-03-28",
+		"cla-blocked":   "No pull request was blocked by the CLA in the period",
+		"cla-unblock":   "No pull request was blocked by the CLA in the period",
 		"contributions": "No pull request was opened in the period",
 		"first-time":    "No one opened their first pull request in the org in the period",
 		"absence":       "No pull request was merged in the 90 days to 2026-03-28",

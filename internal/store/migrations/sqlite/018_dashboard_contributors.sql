@@ -9,10 +9,11 @@
 -- reopen un-counts the merge it cancels. Each trigger marks the keys whose
 -- rollup rows must be computed again: the opening day, the author, the
 -- repository. gen grows at each mark, so a refresh that read gen 1 and
--- computed the key does not clear a mark made while it ran.
+-- computed the key does not clear a mark made while it ran. cla_events
+-- and cla_signatures mark the user whose signatures changed.
 CREATE TABLE dashboard_contributors_dirty (
     org   TEXT NOT NULL,
-    kind  TEXT NOT NULL, -- day (Unix seconds of a UTC midnight) | author | repository
+    kind  TEXT NOT NULL, -- day, blocked (Unix seconds of a UTC midnight) | author | repository | cla_user
     key   TEXT NOT NULL,
     gen   BIGINT NOT NULL DEFAULT 1,
     PRIMARY KEY (org, kind, key)
@@ -59,6 +60,40 @@ CREATE TABLE dashboard_absence (
     PRIMARY KEY (org, until_at, repository)
 );
 CREATE INDEX dashboard_absence_factor ON dashboard_absence (org, until_at, factor, repository);
+CREATE INDEX dashboard_absence_contributors ON dashboard_absence (org, until_at, contributors, repository);
+CREATE INDEX dashboard_absence_merged ON dashboard_absence (org, until_at, merged, repository);
+
+-- CLA signers by day: new (people whose first signature was that day) and
+-- the change over the day of the signers in force; each user's own part is
+-- kept (dashboard_cla_user_days) so that a refresh of one user replaces it.
+CREATE TABLE dashboard_cla_user_days (
+    org          TEXT NOT NULL,
+    user_id      BIGINT NOT NULL,
+    day          BIGINT NOT NULL,
+    new_signers  BIGINT NOT NULL,
+    in_force     BIGINT NOT NULL, -- +1 signed, -1 revoked over the day
+    PRIMARY KEY (org, user_id, day)
+);
+CREATE INDEX dashboard_cla_user_days_day ON dashboard_cla_user_days (org, day);
+CREATE TABLE dashboard_cla_days (
+    org          TEXT NOT NULL,
+    day          BIGINT NOT NULL,
+    new_signers  BIGINT NOT NULL,
+    in_force     BIGINT NOT NULL,
+    PRIMARY KEY (org, day)
+);
+
+-- Pull requests, bots apart, whose CLA block began a UTC day: how many,
+-- and for each one unblocked its time to unblock and when it was
+-- unblocked, in seconds ("seconds@unix", space-separated), so that the
+-- page's percentiles are exact and hold for any period's end.
+CREATE TABLE dashboard_cla_blocked_days (
+    org      TEXT NOT NULL,
+    day      BIGINT NOT NULL,
+    blocked  BIGINT NOT NULL,
+    unblocks TEXT NOT NULL,
+    PRIMARY KEY (org, day)
+);
 
 -- When the org's rollups were last brought up to date.
 CREATE TABLE dashboard_contributors_state (
@@ -66,14 +101,15 @@ CREATE TABLE dashboard_contributors_state (
     refreshed_at BIGINT NOT NULL
 );
 
--- The page reads the pull requests blocked by the CLA in a period from
--- this index alone (a few per cent of the rows).
-CREATE INDEX pull_request_facts_org_cla ON pull_request_facts (org, cla_blocked_at, cla_unblocked_at, opened_at, author, author_bot);
+-- The refresh reads the pull requests blocked by the CLA a day from this
+-- index alone (a few per cent of the rows).
+CREATE INDEX pull_request_facts_org_cla ON pull_request_facts (org, cla_blocked_at, cla_unblocked_at, author, author_bot);
 
 -- +goose StatementBegin
 CREATE TRIGGER pull_request_facts_dashboard_insert AFTER INSERT ON pull_request_facts BEGIN
     INSERT INTO dashboard_contributors_dirty (org, kind, key) VALUES
         (NEW.org, 'day', CAST(NEW.opened_at - NEW.opened_at % 86400 AS TEXT)),
+        (NEW.org, 'blocked', CAST(NEW.cla_blocked_at - NEW.cla_blocked_at % 86400 AS TEXT)),
         (NEW.org, 'author', NEW.author),
         (NEW.org, 'repository', NEW.repository)
     ON CONFLICT (org, kind, key) DO UPDATE SET gen = gen + 1;
@@ -87,6 +123,8 @@ WHEN OLD.org IS NOT NEW.org OR OLD.author IS NOT NEW.author OR OLD.author_associ
     INSERT INTO dashboard_contributors_dirty (org, kind, key) VALUES
         (OLD.org, 'day', CAST(OLD.opened_at - OLD.opened_at % 86400 AS TEXT)),
         (NEW.org, 'day', CAST(NEW.opened_at - NEW.opened_at % 86400 AS TEXT)),
+        (OLD.org, 'blocked', CAST(OLD.cla_blocked_at - OLD.cla_blocked_at % 86400 AS TEXT)),
+        (NEW.org, 'blocked', CAST(NEW.cla_blocked_at - NEW.cla_blocked_at % 86400 AS TEXT)),
         (OLD.org, 'author', OLD.author),
         (NEW.org, 'author', NEW.author),
         (OLD.org, 'repository', OLD.repository),
@@ -104,22 +142,93 @@ END;
 -- +goose StatementEnd
 
 -- +goose StatementBegin
+CREATE TRIGGER pull_request_facts_dashboard_cla AFTER UPDATE ON pull_request_facts
+WHEN OLD.cla_blocked_at IS NOT NEW.cla_blocked_at OR OLD.cla_unblocked_at IS NOT NEW.cla_unblocked_at BEGIN
+    INSERT INTO dashboard_contributors_dirty (org, kind, key) VALUES
+        (OLD.org, 'blocked', CAST(OLD.cla_blocked_at - OLD.cla_blocked_at % 86400 AS TEXT)),
+        (NEW.org, 'blocked', CAST(NEW.cla_blocked_at - NEW.cla_blocked_at % 86400 AS TEXT))
+    ON CONFLICT (org, kind, key) DO UPDATE SET gen = gen + 1;
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
 CREATE TRIGGER pull_request_facts_dashboard_delete AFTER DELETE ON pull_request_facts BEGIN
     INSERT INTO dashboard_contributors_dirty (org, kind, key) VALUES
         (OLD.org, 'day', CAST(OLD.opened_at - OLD.opened_at % 86400 AS TEXT)),
+        (OLD.org, 'blocked', CAST(OLD.cla_blocked_at - OLD.cla_blocked_at % 86400 AS TEXT)),
         (OLD.org, 'author', OLD.author),
         (OLD.org, 'repository', OLD.repository)
     ON CONFLICT (org, kind, key) DO UPDATE SET gen = gen + 1;
 END;
 -- +goose StatementEnd
 
+-- +goose StatementBegin
+CREATE TRIGGER cla_events_dashboard_insert AFTER INSERT ON cla_events BEGIN
+    INSERT INTO dashboard_contributors_dirty (org, kind, key) VALUES
+        (NEW.org, 'cla_user', CAST(NEW.user_id AS TEXT))
+    ON CONFLICT (org, kind, key) DO UPDATE SET gen = gen + 1;
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER cla_events_dashboard_update AFTER UPDATE ON cla_events BEGIN
+    INSERT INTO dashboard_contributors_dirty (org, kind, key) VALUES
+        (OLD.org, 'cla_user', CAST(OLD.user_id AS TEXT)),
+        (NEW.org, 'cla_user', CAST(NEW.user_id AS TEXT))
+    ON CONFLICT (org, kind, key) DO UPDATE SET gen = gen + 1;
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER cla_events_dashboard_delete AFTER DELETE ON cla_events BEGIN
+    INSERT INTO dashboard_contributors_dirty (org, kind, key) VALUES
+        (OLD.org, 'cla_user', CAST(OLD.user_id AS TEXT))
+    ON CONFLICT (org, kind, key) DO UPDATE SET gen = gen + 1;
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER cla_signatures_dashboard_insert AFTER INSERT ON cla_signatures BEGIN
+    INSERT INTO dashboard_contributors_dirty (org, kind, key) VALUES
+        (NEW.org, 'cla_user', CAST(NEW.user_id AS TEXT))
+    ON CONFLICT (org, kind, key) DO UPDATE SET gen = gen + 1;
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER cla_signatures_dashboard_update AFTER UPDATE ON cla_signatures BEGIN
+    INSERT INTO dashboard_contributors_dirty (org, kind, key) VALUES
+        (OLD.org, 'cla_user', CAST(OLD.user_id AS TEXT)),
+        (NEW.org, 'cla_user', CAST(NEW.user_id AS TEXT))
+    ON CONFLICT (org, kind, key) DO UPDATE SET gen = gen + 1;
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER cla_signatures_dashboard_delete AFTER DELETE ON cla_signatures BEGIN
+    INSERT INTO dashboard_contributors_dirty (org, kind, key) VALUES
+        (OLD.org, 'cla_user', CAST(OLD.user_id AS TEXT))
+    ON CONFLICT (org, kind, key) DO UPDATE SET gen = gen + 1;
+END;
+-- +goose StatementEnd
+
 -- +goose Down
+DROP TRIGGER cla_signatures_dashboard_delete;
+DROP TRIGGER cla_signatures_dashboard_update;
+DROP TRIGGER cla_signatures_dashboard_insert;
+DROP TRIGGER cla_events_dashboard_delete;
+DROP TRIGGER cla_events_dashboard_update;
+DROP TRIGGER cla_events_dashboard_insert;
+DROP TRIGGER pull_request_facts_dashboard_cla;
 DROP TRIGGER pull_request_facts_dashboard_delete;
 DROP TRIGGER pull_request_facts_dashboard_close;
 DROP TRIGGER pull_request_facts_dashboard_opening;
 DROP TRIGGER pull_request_facts_dashboard_insert;
 DROP INDEX pull_request_facts_org_cla;
 DROP TABLE dashboard_contributors_state;
+DROP TABLE dashboard_cla_blocked_days;
+DROP TABLE dashboard_cla_days;
+DROP TABLE dashboard_cla_user_days;
 DROP TABLE dashboard_absence;
 DROP TABLE dashboard_absence_untils;
 DROP TABLE dashboard_first_pull_requests;
