@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"strconv"
@@ -201,7 +203,7 @@ func (s *Store) refreshBlockedDays(ctx context.Context, org string, ranges [][2]
 	for _, r := range ranges {
 		type blockedDay struct {
 			n        int
-			unblocks []string
+			unblocks [][2]int64 // seconds taken, seconds after the day's start
 		}
 		by := map[int64]*blockedDay{}
 		rows, err := s.DB.QueryContext(ctx, `SELECT author, author_bot, cla_blocked_at, cla_unblocked_at FROM pull_request_facts
@@ -228,7 +230,7 @@ func (s *Store) refreshBlockedDays(ctx context.Context, org string, ranges [][2]
 			}
 			b.n++
 			if unblocked != 0 {
-				b.unblocks = append(b.unblocks, strconv.FormatInt(unblocked-blocked, 10)+"@"+strconv.FormatInt(unblocked, 10))
+				b.unblocks = append(b.unblocks, [2]int64{unblocked - blocked, unblocked - d})
 			}
 		}
 		rows.Close()
@@ -242,8 +244,12 @@ func (s *Store) refreshBlockedDays(ctx context.Context, org string, ranges [][2]
 			}
 			b := batch{tx: tx, head: `INSERT INTO dashboard_cla_blocked_days (org, day, blocked, unblocks) VALUES `}
 			for d, bd := range by {
-				slices.Sort(bd.unblocks)
-				if err := b.add(ctx, org, d, bd.n, strings.Join(bd.unblocks, " ")); err != nil {
+				slices.SortFunc(bd.unblocks, func(a, b [2]int64) int { return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1])) })
+				enc := []byte{}
+				for _, u := range bd.unblocks {
+					enc = binary.AppendVarint(binary.AppendVarint(enc, u[0]), u[1])
+				}
+				if err := b.add(ctx, org, d, bd.n, enc); err != nil {
 					return err
 				}
 			}
@@ -451,9 +457,19 @@ func (s *Store) refreshFirstPullRequests(ctx context.Context, org string, author
 					return err
 				}
 			}
-			return b.flush(ctx)
+			if err := b.flush(ctx); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM dashboard_first_days WHERE org = $1`, org); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO dashboard_first_days (org, day, first_timers)
+				SELECT org, first_opened - first_opened % 86400, COUNT(*) FROM dashboard_first_pull_requests WHERE org = $1 AND NOT bot
+				GROUP BY org, first_opened - first_opened % 86400`, org)
+			return err
 		})
 	}
+	var days []int64
 	for _, a := range authors {
 		var n, bot int
 		var first int64
@@ -461,7 +477,13 @@ func (s *Store) refreshFirstPullRequests(ctx context.Context, org string, author
 			COALESCE(MIN(opened_at), 0) FROM pull_request_facts WHERE org = $1 AND author = $2`, org, a).Scan(&n, &bot, &first); err != nil {
 			return fmt.Errorf("read the first pull request of %s in %s: %w", a, org, err)
 		}
-		var err error
+		var old int64
+		err := s.DB.QueryRowContext(ctx, `SELECT first_opened FROM dashboard_first_pull_requests WHERE org = $1 AND author = $2`, org, a).Scan(&old)
+		if err == nil {
+			days = append(days, old-old%day)
+		} else if !IsNotFound(err) {
+			return fmt.Errorf("read the first pull request of %s in %s: %w", a, org, err)
+		}
 		if n == 0 {
 			_, err = s.DB.ExecContext(ctx, `DELETE FROM dashboard_first_pull_requests WHERE org = $1 AND author = $2`, org, a)
 		} else {
@@ -471,6 +493,24 @@ func (s *Store) refreshFirstPullRequests(ctx context.Context, org string, author
 		}
 		if err != nil {
 			return fmt.Errorf("write the first pull request of %s in %s: %w", a, org, err)
+		}
+		if n > 0 {
+			days = append(days, first-first%day)
+		}
+	}
+	slices.Sort(days)
+	for _, d := range slices.Compact(days) {
+		err := s.InTx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM dashboard_first_days WHERE org = $1 AND day = $2`, org, d); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO dashboard_first_days (org, day, first_timers)
+				SELECT org, $2, COUNT(*) FROM dashboard_first_pull_requests
+				WHERE org = $1 AND first_opened >= $2 AND first_opened < $3 AND NOT bot GROUP BY org`, org, d, d+day)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("write the first-time contributors of %s: %w", org, err)
 		}
 	}
 	return nil
@@ -562,7 +602,8 @@ func (s *Store) refreshAbsence(ctx context.Context, org string, repos []string, 
 			if err := b.flush(ctx); err != nil {
 				return err
 			}
-			_, err := tx.ExecContext(ctx, `UPDATE dashboard_absence_untils SET computed_at = $3 WHERE org = $1 AND until_at = $2`,
+			_, err := tx.ExecContext(ctx, `UPDATE dashboard_absence_untils SET computed_at = $3,
+				repositories = (SELECT COUNT(*) FROM dashboard_absence WHERE org = $1 AND until_at = $2) WHERE org = $1 AND until_at = $2`,
 				org, u.at, now.Unix())
 			return err
 		})
@@ -697,8 +738,7 @@ func (s *Store) ContributorDays(ctx context.Context, org string, since, until ti
 // authors (bots apart) whose first pull request in org was opened that
 // day, from the rollup, oldest first.
 func (s *Store) FirstTimeContributorDays(ctx context.Context, org string, since, until time.Time) (map[time.Time]int, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT first_opened - first_opened % 86400, COUNT(*) FROM dashboard_first_pull_requests
-		WHERE org = $1 AND first_opened >= $2 AND first_opened < $3 AND NOT bot GROUP BY first_opened - first_opened % 86400`,
+	rows, err := s.DB.QueryContext(ctx, `SELECT day, first_timers FROM dashboard_first_days WHERE org = $1 AND day >= $2 AND day < $3`,
 		org, since.Unix(), until.Unix())
 	if err != nil {
 		return nil, fmt.Errorf("read the first-time contributors of %s: %w", org, err)
@@ -731,8 +771,8 @@ func (s *Store) AbsenceFactors(ctx context.Context, org string, until time.Time,
 		return nil, 0, false, fmt.Errorf("absence factors: no sort %q", sort)
 	}
 	var computed, wanted int64
-	err = s.DB.QueryRowContext(ctx, `SELECT computed_at, wanted_at FROM dashboard_absence_untils WHERE org = $1 AND until_at = $2`,
-		org, until.Unix()).Scan(&computed, &wanted)
+	err = s.DB.QueryRowContext(ctx, `SELECT computed_at, wanted_at, repositories FROM dashboard_absence_untils WHERE org = $1 AND until_at = $2`,
+		org, until.Unix()).Scan(&computed, &wanted, &total)
 	if err != nil && !IsNotFound(err) {
 		return nil, 0, false, fmt.Errorf("read the absence factors' untils of %s: %w", org, err)
 	}
@@ -744,10 +784,6 @@ func (s *Store) AbsenceFactors(ctx context.Context, org string, until time.Time,
 	}
 	if computed == 0 {
 		return nil, 0, false, nil
-	}
-	if err := s.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM dashboard_absence WHERE org = $1 AND until_at = $2`,
-		org, until.Unix()).Scan(&total); err != nil {
-		return nil, 0, false, fmt.Errorf("count the absence factors of %s: %w", org, err)
 	}
 	dir := "ASC"
 	if desc {
@@ -817,7 +853,7 @@ type CLAUnblock struct {
 // began to block in [since, until), and the unblocks of those unblocked
 // (at any time: the caller keeps those before its period's end).
 func (s *Store) CLABlocked(ctx context.Context, org string, since, until time.Time) (blocked int, unblocks []CLAUnblock, err error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT blocked, unblocks FROM dashboard_cla_blocked_days WHERE org = $1 AND day >= $2 AND day < $3`,
+	rows, err := s.DB.QueryContext(ctx, `SELECT day, blocked, unblocks FROM dashboard_cla_blocked_days WHERE org = $1 AND day >= $2 AND day < $3`,
 		org, since.Unix(), until.Unix())
 	if err != nil {
 		return 0, nil, fmt.Errorf("read the pull requests blocked by the CLA of %s: %w", org, err)
@@ -825,19 +861,23 @@ func (s *Store) CLABlocked(ctx context.Context, org string, since, until time.Ti
 	defer rows.Close()
 	for rows.Next() {
 		var n int
-		var text string
-		if err := rows.Scan(&n, &text); err != nil {
+		var d int64
+		var enc []byte
+		if err := rows.Scan(&d, &n, &enc); err != nil {
 			return 0, nil, err
 		}
 		blocked += n
-		for _, f := range strings.Fields(text) {
-			took, at, ok := strings.Cut(f, "@")
-			t, err1 := strconv.ParseInt(took, 10, 64)
-			a, err2 := strconv.ParseInt(at, 10, 64)
-			if !ok || err1 != nil || err2 != nil {
-				return 0, nil, fmt.Errorf("the CLA unblocks of %s: %q is no seconds@unix", org, f)
+		for len(enc) > 0 {
+			took, k := binary.Varint(enc)
+			if k <= 0 {
+				return 0, nil, fmt.Errorf("the CLA unblocks of %s on %s: not varints", org, time.Unix(d, 0).UTC().Format(time.DateOnly))
 			}
-			unblocks = append(unblocks, CLAUnblock{Took: time.Duration(t) * time.Second, At: time.Unix(a, 0).UTC()})
+			at, l := binary.Varint(enc[k:])
+			if l <= 0 {
+				return 0, nil, fmt.Errorf("the CLA unblocks of %s on %s: not varints", org, time.Unix(d, 0).UTC().Format(time.DateOnly))
+			}
+			enc = enc[k+l:]
+			unblocks = append(unblocks, CLAUnblock{Took: time.Duration(took) * time.Second, At: time.Unix(d+at, 0).UTC()})
 		}
 	}
 	return blocked, unblocks, rows.Err()

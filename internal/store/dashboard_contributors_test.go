@@ -222,7 +222,8 @@ func testContributorRollups(t *testing.T, s *store.Store) {
 	incremental := dumpContributorRollups(t, s)
 	for _, q := range []string{`DELETE FROM dashboard_contributors_state`, `DELETE FROM dashboard_contributor_days`,
 		`DELETE FROM dashboard_first_pull_requests`, `DELETE FROM dashboard_absence`, `UPDATE dashboard_absence_untils SET computed_at = 0`,
-		`DELETE FROM dashboard_cla_user_days`, `DELETE FROM dashboard_cla_days`, `DELETE FROM dashboard_cla_blocked_days`} {
+		`DELETE FROM dashboard_cla_user_days`, `DELETE FROM dashboard_cla_days`, `DELETE FROM dashboard_cla_blocked_days`,
+		`DELETE FROM dashboard_first_days`, `UPDATE dashboard_absence_untils SET repositories = 0`} {
 		if _, err := s.DB.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
 		}
@@ -288,6 +289,8 @@ func dumpContributorRollups(t *testing.T, s *store.Store) []string {
 		`SELECT org, user_id, day, new_signers, in_force FROM dashboard_cla_user_days ORDER BY org, user_id, day`,
 		`SELECT org, day, new_signers, in_force FROM dashboard_cla_days ORDER BY org, day`,
 		`SELECT org, day, blocked, unblocks FROM dashboard_cla_blocked_days ORDER BY org, day`,
+		`SELECT org, day, first_timers FROM dashboard_first_days ORDER BY org, day`,
+		`SELECT org, until_at, repositories FROM dashboard_absence_untils ORDER BY org, until_at`,
 	} {
 		rows, err := s.DB.QueryContext(context.Background(), q)
 		if err != nil {

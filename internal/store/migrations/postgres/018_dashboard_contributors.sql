@@ -40,6 +40,13 @@ CREATE TABLE dashboard_first_pull_requests (
     PRIMARY KEY (org, author)
 );
 CREATE INDEX dashboard_first_pull_requests_first ON dashboard_first_pull_requests (org, first_opened, bot);
+-- How many authors, bots apart, opened their first pull request a UTC day.
+CREATE TABLE dashboard_first_days (
+    org          TEXT NOT NULL,
+    day          BIGINT NOT NULL,
+    first_timers BIGINT NOT NULL,
+    PRIMARY KEY (org, day)
+);
 
 -- The Contributor Absence Factor of each repository over the window of
 -- kpi.AbsenceWindow before until_at, for the untils a page asked for
@@ -49,6 +56,7 @@ CREATE TABLE dashboard_absence_untils (
     until_at    BIGINT NOT NULL,
     wanted_at   BIGINT NOT NULL,
     computed_at BIGINT NOT NULL DEFAULT 0,
+    repositories BIGINT NOT NULL DEFAULT 0, -- its rows in dashboard_absence
     PRIMARY KEY (org, until_at)
 );
 CREATE TABLE dashboard_absence (
@@ -86,13 +94,14 @@ CREATE TABLE dashboard_cla_days (
 
 -- Pull requests, bots apart, whose CLA block began a UTC day: how many,
 -- and for each one unblocked its time to unblock and when it was
--- unblocked, in seconds ("seconds@unix", space-separated), so that the
--- page's percentiles are exact and hold for any period's end.
+-- unblocked (seconds, and seconds after the day's start: pairs of varints,
+-- encoding/binary's), so that the page's percentiles are exact and hold
+-- for any period's end.
 CREATE TABLE dashboard_cla_blocked_days (
     org      TEXT NOT NULL,
     day      BIGINT NOT NULL,
     blocked  BIGINT NOT NULL,
-    unblocks TEXT NOT NULL,
+    unblocks BYTEA NOT NULL,
     PRIMARY KEY (org, day)
 );
 
@@ -207,6 +216,7 @@ DROP TABLE dashboard_cla_days;
 DROP TABLE dashboard_cla_user_days;
 DROP TABLE dashboard_absence;
 DROP TABLE dashboard_absence_untils;
+DROP TABLE dashboard_first_days;
 DROP TABLE dashboard_first_pull_requests;
 DROP TABLE dashboard_contributor_days;
 DROP TABLE dashboard_contributors_dirty;
