@@ -181,7 +181,8 @@ func (s *Store) refreshContributorDays(ctx context.Context, org string, ranges [
 				org, r[0], r[1]); err != nil {
 				return err
 			}
-			b := batch{tx: tx, head: `INSERT INTO dashboard_contributor_days (org, day, members, externals, bots) VALUES `}
+			b := batch{tx: tx, head: `INSERT INTO dashboard_contributor_days (org, day, members, externals, bots) VALUES `,
+				tail: ` ON CONFLICT (org, day) DO UPDATE SET members = excluded.members, externals = excluded.externals, bots = excluded.bots`}
 			for d, c := range counts {
 				if err := b.add(ctx, org, d, c[0], c[1], c[2]); err != nil {
 					return err
@@ -242,7 +243,8 @@ func (s *Store) refreshBlockedDays(ctx context.Context, org string, ranges [][2]
 				org, r[0], r[1]); err != nil {
 				return err
 			}
-			b := batch{tx: tx, head: `INSERT INTO dashboard_cla_blocked_days (org, day, blocked, unblocks) VALUES `}
+			b := batch{tx: tx, head: `INSERT INTO dashboard_cla_blocked_days (org, day, blocked, unblocks) VALUES `,
+				tail: ` ON CONFLICT (org, day) DO UPDATE SET blocked = excluded.blocked, unblocks = excluded.unblocks`}
 			for d, bd := range by {
 				slices.SortFunc(bd.unblocks, func(a, b [2]int64) int { return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1])) })
 				enc := []byte{}
@@ -321,7 +323,8 @@ func (s *Store) refreshCLA(ctx context.Context, org string, users []int64, all b
 					return fmt.Errorf("write the CLA signers of %s: %w", org, err)
 				}
 			}
-			b := batch{tx: tx, head: `INSERT INTO dashboard_cla_user_days (org, user_id, day, new_signers, in_force) VALUES `}
+			b := batch{tx: tx, head: `INSERT INTO dashboard_cla_user_days (org, user_id, day, new_signers, in_force) VALUES `,
+				tail: ` ON CONFLICT (org, user_id, day) DO UPDATE SET new_signers = excluded.new_signers, in_force = excluded.in_force`}
 			for user, evs := range by {
 				for d, u := range claUserDays(evs) {
 					if err := b.add(ctx, org, user, d, u.newSigner, u.inForce); err != nil {
@@ -333,7 +336,8 @@ func (s *Store) refreshCLA(ctx context.Context, org string, users []int64, all b
 				return fmt.Errorf("write the CLA signers of %s: %w", org, err)
 			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO dashboard_cla_days (org, day, new_signers, in_force)
-				SELECT org, day, SUM(new_signers), SUM(in_force) FROM dashboard_cla_user_days WHERE org = $1 GROUP BY org, day`, org)
+				SELECT org, day, SUM(new_signers), SUM(in_force) FROM dashboard_cla_user_days WHERE org = $1 GROUP BY org, day
+				ON CONFLICT (org, day) DO UPDATE SET new_signers = excluded.new_signers, in_force = excluded.in_force`, org)
 			return err
 		})
 	}
@@ -362,7 +366,8 @@ func (s *Store) refreshCLA(ctx context.Context, org string, users []int64, all b
 			}
 			for d, u := range claUserDays(evs) {
 				if _, err := tx.ExecContext(ctx, `INSERT INTO dashboard_cla_user_days (org, user_id, day, new_signers, in_force)
-					VALUES ($1, $2, $3, $4, $5)`, org, user, d, u.newSigner, u.inForce); err != nil {
+					VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org, user_id, day)
+					DO UPDATE SET new_signers = excluded.new_signers, in_force = excluded.in_force`, org, user, d, u.newSigner, u.inForce); err != nil {
 					return err
 				}
 				days = append(days, d)
@@ -374,7 +379,7 @@ func (s *Store) refreshCLA(ctx context.Context, org string, users []int64, all b
 				}
 				if _, err := tx.ExecContext(ctx, `INSERT INTO dashboard_cla_days (org, day, new_signers, in_force)
 					SELECT org, day, SUM(new_signers), SUM(in_force) FROM dashboard_cla_user_days WHERE org = $1 AND day = $2
-					GROUP BY org, day`, org, d); err != nil {
+					GROUP BY org, day ON CONFLICT (org, day) DO UPDATE SET new_signers = excluded.new_signers, in_force = excluded.in_force`, org, d); err != nil {
 					return err
 				}
 			}
@@ -451,7 +456,8 @@ func (s *Store) refreshFirstPullRequests(ctx context.Context, org string, author
 			if _, err := tx.ExecContext(ctx, `DELETE FROM dashboard_first_pull_requests WHERE org = $1`, org); err != nil {
 				return err
 			}
-			b := batch{tx: tx, head: `INSERT INTO dashboard_first_pull_requests (org, author, first_opened, bot) VALUES `}
+			b := batch{tx: tx, head: `INSERT INTO dashboard_first_pull_requests (org, author, first_opened, bot) VALUES `,
+				tail: ` ON CONFLICT (org, author) DO UPDATE SET first_opened = excluded.first_opened, bot = excluded.bot`}
 			for _, f := range firsts {
 				if err := b.add(ctx, org, f.author, f.at, f.bot); err != nil {
 					return err
@@ -465,7 +471,7 @@ func (s *Store) refreshFirstPullRequests(ctx context.Context, org string, author
 			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO dashboard_first_days (org, day, first_timers)
 				SELECT org, first_opened - first_opened % 86400, COUNT(*) FROM dashboard_first_pull_requests WHERE org = $1 AND NOT bot
-				GROUP BY org, first_opened - first_opened % 86400`, org)
+				GROUP BY org, first_opened - first_opened % 86400 ON CONFLICT (org, day) DO UPDATE SET first_timers = excluded.first_timers`, org)
 			return err
 		})
 	}
@@ -506,7 +512,8 @@ func (s *Store) refreshFirstPullRequests(ctx context.Context, org string, author
 			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO dashboard_first_days (org, day, first_timers)
 				SELECT org, $2, COUNT(*) FROM dashboard_first_pull_requests
-				WHERE org = $1 AND first_opened >= $2 AND first_opened < $3 AND NOT bot GROUP BY org`, org, d, d+day)
+				WHERE org = $1 AND first_opened >= $2 AND first_opened < $3 AND NOT bot GROUP BY org
+				ON CONFLICT (org, day) DO UPDATE SET first_timers = excluded.first_timers`, org, d, d+day)
 			return err
 		})
 		if err != nil {
@@ -593,7 +600,8 @@ func (s *Store) refreshAbsence(ctx context.Context, org string, repos []string, 
 					return err
 				}
 			}
-			b := batch{tx: tx, head: `INSERT INTO dashboard_absence (org, until_at, repository, factor, contributors, merged) VALUES `}
+			b := batch{tx: tx, head: `INSERT INTO dashboard_absence (org, until_at, repository, factor, contributors, merged) VALUES `,
+				tail: ` ON CONFLICT (org, until_at, repository) DO UPDATE SET factor = excluded.factor, contributors = excluded.contributors, merged = excluded.merged`}
 			for _, f := range factors {
 				if err := b.add(ctx, org, u.at, f.Repository, f.Factor, f.Contributors, f.Merged); err != nil {
 					return err
@@ -650,6 +658,7 @@ func (s *Store) repositoryMergedCounts(ctx context.Context, org, repo string, si
 type batch struct {
 	tx   *sql.Tx
 	head string
+	tail string // after the VALUES: the ON CONFLICT clause
 	rows int
 	args []any
 	cols int
@@ -686,6 +695,7 @@ func (b *batch) flush(ctx context.Context) error {
 		}
 		q.WriteByte(')')
 	}
+	q.WriteString(b.tail)
 	_, err := b.tx.ExecContext(ctx, q.String(), b.args...)
 	b.rows, b.args = 0, b.args[:0]
 	return err

@@ -312,3 +312,41 @@ func dumpContributorRollups(t *testing.T, s *store.Store) []string {
 	}
 	return out
 }
+
+// Replicas refresh at once: neither fails, and the rollups are those of
+// one refresh.
+func TestContributorRollupsConcurrent(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
+			s := storetest.Open(t, d)
+			ctx := context.Background()
+			now := time.Date(2026, 3, 20, 12, 0, 0, 0, time.UTC)
+			for i := range 40 {
+				opened := now.Add(-time.Duration(i*37) * time.Hour)
+				recordContribPR(t, s, contribPR{fmt.Sprintf("Acme/r%d", i%5), i + 1, fmt.Sprint("u", i%9), "NONE", false, opened, opened.Add(time.Hour), true})
+			}
+			if err := s.SaveSignature(ctx, store.Signature{Org: "Acme", UserID: 1, Login: "u1", SignedAt: now.AddDate(0, 0, -3), Key: "s"}); err != nil {
+				t.Fatal(err)
+			}
+			errs := make(chan error, 4)
+			for range 4 {
+				go func() { errs <- s.RefreshContributors(ctx, "Acme", now) }()
+			}
+			for range 4 {
+				if err := <-errs; err != nil {
+					t.Error(err)
+				}
+			}
+			together := dumpContributorRollups(t, s)
+			if _, err := s.DB.ExecContext(ctx, `DELETE FROM dashboard_contributors_state`); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.RefreshContributors(ctx, "Acme", now); err != nil {
+				t.Fatal(err)
+			}
+			if alone := dumpContributorRollups(t, s); !reflect.DeepEqual(together, alone) {
+				t.Errorf("refreshes at once\n%v\ndiffer from one\n%v", together, alone)
+			}
+		})
+	}
+}
