@@ -117,6 +117,15 @@ func (s *Store) RefreshContributors(ctx context.Context, org string, now time.Ti
 			return fmt.Errorf("clear the contributors' changes of %s: %w", org, err)
 		}
 	}
+	if full && s.Dialect == Postgres {
+		// Statistics for the planner now, not at autovacuum's leisure:
+		// without them it sorts the absence factors rather than read an
+		// index.
+		if _, err := s.DB.ExecContext(ctx, `ANALYZE dashboard_contributor_days, dashboard_first_pull_requests, dashboard_first_days,
+			dashboard_absence, dashboard_cla_user_days, dashboard_cla_days, dashboard_cla_blocked_days`); err != nil {
+			return fmt.Errorf("analyze the contributors' rollups: %w", err)
+		}
+	}
 	if _, err := s.DB.ExecContext(ctx, `INSERT INTO dashboard_contributors_state (org, refreshed_at) VALUES ($1, $2)
 		ON CONFLICT (org) DO UPDATE SET refreshed_at = excluded.refreshed_at`, org, now.Unix()); err != nil {
 		return fmt.Errorf("record the contributors' refresh of %s: %w", org, err)
