@@ -862,32 +862,30 @@ func (s *Store) CLADays(ctx context.Context, org string, since, until time.Time)
 	return inForce, days, n+len(days) > 0, rows.Err()
 }
 
-// CLAUnblock is a pull request's time to unblock, and when it was unblocked.
-type CLAUnblock struct {
-	Took time.Duration
-	At   time.Time
-}
-
 // CLABlocked returns how many pull requests of org, bots apart, the CLA
-// began to block in [since, until), and the unblocks of those unblocked
-// (at any time: the caller keeps those before its period's end).
-func (s *Store) CLABlocked(ctx context.Context, org string, since, until time.Time) (blocked int, unblocks []CLAUnblock, err error) {
+// began to block in [since, until), and how long each of those it ceased
+// to block before until waited.
+func (s *Store) CLABlocked(ctx context.Context, org string, since, until time.Time) (blocked int, took []time.Duration, err error) {
 	rows, err := s.DB.QueryContext(ctx, `SELECT day, blocked, unblocks FROM dashboard_cla_blocked_days WHERE org = $1 AND day >= $2 AND day < $3`,
 		org, since.Unix(), until.Unix())
 	if err != nil {
 		return 0, nil, fmt.Errorf("read the pull requests blocked by the CLA of %s: %w", org, err)
 	}
 	defer rows.Close()
+	end := until.Unix()
+	var enc []byte
 	for rows.Next() {
 		var n int
 		var d int64
-		var enc []byte
 		if err := rows.Scan(&d, &n, &enc); err != nil {
 			return 0, nil, err
 		}
 		blocked += n
+		if took == nil {
+			took = make([]time.Duration, 0, n*int(until.Sub(since)/(24*time.Hour)))
+		}
 		for len(enc) > 0 {
-			took, k := binary.Varint(enc)
+			t, k := binary.Varint(enc)
 			if k <= 0 {
 				return 0, nil, fmt.Errorf("the CLA unblocks of %s on %s: not varints", org, time.Unix(d, 0).UTC().Format(time.DateOnly))
 			}
@@ -896,8 +894,10 @@ func (s *Store) CLABlocked(ctx context.Context, org string, since, until time.Ti
 				return 0, nil, fmt.Errorf("the CLA unblocks of %s on %s: not varints", org, time.Unix(d, 0).UTC().Format(time.DateOnly))
 			}
 			enc = enc[k+l:]
-			unblocks = append(unblocks, CLAUnblock{Took: time.Duration(took) * time.Second, At: time.Unix(d+at, 0).UTC()})
+			if d+at < end {
+				took = append(took, time.Duration(t)*time.Second)
+			}
 		}
 	}
-	return blocked, unblocks, rows.Err()
+	return blocked, took, rows.Err()
 }

@@ -217,7 +217,7 @@ func claSigners(ctx context.Context, st *store.Store, org string, period Period,
 // percentiles, of exact times), and the distribution of those waits.
 func claBlocked(ctx context.Context, st *store.Store, org string, period Period, sum, dist *Section) error {
 	sum.Note = "Pull requests, bots apart, whose CLA block began in the period; unblocked: the CLA no longer blocked them before the period's end. Median and 90th percentile by the nearest-rank method, of the unblocked."
-	blocked, unblocks, err := st.CLABlocked(ctx, org, period.Since, period.Until)
+	blocked, took, err := st.CLABlocked(ctx, org, period.Since, period.Until)
 	if err != nil {
 		return err
 	}
@@ -227,14 +227,9 @@ func claBlocked(ctx context.Context, st *store.Store, org string, period Period,
 		return nil
 	}
 	counts := make([]int, len(unblockBuckets)+1) // the last: still blocked
-	var took []time.Duration
-	for _, u := range unblocks {
-		if !u.At.Before(period.Until) {
-			continue
-		}
-		took = append(took, u.Took)
+	for _, t := range took {
 		for i, b := range unblockBuckets {
-			if u.Took >= b.Min && (b.Max == 0 || u.Took < b.Max) {
+			if t >= b.Min && (b.Max == 0 || t < b.Max) {
 				counts[i]++
 				break
 			}
