@@ -639,26 +639,39 @@ func mergedCounts(rows []MergedCountRow) []kpi.AuthorCount {
 	return out
 }
 
-// repositoryMergedCounts is OrgMergedCounts of one repository, read by
-// its rows of the primary key.
+// repositoryMergedCounts is OrgMergedCounts of one repository. It reads
+// the repository's rows by the primary key and keeps the merges of the
+// window itself: a condition on closed_at would lead the planner to the
+// org's index of closes (a quarter of a million rows a window) instead.
 func (s *Store) repositoryMergedCounts(ctx context.Context, org, repo string, since, until time.Time) ([]MergedCountRow, error) {
-	rows, err := s.DB.QueryContext(ctx, `
-		SELECT repository, author, MAX(CASE WHEN author_bot THEN 1 ELSE 0 END), COUNT(*) FROM pull_request_facts
-		WHERE repository = $1 AND org = $2 AND closed_at >= $3 AND closed_at < $4 AND merged GROUP BY repository, author`,
-		repo, org, since.Unix(), until.Unix())
+	rows, err := s.DB.QueryContext(ctx, `SELECT org, author, author_bot, closed_at, merged FROM pull_request_facts WHERE repository = $1`, repo)
 	if err != nil {
 		return nil, fmt.Errorf("count merged pull requests of %s: %w", repo, err)
 	}
 	defer rows.Close()
+	from, to := since.Unix(), until.Unix()
+	by := map[string]*MergedCountRow{}
 	var out []MergedCountRow
 	for rows.Next() {
-		var c MergedCountRow
-		var bot int
-		if err := rows.Scan(&c.Repository, &c.Author, &bot, &c.Merged); err != nil {
+		var o, author string
+		var bot, merged bool
+		var closed int64
+		if err := rows.Scan(&o, &author, &bot, &closed, &merged); err != nil {
 			return nil, err
 		}
-		c.Bot = bot == 1
-		out = append(out, c)
+		if o != org || !merged || closed < from || closed >= to {
+			continue
+		}
+		c := by[author]
+		if c == nil {
+			c = &MergedCountRow{Repository: repo, Author: author}
+			by[author] = c
+		}
+		c.Bot = c.Bot || bot
+		c.Merged++
+	}
+	for _, c := range by {
+		out = append(out, *c)
 	}
 	return out, rows.Err()
 }

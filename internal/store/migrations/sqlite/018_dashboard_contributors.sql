@@ -110,6 +110,9 @@ CREATE TABLE dashboard_contributors_state (
     refreshed_at BIGINT NOT NULL
 );
 
+-- The refresh reads a user's CLA events by this index.
+CREATE INDEX cla_events_org_user ON cla_events (org, user_id);
+
 -- The refresh reads the pull requests blocked by the CLA a day from this
 -- index alone (a few per cent of the rows).
 CREATE INDEX pull_request_facts_org_cla ON pull_request_facts (org, cla_blocked_at, cla_unblocked_at, author, author_bot);
@@ -234,6 +237,7 @@ DROP TRIGGER pull_request_facts_dashboard_close;
 DROP TRIGGER pull_request_facts_dashboard_opening;
 DROP TRIGGER pull_request_facts_dashboard_insert;
 DROP INDEX pull_request_facts_org_cla;
+DROP INDEX cla_events_org_user;
 DROP TABLE dashboard_contributors_state;
 DROP TABLE dashboard_cla_blocked_days;
 DROP TABLE dashboard_cla_days;
