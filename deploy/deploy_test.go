@@ -90,7 +90,7 @@ func TestAppManifest(t *testing.T) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	want := []string{"default_events", "default_permissions", "description", "hook_attributes", "name", "public", "redirect_url", "url"}
+	want := []string{"callback_urls", "default_events", "default_permissions", "description", "hook_attributes", "name", "public", "redirect_url", "url"}
 	if !slices.Equal(keys, want) {
 		t.Errorf("app.yml keys = %v, want %v", keys, want)
 	}
@@ -101,6 +101,10 @@ func TestAppManifest(t *testing.T) {
 		if s, _ := get(t, app, p).(string); !strings.HasPrefix(s, "https://") {
 			t.Errorf("%s = %q, want an https URL", p, s)
 		}
+	}
+	// The dashboard's sign-in callback (internal/signin).
+	if cb, _ := app["callback_urls"].([]any); len(cb) != 1 || !strings.HasPrefix(fmt.Sprint(cb[0]), "https://") || !strings.HasSuffix(fmt.Sprint(cb[0]), "/dashboard/auth/callback") {
+		t.Errorf("callback_urls = %v, want one https URL ending in /dashboard/auth/callback", app["callback_urls"])
 	}
 	if s, _ := get(t, app, "hook_attributes.url").(string); !strings.HasSuffix(s, "/api/github/hook") {
 		t.Errorf("hook_attributes.url = %q, want it to end in /api/github/hook", s)
