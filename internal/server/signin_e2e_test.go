@@ -502,3 +502,20 @@ func TestDashboardOff(t *testing.T) {
 		t.Fatalf("login with the dashboard off: %d", a.status)
 	}
 }
+
+// A user who revokes the App's authorization on GitHub (the
+// github_app_authorization webhook, action revoked) loses every dashboard
+// session at once; others keep theirs.
+func TestAuthorizationRevokedEndsSessions(t *testing.T) {
+	d := startDash(t, store.SQLite)
+	boss, _ := d.signIn(t, "boss")
+	lead, _ := d.signIn(t, "lead")
+	body := []byte(strings.ReplaceAll(string(example(t, "github_app_authorization", "revoked.json")), `"octocat"`, `"BOSS"`))
+	d.wait(d.send("github_app_authorization", body))
+	if a := do(t, noFollow(boss), "GET", d.URL+"/dashboard/", nil); a.status != http.StatusFound || !strings.HasPrefix(a.header.Get("Location"), "/dashboard/login") {
+		t.Fatalf("boss after revoking: %d %s", a.status, a.header.Get("Location"))
+	}
+	if a := do(t, noFollow(lead), "GET", d.URL+"/dashboard/", nil); a.status != http.StatusFound || a.header.Get("Location") != "/dashboard/acme/" {
+		t.Fatalf("lead lost the session too: %d %s", a.status, a.header.Get("Location"))
+	}
+}
