@@ -486,10 +486,14 @@ func TestSecurityHeadersEverywhere(t *testing.T) {
 	for _, tc := range []struct{ method, path string }{
 		{"GET", "/dashboard"}, {"GET", "/dashboard/"}, {"GET", "/dashboard/acme/"}, {"GET", "/dashboard/login"},
 		{"GET", "/dashboard/login?return=//x"}, {"GET", "/dashboard/auth/callback"}, {"GET", "/dashboard/auth/callback?error=access_denied"},
-		{"POST", "/dashboard/logout"}, {"POST", "/dashboard/acme/"}, {"GET", "/dashboard/static/style.css"}, {"GET", "/dashboard/nope/x/y"},
+		{"POST", "/dashboard/logout"}, {"POST", "/dashboard/acme/"}, {"GET", "/dashboard/-/static/style.css"}, {"GET", "/dashboard/nope/x/y"},
 	} {
 		a := do(t, c, tc.method, d.URL+tc.path, url.Values{})
 		wantSecurityHeaders(t, a.header, tc.method+" "+tc.path)
+	}
+	// The stylesheet of the sign-in pages needs no session.
+	if a := do(t, c, "GET", d.URL+"/dashboard/-/static/style.css", nil); a.status != http.StatusOK || !strings.HasPrefix(a.header.Get("Content-Type"), "text/css") {
+		t.Fatalf("stylesheet: %d %s", a.status, a.header.Get("Content-Type"))
 	}
 }
 

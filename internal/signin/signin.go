@@ -139,7 +139,7 @@ func (s *Service) Handler(next http.Handler) http.Handler {
 	mux.HandleFunc("GET /dashboard/login", s.login)
 	mux.HandleFunc("GET /dashboard/auth/callback", s.callback)
 	mux.HandleFunc("POST /dashboard/logout", s.logout)
-	mux.Handle("/dashboard/static/", next)
+	mux.Handle("/dashboard/-/static/", next)
 	mux.Handle("/", s.require(next))
 	return mux
 }
@@ -148,7 +148,7 @@ func (s *Service) Handler(next http.Handler) http.Handler {
 // says how to turn it on, for every path but the stylesheet.
 func Off(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/dashboard/static/") {
+		if strings.HasPrefix(r.URL.Path, "/dashboard/-/static/") {
 			next.ServeHTTP(w, r)
 			return
 		}
