@@ -124,15 +124,16 @@ const (
 // BenchmarkDashboardPages measures every dashboard page on the generated
 // org (storetest.BigOrgStore: 10,000 repositories, 1,000,000 pull
 // requests), on SQLite and on Postgres: first web.Refresh of the org
-// (refresh-s, once a run), then for each URL of dashboardURLs, through the
-// real handler with a signed-in viewer, 50 requests one after the other
-// after 5 warm-ups (at least 20 when they take over 15 s), reporting
-// p50-ms, p95-ms and max-ms of their latency,
-// cpu-ms (the process's CPU time a request: Go and SQLite, not the
-// Postgres server; on a busy machine, the page's own work), KB a response
-// and peak-heap-MB (the Go heap's objects, sampled every 5 ms and after
-// each request). It fails (b.Errorf) a URL whose p95 is
-// over 100 ms or that answers anything but 200.
+// (refresh-s, once a process), then for each URL of dashboardURLs, through
+// the real handler with a signed-in viewer, 50 requests one after the
+// other after 5 warm-ups (at least 20 when they take over 15 s), reporting
+// p50-ms, p95-ms and max-ms of their latency, cpu-ms (the process's CPU
+// time a request: Go and SQLite, not the Postgres server; on a busy
+// machine, the page's own work), KB a response and peak-heap-MB (the Go
+// heap's objects, sampled every 5 ms and after each request). It fails
+// (b.Errorf) a URL whose p95 is over 100 ms or that answers anything but
+// 200. -count N measures each URL N times in a row; a URL that fails is
+// not measured again.
 //
 //	go test -run '^$' -bench DashboardPages -benchtime 1x -count 3 ./internal/web/
 func BenchmarkDashboardPages(b *testing.B) {
