@@ -15,6 +15,56 @@ import (
 // by the overview page, and the history readers the refresh needs, each
 // bounded to the days that can have changed. Times are Unix seconds.
 
+// The queries, named so that a test can check each one's plan on both
+// dialects (dashboard_overview_plan_test.go): every one reads a range of
+// an index, never a whole table.
+const (
+	qRollup = `SELECT org, refreshed_at, first_day, last_day, mark_day, mark_counts
+		FROM dashboard_rollups WHERE org = $1`
+	qDashboardDays = `SELECT day, metric, num, den FROM dashboard_days
+		WHERE org = $1 AND day >= $2 AND day < $3 ORDER BY day, metric`
+	qDashboardWeeks = `SELECT week, metric, n, p50, p90 FROM dashboard_weeks
+		WHERE org = $1 AND week >= $2 AND week < $3 ORDER BY week, metric`
+	qReopened = `SELECT MIN(opened_at) FROM pull_request_facts
+		WHERE org = $1 AND updated_at >= $2 AND reopened > 0`
+	qRepositoryDaysFrom = `
+		SELECT day, repository_id, installation_id, repository, private, in_scope, flagged, failing,
+			results, license, policy_version, checked_at
+		FROM repository_days WHERE org = $1 AND day >= $2 ORDER BY day, repository_id`
+	qFirstPullRequestsFrom = `
+		SELECT author, MAX(CASE WHEN author_bot THEN 1 ELSE 0 END), MIN(opened_at) FROM pull_request_facts
+		WHERE org = $1 AND author IN (SELECT DISTINCT author FROM pull_request_facts WHERE org = $1 AND opened_at >= $2)
+		GROUP BY author HAVING MIN(opened_at) >= $2`
+	qDecisionsByApprover = `
+		SELECT actor, verb, COUNT(*) FROM review_events
+		WHERE org = $1 AND at >= $2 AND at < $3 AND kind = 'decided' GROUP BY actor, verb`
+	qPullRequestColumns = `SELECT author, author_association, author_bot, opened_at, first_response_at, first_responder,
+		closed_at, merged, cla_blocked_at, cla_unblocked_at FROM pull_request_facts WHERE org = $1 AND `
+)
+
+// qPullRequestsFrom: the pull requests opened from $2 on, those opened
+// before and closed from it, and those neither closed nor opened after
+// but first blocked by the CLA from it.
+var qPullRequestsFrom = []string{
+	qPullRequestColumns + `opened_at >= $2`,
+	qPullRequestColumns + `closed_at >= $2 AND opened_at < $2`,
+	qPullRequestColumns + `cla_blocked_at >= $2 AND opened_at < $2 AND closed_at < $2`,
+}
+
+var qHistoryStart = []string{
+	`SELECT MIN(day) FROM repository_days WHERE org = $1`,
+	`SELECT MIN(opened_at) FROM pull_request_facts WHERE org = $1`,
+	`SELECT MIN(at) FROM review_events WHERE org = $1`,
+	`SELECT MIN(at) FROM cla_events WHERE org = $1`,
+}
+
+var qHistoryCounts = []struct{ name, sql string }{
+	{"days", `SELECT COUNT(*) FROM repository_days WHERE org = $1 AND day < $2`},
+	{"pulls", `SELECT COUNT(*) FROM pull_request_facts WHERE org = $1 AND opened_at < $2`},
+	{"reviews", `SELECT COUNT(*) FROM review_events WHERE org = $1 AND at < $2`},
+	{"cla", `SELECT COUNT(*) FROM cla_events WHERE org = $1 AND at < $2`},
+}
+
 // DashboardDay is one metric of one UTC day: num of den for a share (a
 // state at the day's end), num alone for a count of the day's events.
 type DashboardDay struct {
@@ -48,8 +98,7 @@ type DashboardRollup struct {
 // first refresh.
 func (s *Store) DashboardRollupOf(ctx context.Context, org string) (r DashboardRollup, ok bool, err error) {
 	var at, first, last, mark int64
-	err = s.DB.QueryRowContext(ctx, `SELECT org, refreshed_at, first_day, last_day, mark_day, mark_counts
-		FROM dashboard_rollups WHERE org = $1`, org).Scan(&r.Org, &at, &first, &last, &mark, &r.MarkCounts)
+	err = s.DB.QueryRowContext(ctx, qRollup, org).Scan(&r.Org, &at, &first, &last, &mark, &r.MarkCounts)
 	if IsNotFound(err) {
 		return DashboardRollup{}, false, nil
 	}
@@ -137,8 +186,7 @@ func insertRows(ctx context.Context, tx *sql.Tx, table string, rows [][]any) err
 
 // DashboardDays returns org's day rows of [since, until), by day and metric.
 func (s *Store) DashboardDays(ctx context.Context, org string, since, until time.Time) ([]DashboardDay, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT day, metric, num, den FROM dashboard_days
-		WHERE org = $1 AND day >= $2 AND day < $3 ORDER BY day, metric`, org, since.Unix(), until.Unix())
+	rows, err := s.DB.QueryContext(ctx, qDashboardDays, org, since.Unix(), until.Unix())
 	if err != nil {
 		return nil, fmt.Errorf("read the dashboard days of %s: %w", org, err)
 	}
@@ -159,8 +207,7 @@ func (s *Store) DashboardDays(ctx context.Context, org string, since, until time
 // DashboardWeeks returns org's week rows of weeks starting in [since,
 // until), by week and metric.
 func (s *Store) DashboardWeeks(ctx context.Context, org string, since, until time.Time) ([]DashboardWeek, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT week, metric, n, p50, p90 FROM dashboard_weeks
-		WHERE org = $1 AND week >= $2 AND week < $3 ORDER BY week, metric`, org, since.Unix(), until.Unix())
+	rows, err := s.DB.QueryContext(ctx, qDashboardWeeks, org, since.Unix(), until.Unix())
 	if err != nil {
 		return nil, fmt.Errorf("read the dashboard weeks of %s: %w", org, err)
 	}
@@ -183,12 +230,7 @@ func (s *Store) DashboardWeeks(ctx context.Context, org string, since, until tim
 // ok false when it has none.
 func (s *Store) HistoryStart(ctx context.Context, org string) (t time.Time, ok bool, err error) {
 	var first int64
-	for _, q := range []string{
-		`SELECT MIN(day) FROM repository_days WHERE org = $1`,
-		`SELECT MIN(opened_at) FROM pull_request_facts WHERE org = $1`,
-		`SELECT MIN(at) FROM review_events WHERE org = $1`,
-		`SELECT MIN(at) FROM cla_events WHERE org = $1`,
-	} {
+	for _, q := range qHistoryStart {
 		var v sql.NullInt64
 		if err := s.DB.QueryRowContext(ctx, q, org).Scan(&v); err != nil {
 			return time.Time{}, false, fmt.Errorf("read the start of the history of %s: %w", org, err)
@@ -206,12 +248,7 @@ func (s *Store) HistoryStart(ctx context.Context, org string) (t time.Time, ok b
 // backfill) or removed (pruning), and then starts over.
 func (s *Store) HistoryCounts(ctx context.Context, org string, mark time.Time) (string, error) {
 	var parts []string
-	for _, q := range []struct{ name, sql string }{
-		{"days", `SELECT COUNT(*) FROM repository_days WHERE org = $1 AND day < $2`},
-		{"pulls", `SELECT COUNT(*) FROM pull_request_facts WHERE org = $1 AND opened_at < $2`},
-		{"reviews", `SELECT COUNT(*) FROM review_events WHERE org = $1 AND at < $2`},
-		{"cla", `SELECT COUNT(*) FROM cla_events WHERE org = $1 AND at < $2`},
-	} {
+	for _, q := range qHistoryCounts {
 		var n int64
 		if err := s.DB.QueryRowContext(ctx, q.sql, org, mark.Unix()).Scan(&n); err != nil {
 			return "", fmt.Errorf("count the %s of %s: %w", q.name, org, err)
@@ -226,8 +263,7 @@ func (s *Store) HistoryCounts(ctx context.Context, org string, mark time.Time) (
 // on an older day), or ok false when there is none.
 func (s *Store) ReopenedSince(ctx context.Context, org string, since time.Time) (opened time.Time, ok bool, err error) {
 	var v sql.NullInt64
-	if err := s.DB.QueryRowContext(ctx, `SELECT MIN(opened_at) FROM pull_request_facts
-		WHERE org = $1 AND updated_at >= $2 AND reopened > 0`, org, since.Unix()).Scan(&v); err != nil {
+	if err := s.DB.QueryRowContext(ctx, qReopened, org, since.Unix()).Scan(&v); err != nil {
 		return time.Time{}, false, fmt.Errorf("read the reopened pull requests of %s: %w", org, err)
 	}
 	return unixTime(v.Int64), v.Valid, nil
@@ -236,10 +272,7 @@ func (s *Store) ReopenedSince(ctx context.Context, org string, since time.Time) 
 // EachRepositoryDayFrom calls fn with org's repository days from day from
 // on, oldest day first (then by repository).
 func (s *Store) EachRepositoryDayFrom(ctx context.Context, org string, from time.Time, fn func(day time.Time, r RepositoryDayRow) error) error {
-	rows, err := s.DB.QueryContext(ctx, `
-		SELECT day, repository_id, installation_id, repository, private, in_scope, flagged, failing,
-			results, license, policy_version, checked_at
-		FROM repository_days WHERE org = $1 AND day >= $2 ORDER BY day, repository_id`, org, from.Unix())
+	rows, err := s.DB.QueryContext(ctx, qRepositoryDaysFrom, org, from.Unix())
 	if err != nil {
 		return fmt.Errorf("read repository days of %s: %w", org, err)
 	}
@@ -274,15 +307,8 @@ func (s *Store) EachRepositoryDayFrom(ctx context.Context, org string, from time
 // only ones whose events fall in a day from from on. Streaming, in three
 // indexed ranges that do not overlap.
 func (s *Store) EachPullRequestFrom(ctx context.Context, org string, from time.Time, fn func(PullRequestRow)) error {
-	for _, cond := range []string{
-		`opened_at >= $2`,
-		`closed_at >= $2 AND opened_at < $2`,
-		`cla_blocked_at >= $2 AND opened_at < $2 AND closed_at < $2`,
-	} {
-		rows, err := s.DB.QueryContext(ctx, `
-			SELECT author, author_association, author_bot, opened_at, first_response_at, first_responder,
-				closed_at, merged, cla_blocked_at, cla_unblocked_at
-			FROM pull_request_facts WHERE org = $1 AND `+cond, org, from.Unix())
+	for _, q := range qPullRequestsFrom {
+		rows, err := s.DB.QueryContext(ctx, q, org, from.Unix())
 		if err != nil {
 			return fmt.Errorf("read pull requests of %s: %w", org, err)
 		}
@@ -314,10 +340,7 @@ func scanPullRequests(rows *sql.Rows, fn func(PullRequestRow)) error {
 // who opened one since are grouped, through the (org, author, opened_at)
 // index.
 func (s *Store) OrgFirstPullRequestsFrom(ctx context.Context, org string, from time.Time) ([]AuthorFirstRow, error) {
-	rows, err := s.DB.QueryContext(ctx, `
-		SELECT author, MAX(CASE WHEN author_bot THEN 1 ELSE 0 END), MIN(opened_at) FROM pull_request_facts
-		WHERE org = $1 AND author IN (SELECT DISTINCT author FROM pull_request_facts WHERE org = $1 AND opened_at >= $2)
-		GROUP BY author HAVING MIN(opened_at) >= $2`, org, from.Unix())
+	rows, err := s.DB.QueryContext(ctx, qFirstPullRequestsFrom, org, from.Unix())
 	if err != nil {
 		return nil, fmt.Errorf("read first pull requests of %s: %w", org, err)
 	}
@@ -349,9 +372,7 @@ func (a ApproverDecisions) Total() int { return a.Approve + a.Reject + a.Exempt 
 // reviews in [since, until) (review_events of kind decided), by who gave
 // them: most decisions first, then by login.
 func (s *Store) OrgDecisionsByApprover(ctx context.Context, org string, since, until time.Time) ([]ApproverDecisions, error) {
-	rows, err := s.DB.QueryContext(ctx, `
-		SELECT actor, verb, COUNT(*) FROM review_events
-		WHERE org = $1 AND at >= $2 AND at < $3 AND kind = 'decided' GROUP BY actor, verb`, org, since.Unix(), until.Unix())
+	rows, err := s.DB.QueryContext(ctx, qDecisionsByApprover, org, since.Unix(), until.Unix())
 	if err != nil {
 		return nil, fmt.Errorf("count the decisions of %s: %w", org, err)
 	}
