@@ -58,12 +58,28 @@ var qHistoryStart = []string{
 	`SELECT MIN(at) FROM cla_events WHERE org = $1`,
 }
 
-var qHistoryCounts = []struct{ name, sql string }{
-	{"days", `SELECT COUNT(*) FROM repository_days WHERE org = $1 AND day < $2`},
-	{"pulls", `SELECT COUNT(*) FROM pull_request_facts WHERE org = $1 AND opened_at < $2`},
-	{"reviews", `SELECT COUNT(*) FROM review_events WHERE org = $1 AND at < $2`},
-	{"cla", `SELECT COUNT(*) FROM cla_events WHERE org = $1 AND at < $2`},
+// qHistoryCounts: the history tables' rows dated before $2 (Unix
+// seconds, or a timestamp for cla_signatures, whose signatures in force
+// count as signed events).
+var qHistoryCounts = []struct {
+	name, sql string
+	stamp     bool
+}{
+	{"days", `SELECT COUNT(*) FROM repository_days WHERE org = $1 AND day < $2`, false},
+	{"pulls", `SELECT COUNT(*) FROM pull_request_facts WHERE org = $1 AND opened_at < $2`, false},
+	{"reviews", `SELECT COUNT(*) FROM review_events WHERE org = $1 AND at < $2`, false},
+	{"cla", `SELECT COUNT(*) FROM cla_events WHERE org = $1 AND at < $2`, false},
+	{"signatures", `SELECT COUNT(*) FROM cla_signatures WHERE org = $1 AND signed_at < $2`, true},
 }
+
+// qLatestDaysBefore: each repository's latest day before $2, found per
+// repository through the (org, repository_id, day) index rather than by
+// a subquery per row.
+const qLatestDaysBefore = `
+	SELECT d.repository_id, d.installation_id, d.repository, d.private, d.in_scope, d.flagged, d.failing,
+		d.results, d.license, d.policy_version, d.checked_at
+	FROM (SELECT repository_id, MAX(day) AS day FROM repository_days WHERE org = $1 AND day < $2 GROUP BY repository_id) l
+	JOIN repository_days d ON d.repository_id = l.repository_id AND d.day = l.day`
 
 // DashboardDay is one metric of one UTC day: num of den for a share (a
 // state at the day's end), num alone for a count of the day's events.
@@ -250,7 +266,11 @@ func (s *Store) HistoryCounts(ctx context.Context, org string, mark time.Time) (
 	var parts []string
 	for _, q := range qHistoryCounts {
 		var n int64
-		if err := s.DB.QueryRowContext(ctx, q.sql, org, mark.Unix()).Scan(&n); err != nil {
+		var at any = mark.Unix()
+		if q.stamp {
+			at = mark.UTC()
+		}
+		if err := s.DB.QueryRowContext(ctx, q.sql, org, at).Scan(&n); err != nil {
 			return "", fmt.Errorf("count the %s of %s: %w", q.name, org, err)
 		}
 		parts = append(parts, fmt.Sprintf("%s:%d", q.name, n))
@@ -267,6 +287,45 @@ func (s *Store) ReopenedSince(ctx context.Context, org string, since time.Time) 
 		return time.Time{}, false, fmt.Errorf("read the reopened pull requests of %s: %w", org, err)
 	}
 	return unixTime(v.Int64), v.Valid, nil
+}
+
+// LatestRepositoryDaysBefore is LatestRepositoryDays (each repository's
+// latest day before until), unordered, in a query that reads an index
+// entry per day and a row per repository.
+func (s *Store) LatestRepositoryDaysBefore(ctx context.Context, org string, until time.Time) ([]RepositoryDayRow, error) {
+	rows, err := s.DB.QueryContext(ctx, qLatestDaysBefore, org, until.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("read repository days of %s: %w", org, err)
+	}
+	defer rows.Close()
+	var out []RepositoryDayRow
+	for rows.Next() {
+		var r RepositoryDayRow
+		var failing, results string
+		var checked int64
+		if err := rows.Scan(&r.RepositoryID, &r.InstallationID, &r.Repository, &r.Private, &r.InScope, &r.Flagged,
+			&failing, &results, &r.License, &r.PolicyVersion, &checked); err != nil {
+			return nil, err
+		}
+		if err := decodeDay(&r, failing, results, checked); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func decodeDay(r *RepositoryDayRow, failing, results string, checked int64) error {
+	if failing != "" {
+		r.Failing = strings.Split(failing, ",")
+	}
+	if results != "" {
+		if err := json.Unmarshal([]byte(results), &r.Results); err != nil {
+			return fmt.Errorf("repository day of %s: results: %w", r.Repository, err)
+		}
+	}
+	r.CheckedAt = unixTime(checked)
+	return nil
 }
 
 // EachRepositoryDayFrom calls fn with org's repository days from day from
@@ -286,15 +345,9 @@ func (s *Store) EachRepositoryDayFrom(ctx context.Context, org string, from time
 			&failing, &results, &r.License, &r.PolicyVersion, &checked); err != nil {
 			return err
 		}
-		if failing != "" {
-			r.Failing = strings.Split(failing, ",")
+		if err := decodeDay(&r, failing, results, checked); err != nil {
+			return err
 		}
-		if results != "" {
-			if err := json.Unmarshal([]byte(results), &r.Results); err != nil {
-				return fmt.Errorf("repository day of %s: results: %w", r.Repository, err)
-			}
-		}
-		r.CheckedAt = unixTime(checked)
 		if err := fn(unixTime(day), r); err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ospo-bot/ospo-bot/internal/store"
 	"github.com/ospo-bot/ospo-bot/internal/store/storetest"
@@ -47,6 +48,9 @@ func TestDashboardQueryPlans(t *testing.T) {
 				args := []any{"acme", int64(1), int64(2)}[:strings.Count(q, "$3")+2]
 				if !strings.Contains(q, "$2") {
 					args = args[:1]
+				}
+				if strings.Contains(q, "signed_at") {
+					args[1] = time.Unix(1, 0).UTC()
 				}
 				plan, err := planOf(ctx, conn, d, explain+q, args)
 				if err != nil {

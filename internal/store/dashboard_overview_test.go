@@ -117,11 +117,30 @@ func testDashboardHistoryReaders(t *testing.T, s *store.Store) {
 		t.Error("reopened found after its change")
 	}
 	counts, err := s.HistoryCounts(ctx, "acme", from)
-	if err != nil || counts != "days:0,pulls:4,reviews:0,cla:0" {
+	if err != nil || counts != "days:0,pulls:4,reviews:0,cla:0,signatures:0" {
 		t.Errorf("counts %q %v", counts, err)
 	}
 	if start, ok, err := s.HistoryStart(ctx, "acme"); err != nil || !ok || start.Unix() != u(-20) {
 		t.Errorf("start %v %v %v", start, ok, err)
+	}
+
+	// Each repository's latest day before a day, as LatestRepositoryDays
+	// finds it: 1's of day -1 (its day 0 is not before), 2's of day -5, none of 3.
+	for _, r := range []struct {
+		id  int64
+		org string
+		day int
+	}{{1, "acme", -3}, {1, "acme", -1}, {1, "acme", 0}, {2, "acme", -5}, {3, "acme", 2}, {4, "other", -1}} {
+		exec(`INSERT INTO repository_days (repository_id, day, installation_id, org, repository, failing, results, checked_at)
+			VALUES ($1, $2, 1, $3, $4, 'repository.license', '{"repository.license":"enforce/fail"}', $5)`,
+			r.id, u(r.day), r.org, fmt.Sprintf("%s/r%d", r.org, r.id), u(r.day)+int64(r.day+10))
+	}
+	latest, err := s.LatestRepositoryDaysBefore(ctx, "acme", from)
+	sort.Slice(latest, func(i, j int) bool { return latest[i].RepositoryID < latest[j].RepositoryID })
+	same, _ := s.LatestRepositoryDays(ctx, "acme", from)
+	if err != nil || len(latest) != 2 || latest[0].CheckedAt.Unix() != u(-1)+9 || latest[1].CheckedAt.Unix() != u(-5)+5 ||
+		latest[0].Results["repository.license"] != "enforce/fail" || !reflect.DeepEqual(latest, same) {
+		t.Errorf("latest days before %+v (%v), LatestRepositoryDays %+v", latest, err, same)
 	}
 
 	// Decisions by approver in [from, from+7d).

@@ -76,9 +76,8 @@ type overview struct {
 	days     map[time.Time]map[string]store.DashboardDay
 	weekRows map[time.Time]map[string]store.DashboardWeek
 
-	cycles    []kpi.ReviewCycle
-	exempt    int
-	claEvents []kpi.CLAEvent
+	cycles []kpi.ReviewCycle
+	exempt int
 }
 
 func newOverview(s *Site, ctx context.Context, q Query, now time.Time) (*overview, error) {
@@ -140,14 +139,6 @@ func newOverview(s *Site, ctx context.Context, q Query, now time.Time) (*overvie
 	for _, ds := range decisions {
 		v.exempt += len(review.Replay(review.Decisions(ds)).InForce(v.asOf).Exemptions)
 	}
-	cla, err := st.OrgCLAEvents(ctx, q.Org, q.Period.Until)
-	if err != nil {
-		return nil, err
-	}
-	v.claEvents = make([]kpi.CLAEvent, len(cla))
-	for i, e := range cla {
-		v.claEvents[i] = kpi.CLAEvent{UserID: e.UserID, Kind: e.Kind, At: e.At}
-	}
 	return v, nil
 }
 
@@ -165,6 +156,18 @@ func (v *overview) stateAt(metric string, d time.Time) (kpi.Ratio, time.Time, bo
 		return kpi.Ratio{Num: int(r.Num), Den: int(r.Den)}, d, true
 	}
 	return kpi.Ratio{}, time.Time{}, false
+}
+
+// rolledUpDay is the latest day on or before d that the rollup covers,
+// within the period.
+func (v *overview) rolledUpDay(d time.Time) (time.Time, bool) {
+	if !v.computed {
+		return time.Time{}, false
+	}
+	if d.After(v.rollup.LastDay) {
+		d = v.rollup.LastDay
+	}
+	return d, !d.Before(v.period.Since) && !d.Before(v.rollup.FirstDay)
 }
 
 // sum adds a count metric over the days of [since, until).
@@ -217,8 +220,12 @@ func (v *overview) headline() Section {
 	row("Review time to decision", text, val, periodLabel)
 	row("Open reviews awaiting a decision", fmt.Sprint(open), open, endLabel)
 	row("Exemptions in force", fmt.Sprint(v.exempt), v.exempt, endLabel)
-	signers, _ := kpi.CLASigners(v.claEvents, v.period.Since, v.period.Until)
-	row("CLA signers", fmt.Sprint(signers), signers, "at the end of the period")
+	if d, ok := v.rolledUpDay(v.lastDay); ok {
+		n := v.days[d][mCLASigners].Num
+		row("CLA signers", fmt.Sprint(n), n, "at the end of "+d.Format(time.DateOnly))
+	} else {
+		row("CLA signers", "not computed yet", nil, "")
+	}
 
 	count("Pull requests opened", mOpened)
 	count("Pull requests closed", mClosed)

@@ -41,6 +41,7 @@ const (
 	mFirstReply  = "pr.first_response"
 	mTimeToClose = "pr.close"
 	mCLAUnblock  = "cla.unblock"
+	mCLASigners  = "cla.signers"
 )
 
 func dayOf(t time.Time) time.Time {
@@ -117,6 +118,11 @@ func refreshOverview(ctx context.Context, st *store.Store, org string, now time.
 		return err
 	}
 	days = append(days, pd...)
+	cd, err := claDays(ctx, st, org, from, today)
+	if err != nil {
+		return err
+	}
+	days = append(days, cd...)
 	return st.ReplaceDashboardRollup(ctx, store.DashboardRollup{Org: org, RefreshedAt: now, FirstDay: first, LastDay: today,
 		MarkDay: mark, MarkCounts: counts}, from, full, days, weeks)
 }
@@ -125,7 +131,7 @@ func refreshOverview(ctx context.Context, st *store.Store, org string, now time.
 // day's compliance is kpi.Compliance over each repository's latest check
 // on or before it.
 func complianceDays(ctx context.Context, st *store.Store, org string, from, today time.Time) ([]store.DashboardDay, error) {
-	before, err := st.LatestRepositoryDays(ctx, org, from)
+	before, err := st.LatestRepositoryDaysBefore(ctx, org, from)
 	if err != nil {
 		return nil, err
 	}
@@ -260,6 +266,26 @@ func pullRequestRollup(ctx context.Context, st *store.Store, org string, from, t
 		}
 	}
 	return days, weeks, nil
+}
+
+// claDays counts, for each day from from to today, the CLA signers at
+// its end: kpi.CLASigners over the day.
+func claDays(ctx context.Context, st *store.Store, org string, from, today time.Time) ([]store.DashboardDay, error) {
+	rows, err := st.OrgCLAEvents(ctx, org, today.Add(oneDay))
+	if err != nil {
+		return nil, err
+	}
+	evs := make([]kpi.CLAEvent, len(rows))
+	for i, e := range rows {
+		evs[i] = kpi.CLAEvent{UserID: e.UserID, Kind: e.Kind, At: e.At}
+	}
+	var out []store.DashboardDay
+	for d := from; !d.After(today); d = d.Add(oneDay) {
+		if n, _ := kpi.CLASigners(evs, d, d.Add(oneDay)); n > 0 {
+			out = append(out, store.DashboardDay{Day: d, Metric: mCLASigners, Num: int64(n)})
+		}
+	}
+	return out, nil
 }
 
 func contains(ts []time.Time, t time.Time) bool {
