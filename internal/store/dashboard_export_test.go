@@ -9,6 +9,7 @@ func DashboardQueries() map[string]string {
 		"rollup": qRollup, "days": qDashboardDays, "weeks": qDashboardWeeks, "reopened": qReopened,
 		"repository days from": qRepositoryDaysFrom, "first pull requests from": qFirstPullRequestsFrom,
 		"decisions by approver": qDecisionsByApprover, "latest days before": qLatestDaysBefore,
+		"review life": qReviewLife, "review cycles": qReviewCycles,
 	}
 	for i, q := range qPullRequestsFrom {
 		queries[fmt.Sprint("pull requests from ", i)] = q

@@ -38,6 +38,10 @@ const (
 	qDecisionsByApprover = `
 		SELECT actor, verb, COUNT(*) FROM review_events
 		WHERE org = $1 AND at >= $2 AND at < $3 AND kind = 'decided' GROUP BY actor, verb`
+	qReviewLife = `SELECT repository_id, kind, verb, at FROM review_events
+		WHERE org = $1 AND at < $2 ORDER BY at, event_key`
+	qReviewCycles = `SELECT repository_id, opened, first_response, decided, closed FROM dashboard_review_cycles
+		WHERE org = $1 ORDER BY opened, repository_id`
 	qPullRequestColumns = `SELECT author, author_association, author_bot, opened_at, first_response_at, first_responder,
 		closed_at, merged, cla_blocked_at, cla_unblocked_at FROM pull_request_facts WHERE org = $1 AND `
 )
@@ -412,6 +416,28 @@ func (s *Store) OrgFirstPullRequestsFrom(ctx context.Context, org string, from t
 	return out, rows.Err()
 }
 
+// OrgReviewLife returns what a review's cycles are replayed from (kpi.
+// ReviewCycles): org's review events before until, in OrgReviewEvents'
+// order, with only their repository ID, kind, verb and time read.
+func (s *Store) OrgReviewLife(ctx context.Context, org string, until time.Time) ([]ReviewEventRow, error) {
+	rows, err := s.DB.QueryContext(ctx, qReviewLife, org, until.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("read review events of %s: %w", org, err)
+	}
+	defer rows.Close()
+	var out []ReviewEventRow
+	for rows.Next() {
+		var e ReviewEventRow
+		var at int64
+		if err := rows.Scan(&e.RepositoryID, &e.Kind, &e.Verb, &at); err != nil {
+			return nil, err
+		}
+		e.At = unixTime(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
 // ApproverDecisions counts one person's deciding commands in a period.
 type ApproverDecisions struct {
 	Actor                             string
@@ -468,5 +494,78 @@ func sortApprovers(as []ApproverDecisions) {
 			return b.Total() - a.Total()
 		}
 		return strings.Compare(a.Actor, b.Actor)
+	})
+}
+
+// DashboardReviewCycle is one opening of a review issue until its close
+// (zero times: not yet).
+type DashboardReviewCycle struct {
+	RepositoryID                           int64
+	Opened, FirstResponse, Decided, Closed time.Time
+}
+
+// DashboardReviewCycles returns org's review cycles, oldest opening first.
+func (s *Store) DashboardReviewCycles(ctx context.Context, org string) ([]DashboardReviewCycle, error) {
+	rows, err := s.DB.QueryContext(ctx, qReviewCycles, org)
+	if err != nil {
+		return nil, fmt.Errorf("read the review cycles of %s: %w", org, err)
+	}
+	defer rows.Close()
+	var out []DashboardReviewCycle
+	for rows.Next() {
+		var c DashboardReviewCycle
+		var o, f, d, cl int64
+		if err := rows.Scan(&c.RepositoryID, &o, &f, &d, &cl); err != nil {
+			return nil, err
+		}
+		c.Opened, c.FirstResponse, c.Decided, c.Closed = unixTime(o), unixTime(f), unixTime(d), unixTime(cl)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// ReplaceDashboardReviewCycles makes org's review cycles cs: only the
+// cycles that changed are deleted and written.
+func (s *Store) ReplaceDashboardReviewCycles(ctx context.Context, org string, cs []DashboardReviewCycle) error {
+	key := func(c DashboardReviewCycle) [5]int64 {
+		u := func(t time.Time) int64 {
+			if t.IsZero() {
+				return 0
+			}
+			return t.Unix()
+		}
+		return [5]int64{c.RepositoryID, u(c.Opened), u(c.FirstResponse), u(c.Decided), u(c.Closed)}
+	}
+	old, err := s.DashboardReviewCycles(ctx, org)
+	if err != nil {
+		return err
+	}
+	have := make(map[[5]int64]bool, len(old))
+	for _, c := range old {
+		have[key(c)] = true
+	}
+	want := make(map[[5]int64]bool, len(cs))
+	var add [][]any
+	for _, c := range cs {
+		k := key(c)
+		if want[k] {
+			continue
+		}
+		want[k] = true
+		if !have[k] {
+			add = append(add, []any{org, k[0], k[1], k[2], k[3], k[4]})
+		}
+	}
+	return s.InTx(ctx, func(tx *sql.Tx) error {
+		for k := range have {
+			if want[k] {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM dashboard_review_cycles WHERE org = $1 AND repository_id = $2 AND opened = $3`,
+				org, k[0], k[1]); err != nil {
+				return fmt.Errorf("delete a review cycle of %s: %w", org, err)
+			}
+		}
+		return insertRows(ctx, tx, "dashboard_review_cycles (org, repository_id, opened, first_response, decided, closed)", add)
 	})
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/ospo-bot/ospo-bot/internal/kpi"
-	"github.com/ospo-bot/ospo-bot/internal/review"
 	"github.com/ospo-bot/ospo-bot/internal/store"
 )
 
@@ -77,7 +76,6 @@ type overview struct {
 	weekRows map[time.Time]map[string]store.DashboardWeek
 
 	cycles []kpi.ReviewCycle
-	exempt int
 }
 
 func newOverview(s *Site, ctx context.Context, q Query, now time.Time) (*overview, error) {
@@ -122,24 +120,23 @@ func newOverview(s *Site, ctx context.Context, q Query, now time.Time) (*overvie
 			v.weekRows[w.Week][w.Metric] = w
 		}
 	}
-	// Reviews and the CLA are small: read live, as the report does.
-	evs, err := st.OrgReviewEvents(ctx, q.Org, q.Period.Until)
-	if err != nil {
+	if v.cycles, err = reviewCycles(ctx, st, q.Org); err != nil {
 		return nil, err
-	}
-	kevs := make([]kpi.ReviewEvent, len(evs))
-	for i, e := range evs {
-		kevs[i] = kpi.ReviewEvent{RepositoryID: e.RepositoryID, Kind: e.Kind, Verb: e.Verb, At: e.At}
-	}
-	v.cycles = kpi.ReviewCycles(kevs)
-	decisions, err := st.OrgReviewDecisions(ctx, q.Org, q.Period.Until)
-	if err != nil {
-		return nil, err
-	}
-	for _, ds := range decisions {
-		v.exempt += len(review.Replay(review.Decisions(ds)).InForce(v.asOf).Exemptions)
 	}
 	return v, nil
+}
+
+// reviewCycles reads org's review cycles from the rollup.
+func reviewCycles(ctx context.Context, st *store.Store, org string) ([]kpi.ReviewCycle, error) {
+	rows, err := st.DashboardReviewCycles(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]kpi.ReviewCycle, len(rows))
+	for i, c := range rows {
+		out[i] = kpi.ReviewCycle(c)
+	}
+	return out, nil
 }
 
 // stateAt is a share metric's row on the latest rolled-up day on or
@@ -219,7 +216,12 @@ func (v *overview) headline() Section {
 	text, val := durationsCell(ttd)
 	row("Review time to decision", text, val, periodLabel)
 	row("Open reviews awaiting a decision", fmt.Sprint(open), open, endLabel)
-	row("Exemptions in force", fmt.Sprint(v.exempt), v.exempt, endLabel)
+	if d, ok := v.rolledUpDay(v.lastDay); ok {
+		n := v.days[d][mExemptions].Num
+		row("Exemptions in force", fmt.Sprint(n), n, "at the end of "+d.Format(time.DateOnly))
+	} else {
+		row("Exemptions in force", "not computed yet", nil, "")
+	}
 	if d, ok := v.rolledUpDay(v.lastDay); ok {
 		n := v.days[d][mCLASigners].Num
 		row("CLA signers", fmt.Sprint(n), n, "at the end of "+d.Format(time.DateOnly))
@@ -481,6 +483,10 @@ func (v *overview) compliance(step time.Duration) Section {
 // (or now) by age, as the report does.
 func (v *overview) openReviews() Section {
 	sec := Section{ID: "open-reviews", Title: fmt.Sprintf("Open reviews by age (reviews), at %s UTC", v.asOf.Format("2006-01-02 15:04"))}
+	if !v.computed {
+		sec.Empty = notComputed
+		return sec
+	}
 	_, open, byAge := kpi.Reviews(v.cycles, v.period.Since, v.period.Until, v.asOf)
 	if open == 0 {
 		sec.Empty = fmt.Sprintf("No review issue was awaiting a decision at %s UTC: a review opens when a check flags a repository.",
@@ -497,7 +503,8 @@ func (v *overview) openReviews() Section {
 	}
 	c.Series = []Series{s}
 	sec.Table, sec.Chart = t, c
-	sec.Note = "Review issue openings neither decided (approve or reject) nor closed; the Reviews page lists them oldest first."
+	sec.Note = "Review issue openings neither decided (approve or reject) nor closed; the Reviews page lists them oldest first. " +
+		overviewRollupNote(v.rollup)
 	return sec
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ospo-bot/ospo-bot/internal/kpi"
+	"github.com/ospo-bot/ospo-bot/internal/review"
 	"github.com/ospo-bot/ospo-bot/internal/store"
 )
 
@@ -42,6 +43,7 @@ const (
 	mTimeToClose = "pr.close"
 	mCLAUnblock  = "cla.unblock"
 	mCLASigners  = "cla.signers"
+	mExemptions  = "exemptions"
 )
 
 func dayOf(t time.Time) time.Time {
@@ -123,6 +125,11 @@ func refreshOverview(ctx context.Context, st *store.Store, org string, now time.
 		return err
 	}
 	days = append(days, cd...)
+	rd, err := reviewRollup(ctx, st, org, from, today, now)
+	if err != nil {
+		return err
+	}
+	days = append(days, rd...)
 	return st.ReplaceDashboardRollup(ctx, store.DashboardRollup{Org: org, RefreshedAt: now, FirstDay: first, LastDay: today,
 		MarkDay: mark, MarkCounts: counts}, from, full, days, weeks)
 }
@@ -283,6 +290,55 @@ func claDays(ctx context.Context, st *store.Store, org string, from, today time.
 	for d := from; !d.After(today); d = d.Add(oneDay) {
 		if n, _ := kpi.CLASigners(evs, d, d.Add(oneDay)); n > 0 {
 			out = append(out, store.DashboardDay{Day: d, Metric: mCLASigners, Num: int64(n)})
+		}
+	}
+	return out, nil
+}
+
+// reviewRollup writes org's review cycles (kpi.ReviewCycles, what the
+// pages' review numbers are computed from) and returns, for each day from
+// from to today, the exemptions in force at its end (or now, today): the
+// decisions given by then replayed, as the report does.
+func reviewRollup(ctx context.Context, st *store.Store, org string, from, today, now time.Time) ([]store.DashboardDay, error) {
+	evs, err := st.OrgReviewLife(ctx, org, now.Add(time.Second))
+	if err != nil {
+		return nil, err
+	}
+	kevs := make([]kpi.ReviewEvent, len(evs))
+	for i, e := range evs {
+		kevs[i] = kpi.ReviewEvent{RepositoryID: e.RepositoryID, Kind: e.Kind, Verb: e.Verb, At: e.At}
+	}
+	var cycles []store.DashboardReviewCycle
+	seen := map[[2]int64]bool{}
+	for _, c := range kpi.ReviewCycles(kevs) {
+		if k := [2]int64{c.RepositoryID, c.Opened.Unix()}; !seen[k] {
+			seen[k] = true
+			cycles = append(cycles, store.DashboardReviewCycle(c))
+		}
+	}
+	if err := st.ReplaceDashboardReviewCycles(ctx, org, cycles); err != nil {
+		return nil, err
+	}
+	decisions, err := st.OrgReviewDecisions(ctx, org, now.Add(time.Second))
+	if err != nil {
+		return nil, err
+	}
+	var out []store.DashboardDay
+	for d := from; !d.After(today); d = d.Add(oneDay) {
+		asOf := d.Add(oneDay)
+		if now.Before(asOf) {
+			asOf = now
+		}
+		n := 0
+		for _, ds := range decisions {
+			k := 0
+			for k < len(ds) && ds[k].At.Before(asOf) {
+				k++
+			}
+			n += len(review.Replay(review.Decisions(ds[:k])).InForce(asOf).Exemptions)
+		}
+		if n > 0 {
+			out = append(out, store.DashboardDay{Day: d, Metric: mExemptions, Num: int64(n)})
 		}
 	}
 	return out, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -18,6 +19,8 @@ func dump(t *testing.T, st *store.Store) []string {
 	for _, q := range []string{
 		`SELECT 'day', day, metric, num, den FROM dashboard_days WHERE org = 'Acme' ORDER BY day, metric`,
 		`SELECT 'week', week, metric, n * 1000000000 + p50, p90 FROM dashboard_weeks WHERE org = 'Acme' ORDER BY week, metric`,
+		`SELECT 'cycle', opened, CAST(repository_id AS TEXT) || ' ' || CAST(first_response AS TEXT), decided, closed FROM dashboard_review_cycles
+			WHERE org = 'Acme' ORDER BY opened, repository_id`,
 	} {
 		rows, err := st.DB.Query(q)
 		if err != nil {
@@ -147,8 +150,15 @@ func testRefreshOverview(t *testing.T, d store.Dialect) {
 	if err := st.RecordPullRequestClosed(ctx, "Acme/web", 4, false, at(3, 21, 2, 0)); err != nil {
 		t.Fatal(err)
 	}
+	if err := st.RecordReviewEvent(ctx, store.ReviewEvent{Key: "late", RepositoryID: 1, InstallationID: 1, Org: "Acme", Repository: "Acme/api",
+		Kind: store.ReviewDecided, Actor: "lead", Verb: "approve", At: at(3, 21, 2, 30)}); err != nil {
+		t.Fatal(err)
+	}
 	refresh(at(3, 21, 3, 0))
 	incremental := dump(t, st)
+	if !slices.Contains(incremental, fmt.Sprintf("cycle %s 1 0 %d 0", at(3, 10, 0, 0).Format(time.DateOnly), at(3, 21, 2, 30).Unix())) {
+		t.Errorf("api's review is not decided in the rollup: %v", incremental)
+	}
 	if n := num(t, st, at(3, 21, 0, 0), mCompliance); n != 1 {
 		t.Errorf("Mar 21: %d compliant, want 1 (web)", n)
 	}

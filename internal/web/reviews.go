@@ -40,22 +40,33 @@ func reviewsPage(s *Site, ctx context.Context, q Query) (*Page, error) {
 	if now.Before(asOf) {
 		asOf = now
 	}
-	evs, err := s.Store.OrgReviewEvents(ctx, q.Org, q.Period.Until)
-	if err != nil {
-		return nil, err
-	}
-	kevs := make([]kpi.ReviewEvent, len(evs))
-	for i, e := range evs {
-		kevs[i] = kpi.ReviewEvent{RepositoryID: e.RepositoryID, Kind: e.Kind, Verb: e.Verb, At: e.At}
-	}
-	cycles := kpi.ReviewCycles(kevs)
 	p := &Page{Title: "Reviews", Nav: "reviews"}
-	p.Body = append(p.Body, decisionTimes(cycles, q.Period))
-	queue, err := s.reviewQueue(ctx, q, cycles, asOf, offset)
+	// The reviews' cycles come from the overview's rollup (kpi.ReviewCycles
+	// over review_events, rewritten by each refresh).
+	rollup, computed, err := s.Store.DashboardRollupOf(ctx, q.Org)
 	if err != nil {
 		return nil, err
 	}
-	p.Body = append(p.Body, queue)
+	if computed {
+		cycles, err := reviewCycles(ctx, s.Store, q.Org)
+		if err != nil {
+			return nil, err
+		}
+		ttd := decisionTimes(cycles, q.Period)
+		queue, err := s.reviewQueue(ctx, q, cycles, asOf, offset)
+		if err != nil {
+			return nil, err
+		}
+		for _, sec := range []*Section{&ttd, &queue} {
+			if sec.Empty == "" {
+				sec.Note += " " + overviewRollupNote(rollup)
+			}
+		}
+		p.Body = append(p.Body, ttd, queue)
+	} else {
+		p.Body = append(p.Body, Section{ID: "time-to-decision", Title: fmt.Sprintf("Time to decision (reviews decided %s)", q.Period.Label()), Empty: notComputed},
+			Section{ID: "queue", Title: "Reviews awaiting a decision, oldest first", Empty: notComputed})
+	}
 	byApprover, err := s.Store.OrgDecisionsByApprover(ctx, q.Org, q.Period.Since, q.Period.Until)
 	if err != nil {
 		return nil, err

@@ -83,6 +83,9 @@ func TestReviewQueuePages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if err := Refresh(ctx, site.Store, "Acme", seedNow.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
 	doc := getJSON(t, h, "/dashboard/acme/reviews"+seedQ+"&format=json")
 	q := doc.Sections[doc.section(t, "queue")].Table
 	if len(q.Rows) != QueueSize || q.Rows[0]["repository"] != "Acme/r00" || q.Rows[49]["repository"] != "Acme/r49" || q.Pages.Total != 57 {
@@ -107,6 +110,15 @@ func TestReviewsEmpty(t *testing.T) {
 	st := storetest.Open(t, store.SQLite)
 	s := &Site{Store: st, Now: func() time.Time { return seedNow }}
 	doc := getJSON(t, s.Handler(), "/dashboard/acme/reviews?format=json")
+	for _, id := range []string{"time-to-decision", "queue"} {
+		if e := doc.Sections[doc.section(t, id)].Empty; !strings.Contains(e, "not been computed yet") {
+			t.Errorf("%s before a refresh: %q", id, e)
+		}
+	}
+	if err := Refresh(context.Background(), st, "acme", seedNow); err != nil {
+		t.Fatal(err)
+	}
+	doc = getJSON(t, s.Handler(), "/dashboard/acme/reviews?format=json")
 	for id, want := range map[string]string{
 		"time-to-decision": "No review was decided in the period",
 		"queue":            "No review issue was awaiting a decision at 2026-03-20 12:00 UTC",

@@ -30,6 +30,19 @@ CREATE TABLE dashboard_weeks (
     PRIMARY KEY (org, week, metric)
 );
 
+-- Each opening of a review issue until its close (kpi.ReviewCycles over
+-- the org's review_events): opened, first response, first approve or
+-- reject, close (0: not yet), rewritten where they changed.
+CREATE TABLE dashboard_review_cycles (
+    org            TEXT NOT NULL,
+    repository_id  BIGINT NOT NULL,
+    opened         BIGINT NOT NULL,
+    first_response BIGINT NOT NULL DEFAULT 0,
+    decided        BIGINT NOT NULL DEFAULT 0,
+    closed         BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (org, repository_id, opened)
+);
+
 -- When each org's rollup was last brought up to date (refreshed_at, the
 -- refresh's clock), the days it covers (first_day to last_day), and the
 -- mark the next refresh starts from: history before mark_day is taken as
@@ -58,5 +71,6 @@ DROP INDEX repository_days_org_repository_day;
 DROP INDEX pull_request_facts_org_blocked;
 DROP INDEX pull_request_facts_org_updated;
 DROP TABLE dashboard_rollups;
+DROP TABLE dashboard_review_cycles;
 DROP TABLE dashboard_weeks;
 DROP TABLE dashboard_days;
