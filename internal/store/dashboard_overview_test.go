@@ -158,3 +158,39 @@ func testDashboardHistoryReaders(t *testing.T, s *store.Store) {
 		t.Errorf("by approver %+v, want %+v (%v)", as, want, err)
 	}
 }
+
+func TestDashboardReviewCycles(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
+			s := storetest.Open(t, d)
+			ctx := context.Background()
+			at := func(h int) time.Time { return time.Date(2026, 3, 1, h, 0, 0, 0, time.UTC) }
+			a := store.DashboardReviewCycle{RepositoryID: 1, Opened: at(1)}
+			b := store.DashboardReviewCycle{RepositoryID: 2, Opened: at(2), FirstResponse: at(3), Decided: at(4), Closed: at(5)}
+			if err := s.ReplaceDashboardReviewCycles(ctx, "acme", []store.DashboardReviewCycle{b, a}); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.ReplaceDashboardReviewCycles(ctx, "other", []store.DashboardReviewCycle{a}); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.DashboardReviewCycles(ctx, "acme")
+			if err != nil || !reflect.DeepEqual(got, []store.DashboardReviewCycle{a, b}) {
+				t.Fatalf("cycles %+v %v", got, err)
+			}
+			// a decided, b gone, c new.
+			a2 := a
+			a2.Decided = at(6)
+			c := store.DashboardReviewCycle{RepositoryID: 3, Opened: at(7)}
+			if err := s.ReplaceDashboardReviewCycles(ctx, "acme", []store.DashboardReviewCycle{a2, c}); err != nil {
+				t.Fatal(err)
+			}
+			got, _ = s.DashboardReviewCycles(ctx, "acme")
+			if !reflect.DeepEqual(got, []store.DashboardReviewCycle{a2, c}) {
+				t.Errorf("after a change: %+v", got)
+			}
+			if other, _ := s.DashboardReviewCycles(ctx, "other"); len(other) != 1 {
+				t.Errorf("the other org's cycles: %+v", other)
+			}
+		})
+	}
+}
