@@ -224,6 +224,74 @@ func (s *Store) DashboardDays(ctx context.Context, org string, since, until time
 	return out, rows.Err()
 }
 
+// DashboardDaysOf returns org's rows of the metrics (all when none) on
+// the given days only, by day and metric: the states a chart shows at
+// its steps.
+func (s *Store) DashboardDaysOf(ctx context.Context, org string, days []time.Time, metrics []string) ([]DashboardDay, error) {
+	var out []DashboardDay
+	for len(days) > 0 {
+		n := min(len(days), 400)
+		args := []any{org}
+		marks := make([]string, n)
+		for i, d := range days[:n] {
+			args = append(args, d.Unix())
+			marks[i] = fmt.Sprintf("$%d", len(args))
+		}
+		q := `SELECT day, metric, num, den FROM dashboard_days WHERE org = $1 AND day IN (` + strings.Join(marks, ",") + `)`
+		if len(metrics) > 0 {
+			ms := make([]string, len(metrics))
+			for i, m := range metrics {
+				args = append(args, m)
+				ms[i] = fmt.Sprintf("$%d", len(args))
+			}
+			q += ` AND metric IN (` + strings.Join(ms, ",") + `)`
+		}
+		rows, err := s.DB.QueryContext(ctx, q+` ORDER BY day, metric`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("read the dashboard days of %s: %w", org, err)
+		}
+		got, err := scanDashboardDays(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
+		days = days[n:]
+	}
+	return out, nil
+}
+
+// DashboardCounts returns org's rows of the metrics on the days of
+// [since, until), by day and metric.
+func (s *Store) DashboardCounts(ctx context.Context, org string, since, until time.Time, metrics []string) ([]DashboardDay, error) {
+	args := []any{org, since.Unix(), until.Unix()}
+	ms := make([]string, len(metrics))
+	for i, m := range metrics {
+		args = append(args, m)
+		ms[i] = fmt.Sprintf("$%d", len(args))
+	}
+	rows, err := s.DB.QueryContext(ctx, `SELECT day, metric, num, den FROM dashboard_days
+		WHERE org = $1 AND day >= $2 AND day < $3 AND metric IN (`+strings.Join(ms, ",")+`) ORDER BY day, metric`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read the dashboard days of %s: %w", org, err)
+	}
+	return scanDashboardDays(rows)
+}
+
+func scanDashboardDays(rows *sql.Rows) ([]DashboardDay, error) {
+	defer rows.Close()
+	var out []DashboardDay
+	for rows.Next() {
+		var d DashboardDay
+		var day int64
+		if err := rows.Scan(&day, &d.Metric, &d.Num, &d.Den); err != nil {
+			return nil, err
+		}
+		d.Day = unixTime(day)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
 // DashboardWeeks returns org's week rows of weeks starting in [since,
 // until), by week and metric.
 func (s *Store) DashboardWeeks(ctx context.Context, org string, since, until time.Time) ([]DashboardWeek, error) {
@@ -436,6 +504,39 @@ func (s *Store) OrgReviewLife(ctx context.Context, org string, until time.Time) 
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// ReviewIssuesOf returns the review issues of the repositories ids, by
+// repository ID: a page's rows' links, read by primary key.
+func (s *Store) ReviewIssuesOf(ctx context.Context, ids []int64) (map[int64]ReviewIssue, error) {
+	out := make(map[int64]ReviewIssue, len(ids))
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		args := make([]any, n)
+		marks := make([]string, n)
+		for i, id := range ids[:n] {
+			args[i], marks[i] = id, fmt.Sprintf("$%d", i+1)
+		}
+		rows, err := s.DB.QueryContext(ctx, `SELECT repository_id, installation_id, repository, review_repo, issue_number, notified, updated_at
+			FROM review_issues WHERE repository_id IN (`+strings.Join(marks, ",")+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("read review issues: %w", err)
+		}
+		for rows.Next() {
+			var r ReviewIssue
+			if err := rows.Scan(&r.RepositoryID, &r.InstallationID, &r.Repository, &r.ReviewRepo, &r.IssueNumber, &r.Notified, &r.UpdatedAt); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[r.RepositoryID] = r
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		ids = ids[n:]
+	}
+	return out, nil
 }
 
 // ApproverDecisions counts one person's deciding commands in a period.

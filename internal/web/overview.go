@@ -28,7 +28,7 @@ func overviewPage(s *Site, ctx context.Context, q Query) (*Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := newOverview(s, ctx, q, now)
+	v, err := newOverview(s, ctx, q, now, step)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +78,10 @@ type overview struct {
 	cycles []kpi.ReviewCycle
 }
 
-func newOverview(s *Site, ctx context.Context, q Query, now time.Time) (*overview, error) {
+// countMetrics add up over days (the others are states at a day's end).
+var countMetrics = []string{mOpened, mClosed, mMember, mExternal, mCLABlocked, mFirstTime}
+
+func newOverview(s *Site, ctx context.Context, q Query, now time.Time, step time.Duration) (*overview, error) {
 	v := &overview{org: q.Org, period: q.Period, now: now, asOf: q.Period.Until}
 	if now.Before(v.asOf) {
 		v.asOf = now
@@ -97,12 +100,18 @@ func newOverview(s *Site, ctx context.Context, q Query, now time.Time) (*overvie
 	}
 	if v.computed && len(v.weeks) > 0 {
 		from, until := mondayOf(q.Period.Since), v.weeks[len(v.weeks)-1].Add(7*oneDay)
-		days, err := st.DashboardDays(ctx, q.Org, from, until)
+		// Counts of every day of the weeks shown; states on the days a
+		// chart or the headline shows them only.
+		days, err := st.DashboardCounts(ctx, q.Org, from, until, countMetrics)
+		if err != nil {
+			return nil, err
+		}
+		states, err := st.DashboardDaysOf(ctx, q.Org, v.stateDays(step), nil)
 		if err != nil {
 			return nil, err
 		}
 		v.days = map[time.Time]map[string]store.DashboardDay{}
-		for _, d := range days {
+		for _, d := range append(days, states...) {
 			if v.days[d.Day] == nil {
 				v.days[d.Day] = map[string]store.DashboardDay{}
 			}
@@ -139,20 +148,53 @@ func reviewCycles(ctx context.Context, st *store.Store, org string) ([]kpi.Revie
 	return out, nil
 }
 
-// stateAt is a share metric's row on the latest rolled-up day on or
-// before d (and on or after the period's start), and that day.
+// stateAt is a share metric's value at the end of day d (the rollup's
+// last day if d is after it), and that day; false when the period or the
+// rollup does not reach it, or no repository was in scope then.
 func (v *overview) stateAt(metric string, d time.Time) (kpi.Ratio, time.Time, bool) {
-	for ; !d.Before(v.period.Since) && !d.Before(v.rollup.FirstDay); d = d.Add(-oneDay) {
-		if d.After(v.rollup.LastDay) {
-			continue
-		}
-		r, ok := v.days[d][metric]
-		if !ok && v.days[d][mCompliance].Den == 0 {
-			continue // nothing checked by then
-		}
-		return kpi.Ratio{Num: int(r.Num), Den: int(r.Den)}, d, true
+	d, ok := v.rolledUpDay(d)
+	if !ok || v.days[d][mCompliance].Den == 0 {
+		return kpi.Ratio{}, time.Time{}, false
 	}
-	return kpi.Ratio{}, time.Time{}, false
+	r := v.days[d][metric]
+	return kpi.Ratio{Num: int(r.Num), Den: int(r.Den)}, d, true
+}
+
+// stateDays are the days whose states the page shows: each step's end,
+// each trend week's end and the period's last day.
+func (v *overview) stateDays(step time.Duration) []time.Time {
+	seen := map[time.Time]bool{}
+	var out []time.Time
+	add := func(d time.Time) {
+		if d, ok := v.rolledUpDay(d); ok && !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	for _, e := range v.complianceEnds(step) {
+		add(e)
+	}
+	for _, w := range v.weeks {
+		add(earliest(w.Add(6*oneDay), v.lastDay))
+	}
+	add(v.lastDay)
+	return out
+}
+
+// complianceEnds are the compliance chart's steps: each day of the
+// period (up to today), or each week's last day within it.
+func (v *overview) complianceEnds(step time.Duration) []time.Time {
+	var ends []time.Time
+	if step == oneDay {
+		for d := v.period.Since; !d.After(v.lastDay); d = d.Add(oneDay) {
+			ends = append(ends, d)
+		}
+		return ends
+	}
+	for _, w := range v.weeks {
+		ends = append(ends, earliest(w.Add(6*oneDay), v.lastDay))
+	}
+	return ends
 }
 
 // rolledUpDay is the latest day on or before d that the rollup covers,
@@ -423,15 +465,13 @@ func (v *overview) compliance(step time.Duration) Section {
 	}
 	// The steps: each day of the period (to today), or each week's last
 	// day within it.
-	var ends []time.Time
+	ends := v.complianceEnds(step)
 	var labels []string
-	if step == oneDay {
-		for d := v.period.Since; !d.After(v.lastDay); d = d.Add(oneDay) {
-			ends, labels = append(ends, d), append(labels, d.Format(time.DateOnly))
-		}
-	} else {
-		for _, w := range v.weeks {
-			ends, labels = append(ends, earliest(w.Add(6*oneDay), v.lastDay)), append(labels, "week of "+w.Format(time.DateOnly))
+	for i, d := range ends {
+		if step == oneDay {
+			labels = append(labels, d.Format(time.DateOnly))
+		} else {
+			labels = append(labels, "week of "+v.weeks[i].Format(time.DateOnly))
 		}
 	}
 	rules := map[string]bool{}

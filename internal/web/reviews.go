@@ -140,13 +140,13 @@ func (s *Site) reviewQueue(ctx context.Context, q Query, cycles []kpi.ReviewCycl
 		return sec, BadRequest("page=%s: the queue has %d pages", q.Values.Get("page"), (len(open)+QueueSize-1)/QueueSize)
 	}
 	page := open[offset:min(offset+QueueSize, len(open))]
-	issues, err := s.Store.OrgReviewIssues(ctx, q.Org)
+	ids := make([]int64, len(page))
+	for i, c := range page {
+		ids[i] = c.RepositoryID
+	}
+	byID, err := s.Store.ReviewIssuesOf(ctx, ids)
 	if err != nil {
 		return sec, err
-	}
-	byID := make(map[int64]store.ReviewIssue, len(issues))
-	for _, is := range issues {
-		byID[is.RepositoryID] = is
 	}
 	web := strings.TrimSuffix(s.GitHubURL, "/")
 	if web == "" {

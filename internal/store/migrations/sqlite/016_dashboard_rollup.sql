@@ -66,7 +66,12 @@ CREATE INDEX pull_request_facts_org_blocked ON pull_request_facts (org, cla_bloc
 -- day of every repository).
 CREATE INDEX repository_days_org_repository_day ON repository_days (org, repository_id, day);
 
+-- The Reviews page counts the period's decisions by approver from this
+-- index alone.
+CREATE INDEX review_events_org_kind_at ON review_events (org, kind, at, actor, verb);
+
 -- +goose Down
+DROP INDEX review_events_org_kind_at;
 DROP INDEX repository_days_org_repository_day;
 DROP INDEX pull_request_facts_org_blocked;
 DROP INDEX pull_request_facts_org_updated;
