@@ -254,10 +254,15 @@ func (v *overview) headline() Section {
 	ratio("Licence coverage", mCoverage)
 	ratio("OSI-approved licences (of those with a licence)", mOSI)
 
-	ttd, open, _ := kpi.Reviews(v.cycles, v.period.Since, v.period.Until, v.asOf)
-	text, val := durationsCell(ttd)
-	row("Review time to decision", text, val, periodLabel)
-	row("Open reviews awaiting a decision", fmt.Sprint(open), open, endLabel)
+	if v.computed {
+		ttd, open, _ := kpi.Reviews(v.cycles, v.period.Since, v.period.Until, v.asOf)
+		text, val := durationsCell(ttd)
+		row("Review time to decision", text, val, periodLabel)
+		row("Open reviews awaiting a decision", fmt.Sprint(open), open, endLabel)
+	} else {
+		row("Review time to decision", "not computed yet", nil, "")
+		row("Open reviews awaiting a decision", "not computed yet", nil, "")
+	}
 	if d, ok := v.rolledUpDay(v.lastDay); ok {
 		n := v.days[d][mExemptions].Num
 		row("Exemptions in force", fmt.Sprint(n), n, "at the end of "+d.Format(time.DateOnly))

@@ -92,9 +92,11 @@ func refreshOverview(ctx context.Context, st *store.Store, org string, now time.
 		return err
 	}
 	if ok && !first.Before(prev.FirstDay) && !prev.MarkDay.After(mark) {
-		then, err := st.HistoryCounts(ctx, org, prev.MarkDay)
-		if err != nil {
-			return err
+		then := counts // the same mark: the same counts
+		if !prev.MarkDay.Equal(mark) {
+			if then, err = st.HistoryCounts(ctx, org, prev.MarkDay); err != nil {
+				return err
+			}
 		}
 		if then == prev.MarkCounts {
 			from, full, first = prev.MarkDay, false, prev.FirstDay

@@ -398,8 +398,13 @@ func TestOverviewEmpty(t *testing.T) {
 	}
 	s := &Site{Store: st, Now: func() time.Time { return seedNow }}
 	h := s.Handler()
-	// Before the first refresh: each rolled-up section says so.
+	// Before the first refresh: each rolled-up section and KPI says so.
 	doc := getJSON(t, h, "/dashboard/acme/?format=json")
+	for _, r := range doc.Sections[doc.section(t, "kpis")].Table.Rows {
+		if r["value"] != "not computed yet" {
+			t.Errorf("KPI %v before a refresh: %v", r["kpi"], r["value"])
+		}
+	}
 	for _, id := range []string{"trend-shares", "trend-durations", "trend-counts", "compliance", "open-reviews"} {
 		if e := doc.Sections[doc.section(t, id)].Empty; !strings.Contains(e, "not been computed yet") {
 			t.Errorf("%s before a refresh: %q", id, e)
