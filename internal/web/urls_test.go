@@ -33,10 +33,15 @@ func TestDashboardURLs(t *testing.T) {
 			}
 			h, ctx := dashboard(st)
 			for _, u := range urls {
+				url, err := resolve(h, ctx, u.url)
+				if err != nil {
+					t.Errorf("%s: %v", u.name, err)
+					continue
+				}
 				w := httptest.NewRecorder()
-				h.ServeHTTP(w, httptest.NewRequestWithContext(ctx, "GET", u.url, nil))
+				h.ServeHTTP(w, httptest.NewRequestWithContext(ctx, "GET", url, nil))
 				if w.Code != 200 {
-					t.Errorf("%s: GET %s: %d\n%.2000s", u.name, u.url, w.Code, w.Body)
+					t.Errorf("%s: GET %s: %d\n%.2000s", u.name, url, w.Code, w.Body)
 					continue
 				}
 				ct := w.Header().Get("Content-Type")
@@ -44,15 +49,15 @@ func TestDashboardURLs(t *testing.T) {
 				case strings.Contains(u.url, "format=json"):
 					var doc map[string]any
 					if err := json.Unmarshal(w.Body.Bytes(), &doc); err != nil || !strings.HasPrefix(ct, "application/json") {
-						t.Errorf("%s: GET %s: %s, not JSON: %v", u.name, u.url, ct, err)
+						t.Errorf("%s: GET %s: %s, not JSON: %v", u.name, url, ct, err)
 					}
 				case strings.Contains(u.url, "format=csv"):
 					if !strings.HasPrefix(ct, "text/csv") || !strings.Contains(w.Body.String(), "\n") {
-						t.Errorf("%s: GET %s: %s, not CSV: %.200q", u.name, u.url, ct, w.Body)
+						t.Errorf("%s: GET %s: %s, not CSV: %.200q", u.name, url, ct, w.Body)
 					}
 				default:
 					if !strings.HasPrefix(ct, "text/html") || !strings.Contains(w.Body.String(), "</main>") {
-						t.Errorf("%s: GET %s: %s, not a page: %.200q", u.name, u.url, ct, w.Body)
+						t.Errorf("%s: GET %s: %s, not a page: %.200q", u.name, url, ct, w.Body)
 					}
 				}
 			}
