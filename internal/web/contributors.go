@@ -263,6 +263,11 @@ func claBlocked(ctx context.Context, st *store.Store, org string, period Period,
 	return nil
 }
 
+// refreshContributors brings the page's rollups up to date (a refresher).
+func refreshContributors(ctx context.Context, st *store.Store, org string, now time.Time) error {
+	return st.RefreshContributors(ctx, org, now)
+}
+
 // weekStarts are the first days of the 7-day weeks of [since, until).
 func weekStarts(since, until time.Time) []time.Time {
 	var out []time.Time

@@ -18,9 +18,8 @@ type refresher struct {
 
 // refreshers: one line a rollup.
 var refreshers = []refresher{
-	{"contributors", func(ctx context.Context, st *store.Store, org string, now time.Time) error {
-		return st.RefreshContributors(ctx, org, now)
-	}},
+	{"overview", refreshOverview},
+	{"contributors", refreshContributors},
 }
 
 // Refresh brings every rollup of org up to date as of now. The org's
