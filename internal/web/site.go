@@ -60,13 +60,14 @@ var pages = []struct {
 	fn   pageFunc
 }{}
 
-// Handler serves /dashboard/{org}/… and the static files. Errors a user
+// Handler serves /dashboard/{org}/… and the static files (under
+// /dashboard/-/: no org login starts with a hyphen). Errors a user
 // can cause (an unknown org, a bad date or filter) are answered with a
 // page that says what was wrong.
 func (s *Site) Handler() http.Handler {
 	s.tmpl = template.Must(template.New("").Funcs(funcs).ParseFS(files, "templates/*.html"))
 	mux := http.NewServeMux()
-	mux.Handle("GET /dashboard/static/", http.StripPrefix("/dashboard/static/", staticFiles()))
+	mux.Handle("GET /dashboard/-/static/", http.StripPrefix("/dashboard/-/static/", staticFiles()))
 	mux.HandleFunc("GET /dashboard/{$}", s.index)
 	for _, p := range pages {
 		fn := p.fn
@@ -276,7 +277,7 @@ func SecurityHeaders(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
-		if !strings.HasPrefix(r.URL.Path, "/dashboard/static/") {
+		if !strings.HasPrefix(r.URL.Path, "/dashboard/-/static/") {
 			h.Set("Cache-Control", "no-store")
 		}
 		next.ServeHTTP(w, r)
