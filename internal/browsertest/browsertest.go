@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"image/png"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -121,6 +123,7 @@ type Tab struct {
 	mu        sync.Mutex
 	problems  []problem
 	documents map[string]bool // the pages the tab loaded
+	visited   []string        // the pages the tab asked for, redirects included
 
 	downloads string
 	browserID cdp.BrowserContextID
@@ -171,6 +174,12 @@ type problem struct{ text, url string }
 func (tab *Tab) listen(ev any) {
 	var p, url string
 	switch ev := ev.(type) {
+	case *network.EventRequestWillBeSent:
+		if ev.Type == network.ResourceTypeDocument {
+			tab.mu.Lock()
+			tab.visited = append(tab.visited, ev.Request.URL)
+			tab.mu.Unlock()
+		}
 	case *network.EventResponseReceived:
 		if ev.Type == network.ResourceTypeDocument {
 			tab.mu.Lock()
@@ -220,6 +229,42 @@ func (tab *Tab) Problems() []string {
 		}
 	}
 	return out
+}
+
+// Visited returns the address of every page the tab asked for so far, in
+// order, each hop of a redirect included.
+func (tab *Tab) Visited() []string {
+	tab.mu.Lock()
+	defer tab.mu.Unlock()
+	return append([]string(nil), tab.visited...)
+}
+
+// Fetch gets url with the tab's cookies (its session), outside the page:
+// for a page's CSV and JSON, which the page's CSP keeps the page itself
+// from fetching.
+func (tab *Tab) Fetch(url string) (int, []byte) {
+	tab.t.Helper()
+	res, err := chromedp.Call(tab.Ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{url}})
+	if err != nil {
+		tab.t.Fatalf("cookies of %s: %v", url, err)
+	}
+	req, err := http.NewRequestWithContext(tab.Ctx, http.MethodGet, url, nil)
+	if err != nil {
+		tab.t.Fatal(err)
+	}
+	for _, c := range res.Cookies {
+		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tab.t.Fatalf("get %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tab.t.Fatalf("read %s: %v", url, err)
+	}
+	return resp.StatusCode, b
 }
 
 // Go loads url and returns the HTTP status it was answered with.
