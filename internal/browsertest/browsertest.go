@@ -119,7 +119,11 @@ func removeStaleProfiles() {
 type Tab struct {
 	t   testing.TB
 	Ctx context.Context
+	*tabState
+}
 
+// tabState is what the copies For makes share.
+type tabState struct {
 	mu        sync.Mutex
 	problems  []problem
 	documents map[string]bool // the pages the tab loaded
@@ -129,10 +133,11 @@ type Tab struct {
 	browserID cdp.BrowserContextID
 }
 
-// New opens a tab for t. Without a browser it skips t, saying how to
-// install one, except on CI (CI=true) where it fails t: there the browser
-// tests are required.
-func New(t testing.TB) *Tab {
+// Require starts the process's browser if it is not running and returns
+// its context. Without a browser it skips t, saying how to install one,
+// except on CI (CI=true) where it fails t: there the browser tests are
+// required.
+func Require(t testing.TB) context.Context {
 	t.Helper()
 	bctx, err := start()
 	if err != nil {
@@ -141,7 +146,16 @@ func New(t testing.TB) *Tab {
 		}
 		t.Skipf("no browser for the dashboard's tests (%v): %s", err, Install)
 	}
-	tab := &Tab{t: t, downloads: t.TempDir(), documents: map[string]bool{}}
+	return bctx
+}
+
+// New opens a tab for t. Without a browser it skips t, saying how to
+// install one, except on CI (CI=true) where it fails t: there the browser
+// tests are required.
+func New(t testing.TB) *Tab {
+	t.Helper()
+	bctx := Require(t)
+	tab := &Tab{t: t, tabState: &tabState{downloads: t.TempDir(), documents: map[string]bool{}}}
 	ctx, cancel := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(tab.listen))
 	ctx, cancelT := context.WithTimeout(ctx, Timeout)
 	t.Cleanup(func() {
@@ -165,6 +179,10 @@ func New(t testing.TB) *Tab {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// For returns the tab for use in t, a subtest of the test that opened it:
+// the same tab, failing t.
+func (tab *Tab) For(t testing.TB) *Tab { return &Tab{t: t, Ctx: tab.Ctx, tabState: tab.tabState} }
 
 // problem is an error the browser reported; url is the resource a network
 // error is about.
