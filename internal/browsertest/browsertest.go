@@ -128,6 +128,7 @@ type tabState struct {
 	problems  []problem
 	documents map[string]bool // the pages the tab loaded
 	visited   []string        // the pages the tab asked for, redirects included
+	current   string          // the page shown
 
 	downloads string
 	browserID cdp.BrowserContextID
@@ -202,6 +203,7 @@ func (tab *Tab) listen(ev any) {
 		if ev.Type == network.ResourceTypeDocument {
 			tab.mu.Lock()
 			tab.documents[ev.Response.URL] = true
+			tab.current = ev.Response.URL
 			tab.mu.Unlock()
 		}
 	case *runtime.EventConsoleAPICalled:
@@ -229,7 +231,7 @@ func (tab *Tab) listen(ev any) {
 	}
 	if p != "" {
 		tab.mu.Lock()
-		tab.problems = append(tab.problems, problem{p, url})
+		tab.problems = append(tab.problems, problem{p + " on the page " + tab.current, url})
 		tab.mu.Unlock()
 	}
 }
@@ -454,11 +456,13 @@ func (tab *Tab) Unreachable() (missed []Control, reached int) {
 	return missed, reached
 }
 
-// Screenshot saves what the tab shows (the fixed viewport, as PNG) as
+// Screenshot saves the top of the page (the fixed viewport, as PNG) as
 // name.png in the artifacts' directory (ScreenshotDir), and, when
 // OSPO_UPDATE_SCREENSHOTS=1, as the README's testdata/screenshots/name.png.
 func (tab *Tab) Screenshot(name string) {
 	tab.t.Helper()
+	// The top of the page, as a visitor first sees it, with no focus ring.
+	Eval[chromedp.Void](tab, `(() => { window.scrollTo(0, 0); if (document.activeElement) document.activeElement.blur() })()`)
 	buf, err := chromedp.Run(tab.Ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		tab.t.Fatalf("screenshot %s: %v", name, err)
