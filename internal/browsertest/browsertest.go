@@ -27,11 +27,13 @@ import (
 	"github.com/chromedp/chromedp/kb"
 )
 
-// Viewport is the size of every tab, so that screenshots are comparable
-// from run to run.
-const Viewport = 1280
-
-const viewportHeight = 860
+// Viewport is the size of every tab (CSS pixels at scale 1), so that
+// screenshots are comparable from run to run and small: GitHub shows a
+// README's images at most about 900 pixels wide.
+const (
+	Viewport       = 1024
+	viewportHeight = 720
+)
 
 // Install is how to get the browser, as the skip and failure messages say it.
 const Install = "install Chromium (`apt-get install -y chromium`; .ci/run does it on CI) or set OSPO_CHROMIUM to a Chromium or Chrome binary"
@@ -457,9 +459,21 @@ func (tab *Tab) Unreachable() (missed []Control, reached int) {
 }
 
 // Screenshot saves the top of the page (the fixed viewport, as PNG) as
-// name.png in the artifacts' directory (ScreenshotDir), and, when
-// OSPO_UPDATE_SCREENSHOTS=1, as the README's testdata/screenshots/name.png.
+// name.png in the artifacts' directory (ScreenshotDir).
 func (tab *Tab) Screenshot(name string) {
+	tab.t.Helper()
+	tab.screenshot(name, false)
+}
+
+// ReadmeScreenshot is Screenshot of a page the README shows: with
+// OSPO_UPDATE_SCREENSHOTS=1 it also writes testdata/screenshots/name.png
+// at the module's root.
+func (tab *Tab) ReadmeScreenshot(name string) {
+	tab.t.Helper()
+	tab.screenshot(name, os.Getenv("OSPO_UPDATE_SCREENSHOTS") == "1")
+}
+
+func (tab *Tab) screenshot(name string, readme bool) {
 	tab.t.Helper()
 	// The top of the page, as a visitor first sees it, with no focus ring.
 	Eval[chromedp.Void](tab, `(() => { window.scrollTo(0, 0); if (document.activeElement) document.activeElement.blur() })()`)
@@ -479,7 +493,7 @@ func (tab *Tab) Screenshot(name string) {
 		tab.t.Fatal(err)
 	}
 	tab.t.Logf("screenshot: %s", path)
-	if os.Getenv("OSPO_UPDATE_SCREENSHOTS") == "1" {
+	if readme {
 		root, err := moduleRoot()
 		if err != nil {
 			tab.t.Fatal(err)
