@@ -1,8 +1,10 @@
 package browsertest
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -33,6 +35,22 @@ func TestHarnessSees(t *testing.T) {
 		w.Header().Set("Content-Type", "text/csv")
 		w.Header().Set("Content-Disposition", `attachment; filename="rows.csv"`)
 		w.Write([]byte("a,b\n1,2\n"))
+	})
+	// A page whose HTML disagrees with its JSON and CSV, as CheckPage
+	// must notice: a row, a chart point and a title differ.
+	mux.HandleFunc("/page", func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Query().Get("format") {
+		case "json":
+			w.Write([]byte(`{"title":"T","sections":[{"id":"s","title":"S (n)","chart":{"kind":"bar","x":["a","b"],"series":[{"name":"n","values":[1,null]}]},
+				"table":{"columns":[{"key":"k"},{"key":"n"}],"rows":[{"k":"a","n":1},{"k":"b","n":2}]}},{"id":"e","title":"E","empty":"nothing"}]}`))
+		case "csv":
+			w.Write([]byte("k,n\na,1\n'=b,2\n"))
+		default:
+			w.Write([]byte(`<!doctype html><title>t</title><h1>T <span>acme</span></h1><main>
+				<section id="s"><h2>S (n)</h2><svg id="s-chart"><rect class="point" data-value="1"/><rect class="point" data-value="3"/></svg>
+				<table><thead><tr><th>k</th><th>n</th></tr></thead><tbody><tr><td>a</td><td>1</td></tr><tr><td>=b</td><td>3</td></tr></tbody></table></section>
+				<section id="e"><h2>Else</h2><p class="empty">nothing</p></section></main>`))
+		}
 	})
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
@@ -77,6 +95,21 @@ func TestHarnessSees(t *testing.T) {
 			}
 		})
 	}
+	t.Run("check page", func(t *testing.T) {
+		tab := New(t)
+		tab.Go(srv.URL + "/page")
+		rec := &recorder{TB: t}
+		tab.For(rec).CheckPage(srv.URL + "/page")
+		want := []string{"chart s draws 2 points, its JSON has 1", "table s row 2 column 2 shows \"3\", the CSV \"2\"", "section e is titled [\"Else\"]"}
+		for _, w := range want {
+			if !slices.ContainsFunc(rec.errs, func(e string) bool { return strings.Contains(e, w) }) {
+				t.Errorf("CheckPage did not report %q; it reported %q", w, rec.errs)
+			}
+		}
+		if len(rec.errs) != len(want) {
+			t.Errorf("CheckPage reported %q, want only %q", rec.errs, want)
+		}
+	})
 	t.Run("unreachable", func(t *testing.T) {
 		tab := New(t)
 		tab.Go(srv.URL + "/unreachable")
@@ -86,6 +119,17 @@ func TestHarnessSees(t *testing.T) {
 		}
 	})
 }
+
+// recorder records a test's errors instead of failing it.
+type recorder struct {
+	testing.TB
+	errs []string
+}
+
+func (r *recorder) Errorf(format string, args ...any) {
+	r.errs = append(r.errs, fmt.Sprintf(format, args...))
+}
+func (r *recorder) Helper() {}
 
 // quiet keeps a tab's cleanup from failing the test on the problems the
 // test provoked.
