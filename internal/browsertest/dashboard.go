@@ -112,6 +112,15 @@ func (tab *Tab) CheckPage(pageURL string) *Page {
 
 func (tab *Tab) checkChart(pageURL string, s Section) {
 	tab.t.Helper()
+	// Every text of the chart (ticks, labels, unit) lies within its box,
+	// not cut off at an edge.
+	cut := Eval[[]string](tab, fmt.Sprintf(`(() => { const svg = document.getElementById(%s); if (!svg) return ["no chart"];
+		const vb = svg.viewBox.baseVal; return Array.from(svg.querySelectorAll("text"), t => [t, t.getBBox()])
+		.filter(([t, b]) => b.x < vb.x - 0.5 || b.y < vb.y - 0.5 || b.x + b.width > vb.x + vb.width + 0.5 || b.y + b.height > vb.y + vb.height + 0.5)
+		.map(([t]) => t.textContent) })()`, strconv.Quote(s.ID+"-chart")))
+	if len(cut) != 0 {
+		tab.t.Errorf("%s: chart %s cuts off %q", pageURL, s.ID, cut)
+	}
 	values := Eval[[]string](tab, fmt.Sprintf(`Array.from(document.querySelectorAll(%s), e => e.dataset.value)`, strconv.Quote("#"+s.ID+"-chart .point")))
 	var want []float64
 	for _, se := range s.Chart.Series {

@@ -71,6 +71,10 @@ func browserPage(s *Site, ctx context.Context, q Query) (*Page, error) {
 		}},
 		Body: []Section{
 			{ID: "repos", Title: "Failing rules by repository (rules, last check in the period)", Chart: c, Table: t},
+			{ID: "weeks", Title: "Repositories checked by week (repositories)", Chart: &Chart{Kind: "line", Unit: "repositories",
+				X: []string{"2026-11-16", "2026-11-23", "2026-11-30"}, Series: []Series{{Name: "checked", Values: []*float64{Float(2), nil, Float(float64(len(rows)))}}}},
+				Table: &Table{Columns: []Column{{Key: "week", Label: "Week"}, {Key: "checked", Label: "Checked", Numeric: true}},
+					Rows: [][]Cell{{{Text: "2026-11-16"}, {Text: "2"}}, {{Text: "2026-11-23"}, {Text: ""}}, {{Text: "2026-11-30"}, {Text: strconv.Itoa(len(rows))}}}}},
 			{ID: "nothing", Title: "Nothing", Empty: "Nothing to show: this section is always empty."},
 		}}, nil
 }
