@@ -58,7 +58,10 @@ type pageFunc func(s *Site, ctx context.Context, q Query) (*Page, error)
 var pages = []struct {
 	path string
 	fn   pageFunc
-}{}
+}{
+	{"{$}", overviewPage},
+	{"reviews", reviewsPage},
+}
 
 // Handler serves /dashboard/{org}/… and the static files (under
 // /dashboard/-/: no org login starts with a hyphen). Errors a user
