@@ -14,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ospo-bot/ospo-bot/internal/browsertest"
+	"github.com/ospo-bot/ospo-bot/internal/web"
 )
 
 // TestDashboardInBrowser plays the demo (its steps and the simulated
@@ -45,10 +46,10 @@ func TestDashboardInBrowser(t *testing.T) {
 	}
 	t.Run("refusal", func(t *testing.T) { refusal(t, d) })
 	for _, pg := range []struct {
-		name, path string
-		check      func(t *testing.T, tab *browsertest.Tab, p *browsertest.Page)
+		name, path, pattern string
+		check               func(t *testing.T, tab *browsertest.Tab, p *browsertest.Page)
 	}{
-		{"overview", "", func(t *testing.T, tab *browsertest.Tab, p *browsertest.Page) {
+		{"overview", "", "{$}", func(t *testing.T, tab *browsertest.Tab, p *browsertest.Page) {
 			// Every open review was opened today.
 			if s := p.Section("open-reviews"); s == nil || s.Points() != 4 {
 				t.Errorf("open reviews by age: want a bar for each of the 4 ages")
@@ -58,7 +59,7 @@ func TestDashboardInBrowser(t *testing.T) {
 				t.Errorf("open reviews by age: %v, want %d under a day", rows, want.open)
 			}
 		}},
-		{"repositories", "repositories", func(t *testing.T, tab *browsertest.Tab, p *browsertest.Page) {
+		{"repositories", "repositories", "repositories", func(t *testing.T, tab *browsertest.Tab, p *browsertest.Page) {
 			if got := tab.Texts("#repositories caption"); len(got) != 1 || !strings.Contains(got[0], fmt.Sprintf("of %d", want.repos)) {
 				t.Errorf("caption %q: want %d repositories", got, want.repos)
 			}
@@ -67,13 +68,13 @@ func TestDashboardInBrowser(t *testing.T) {
 				t.Errorf("repositories, by name: %v", names)
 			}
 		}},
-		{"repository", "repositories/widget", func(t *testing.T, tab *browsertest.Tab, p *browsertest.Page) {
+		{"repository", "repositories/widget", "repositories/{rest...}", func(t *testing.T, tab *browsertest.Tab, p *browsertest.Page) {
 			_, rows := tab.Table("#decisions table")
 			if len(rows) != 1 || rows[0][1] != "lead" || rows[0][2] != "approve" {
 				t.Errorf("widget's decisions: %v, want lead's approve", rows)
 			}
 		}},
-		{"reviews", "reviews", func(t *testing.T, tab *browsertest.Tab, p *browsertest.Page) {
+		{"reviews", "reviews", "reviews", func(t *testing.T, tab *browsertest.Tab, p *browsertest.Page) {
 			_, rows := tab.Table("#queue table")
 			if got := column(rows, 0); !sameSet(got, want.flagged) {
 				t.Errorf("the queue: %v, want %v", got, want.flagged)
@@ -86,8 +87,22 @@ func TestDashboardInBrowser(t *testing.T) {
 				t.Errorf("decisions by approver: want a bar for each verb of lead's")
 			}
 		}},
-		
-		{"audit", "audit", func(t *testing.T, tab *browsertest.Tab, p *browsertest.Page) {
+
+		{"contributors", "contributors", "contributors", func(t *testing.T, tab *browsertest.Tab, p *browsertest.Page) {
+			_, rows := tab.Table("#contributions table")
+			if m, e := sum(t, rows, 1), sum(t, rows, 2); m != want.members || e != want.external {
+				t.Errorf("pull requests by members and external authors: %d and %d, want %d and %d", m, e, want.members, want.external)
+			}
+			_, rows = tab.Table("#first-time table")
+			if n := sum(t, rows, 1); n != want.firstTime {
+				t.Errorf("first-time contributors: %d, want %d", n, want.firstTime)
+			}
+			_, rows = tab.Table("#cla-signers table")
+			if n := sum(t, rows, 1); n != 2 || len(rows) == 0 || rows[len(rows)-1][2] != "2" {
+				t.Errorf("CLA signers: %v, want 2 new (bob, alice) and 2 in force at the end", rows)
+			}
+		}},
+		{"audit", "audit", "audit", func(t *testing.T, tab *browsertest.Tab, p *browsertest.Page) {
 			// The scenario's decisions and CLA signatures, newest first.
 			_, rows := tab.Table("#audit table")
 			var got []string
@@ -103,6 +118,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		}},
 	} {
 		t.Run(pg.name, func(t *testing.T) {
+			needPage(t, pg.pattern)
 			tab := tab.For(t)
 			if code := tab.Go(base + pg.path); code != 200 {
 				t.Fatalf("%s: status %d", pg.path, code)
@@ -115,10 +131,20 @@ func TestDashboardInBrowser(t *testing.T) {
 			}
 		})
 	}
-	t.Run("sort and filter", func(t *testing.T) { sortAndFilter(t, tab.For(t), base, want) })
-	t.Run("csv", func(t *testing.T) { exportCSV(t, tab.For(t), base) })
+	t.Run("sort and filter", func(t *testing.T) { needPage(t, "repositories"); sortAndFilter(t, tab.For(t), base, want) })
+	t.Run("csv", func(t *testing.T) { needPage(t, "audit"); exportCSV(t, tab.For(t), base) })
 	if p := tab.Problems(); len(p) != 0 {
 		t.Errorf("the browser reported: %v", p)
+	}
+}
+
+// needPage skips a check of a page internal/web does not register (yet):
+// the pages of issue 14 are merged one by one. Once every one is, it
+// never skips.
+func needPage(t *testing.T, pattern string) {
+	t.Helper()
+	if !slices.Contains(web.Registered(), pattern) {
+		t.Skipf("internal/web registers no page %q yet", pattern)
 	}
 }
 
@@ -129,6 +155,12 @@ type scenarioCounts struct {
 	open      int      // reviews awaiting a decision
 	flagged   []string // the repositories whose review awaits a decision
 	compliant []string // the others
+
+	// Pull requests of the default period (the 90 days to today): the
+	// quarter's but its first (opened 90 days ago, hours before the
+	// period starts), and alice's on widget.
+	members, external int
+	firstTime         int // authors whose first pull request is in the period
 }
 
 // expected: the quarter's repositories; a public one is flagged for
@@ -146,6 +178,27 @@ func expected() scenarioCounts {
 		}
 	}
 	c.repos, c.open = quarterRepos+3, len(c.flagged)
+	first := map[string]int{}
+	for k := range quarterPRs {
+		author := quarterAuthors[k%len(quarterAuthors)]
+		if _, ok := first[author]; !ok {
+			first[author] = k
+		}
+		if k == 0 {
+			continue
+		}
+		if strings.HasPrefix(author, "dev") { // the org's members
+			c.members++
+		} else {
+			c.external++
+		}
+	}
+	c.external++ // alice's, on widget
+	for _, k := range first {
+		if k > 0 {
+			c.firstTime++
+		}
+	}
 	return c
 }
 
@@ -257,6 +310,20 @@ func exportCSV(t *testing.T, tab *browsertest.Tab, base string) {
 	if len(shown) != 1 || !slices.Equal(recs[1], shown[0]) || recs[1][1] != "lead" || recs[1][2] != "approve" {
 		t.Errorf("the CSV's rows %v, the page's %v: want lead's approve", recs, shown)
 	}
+}
+
+// sum adds up the numbers of a table's column.
+func sum(t *testing.T, rows [][]string, i int) int {
+	t.Helper()
+	n := 0
+	for _, r := range rows {
+		v, err := strconv.Atoi(r[i])
+		if err != nil {
+			t.Errorf("column %d of %v: %v", i, r, err)
+		}
+		n += v
+	}
+	return n
 }
 
 func column(rows [][]string, i int) []string {
