@@ -11,7 +11,7 @@ import (
 // The chart's drawing area, in SVG user units; the SVG scales to its box.
 const (
 	chartW, chartH         = 720.0, 260.0
-	padL, padR, padT, padB = 56.0, 16.0, 16.0, 48.0
+	padL, padR, padT, padB = 56.0, 36.0, 16.0, 48.0 // padR: half the widest x label (a date) past the last point
 	maxXLabels             = 12
 )
 

@@ -64,6 +64,16 @@ var pages = []struct {
 	{"contributors", contributorsPage},
 }
 
+// Registered returns the patterns of the org's pages under /dashboard/{org}/,
+// as registered ("{$}" is the overview): the browser test visits each.
+func Registered() []string {
+	out := make([]string, len(pages))
+	for i, p := range pages {
+		out[i] = p.path
+	}
+	return out
+}
+
 // Handler serves /dashboard/{org}/… and the static files (under
 // /dashboard/-/: no org login starts with a hyphen). Errors a user
 // can cause (an unknown org, a bad date or filter) are answered with a
