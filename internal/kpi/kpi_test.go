@@ -244,3 +244,23 @@ func TestAbsenceFactors(t *testing.T) {
 		t.Errorf("no data: %+v", got)
 	}
 }
+
+// TestReviewCyclesSameSecond: history is kept in whole seconds, and the bot
+// closes a review in the second of the approve that decided it; events of
+// one second count in the order they can happen (opened, responded,
+// decided, closed, reopened), whatever order they were read in.
+func TestReviewCyclesSameSecond(t *testing.T) {
+	evs := []ReviewEvent{
+		{1, ReviewOpened, "", at(0)},
+		{1, ReviewClosed, "", at(3)}, {1, ReviewDecided, "approve", at(3)}, {1, ReviewResponded, "", at(3)},
+		{2, ReviewOpened, "", at(0)}, {2, ReviewReopened, "", at(5)}, {2, ReviewClosed, "", at(5)},
+	}
+	want := []ReviewCycle{
+		{1, at(0), at(3), at(3), at(3)},
+		{2, at(0), time.Time{}, time.Time{}, at(5)},
+		{2, at(5), time.Time{}, time.Time{}, time.Time{}},
+	}
+	if cs := ReviewCycles(evs); !reflect.DeepEqual(cs, want) {
+		t.Fatalf("cycles\n got %+v\nwant %+v", cs, want)
+	}
+}

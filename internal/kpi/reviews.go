@@ -31,6 +31,11 @@ type ReviewCycle struct {
 	Opened, FirstResponse, Decided, Closed time.Time
 }
 
+// kindOrder orders the events of one second (history keeps whole
+// seconds) as they can happen: the bot closes a review in the second of
+// the approve that decided it, and a reopening follows a close.
+var kindOrder = map[string]int{ReviewOpened: 0, ReviewResponded: 1, ReviewDecided: 2, ReviewClosed: 3, ReviewReopened: 4}
+
 // ReviewCycles replays events, of any repositories in any order, into
 // cycles ordered by repository and opening. Events before a repository's
 // first opening are ignored.
@@ -43,7 +48,10 @@ func ReviewCycles(evs []ReviewEvent) []ReviewCycle {
 			}
 			return 1
 		}
-		return a.At.Compare(b.At)
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
+		}
+		return kindOrder[a.Kind] - kindOrder[b.Kind]
 	})
 	var out []ReviewCycle
 	var cur *ReviewCycle // the repository's open cycle
