@@ -87,6 +87,9 @@ func (s *Site) Handler() http.Handler {
 		fn := p.fn
 		mux.HandleFunc("GET /dashboard/{org}/"+p.path, func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, fn) })
 	}
+	// Any other path: the dashboard's own 404 page (with its style sheet
+	// and icon), not Go's plain text.
+	mux.HandleFunc("/dashboard/", func(w http.ResponseWriter, r *http.Request) { s.Error(w, r, http.StatusNotFound, "") })
 	return mux
 }
 

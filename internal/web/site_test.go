@@ -133,7 +133,8 @@ func TestPageRefusals(t *testing.T) {
 		{"/dashboard/acme/test?sort=secret", lead, 400, "sortable columns"},
 		{"/dashboard/acme/test?dir=up", lead, 400, "asc or desc"},
 		{"/dashboard/acme/test?page=0", lead, 400, "page number from 1"},
-		{"/dashboard/acme/nope", lead, 404, ""},
+		{"/dashboard/acme/nope", lead, 404, "There is no such page."},
+		{"/dashboard/acme/test/deeper", lead, 404, "There is no such page."},
 	} {
 		w := get(t, h, c.path, c.viewer)
 		if w.Code != c.code || !strings.Contains(w.Body.String(), c.says) {
