@@ -17,7 +17,9 @@ type refresher struct {
 }
 
 // refreshers: one line a rollup.
-var refreshers = []refresher{}
+var refreshers = []refresher{
+	{"repositories", refreshRepositories},
+}
 
 // Refresh brings every rollup of org up to date as of now. The org's
 // dashboard job calls it (after a sweep, and DashboardDebounce after a

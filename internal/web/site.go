@@ -58,7 +58,11 @@ type pageFunc func(s *Site, ctx context.Context, q Query) (*Page, error)
 var pages = []struct {
 	path string
 	fn   pageFunc
-}{}
+}{
+	{"repositories", repositoriesPage},
+	{"repositories/{rest...}", repositoryDetailPage},
+	{"audit", auditPage},
+}
 
 // Handler serves /dashboard/{org}/… and the static files. Errors a user
 // can cause (an unknown org, a bad date or filter) are answered with a
