@@ -10,9 +10,9 @@ import (
 
 // The chart's drawing area, in SVG user units; the SVG scales to its box.
 const (
-	chartW, chartH          = 720.0, 260.0
-	padL, padR, padT, padB  = 56.0, 16.0, 16.0, 48.0
-	maxXLabels              = 12
+	chartW, chartH         = 720.0, 260.0
+	padL, padR, padT, padB = 56.0, 16.0, 16.0, 48.0
+	maxXLabels             = 12
 )
 
 // palette: one colour a series, distinguishable for common colour

@@ -70,13 +70,22 @@ var pages = []struct {
 func (s *Site) Handler() http.Handler {
 	s.tmpl = template.Must(template.New("").Funcs(funcs).ParseFS(files, "templates/*.html"))
 	mux := http.NewServeMux()
-	mux.Handle("GET /dashboard/static/", http.StripPrefix("/dashboard/static/", staticFiles()))
 	mux.HandleFunc("GET /dashboard/{$}", s.index)
 	for _, p := range pages {
 		fn := p.fn
 		mux.HandleFunc("GET /dashboard/{org}/"+p.path, func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, fn) })
 	}
-	return mux
+	// The static files are served apart from the mux: "static/" beside
+	// "{org}/repositories" is a conflict to ServeMux (neither pattern is
+	// more specific), and "static" is no org login GitHub allows anyway.
+	static := http.StripPrefix("/dashboard/static/", staticFiles())
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/dashboard/static/") && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			static.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
 }
 
 // index lists the orgs the viewer may see, or goes to the one.
