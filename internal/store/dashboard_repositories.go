@@ -192,25 +192,15 @@ func (s *Store) SetDashboardReviewStates(ctx context.Context, org string, states
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		// Every row not set yet ('' after its first refresh) and not in
-		// states has no review.
-		n, err := rowsAffected(tx.ExecContext(ctx, `UPDATE dashboard_repositories SET review_state = 'none', review_repo = '', issue_number = 0
-			WHERE org = $1 AND review_state = ''`, org))
-		if err != nil {
-			return err
-		}
-		total += n
 		for id, c := range have {
 			if _, ok := states[id]; !ok && c.State != "" {
 				states[id] = ReviewCell{State: "none"}
 			}
 		}
 		for id, c := range states {
-			if h, ok := have[id]; ok && h == c {
-				continue
-			}
-			if _, ok := have[id]; !ok && c == (ReviewCell{State: "none"}) {
-				continue // set above
+			h, ok := have[id]
+			if ok && h == c || !ok && c == (ReviewCell{State: "none"}) {
+				continue // as it is (a row not in have has none)
 			}
 			n, err := rowsAffected(tx.ExecContext(ctx, `UPDATE dashboard_repositories SET review_state = $1, review_repo = $2, issue_number = $3
 				WHERE repository_id = $4 AND org = $5`, c.State, c.ReviewRepo, c.Number, id, org))
@@ -219,6 +209,14 @@ func (s *Store) SetDashboardReviewStates(ctx context.Context, org string, states
 			}
 			total += n
 		}
+		// Every other row not derived yet ('' since its first refresh)
+		// has no review.
+		n, err := rowsAffected(tx.ExecContext(ctx, `UPDATE dashboard_repositories SET review_state = 'none', review_repo = '', issue_number = 0
+			WHERE org = $1 AND review_state = ''`, org))
+		if err != nil {
+			return err
+		}
+		total += n
 		return nil
 	})
 	if err != nil {
@@ -540,4 +538,24 @@ func (s *Store) DashboardAuditActions(ctx context.Context, org string) ([]string
 		out = append(out, a)
 	}
 	return out, rows.Err()
+}
+
+// FillAuditOrgs gives every audit entry written without its org (by a
+// writer other than AppendAudit, or before migration 017 ran on a
+// replica still writing the old way) the org AppendAudit would have
+// given it. Cheap when there is none: the rows are found by the org
+// index.
+func (s *Store) FillAuditOrgs(ctx context.Context) (int64, error) {
+	owner := `LOWER(SUBSTR(subject, 1, INSTR(subject, '/') - 1))`
+	slash := `INSTR(subject, '/') > 1`
+	if s.Dialect == Postgres {
+		owner, slash = `LOWER(SPLIT_PART(subject, '/', 1))`, `STRPOS(subject, '/') > 1`
+	}
+	n, err := rowsAffected(s.DB.ExecContext(ctx, `UPDATE audit_log SET org = CASE WHEN `+slash+` THEN `+owner+`
+		ELSE COALESCE((SELECT LOWER(account) FROM installations i WHERE i.id = audit_log.installation_id), '') END
+		WHERE org = ''`))
+	if err != nil {
+		return 0, fmt.Errorf("fill the audit log's orgs: %w", err)
+	}
+	return n, nil
 }

@@ -39,8 +39,12 @@ var topicSyntax = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,49}$`)
 // refreshRepositories brings the Repositories page's rows up to date:
 // the repositories checked since the last run, then every review state
 // of the org (an org's reviews are one row a flagged repository), writing
-// only the rows that changed.
+// only the rows that changed; and the org of audit entries written
+// without one (store.FillAuditOrgs).
 func refreshRepositories(ctx context.Context, st *store.Store, org string, now time.Time) error {
+	if _, err := st.FillAuditOrgs(ctx); err != nil {
+		return err
+	}
 	if _, err := st.RefreshDashboardRepositories(ctx, org); err != nil {
 		return err
 	}

@@ -1,0 +1,99 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/ospo-bot/ospo-bot/internal/store"
+	"github.com/ospo-bot/ospo-bot/internal/store/storetest"
+)
+
+func TestDashboardRepositoriesRefreshOnlyWhatChanged(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
+			st, ctx := storetest.Open(t, d), context.Background()
+			now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+			day := func(id int64, name string, at time.Time, failing ...string) {
+				t.Helper()
+				if err := st.RecordRepositoryDay(ctx, store.RepositoryDay{RepositoryID: id, InstallationID: 1, Org: "acme",
+					Repository: "acme/" + name, InScope: true, Flagged: len(failing) > 0, Failing: failing, At: at,
+					Topics: []string{"b", "a", "a"}, HasTopics: true}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			refresh := func(want int64) {
+				t.Helper()
+				n, err := st.RefreshDashboardRepositories(ctx, "acme")
+				if err != nil || n != want {
+					t.Fatalf("refresh wrote %d rows (%v), want %d", n, err, want)
+				}
+			}
+			day(1, "one", now.AddDate(0, 0, -1), "license")
+			day(1, "one", now, "license", "codeowners")
+			day(2, "two", now.AddDate(0, 0, -1))
+			refresh(2)
+			refresh(0) // nothing changed: nothing written
+			rows, total, err := st.DashboardRepositories(ctx, store.RepositoryFilter{Org: "acme", Sort: "failing", Desc: true, Limit: 10})
+			if err != nil || total != 2 || rows[0].Repository != "acme/one" || len(rows[0].Failing) != 2 || rows[0].Status != store.StatusFlagged ||
+				len(rows[1].Topics) != 2 || rows[1].Topics[0] != "a" || !rows[1].TopicsKnown || rows[1].Status != store.StatusCompliant {
+				t.Fatalf("rows %+v total %d err %v", rows, total, err)
+			}
+			day(2, "two-renamed", now, "files")
+			refresh(1)
+			r, err := st.DashboardRepositoryNamed(ctx, "acme", "TWO-renamed")
+			if err != nil || r.Status != store.StatusFlagged || r.Failing[0] != "files" || r.Review.State != "" {
+				t.Fatalf("%+v %v", r, err)
+			}
+			// Review states: written when they differ, "none" for the rest.
+			if n, err := st.SetDashboardReviewStates(ctx, "acme", map[int64]store.ReviewCell{1: {State: "open", ReviewRepo: "acme/ospo", Number: 4}}); err != nil || n != 2 {
+				t.Fatalf("review states: %d rows, %v", n, err)
+			}
+			if n, err := st.SetDashboardReviewStates(ctx, "acme", map[int64]store.ReviewCell{1: {State: "open", ReviewRepo: "acme/ospo", Number: 4}}); err != nil || n != 0 {
+				t.Fatalf("review states again: %d rows, %v", n, err)
+			}
+			if n, err := st.SetDashboardReviewStates(ctx, "acme", nil); err != nil || n != 1 {
+				t.Fatalf("review states gone: %d rows, %v", n, err)
+			}
+			if r, _ := st.DashboardRepositoryNamed(ctx, "acme", "one"); r.Review != (store.ReviewCell{State: "none"}) {
+				t.Fatalf("%+v", r.Review)
+			}
+		})
+	}
+}
+
+func TestDashboardAuditIsTheOrgsExactly(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
+			st, ctx := storetest.Open(t, d), context.Background()
+			now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+			if err := st.UpsertInstallation(ctx, store.Installation{ID: 1, Account: "Acme", AccountType: "Organization", State: "active", UpdatedAt: now}); err != nil {
+				t.Fatal(err)
+			}
+			for i, s := range []string{"Acme/widget", "acme/widget#3", "acme-other/widget", "acmeo/x", "repository 9"} {
+				if err := st.AppendAudit(ctx, store.AuditEntry{At: now.Add(time.Duration(i) * time.Second), InstallationID: 1 + int64(i%2)*0,
+					Actor: "lead", Action: "approve", Subject: s}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// A row written without its org (not through AppendAudit).
+			if _, err := st.DB.ExecContext(ctx, `INSERT INTO audit_log (at, installation_id, actor, action, subject) VALUES ($1, 1, 'x', 'y', 'ACME/raw')`, now.Add(time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := st.FillAuditOrgs(ctx); err != nil || n != 1 {
+				t.Fatalf("filled %d (%v)", n, err)
+			}
+			es, total, err := st.DashboardAudit(ctx, store.AuditFilter{Org: "ACME", Since: now.Add(-time.Hour), Until: now.Add(time.Hour)})
+			var got []string
+			for _, e := range es {
+				got = append(got, e.Subject)
+			}
+			if err != nil || total != 4 || len(got) != 4 || got[0] != "ACME/raw" || got[1] != "repository 9" || got[2] != "acme/widget#3" || got[3] != "Acme/widget" {
+				t.Fatalf("acme's audit: %q (%d) %v", got, total, err)
+			}
+			if _, total, _ := st.DashboardAudit(ctx, store.AuditFilter{Org: "acme", Repository: "ACME/Widget", Since: now.Add(-time.Hour), Until: now.Add(time.Hour)}); total != 2 {
+				t.Fatalf("the widget's entries: %d", total)
+			}
+		})
+	}
+}
