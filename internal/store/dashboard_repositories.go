@@ -501,8 +501,9 @@ func (s *Store) DashboardAudit(ctx context.Context, f AuditFilter) ([]AuditEntry
 		where = append(where, "action = "+arg(f.Action))
 	}
 	if f.Repository != "" {
-		r := strings.ToLower(f.Repository)
-		where = append(where, "(LOWER(subject) = "+arg(r)+" OR LOWER(subject) LIKE "+arg(likeEscape(r)+"#%")+` ESCAPE '\')`)
+		// By the repository's index, the org's condition kept (a subject
+		// is one org's).
+		where[0] = "repo = " + arg(strings.ToLower(f.Repository)) + " AND org = $1"
 	}
 	cond := strings.Join(where, " AND ")
 	var total int
@@ -547,12 +548,14 @@ func (s *Store) DashboardAuditActions(ctx context.Context, org string) ([]string
 // index.
 func (s *Store) FillAuditOrgs(ctx context.Context) (int64, error) {
 	owner := `LOWER(SUBSTR(subject, 1, INSTR(subject, '/') - 1))`
+	repo := `LOWER(CASE WHEN INSTR(subject, '#') > 0 THEN SUBSTR(subject, 1, INSTR(subject, '#') - 1) ELSE subject END)`
 	slash := `INSTR(subject, '/') > 1`
 	if s.Dialect == Postgres {
-		owner, slash = `LOWER(SPLIT_PART(subject, '/', 1))`, `STRPOS(subject, '/') > 1`
+		owner, repo, slash = `LOWER(SPLIT_PART(subject, '/', 1))`, `LOWER(SPLIT_PART(subject, '#', 1))`, `STRPOS(subject, '/') > 1`
 	}
 	n, err := rowsAffected(s.DB.ExecContext(ctx, `UPDATE audit_log SET org = CASE WHEN `+slash+` THEN `+owner+`
-		ELSE COALESCE((SELECT LOWER(account) FROM installations i WHERE i.id = audit_log.installation_id), '') END
+		ELSE COALESCE((SELECT LOWER(account) FROM installations i WHERE i.id = audit_log.installation_id), '') END,
+		repo = CASE WHEN `+slash+` THEN `+repo+` ELSE '' END
 		WHERE org = ''`))
 	if err != nil {
 		return 0, fmt.Errorf("fill the audit log's orgs: %w", err)

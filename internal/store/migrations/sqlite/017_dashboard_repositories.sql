@@ -47,16 +47,24 @@ CREATE INDEX dashboard_repositories_org_classification ON dashboard_repositories
 -- reads one org's entries by index and exactly ("acme" is not
 -- "acme-other"): the owner in the subject ("org/repo", "org/repo#12"),
 -- else the login of the entry's installation.
+-- repo is the repository an entry is about ("org/repo", lowercase, without
+-- a pull request's "#12"; '' none), read by index on a repository's page.
 ALTER TABLE audit_log ADD COLUMN org TEXT NOT NULL DEFAULT '';
-UPDATE audit_log SET org = LOWER(SUBSTR(subject, 1, INSTR(subject, '/') - 1)) WHERE INSTR(subject, '/') > 1;
+ALTER TABLE audit_log ADD COLUMN repo TEXT NOT NULL DEFAULT '';
+UPDATE audit_log SET org = LOWER(SUBSTR(subject, 1, INSTR(subject, '/') - 1)),
+    repo = LOWER(CASE WHEN INSTR(subject, '#') > 0 THEN SUBSTR(subject, 1, INSTR(subject, '#') - 1) ELSE subject END)
+    WHERE INSTR(subject, '/') > 1;
 UPDATE audit_log SET org = COALESCE((SELECT LOWER(account) FROM installations i WHERE i.id = audit_log.installation_id), '')
     WHERE org = '';
 CREATE INDEX audit_log_org_at ON audit_log (org, at, id);
 CREATE INDEX audit_log_org_action ON audit_log (org, action);
+CREATE INDEX audit_log_repo_at ON audit_log (repo, at, id);
 
 -- +goose Down
+DROP INDEX audit_log_repo_at;
 DROP INDEX audit_log_org_action;
 DROP INDEX audit_log_org_at;
+ALTER TABLE audit_log DROP COLUMN repo;
 ALTER TABLE audit_log DROP COLUMN org;
 DROP TABLE dashboard_repositories;
 DROP INDEX repository_days_org_checked;
