@@ -13,7 +13,7 @@ import (
 )
 
 // reasons are the reason column of the audit page's table.
-func (ts testSite) reasons(path string) []string {
+func (ts pageSite) reasons(path string) []string {
 	ts.t.Helper()
 	p := ts.json(path)
 	var out []string
@@ -29,7 +29,7 @@ func (ts testSite) reasons(path string) []string {
 func TestAuditSearch(t *testing.T) {
 	eachDialect(t, func(t *testing.T, st *store.Store) {
 		seed(t, st)
-		ts := newTestSite(t, st)
+		ts := newPageSite(t, st)
 		for _, c := range []struct {
 			query string
 			want  []string
@@ -75,7 +75,7 @@ func TestAuditPagingAndCSV(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ts := newTestSite(t, st)
+	ts := newPageSite(t, st)
 	p := ts.json("/dashboard/acme/audit?page=2")
 	tb := p.Sections[0].Table
 	if len(tb.Rows) != 10 || tb.Pages.Total != 60 || tb.Rows[0]["reason"] != "e50" {

@@ -136,17 +136,17 @@ var seedAudit = []store.AuditEntry{
 	{At: at("2026-11-30 11:30:00"), InstallationID: 3, Actor: "lead", Action: "approve", Subject: "acmex/foo", Reason: "a8"},
 }
 
-type testSite struct {
+type pageSite struct {
 	t *testing.T
 	h http.Handler
 }
 
-func newTestSite(t *testing.T, st *store.Store) testSite {
+func newPageSite(t *testing.T, st *store.Store) pageSite {
 	s := &Site{Store: st, Now: func() time.Time { return seedNow }, GitHubURL: "https://github.com"}
-	return testSite{t: t, h: s.Handler()}
+	return pageSite{t: t, h: s.Handler()}
 }
 
-func (ts testSite) get(path string) (int, string) {
+func (ts pageSite) get(path string) (int, string) {
 	ts.t.Helper()
 	r := httptest.NewRequest("GET", path, nil)
 	r = r.WithContext(signin.WithViewer(r.Context(), signin.Viewer{Login: "lead", Orgs: []string{"acme"}}))
@@ -168,7 +168,7 @@ type jsonPage struct {
 	} `json:"sections"`
 }
 
-func (ts testSite) json(path string) jsonPage {
+func (ts pageSite) json(path string) jsonPage {
 	ts.t.Helper()
 	sep := "?"
 	if strings.Contains(path, "?") {
@@ -186,7 +186,7 @@ func (ts testSite) json(path string) jsonPage {
 }
 
 // names are the repository column of a page's first table.
-func (ts testSite) names(path string) []string {
+func (ts pageSite) names(path string) []string {
 	ts.t.Helper()
 	p := ts.json(path)
 	var out []string
@@ -208,7 +208,7 @@ func eachDialect(t *testing.T, fn func(t *testing.T, st *store.Store)) {
 func TestRepositoriesFilters(t *testing.T) {
 	eachDialect(t, func(t *testing.T, st *store.Store) {
 		seed(t, st)
-		ts := newTestSite(t, st)
+		ts := newPageSite(t, st)
 		for _, c := range []struct {
 			query string
 			want  []string
@@ -250,7 +250,7 @@ func TestRepositoriesFilters(t *testing.T) {
 func TestRepositoriesSortAndLinks(t *testing.T) {
 	eachDialect(t, func(t *testing.T, st *store.Store) {
 		seed(t, st)
-		ts := newTestSite(t, st)
+		ts := newPageSite(t, st)
 		asc := []string{"alpha", "beta", "delta", "epsilon", "gamma", hostile, "zeta"}
 		if got := ts.names("/dashboard/acme/repositories?sort=repository&dir=desc"); !slices.Equal(got, reversed(asc)) {
 			t.Errorf("by name, descending: %q", got)
@@ -298,7 +298,7 @@ func TestRepositoriesPaging(t *testing.T) {
 	if err := Refresh(ctx, st, "acme", seedNow); err != nil {
 		t.Fatal(err)
 	}
-	ts := newTestSite(t, st)
+	ts := newPageSite(t, st)
 	p := ts.json("/dashboard/acme/repositories?page=2")
 	tb := p.Sections[0].Table
 	if len(tb.Rows) != 12 || *tb.Pages != (Pages{Offset: 50, Size: 50, Total: 62}) || tb.Rows[0]["repository"] != "acme/r-50" {
@@ -332,7 +332,7 @@ func readCSV(t *testing.T, code int, body string) [][]string {
 func TestRepositoriesBadRequests(t *testing.T) {
 	st := storetest.Open(t, store.SQLite)
 	seed(t, st)
-	ts := newTestSite(t, st)
+	ts := newPageSite(t, st)
 	for q, want := range map[string]string{
 		"status=bogus":           "compliant, failing, flagged, out_of_scope",
 		"rule=nope":              "license",
@@ -355,7 +355,7 @@ func TestRepositoriesBadRequests(t *testing.T) {
 func TestRepositoryPage(t *testing.T) {
 	eachDialect(t, func(t *testing.T, st *store.Store) {
 		seed(t, st)
-		ts := newTestSite(t, st)
+		ts := newPageSite(t, st)
 		p := ts.json("/dashboard/acme/repositories/ALPHA")
 		byID := map[string]int{}
 		for i, s := range p.Sections {

@@ -64,28 +64,20 @@ var pages = []struct {
 	{"audit", auditPage},
 }
 
-// Handler serves /dashboard/{org}/… and the static files. Errors a user
+// Handler serves /dashboard/{org}/… and the static files (under
+// /dashboard/-/: no org login starts with a hyphen). Errors a user
 // can cause (an unknown org, a bad date or filter) are answered with a
 // page that says what was wrong.
 func (s *Site) Handler() http.Handler {
 	s.tmpl = template.Must(template.New("").Funcs(funcs).ParseFS(files, "templates/*.html"))
 	mux := http.NewServeMux()
+	mux.Handle("GET /dashboard/-/static/", http.StripPrefix("/dashboard/-/static/", staticFiles()))
 	mux.HandleFunc("GET /dashboard/{$}", s.index)
 	for _, p := range pages {
 		fn := p.fn
 		mux.HandleFunc("GET /dashboard/{org}/"+p.path, func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, fn) })
 	}
-	// The static files are served apart from the mux: "static/" beside
-	// "{org}/repositories" is a conflict to ServeMux (neither pattern is
-	// more specific), and "static" is no org login GitHub allows anyway.
-	static := http.StripPrefix("/dashboard/static/", staticFiles())
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/dashboard/static/") && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-			static.ServeHTTP(w, r)
-			return
-		}
-		mux.ServeHTTP(w, r)
-	})
+	return mux
 }
 
 // index lists the orgs the viewer may see, or goes to the one.
@@ -289,7 +281,7 @@ func SecurityHeaders(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
-		if !strings.HasPrefix(r.URL.Path, "/dashboard/static/") {
+		if !strings.HasPrefix(r.URL.Path, "/dashboard/-/static/") {
 			h.Set("Cache-Control", "no-store")
 		}
 		next.ServeHTTP(w, r)
