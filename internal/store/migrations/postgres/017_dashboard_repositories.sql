@@ -55,12 +55,16 @@ UPDATE audit_log SET org = LOWER(SPLIT_PART(subject, '/', 1)), repo = LOWER(SPLI
     WHERE STRPOS(subject, '/') > 1;
 UPDATE audit_log SET org = COALESCE((SELECT LOWER(account) FROM installations i WHERE i.id = audit_log.installation_id), '')
     WHERE org = '';
+-- The audit log page's searches, newest first: all, by action, by actor
+-- (case-insensitive), by repository.
 CREATE INDEX audit_log_org_at ON audit_log (org, at, id);
-CREATE INDEX audit_log_org_action ON audit_log (org, action);
-CREATE INDEX audit_log_repo_at ON audit_log (repo, at, id);
+CREATE INDEX audit_log_org_action ON audit_log (org, action, at, id);
+CREATE INDEX audit_log_org_actor ON audit_log (org, LOWER(actor), at, id);
+CREATE INDEX audit_log_repo_at ON audit_log (repo, org, at, id);
 
 -- +goose Down
 DROP INDEX audit_log_repo_at;
+DROP INDEX audit_log_org_actor;
 DROP INDEX audit_log_org_action;
 DROP INDEX audit_log_org_at;
 ALTER TABLE audit_log DROP COLUMN repo;
