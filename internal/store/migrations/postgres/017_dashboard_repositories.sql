@@ -56,10 +56,11 @@ UPDATE audit_log SET org = LOWER(SPLIT_PART(subject, '/', 1)), repo = LOWER(SPLI
 UPDATE audit_log SET org = COALESCE((SELECT LOWER(account) FROM installations i WHERE i.id = audit_log.installation_id), '')
     WHERE org = '';
 -- The audit log page's searches, newest first: all, by action, by actor
--- (case-insensitive), by repository.
+-- (case-insensitive; each of these two also holds the other, for both),
+-- by repository.
 CREATE INDEX audit_log_org_at ON audit_log (org, at, id);
-CREATE INDEX audit_log_org_action ON audit_log (org, action, at, id);
-CREATE INDEX audit_log_org_actor ON audit_log (org, LOWER(actor), at, id);
+CREATE INDEX audit_log_org_action ON audit_log (org, action, at, id, LOWER(actor));
+CREATE INDEX audit_log_org_actor ON audit_log (org, LOWER(actor), at, id, action);
 CREATE INDEX audit_log_repo_at ON audit_log (repo, org, at, id);
 
 -- +goose Down
