@@ -28,6 +28,9 @@ const (
 // late (its checked_at older than a newer one's) is not missed.
 const refreshMargin = time.Hour
 
+// refreshChunk: repositories brought up to date a statement.
+const refreshChunk = 500
+
 // RefreshDashboardRepositories upserts the dashboard row of every
 // repository of org whose latest day was recorded since the newest the
 // table holds (less refreshMargin): cheap when little changed, the same
@@ -42,7 +45,34 @@ func (s *Store) RefreshDashboardRepositories(ctx context.Context, org string) (i
 	if newest.Valid {
 		since = newest.Int64 - int64(refreshMargin/time.Second)
 	}
-	n, err := rowsAffected(s.DB.ExecContext(ctx, `
+	// The repositories to bring up to date, then a statement for each
+	// refreshChunk of them: SQLite's one writer is never held for long
+	// (the first refresh of a big org reads every day of it). In those
+	// statements org and checked_at are written so that no index serves
+	// them (|| '', + 0): the chunk's range of repository IDs is the
+	// index to read, not every day of the org since.
+	rows, err := s.DB.QueryContext(ctx, `SELECT DISTINCT repository_id FROM repository_days WHERE org = $1 AND checked_at > $2
+		ORDER BY repository_id`, org, since)
+	if err != nil {
+		return 0, fmt.Errorf("read the repositories of %s checked since the dashboard's refresh: %w", org, err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	var total int64
+	for i := 0; i < len(ids); i += refreshChunk {
+		chunk := ids[i:min(i+refreshChunk, len(ids))]
+		n, err := rowsAffected(s.DB.ExecContext(ctx, `
 		INSERT INTO dashboard_repositories (repository_id, org, repository, name_key, installation_id, private, in_scope,
 			flagged, failing, failing_count, status, status_rank, license, topics, classification, day, checked_at)
 		SELECT d.repository_id, d.org, d.repository, LOWER(d.repository), d.installation_id, d.private, d.in_scope,
@@ -53,7 +83,7 @@ func (s *Store) RefreshDashboardRepositories(ctx context.Context, org string) (i
 			CASE WHEN NOT d.in_scope THEN 0 WHEN d.flagged THEN 3 WHEN d.failing <> '' THEN 2 ELSE 1 END,
 			d.license, d.topics, d.classification, d.day, d.checked_at
 		FROM repository_days d
-		WHERE d.org = $1 AND d.checked_at > $2
+		WHERE d.repository_id BETWEEN $3 AND $4 AND d.org || '' = $1 AND d.checked_at + 0 > $2
 			AND d.day = (SELECT MAX(l.day) FROM repository_days l WHERE l.repository_id = d.repository_id)
 		ON CONFLICT (repository_id) DO UPDATE SET org = excluded.org, repository = excluded.repository,
 			name_key = excluded.name_key, installation_id = excluded.installation_id, private = excluded.private,
@@ -62,11 +92,13 @@ func (s *Store) RefreshDashboardRepositories(ctx context.Context, org string) (i
 			license = excluded.license, topics = excluded.topics, classification = excluded.classification,
 			day = excluded.day, checked_at = excluded.checked_at
 		WHERE excluded.checked_at <> dashboard_repositories.checked_at OR excluded.day <> dashboard_repositories.day`,
-		org, since))
-	if err != nil {
-		return 0, fmt.Errorf("refresh the dashboard's repositories of %s: %w", org, err)
+			org, since, chunk[0], chunk[len(chunk)-1]))
+		if err != nil {
+			return total, fmt.Errorf("refresh the dashboard's repositories of %s: %w", org, err)
+		}
+		total += n
 	}
-	return n, nil
+	return total, nil
 }
 
 // ReviewInputs is what a repository's review state is derived from: its
@@ -567,12 +599,21 @@ func (s *Store) FillAuditOrgs(ctx context.Context) (int64, error) {
 	if s.Dialect == Postgres {
 		owner, repo, slash = `LOWER(SPLIT_PART(subject, '/', 1))`, `LOWER(SPLIT_PART(subject, '#', 1))`, `STRPOS(subject, '/') > 1`
 	}
-	n, err := rowsAffected(s.DB.ExecContext(ctx, `UPDATE audit_log SET org = CASE WHEN `+slash+` THEN `+owner+`
-		ELSE COALESCE((SELECT LOWER(account) FROM installations i WHERE i.id = audit_log.installation_id), '') END,
+	// 1,000 rows a statement, as long as there are: SQLite's writer is
+	// never held for long. A row whose org cannot be known (no
+	// installation) gets "-", which no login is.
+	var total int64
+	for {
+		n, err := rowsAffected(s.DB.ExecContext(ctx, `UPDATE audit_log SET org = CASE WHEN `+slash+` THEN `+owner+`
+		ELSE COALESCE((SELECT LOWER(account) FROM installations i WHERE i.id = audit_log.installation_id), '-') END,
 		repo = CASE WHEN `+slash+` THEN `+repo+` ELSE '' END
-		WHERE org = ''`))
-	if err != nil {
-		return 0, fmt.Errorf("fill the audit log's orgs: %w", err)
+		WHERE id IN (SELECT id FROM audit_log WHERE org = '' LIMIT 1000) AND org = ''`))
+		if err != nil {
+			return total, fmt.Errorf("fill the audit log's orgs: %w", err)
+		}
+		total += n
+		if n == 0 {
+			return total, nil
+		}
 	}
-	return n, nil
 }

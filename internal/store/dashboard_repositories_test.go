@@ -97,3 +97,46 @@ func TestDashboardAuditIsTheOrgsExactly(t *testing.T) {
 		})
 	}
 }
+
+// More repositories than a refresh statement takes: every one gets its
+// latest day; an audit entry whose org cannot be known is filled once.
+func TestDashboardRefreshInChunks(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
+			st, ctx := storetest.Open(t, d), context.Background()
+			now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+			if _, err := st.DB.ExecContext(ctx, `INSERT INTO repository_days (repository_id, day, installation_id, org, repository, failing, checked_at)
+				SELECT r.id, r.id % 2 * 86400, 1, 'acme', 'acme/r' || r.id, CASE WHEN r.id % 2 = 1 THEN 'license' ELSE '' END, 1000 + r.id
+				FROM (SELECT 1 + a.i + 10 * b.i + 100 * c.i + 1000 * e.i AS id FROM
+					(SELECT 0 AS i UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9) a,
+					(SELECT 0 AS i UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9) b,
+					(SELECT 0 AS i UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9) c,
+					(SELECT 0 AS i UNION ALL SELECT 1) e) r
+				WHERE r.id <= 1100`); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := st.RefreshDashboardRepositories(ctx, "acme"); err != nil || n != 1100 {
+				t.Fatalf("first refresh: %d (%v)", n, err)
+			}
+			_, total, err := st.DashboardRepositories(ctx, store.RepositoryFilter{Org: "acme", Rule: "license", Limit: 1})
+			if err != nil || total != 550 {
+				t.Fatalf("failing license: %d (%v)", total, err)
+			}
+			if n, err := st.RefreshDashboardRepositories(ctx, "acme"); err != nil || n != 0 {
+				t.Fatalf("second refresh: %d (%v)", n, err)
+			}
+			if err := st.AppendAudit(ctx, store.AuditEntry{At: now, InstallationID: 77, Actor: "x", Action: "y", Subject: "repository 5"}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.DB.ExecContext(ctx, `INSERT INTO audit_log (at, installation_id, actor, action, subject) VALUES ($1, 78, 'x', 'y', 'z')`, now); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := st.FillAuditOrgs(ctx); err != nil || n != 1 {
+				t.Fatalf("filled %d (%v)", n, err)
+			}
+			if n, err := st.FillAuditOrgs(ctx); err != nil || n != 0 {
+				t.Fatalf("filled again %d (%v)", n, err)
+			}
+		})
+	}
+}

@@ -46,14 +46,15 @@ CREATE INDEX dashboard_repositories_org_classification ON dashboard_repositories
 -- The audit log's org (lowercase login), so that the dashboard's Audit log
 -- reads one org's entries by index and exactly ("acme" is not
 -- "acme-other"): the owner in the subject ("org/repo", "org/repo#12"),
--- else the login of the entry's installation.
+-- else the login of the entry's installation ("-", which no login is,
+-- when it is unknown; '' is "not yet derived", see store.FillAuditOrgs).
 -- repo is the repository an entry is about ("org/repo", lowercase, without
 -- a pull request's "#12"; '' none), read by index on a repository's page.
 ALTER TABLE audit_log ADD COLUMN org TEXT NOT NULL DEFAULT '';
 ALTER TABLE audit_log ADD COLUMN repo TEXT NOT NULL DEFAULT '';
 UPDATE audit_log SET org = LOWER(SPLIT_PART(subject, '/', 1)), repo = LOWER(SPLIT_PART(subject, '#', 1))
     WHERE STRPOS(subject, '/') > 1;
-UPDATE audit_log SET org = COALESCE((SELECT LOWER(account) FROM installations i WHERE i.id = audit_log.installation_id), '')
+UPDATE audit_log SET org = COALESCE((SELECT LOWER(account) FROM installations i WHERE i.id = audit_log.installation_id), '-')
     WHERE org = '';
 -- The audit log page's searches, newest first: all, by action, by actor
 -- (case-insensitive; each of these two also holds the other, for both),
