@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -45,14 +46,16 @@ func (s *Store) RefreshDashboardRepositories(ctx context.Context, org string) (i
 	if newest.Valid {
 		since = newest.Int64 - int64(refreshMargin/time.Second)
 	}
-	// The repositories to bring up to date, then a statement for each
+	// The repositories to bring up to date (a day recorded since, newer
+	// than their row), then a statement for each
 	// refreshChunk of them: SQLite's one writer is never held for long
 	// (the first refresh of a big org reads every day of it). In those
 	// statements org and checked_at are written so that no index serves
-	// them (|| '', + 0): the chunk's range of repository IDs is the
-	// index to read, not every day of the org since.
-	rows, err := s.DB.QueryContext(ctx, `SELECT DISTINCT repository_id FROM repository_days WHERE org = $1 AND checked_at > $2
-		ORDER BY repository_id`, org, since)
+	// them (|| '', + 0): the chunk's repositories are the index to
+	// read, not every day of the org since.
+	rows, err := s.DB.QueryContext(ctx, `SELECT DISTINCT d.repository_id FROM repository_days d WHERE d.org = $1 AND d.checked_at > $2
+		AND NOT EXISTS (SELECT 1 FROM dashboard_repositories r WHERE r.repository_id = d.repository_id AND r.checked_at >= d.checked_at)
+		ORDER BY d.repository_id`, org, since)
 	if err != nil {
 		return 0, fmt.Errorf("read the repositories of %s checked since the dashboard's refresh: %w", org, err)
 	}
@@ -83,7 +86,7 @@ func (s *Store) RefreshDashboardRepositories(ctx context.Context, org string) (i
 			CASE WHEN NOT d.in_scope THEN 0 WHEN d.flagged THEN 3 WHEN d.failing <> '' THEN 2 ELSE 1 END,
 			d.license, d.topics, d.classification, d.day, d.checked_at
 		FROM repository_days d
-		WHERE d.repository_id BETWEEN $3 AND $4 AND d.org || '' = $1 AND d.checked_at + 0 > $2
+		WHERE d.repository_id IN (`+idList(chunk)+`) AND d.org || '' = $1 AND d.checked_at + 0 > $2
 			AND d.day = (SELECT MAX(l.day) FROM repository_days l WHERE l.repository_id = d.repository_id)
 		ON CONFLICT (repository_id) DO UPDATE SET org = excluded.org, repository = excluded.repository,
 			name_key = excluded.name_key, installation_id = excluded.installation_id, private = excluded.private,
@@ -92,7 +95,7 @@ func (s *Store) RefreshDashboardRepositories(ctx context.Context, org string) (i
 			license = excluded.license, topics = excluded.topics, classification = excluded.classification,
 			day = excluded.day, checked_at = excluded.checked_at
 		WHERE excluded.checked_at <> dashboard_repositories.checked_at OR excluded.day <> dashboard_repositories.day`,
-			org, since, chunk[0], chunk[len(chunk)-1]))
+			org, since))
 		if err != nil {
 			return total, fmt.Errorf("refresh the dashboard's repositories of %s: %w", org, err)
 		}
@@ -616,4 +619,13 @@ func (s *Store) FillAuditOrgs(ctx context.Context) (int64, error) {
 			return total, nil
 		}
 	}
+}
+
+// idList writes IDs as SQL integers.
+func idList(ids []int64) string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(out, ", ")
 }
