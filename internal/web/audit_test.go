@@ -27,8 +27,8 @@ func (ts pageSite) reasons(path string) []string {
 }
 
 func TestAuditSearch(t *testing.T) {
-	eachDialect(t, func(t *testing.T, st *store.Store) {
-		seed(t, st)
+	eachRepoDialect(t, func(t *testing.T, st *store.Store) {
+		seedRepositories(t, st)
 		ts := newPageSite(t, st)
 		for _, c := range []struct {
 			query string
@@ -52,7 +52,7 @@ func TestAuditSearch(t *testing.T) {
 		}
 		// The CSV holds exactly the search's entries, formulas kept inert.
 		code, body := ts.get("/dashboard/acme/audit?format=csv&actor=mallory")
-		recs := readCSV(t, code, body)
+		recs := readRepoCSV(t, code, body)
 		if len(recs) != 2 || recs[0][0] != "at" || recs[1][1] != "mallory" || recs[1][3] != "acme/alpha" || !strings.HasPrefix(recs[1][4], "a2 ") {
 			t.Errorf("CSV: %q", recs)
 		}
@@ -70,7 +70,7 @@ func TestAuditPagingAndCSV(t *testing.T) {
 	st := storetest.Open(t, store.SQLite)
 	ctx := context.Background()
 	for i := range 60 {
-		if err := st.AppendAudit(ctx, store.AuditEntry{At: seedNow.Add(-timeMinutes(i)), InstallationID: 1, Actor: "lead",
+		if err := st.AppendAudit(ctx, store.AuditEntry{At: reposNow.Add(-repoMinutes(i)), InstallationID: 1, Actor: "lead",
 			Action: "approve", Subject: "acme/widget", Reason: fmt.Sprintf("e%02d", i)}); err != nil {
 			t.Fatal(err)
 		}
@@ -82,7 +82,7 @@ func TestAuditPagingAndCSV(t *testing.T) {
 		t.Fatalf("page 2: %d rows of %+v, first %v", len(tb.Rows), tb.Pages, tb.Rows[0])
 	}
 	code, body := ts.get("/dashboard/acme/audit?format=csv&page=2")
-	recs := readCSV(t, code, body)
+	recs := readRepoCSV(t, code, body)
 	if len(recs) != 61 || recs[1][4] != "e00" || recs[60][4] != "e59" {
 		t.Errorf("the CSV has %d lines (want the header and all 60, newest first): %q … %q", len(recs), recs[1], recs[len(recs)-1])
 	}
@@ -94,4 +94,4 @@ func TestAuditPagingAndCSV(t *testing.T) {
 	}
 }
 
-func timeMinutes(i int) time.Duration { return time.Duration(i) * time.Minute }
+func repoMinutes(i int) time.Duration { return time.Duration(i) * time.Minute }

@@ -119,7 +119,7 @@ func statusLabel(s string) string { return strings.ReplaceAll(s, "_", " ") }
 func exporting(q Query) bool { return q.Values.Get("format") == "csv" }
 
 // window is the offset and size of the rows to read: one page, or every
-// row (up to ExportCap, one more to know it is more) for the CSV.
+// row up to ExportCap for the CSV (tooMany refuses more, by the count).
 func window(q Query) (offset, limit int, err error) {
 	if exporting(q) {
 		return 0, ExportCap, nil

@@ -19,13 +19,13 @@ import (
 	"github.com/ospo-bot/ospo-bot/internal/store/storetest"
 )
 
-// seedNow is the seeded org's "now": the default period is the 90 days
+// reposNow is the seeded org's "now": the default period is the 90 days
 // up to 2026-11-30.
-var seedNow = time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+var reposNow = time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 
-const hostile = `x"><img src=x onerror=alert(1)>`
+const hostileName = `x"><img src=x onerror=alert(1)>`
 
-type seedRepo struct {
+type repoSeed struct {
 	id                    int64
 	name                  string
 	private, out, flagged bool
@@ -39,10 +39,10 @@ type seedRepo struct {
 	earlierFailing        []string // the day before's failing rules
 }
 
-// seedRepos: the org acme, by hand. Review states: alpha open, beta none,
-// gamma approved (closed), delta none, epsilon exempted, hostile
+// repoSeeds: the org acme, by hand. Review states: alpha open, beta none,
+// gamma approved (closed), delta none, epsilon exempted, hostileName
 // rejected, zeta closed (its only exemption expired).
-var seedRepos = []seedRepo{
+var repoSeeds = []repoSeed{
 	{id: 1, name: "alpha", flagged: true, failing: []string{"license"}, topics: []string{"ospo-public", "go"}, class: "ospo-public",
 		issue: 1, earlierFailing: []string{"codeowners", "license"}},
 	{id: 2, name: "beta", private: true, topics: []string{"inner-source"}, class: "inner-source"},
@@ -51,13 +51,13 @@ var seedRepos = []seedRepo{
 	{id: 4, name: "delta", out: true, unknownTopics: true},
 	{id: 5, name: "epsilon", flagged: true, topics: []string{"ospo-public"}, class: "ospo-public", issue: 5,
 		decisions: []store.ReviewDecision{{Actor: "lead", Verb: "exempt", Rule: "license", Reason: "vendored"}}},
-	{id: 6, name: hostile, flagged: true, failing: []string{"license", "topics"}, issue: 6,
+	{id: 6, name: hostileName, flagged: true, failing: []string{"license", "topics"}, issue: 6,
 		decisions: []store.ReviewDecision{{Actor: "lead", Verb: "reject", Reason: `<b>no</b> "way"`}}},
 	{id: 7, name: "zeta", issue: 7, closed: true,
 		decisions: []store.ReviewDecision{{Actor: "lead", Verb: "exempt", Rule: "license", Reason: "for a while", Expires: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}}},
 }
 
-func seed(t *testing.T, st *store.Store) {
+func seedRepositories(t *testing.T, st *store.Store) {
 	t.Helper()
 	ctx := context.Background()
 	must := func(err error) {
@@ -66,9 +66,9 @@ func seed(t *testing.T, st *store.Store) {
 			t.Fatal(err)
 		}
 	}
-	must(st.UpsertInstallation(ctx, store.Installation{ID: 1, Account: "acme", AccountType: "Organization", State: "active", UpdatedAt: seedNow}))
-	must(st.UpsertInstallation(ctx, store.Installation{ID: 2, Account: "acme-other", AccountType: "Organization", State: "active", UpdatedAt: seedNow}))
-	day := func(r seedRepo, org string, inst int64, at time.Time, failing []string) store.RepositoryDay {
+	must(st.UpsertInstallation(ctx, store.Installation{ID: 1, Account: "acme", AccountType: "Organization", State: "active", UpdatedAt: reposNow}))
+	must(st.UpsertInstallation(ctx, store.Installation{ID: 2, Account: "acme-other", AccountType: "Organization", State: "active", UpdatedAt: reposNow}))
+	day := func(r repoSeed, org string, inst int64, at time.Time, failing []string) store.RepositoryDay {
 		d := store.RepositoryDay{RepositoryID: r.id, InstallationID: inst, Org: org, Repository: org + "/" + r.name, Private: r.private,
 			InScope: !r.out, Flagged: r.flagged, Failing: failing, At: at,
 			Topics: r.topics, Classification: r.class, HasTopics: !r.unknownTopics}
@@ -80,19 +80,19 @@ func seed(t *testing.T, st *store.Store) {
 		}
 		return d
 	}
-	for i, r := range seedRepos {
+	for i, r := range repoSeeds {
 		if r.earlierFailing != nil {
-			must(st.RecordRepositoryDay(ctx, day(r, "acme", 1, seedNow.AddDate(0, 0, -2), r.earlierFailing)))
-			must(st.RecordRepositoryDay(ctx, day(r, "acme", 1, seedNow.AddDate(0, 0, -1), r.failing)))
+			must(st.RecordRepositoryDay(ctx, day(r, "acme", 1, reposNow.AddDate(0, 0, -2), r.earlierFailing)))
+			must(st.RecordRepositoryDay(ctx, day(r, "acme", 1, reposNow.AddDate(0, 0, -1), r.failing)))
 		}
-		must(st.RecordRepositoryDay(ctx, day(r, "acme", 1, seedNow.Add(-time.Hour), r.failing)))
+		must(st.RecordRepositoryDay(ctx, day(r, "acme", 1, reposNow.Add(-time.Hour), r.failing)))
 		full := "acme/" + r.name
 		if r.issue > 0 {
 			if _, _, err := st.ClaimReviewIssue(ctx, store.ReviewIssue{RepositoryID: r.id, InstallationID: 1, Repository: full, ReviewRepo: "acme/ospo"}); err != nil {
 				t.Fatal(err)
 			}
 			must(st.UpdateReviewIssue(ctx, store.ReviewIssue{RepositoryID: r.id, InstallationID: 1, Repository: full, ReviewRepo: "acme/ospo", IssueNumber: r.issue}))
-			opened := seedNow.AddDate(0, 0, -10)
+			opened := reposNow.AddDate(0, 0, -10)
 			must(st.RecordReviewEvent(ctx, store.ReviewEvent{Key: fmt.Sprintf("r%d opened", r.id), RepositoryID: r.id, InstallationID: 1,
 				Org: "acme", Repository: full, Kind: store.ReviewOpened, Actor: "ospo-bot[bot]", At: opened}))
 			if r.closed {
@@ -101,21 +101,21 @@ func seed(t *testing.T, st *store.Store) {
 			}
 		}
 		for j, d := range r.decisions {
-			d.RepositoryID, d.At = r.id, seedNow.AddDate(0, 0, -5).Add(time.Duration(j)*time.Minute)
+			d.RepositoryID, d.At = r.id, reposNow.AddDate(0, 0, -5).Add(time.Duration(j)*time.Minute)
 			must(st.ReplaceCommentDecisions(ctx, int64(100*(i+1)+j), []store.ReviewDecision{d}))
 		}
 	}
 	// Another org whose login starts with acme's.
-	other := seedRepo{id: 100, name: "alpha", flagged: true, failing: []string{"license"}, topics: []string{"go"}, class: "ospo-public"}
-	must(st.RecordRepositoryDay(ctx, day(other, "acme-other", 2, seedNow.Add(-time.Hour), other.failing)))
-	for _, e := range seedAudit {
+	other := repoSeed{id: 100, name: "alpha", flagged: true, failing: []string{"license"}, topics: []string{"go"}, class: "ospo-public"}
+	must(st.RecordRepositoryDay(ctx, day(other, "acme-other", 2, reposNow.Add(-time.Hour), other.failing)))
+	for _, e := range auditSeeds {
 		must(st.AppendAudit(ctx, e))
 	}
-	must(Refresh(ctx, st, "acme", seedNow))
-	must(Refresh(ctx, st, "acme-other", seedNow))
+	must(Refresh(ctx, st, "acme", reposNow))
+	must(Refresh(ctx, st, "acme-other", reposNow))
 }
 
-func at(s string) time.Time {
+func auditAt(s string) time.Time {
 	t, err := time.Parse(time.DateTime, s)
 	if err != nil {
 		panic(err)
@@ -123,17 +123,17 @@ func at(s string) time.Time {
 	return t.UTC()
 }
 
-// seedAudit: acme's entries in the default period are a7, a4, a3, a2, a1
+// auditSeeds: acme's entries in the default period are a7, a4, a3, a2, a1
 // (newest first); a5 and a8 are other orgs', a6 is before the period.
-var seedAudit = []store.AuditEntry{
-	{At: at("2026-11-29 10:00:00"), InstallationID: 1, Actor: "lead", Action: "approve", Subject: "acme/gamma", Reason: "a1", URL: "https://github.com/acme/ospo/issues/3#issuecomment-30"},
-	{At: at("2026-11-29 11:00:00"), InstallationID: 1, Actor: "mallory", Action: "refuse approve", Subject: "acme/alpha", Reason: "a2 =HYPERLINK(\"x\")"},
-	{At: at("2026-11-30 09:00:00"), InstallationID: 1, Actor: "ospo-bot", Action: "make private", Subject: "acme/beta", Reason: "a3"},
-	{At: at("2026-11-30 10:00:00"), InstallationID: 1, Actor: "Lead", Action: "approve protected paths", Subject: "acme/alpha#12", Reason: "a4"},
-	{At: at("2026-11-30 10:30:00"), InstallationID: 2, Actor: "lead", Action: "approve", Subject: "acme-other/alpha", Reason: "a5"},
-	{At: at("2026-08-01 10:00:00"), InstallationID: 1, Actor: "lead", Action: "approve", Subject: "acme/gamma", Reason: "a6"},
-	{At: at("2026-11-30 11:00:00"), InstallationID: 1, Actor: "lead", Action: "exempt", Subject: "repository 99", Reason: "a7"},
-	{At: at("2026-11-30 11:30:00"), InstallationID: 3, Actor: "lead", Action: "approve", Subject: "acmex/foo", Reason: "a8"},
+var auditSeeds = []store.AuditEntry{
+	{At: auditAt("2026-11-29 10:00:00"), InstallationID: 1, Actor: "lead", Action: "approve", Subject: "acme/gamma", Reason: "a1", URL: "https://github.com/acme/ospo/issues/3#issuecomment-30"},
+	{At: auditAt("2026-11-29 11:00:00"), InstallationID: 1, Actor: "mallory", Action: "refuse approve", Subject: "acme/alpha", Reason: "a2 =HYPERLINK(\"x\")"},
+	{At: auditAt("2026-11-30 09:00:00"), InstallationID: 1, Actor: "ospo-bot", Action: "make private", Subject: "acme/beta", Reason: "a3"},
+	{At: auditAt("2026-11-30 10:00:00"), InstallationID: 1, Actor: "Lead", Action: "approve protected paths", Subject: "acme/alpha#12", Reason: "a4"},
+	{At: auditAt("2026-11-30 10:30:00"), InstallationID: 2, Actor: "lead", Action: "approve", Subject: "acme-other/alpha", Reason: "a5"},
+	{At: auditAt("2026-08-01 10:00:00"), InstallationID: 1, Actor: "lead", Action: "approve", Subject: "acme/gamma", Reason: "a6"},
+	{At: auditAt("2026-11-30 11:00:00"), InstallationID: 1, Actor: "lead", Action: "exempt", Subject: "repository 99", Reason: "a7"},
+	{At: auditAt("2026-11-30 11:30:00"), InstallationID: 3, Actor: "lead", Action: "approve", Subject: "acmex/foo", Reason: "a8"},
 }
 
 type pageSite struct {
@@ -142,7 +142,7 @@ type pageSite struct {
 }
 
 func newPageSite(t *testing.T, st *store.Store) pageSite {
-	s := &Site{Store: st, Now: func() time.Time { return seedNow }, GitHubURL: "https://github.com"}
+	s := &Site{Store: st, Now: func() time.Time { return reposNow }, GitHubURL: "https://github.com"}
 	return pageSite{t: t, h: s.Handler()}
 }
 
@@ -156,7 +156,7 @@ func (ts pageSite) get(path string) (int, string) {
 	return w.Code, string(b)
 }
 
-type jsonPage struct {
+type repoJSONPage struct {
 	Sections []struct {
 		ID    string `json:"id"`
 		Empty string `json:"empty"`
@@ -168,7 +168,7 @@ type jsonPage struct {
 	} `json:"sections"`
 }
 
-func (ts pageSite) json(path string) jsonPage {
+func (ts pageSite) json(path string) repoJSONPage {
 	ts.t.Helper()
 	sep := "?"
 	if strings.Contains(path, "?") {
@@ -178,7 +178,7 @@ func (ts pageSite) json(path string) jsonPage {
 	if code != 200 {
 		ts.t.Fatalf("GET %s: %d %s", path, code, body)
 	}
-	var p jsonPage
+	var p repoJSONPage
 	if err := json.Unmarshal([]byte(body), &p); err != nil {
 		ts.t.Fatal(err)
 	}
@@ -199,43 +199,43 @@ func (ts pageSite) names(path string) []string {
 	return out
 }
 
-func eachDialect(t *testing.T, fn func(t *testing.T, st *store.Store)) {
+func eachRepoDialect(t *testing.T, fn func(t *testing.T, st *store.Store)) {
 	for _, d := range storetest.Dialects(t) {
 		t.Run(string(d), func(t *testing.T) { fn(t, storetest.Open(t, d)) })
 	}
 }
 
 func TestRepositoriesFilters(t *testing.T) {
-	eachDialect(t, func(t *testing.T, st *store.Store) {
-		seed(t, st)
+	eachRepoDialect(t, func(t *testing.T, st *store.Store) {
+		seedRepositories(t, st)
 		ts := newPageSite(t, st)
 		for _, c := range []struct {
 			query string
 			want  []string
 		}{
-			{"", []string{"alpha", "beta", "delta", "epsilon", "gamma", hostile, "zeta"}},
-			{"status=flagged", []string{"alpha", "epsilon", hostile}},
-			{"status=failing", []string{"alpha", "gamma", hostile}},
+			{"", []string{"alpha", "beta", "delta", "epsilon", "gamma", hostileName, "zeta"}},
+			{"status=flagged", []string{"alpha", "epsilon", hostileName}},
+			{"status=failing", []string{"alpha", "gamma", hostileName}},
 			{"status=compliant", []string{"beta", "zeta"}},
 			{"status=out_of_scope", []string{"delta"}},
-			{"rule=license", []string{"alpha", hostile}},
+			{"rule=license", []string{"alpha", hostileName}},
 			{"rule=codeowners", []string{"gamma"}},
-			{"rule=topics", []string{hostile}},
+			{"rule=topics", []string{hostileName}},
 			{"visibility=private", []string{"beta"}},
-			{"visibility=public", []string{"alpha", "delta", "epsilon", "gamma", hostile, "zeta"}},
+			{"visibility=public", []string{"alpha", "delta", "epsilon", "gamma", hostileName, "zeta"}},
 			{"topic=go", []string{"alpha"}},
 			{"topic=ospo-public", []string{"alpha", "epsilon"}},
 			{"topic=o", nil}, // whole topics only
 			{"classification=inner-source", []string{"beta"}},
 			{"classification=ospo-public", []string{"alpha", "epsilon"}},
-			{"classification=-", []string{"gamma", hostile, "zeta"}},
+			{"classification=-", []string{"gamma", hostileName, "zeta"}},
 			{"review=open", []string{"alpha"}},
 			{"review=none", []string{"beta", "delta"}},
 			{"review=approved", []string{"gamma"}},
-			{"review=rejected", []string{hostile}},
+			{"review=rejected", []string{hostileName}},
 			{"review=exempted", []string{"epsilon"}},
 			{"review=closed", []string{"zeta"}},
-			{"status=flagged&visibility=public&rule=license", []string{"alpha", hostile}},
+			{"status=flagged&visibility=public&rule=license", []string{"alpha", hostileName}},
 			{"name=ET", []string{"beta", "zeta"}},
 			{"name=%25", nil}, // a literal %, not a wildcard
 		} {
@@ -248,20 +248,20 @@ func TestRepositoriesFilters(t *testing.T) {
 }
 
 func TestRepositoriesSortAndLinks(t *testing.T) {
-	eachDialect(t, func(t *testing.T, st *store.Store) {
-		seed(t, st)
+	eachRepoDialect(t, func(t *testing.T, st *store.Store) {
+		seedRepositories(t, st)
 		ts := newPageSite(t, st)
-		asc := []string{"alpha", "beta", "delta", "epsilon", "gamma", hostile, "zeta"}
-		if got := ts.names("/dashboard/acme/repositories?sort=repository&dir=desc"); !slices.Equal(got, reversed(asc)) {
+		asc := []string{"alpha", "beta", "delta", "epsilon", "gamma", hostileName, "zeta"}
+		if got := ts.names("/dashboard/acme/repositories?sort=repository&dir=desc"); !slices.Equal(got, reversedNames(asc)) {
 			t.Errorf("by name, descending: %q", got)
 		}
-		if got := ts.names("/dashboard/acme/repositories?sort=failing&dir=desc"); !slices.Equal(got, []string{hostile, "gamma", "alpha", "zeta", "epsilon", "delta", "beta"}) {
+		if got := ts.names("/dashboard/acme/repositories?sort=failing&dir=desc"); !slices.Equal(got, []string{hostileName, "gamma", "alpha", "zeta", "epsilon", "delta", "beta"}) {
 			t.Errorf("by failing, descending: %q", got)
 		}
-		if got := ts.names("/dashboard/acme/repositories?sort=failing"); !slices.Equal(got, []string{"beta", "delta", "epsilon", "zeta", "alpha", "gamma", hostile}) {
+		if got := ts.names("/dashboard/acme/repositories?sort=failing"); !slices.Equal(got, []string{"beta", "delta", "epsilon", "zeta", "alpha", "gamma", hostileName}) {
 			t.Errorf("by failing, ascending: %q", got)
 		}
-		if got := ts.names("/dashboard/acme/repositories?sort=status&dir=desc"); !slices.Equal(got, []string{hostile, "epsilon", "alpha", "gamma", "zeta", "beta", "delta"}) {
+		if got := ts.names("/dashboard/acme/repositories?sort=status&dir=desc"); !slices.Equal(got, []string{hostileName, "epsilon", "alpha", "gamma", "zeta", "beta", "delta"}) {
 			t.Errorf("by status, descending: %q", got)
 		}
 
@@ -291,11 +291,11 @@ func TestRepositoriesPaging(t *testing.T) {
 	ctx := context.Background()
 	for i := range 62 {
 		if err := st.RecordRepositoryDay(ctx, store.RepositoryDay{RepositoryID: int64(i + 1), InstallationID: 1, Org: "acme",
-			Repository: fmt.Sprintf("acme/r-%02d", i), InScope: true, At: seedNow, HasTopics: true}); err != nil {
+			Repository: fmt.Sprintf("acme/r-%02d", i), InScope: true, At: reposNow, HasTopics: true}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := Refresh(ctx, st, "acme", seedNow); err != nil {
+	if err := Refresh(ctx, st, "acme", reposNow); err != nil {
 		t.Fatal(err)
 	}
 	ts := newPageSite(t, st)
@@ -312,12 +312,12 @@ func TestRepositoriesPaging(t *testing.T) {
 		t.Errorf("no pager to page 2")
 	}
 	code, body := ts.get("/dashboard/acme/repositories?format=csv")
-	if n := len(readCSV(t, code, body)); n != 63 {
+	if n := len(readRepoCSV(t, code, body)); n != 63 {
 		t.Errorf("the CSV has %d lines, want the header and 62 rows", n)
 	}
 }
 
-func readCSV(t *testing.T, code int, body string) [][]string {
+func readRepoCSV(t *testing.T, code int, body string) [][]string {
 	t.Helper()
 	if code != 200 {
 		t.Fatalf("CSV: %d %s", code, body)
@@ -331,7 +331,7 @@ func readCSV(t *testing.T, code int, body string) [][]string {
 
 func TestRepositoriesBadRequests(t *testing.T) {
 	st := storetest.Open(t, store.SQLite)
-	seed(t, st)
+	seedRepositories(t, st)
 	ts := newPageSite(t, st)
 	for q, want := range map[string]string{
 		"status=bogus":           "compliant, failing, flagged, out_of_scope",
@@ -353,8 +353,8 @@ func TestRepositoriesBadRequests(t *testing.T) {
 }
 
 func TestRepositoryPage(t *testing.T) {
-	eachDialect(t, func(t *testing.T, st *store.Store) {
-		seed(t, st)
+	eachRepoDialect(t, func(t *testing.T, st *store.Store) {
+		seedRepositories(t, st)
 		ts := newPageSite(t, st)
 		p := ts.json("/dashboard/acme/repositories/ALPHA")
 		byID := map[string]int{}
@@ -388,9 +388,9 @@ func TestRepositoryPage(t *testing.T) {
 				t.Errorf("gamma's decisions: %+v", s.Table)
 			}
 		}
-		code, body := ts.get("/dashboard/acme/repositories/" + url.PathEscape(hostile))
+		code, body := ts.get("/dashboard/acme/repositories/" + url.PathEscape(hostileName))
 		if code != 200 || strings.Contains(body, "<img") || strings.Contains(body, "<b>") || !strings.Contains(body, "&lt;b&gt;no&lt;/b&gt;") {
-			t.Errorf("the hostile repository's page: %d\n%s", code, body)
+			t.Errorf("the hostileName repository's page: %d\n%s", code, body)
 		}
 		for _, path := range []string{"/dashboard/acme/repositories/nope", "/dashboard/acme/repositories/a/b",
 			"/dashboard/acme/repositories/", "/dashboard/acme/repositories/alpha%2Fx"} {
@@ -417,7 +417,7 @@ func TestReviewStatesFollowTime(t *testing.T) {
 	}
 }
 
-func reversed(s []string) []string {
+func reversedNames(s []string) []string {
 	out := slices.Clone(s)
 	slices.Reverse(out)
 	return out
