@@ -90,7 +90,7 @@ func TestAppManifest(t *testing.T) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	want := []string{"default_events", "default_permissions", "description", "hook_attributes", "name", "public", "redirect_url", "url"}
+	want := []string{"callback_urls", "default_events", "default_permissions", "description", "hook_attributes", "name", "public", "redirect_url", "url"}
 	if !slices.Equal(keys, want) {
 		t.Errorf("app.yml keys = %v, want %v", keys, want)
 	}
@@ -101,6 +101,10 @@ func TestAppManifest(t *testing.T) {
 		if s, _ := get(t, app, p).(string); !strings.HasPrefix(s, "https://") {
 			t.Errorf("%s = %q, want an https URL", p, s)
 		}
+	}
+	// The dashboard's sign-in callback (internal/signin).
+	if cb, _ := app["callback_urls"].([]any); len(cb) != 1 || !strings.HasPrefix(fmt.Sprint(cb[0]), "https://") || !strings.HasSuffix(fmt.Sprint(cb[0]), "/dashboard/auth/callback") {
+		t.Errorf("callback_urls = %v, want one https URL ending in /dashboard/auth/callback", app["callback_urls"])
 	}
 	if s, _ := get(t, app, "hook_attributes.url").(string); !strings.HasSuffix(s, "/api/github/hook") {
 		t.Errorf("hook_attributes.url = %q, want it to end in /api/github/hook", s)
@@ -672,4 +676,42 @@ func mustRead(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestChartDashboard: the dashboard's sign-in is off unless
+// dashboard.clientId is set; then its client secret comes from the
+// github Secret's key client-secret, and the public URL is required.
+func TestChartDashboard(t *testing.T) {
+	envOf := func(set m) (map[string]m, error) {
+		rendered, err := render(t, "ospo", merge(testValues, set))
+		if err != nil {
+			return nil, err
+		}
+		dep := manifests(t, rendered)["Deployment"]
+		env := map[string]m{}
+		for _, e := range get(t, dep, "spec.template.spec.containers.0.env").([]any) {
+			env[fmt.Sprint(e.(m)["name"])] = e.(m)
+		}
+		return env, nil
+	}
+	env, err := envOf(m{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"OSPO_GITHUB_CLIENT_ID", "OSPO_GITHUB_CLIENT_SECRET", "OSPO_PUBLIC_URL"} {
+		if env[name] != nil {
+			t.Errorf("%s is set without dashboard.clientId", name)
+		}
+	}
+	if _, err := envOf(m{"dashboard": m{"clientId": "Iv23abc"}}); err == nil || !strings.Contains(err.Error(), "dashboard.publicUrl is required") {
+		t.Errorf("a client ID without the public URL: %v", err)
+	}
+	env, err = envOf(m{"dashboard": m{"clientId": "Iv23abc", "publicUrl": "https://ospo.example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, env["OSPO_GITHUB_CLIENT_ID"], "value", "Iv23abc")
+	eq(t, env["OSPO_PUBLIC_URL"], "value", "https://ospo.example.com")
+	eq(t, env["OSPO_GITHUB_CLIENT_SECRET"], "valueFrom.secretKeyRef.name", "ospo-bot-github")
+	eq(t, env["OSPO_GITHUB_CLIENT_SECRET"], "valueFrom.secretKeyRef.key", "client-secret")
 }

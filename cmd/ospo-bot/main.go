@@ -44,6 +44,8 @@ Usage:
                                      write the org's KPIs, repositories, reviews and audit log
   ospo-bot policy plan [--config FILE] [--org ORG] NEW.yml
                                      what NEW.yml would change, from the database (no API call)
+  ospo-bot sessions list|revoke (--login LOGIN | --all) [--config FILE]
+                                     who is signed in to the dashboard; end sessions at once
   ospo-bot version                   print the version
 
 Settings come from --config (YAML, see config/ospo-bot.example.yml) and
@@ -76,6 +78,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = backfillCommand(rest, stdout, stderr)
 	case "report":
 		err = reportCommand(rest, stdout, stderr)
+	case "sessions":
+		err = sessionsCommand(rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "ospo-bot", server.Version)
 		return 0

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"os"
 	"strconv"
@@ -54,6 +55,17 @@ type Config struct {
 	// (and a failed one's payload) is kept: a redelivery of its
 	// X-GitHub-Delivery is recognised for that long.
 	DeliveryRetention time.Duration `yaml:"delivery_retention"`
+
+	// Sign-in to the dashboard (internal/signin), with the GitHub App's
+	// OAuth web flow. Without a client ID the dashboard is off.
+	GitHubClientID     string `yaml:"github_client_id"`
+	GitHubClientSecret string `yaml:"github_client_secret"`
+	// PublicURL is where browsers reach ospo-bot (https://HOST); the
+	// app's callback URL is PublicURL/dashboard/auth/callback.
+	PublicURL string `yaml:"public_url"`
+	// GitHubWebURL is GitHub's web address, where users sign in:
+	// https://github.com, or https://HOST for GitHub Enterprise Server.
+	GitHubWebURL string `yaml:"github_web_url"`
 }
 
 // minDeliveryRetention is GitHub's redelivery window: a delivery row kept
@@ -85,6 +97,7 @@ func Default() Config {
 		// store.DefaultRetention.
 		DeliveryPayloadRetention: 14 * 24 * time.Hour,
 		DeliveryRetention:        90 * 24 * time.Hour,
+		GitHubWebURL:             "https://github.com",
 	}
 }
 
@@ -154,6 +167,10 @@ func settings() []setting {
 		s("OSPO_REPLICA_ID", false, func(c *Config) *string { return &c.ReplicaID }),
 		duration("OSPO_DELIVERY_PAYLOAD_RETENTION", func(c *Config) *time.Duration { return &c.DeliveryPayloadRetention }),
 		duration("OSPO_DELIVERY_RETENTION", func(c *Config) *time.Duration { return &c.DeliveryRetention }),
+		s("OSPO_GITHUB_CLIENT_ID", false, func(c *Config) *string { return &c.GitHubClientID }),
+		s("OSPO_GITHUB_CLIENT_SECRET", true, func(c *Config) *string { return &c.GitHubClientSecret }),
+		s("OSPO_PUBLIC_URL", false, func(c *Config) *string { return &c.PublicURL }),
+		s("OSPO_GITHUB_WEB_URL", false, func(c *Config) *string { return &c.GitHubWebURL }),
 	}
 }
 
@@ -264,10 +281,59 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("delivery_retention (OSPO_DELIVERY_RETENTION) is %s: it must be at least 72h (GitHub offers a delivery for redelivery for 3 days, and its row is what recognises the redelivery) and at least delivery_payload_retention (%s)",
 			c.DeliveryRetention, c.DeliveryPayloadRetention))
 	}
+	errs = append(errs, c.validateSignIn()...)
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("shutdown_timeout (OSPO_SHUTDOWN_TIMEOUT) is %s: it must be positive", c.ShutdownTimeout))
 	}
 	return errors.Join(errs...)
+}
+
+// DashboardEnabled reports whether sign-in to the dashboard is set up
+// (a client ID); without it /dashboard/ says how to turn it on.
+func (c *Config) DashboardEnabled() bool { return c.GitHubClientID != "" }
+
+// CallbackURL is the user authorization callback URL to register on the
+// GitHub App: PublicURL/dashboard/auth/callback.
+func (c *Config) CallbackURL() string {
+	return strings.TrimSuffix(c.PublicURL, "/") + "/dashboard/auth/callback"
+}
+
+func (c *Config) validateSignIn() []error {
+	var errs []error
+	if u, err := url.Parse(c.GitHubWebURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("github_web_url (OSPO_GITHUB_WEB_URL) %q is not an http(s) URL: GitHub's web address, https://github.com or https://HOST for GitHub Enterprise Server", c.GitHubWebURL))
+	}
+	if !c.DashboardEnabled() {
+		if c.GitHubClientSecret != "" {
+			errs = append(errs, errors.New("github_client_id (OSPO_GITHUB_CLIENT_ID) is not set but github_client_secret is: set both (the App's settings page shows the client ID) or neither (the dashboard is then off)"))
+		}
+		return errs
+	}
+	if c.GitHubClientSecret == "" {
+		errs = append(errs, errors.New("github_client_secret (OSPO_GITHUB_CLIENT_SECRET) is not set: generate one on the App's settings page (Client secrets), or unset github_client_id to turn the dashboard off"))
+	}
+	if c.PublicURL == "" {
+		errs = append(errs, errors.New("public_url (OSPO_PUBLIC_URL) is not set: the address where browsers reach ospo-bot (https://HOST); register https://HOST/dashboard/auth/callback as the App's callback URL"))
+		return errs
+	}
+	u, err := url.Parse(c.PublicURL)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		errs = append(errs, fmt.Errorf("public_url (OSPO_PUBLIC_URL) %q is not an absolute URL: write https://HOST", c.PublicURL))
+	case strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil:
+		errs = append(errs, fmt.Errorf("public_url (OSPO_PUBLIC_URL) %q: write it without a path, query or user (https://HOST): the dashboard is served at /dashboard/", c.PublicURL))
+	case u.Scheme == "http" && !loopback(u.Hostname()):
+		errs = append(errs, fmt.Errorf("public_url (OSPO_PUBLIC_URL) %q: use https; the session cookie is Secure, which browsers keep over http only on this machine (localhost, 127.0.0.1)", c.PublicURL))
+	}
+	return errs
+}
+
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // PrivateKeyPEM returns the app's private key in PEM form, from the setting

@@ -100,6 +100,7 @@ func Run(ctx context.Context, o Options) error {
 	if d.dashboard.Number != 0 {
 		d.printf("The dashboard issue:\n  curl -H 'Authorization: token %s' %s/repos/acme/ospo/issues/%d\n", d.token, d.gh.URL(), d.dashboard.Number)
 	}
+	d.printf("The dashboard, signed in through the fake GitHub as lead (an OSPO lead):\n  %s\n", d.SignInURL())
 	d.printf("Metrics: %s/metrics. Press Ctrl-C to stop.\n\n", d.url)
 	<-ctx.Done()
 	return nil
@@ -121,6 +122,18 @@ type demo struct {
 	dashboard githubfake.Issue // the dashboard issue, once the quarter is played
 }
 
+// SignInURL is the dashboard's sign-in link: the fake GitHub authorizes
+// whoever follows it as lead.
+func (d *demo) SignInURL() string { return d.url + "/dashboard/login" }
+
+// publicURL is the address a browser on this machine reaches addr at.
+func publicURL(addr net.Addr) string {
+	if ta, ok := addr.(*net.TCPAddr); ok && ta.IP.IsUnspecified() {
+		return fmt.Sprintf("http://127.0.0.1:%d", ta.Port)
+	}
+	return "http://" + addr.String()
+}
+
 func (d *demo) printf(format string, args ...any) { fmt.Fprintf(d.o.Out, format, args...) }
 
 func start(ctx context.Context, o Options) (*demo, error) {
@@ -132,15 +145,29 @@ func start(ctx context.Context, o Options) (*demo, error) {
 	// The demo plays a quarter in seconds: GitHub's limits on content
 	// creation (80 a minute, 500 an hour) keep their counts over windows
 	// ten times shorter, in the fake and in the bot's budget alike.
-	opts := githubfake.Options{AppID: appID, PublicKey: &key.PublicKey, ContentMinute: time.Minute / timeScale, ContentHour: time.Hour / timeScale}
+	// The server listens first: its address is the dashboard's sign-in
+	// callback, which the fake GitHub's app has registered.
+	listen := o.Listen
+	if listen == "" {
+		listen = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", listen, err)
+	}
+	d.url = publicURL(ln.Addr())
+	opts := githubfake.Options{AppID: appID, PublicKey: &key.PublicKey, ContentMinute: time.Minute / timeScale, ContentHour: time.Hour / timeScale,
+		ClientSecret: rand.Text(), CallbackURL: d.url + "/dashboard/auth/callback"}
 	if _, err := githubfake.FindTestdata(githubfake.DefaultSpec); err != nil {
 		opts.DisableValidation = true // outside the source tree
 	}
 	if d.gh, err = githubfake.New(opts); err != nil {
+		ln.Close()
 		return nil, err
 	}
 	d.gh.Start()
 	if err := d.seed(); err != nil {
+		ln.Close()
 		d.gh.Close()
 		return nil, err
 	}
@@ -159,25 +186,26 @@ func start(ctx context.Context, o Options) (*demo, error) {
 	cfg.GitHubPrivateKey = string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
 	cfg.GitHubWebhookSecret = secret
 	cfg.SweepInterval = 0
+	// The dashboard signs in through the fake GitHub's web flow.
+	cfg.GitHubClientID, cfg.GitHubClientSecret = d.gh.ClientID(), d.gh.ClientSecret()
+	cfg.GitHubWebURL, cfg.PublicURL = d.gh.URL(), d.url
 	if d.app, err = server.Open(ctx, cfg, o.Logger, server.Options{}); err != nil {
+		ln.Close()
 		d.stop()
 		return nil, err
 	}
 	limits := store.DefaultContentLimits
 	limits.Minute, limits.Hour = limits.Minute/timeScale, limits.Hour/timeScale
 	d.app.Store.SetContentLimits(limits)
-	listen := o.Listen
-	if listen == "" {
-		listen = "127.0.0.1:0"
-	}
-	ln, err := net.Listen("tcp", listen)
-	if err != nil {
+	// A browser that follows the sign-in link is lead, an OSPO lead
+	// (a member of @acme/ospo-leads, acme's review approvers).
+	if err := d.gh.SignIn("lead"); err != nil {
+		ln.Close()
 		d.app.Close()
 		d.app = nil
 		d.stop()
-		return nil, fmt.Errorf("listen on %s: %w", listen, err)
+		return nil, err
 	}
-	d.url = "http://" + ln.Addr().String()
 	serveCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	d.cancel, d.served = cancel, make(chan error, 1)
 	go func() { d.served <- d.app.Serve(serveCtx, ln) }()

@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/rs/zerolog"
+
+	"github.com/ospo-bot/ospo-bot/internal/store"
 )
 
 // TestScenario runs the demo as `ospo-bot demo --once` does and requires
@@ -66,5 +69,35 @@ func TestSend(t *testing.T) {
 		if rec.Code != tc.code || !strings.Contains(rec.Body.String(), tc.want) {
 			t.Errorf("%s: %d %q, want %d containing %q", tc.event, rec.Code, rec.Body.String(), tc.code, tc.want)
 		}
+	}
+}
+
+// TestDashboardSignIn: the link the demo prints signs a browser in as
+// lead through the fake GitHub's web flow, onto acme's dashboard.
+func TestDashboardSignIn(t *testing.T) {
+	ctx := context.Background()
+	var out bytes.Buffer
+	d, err := start(ctx, Options{Out: &out, Logger: zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.stop()
+	// The scenario's first delivery records the installation.
+	if err := d.app.Store.UpsertInstallation(ctx, store.Installation{ID: d.inst, Account: "acme", AccountType: "Organization",
+		RepositorySelection: "all", State: store.InstallationActive}); err != nil {
+		t.Fatal(err)
+	}
+	jar, _ := cookiejar.New(nil)
+	resp, err := (&http.Client{Jar: jar}).Get(d.SignInURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Request.URL.Path != "/dashboard/acme/" {
+		t.Fatalf("the sign-in link ended at %s (%d)", resp.Request.URL, resp.StatusCode)
+	}
+	sessions, err := d.app.Store.Sessions(ctx)
+	if err != nil || len(sessions) != 1 || sessions[0].Login != "lead" {
+		t.Fatalf("sessions %+v, %v; want lead's", sessions, err)
 	}
 }

@@ -199,7 +199,7 @@ func (f *Fake) appInfo(c *call) appJSON {
 	return appJSON{
 		Owner: f.appOwner(c),
 		ID:    f.opts.AppID, Slug: f.opts.AppSlug, NodeID: nodeID("A_", f.opts.AppID),
-		ClientID: "Iv1." + strconv.FormatInt(f.opts.AppID, 16), Name: f.opts.AppName,
+		ClientID: f.opts.ClientID, Name: f.opts.AppName,
 		Description: "", ExternalURL: f.opts.WebURL + "/apps/" + f.opts.AppSlug,
 		HTMLURL: f.opts.WebURL + "/apps/" + f.opts.AppSlug, CreatedAt: f.st.created, UpdatedAt: f.st.created,
 		Permissions: perms, Events: events,

@@ -175,9 +175,15 @@ func (f *Fake) convertManifest(c *call) reply {
 	if a := f.st.account(mc.owner); a != nil {
 		info.Owner = f.userJSON(c, a)
 	}
+	// The registered App signs users in with the secret returned here,
+	// at the manifest's first callback URL.
+	f.opts.ClientSecret = randomHex(20)
+	if len(man.CallbackURLs) > 0 {
+		f.opts.CallbackURL = man.CallbackURLs[0]
+	}
 	return created(appConversionJSON{
 		appJSON:       info,
-		ClientSecret:  randomHex(20),
+		ClientSecret:  f.opts.ClientSecret,
 		WebhookSecret: randomHex(20),
 		PEM:           string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})),
 	})

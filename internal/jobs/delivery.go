@@ -119,6 +119,7 @@ func eventHandlers(deps Deps, chk *checker) map[string]eventHandler {
 		"push":                      (&pushHandler{deps: deps, checker: chk}).handle,
 		"issue_comment":             (&commentHandler{deps: deps, checker: chk, pr: &prcommand.Handler{Store: deps.Store, Review: chk.review}}).handle,
 		"ping":                      handlePing,
+		"github_app_authorization":  (&appAuthorizationHandler{deps: deps}).handle,
 	}
 }
 

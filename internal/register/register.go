@@ -193,6 +193,8 @@ func buildManifest(o Options, redirect string) (string, error) {
 	}
 	hook["url"] = o.WebhookURL
 	man["hook_attributes"] = hook
+	// The dashboard's sign-in callback, on the webhook's host.
+	man["callback_urls"] = []string{publicURL(o.WebhookURL) + "/dashboard/auth/callback"}
 	man["redirect_url"] = redirect
 	if o.Name != "" {
 		if len(o.Name) > 34 {
@@ -303,11 +305,19 @@ func (f *flow) complete(ctx context.Context, code string) (*App, error) {
 	if f.o.APIURL != "https://api.github.com/" {
 		env += "OSPO_GITHUB_API_URL=" + f.o.APIURL + "\n"
 	}
+	// Sign-in to the dashboard, at the callback URL the manifest registered.
+	if cfg.GetClientID() != "" && cfg.GetClientSecret() != "" {
+		env += "OSPO_GITHUB_CLIENT_ID=" + cfg.GetClientID() + "\nOSPO_GITHUB_CLIENT_SECRET=" + cfg.GetClientSecret() + "\n"
+		env += "OSPO_PUBLIC_URL=" + publicURL(f.o.WebhookURL) + "\n"
+		if g := strings.TrimSuffix(f.o.GitHubURL, "/"); g != "https://github.com" {
+			env += "OSPO_GITHUB_WEB_URL=" + g + "\n"
+		}
+	}
 	if err := writeNew(f.envPath, []byte(env)); err != nil {
 		return nil, fmt.Errorf("%w (the private key is already in %s)", err, f.keyPath)
 	}
 	fmt.Fprintf(f.o.Out, "\nRegistered the GitHub App %q, ID %d.\n", app.Name, app.ID)
-	fmt.Fprintf(f.o.Out, "  private key: %s\n  settings:    %s (OSPO_GITHUB_APP_ID, OSPO_GITHUB_PRIVATE_KEY_FILE, OSPO_GITHUB_WEBHOOK_SECRET)\n", f.keyPath, f.envPath)
+	fmt.Fprintf(f.o.Out, "  private key: %s\n  settings:    %s (OSPO_GITHUB_APP_ID, OSPO_GITHUB_PRIVATE_KEY_FILE, OSPO_GITHUB_WEBHOOK_SECRET,\n               and for the dashboard's sign-in OSPO_GITHUB_CLIENT_ID, OSPO_GITHUB_CLIENT_SECRET, OSPO_PUBLIC_URL)\n", f.keyPath, f.envPath)
 	fmt.Fprintf(f.o.Out, "Next:\n  1. run ospo-bot where GitHub reaches %s:\n       set -a; . %s; set +a; ospo-bot serve\n", f.o.WebhookURL, f.envPath)
 	fmt.Fprintf(f.o.Out, "  2. install the App on the organisation: %s/installations/new\n", app.HTMLURL)
 	fmt.Fprintf(f.o.Out, "  3. write the policy: ospo.yml in the organisation's .github repository (start from config/ospo.example.yml)\n")
@@ -327,6 +337,16 @@ func writeNew(path string, data []byte) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return fh.Close()
+}
+
+// publicURL is where browsers reach ospo-bot: the webhook URL's scheme
+// and host.
+func publicURL(webhookURL string) string {
+	u := httpURL(webhookURL)
+	if u == nil {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 // httpURL parses an absolute http(s) URL; nil if s is not one.

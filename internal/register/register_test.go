@@ -118,6 +118,10 @@ func TestRegister(t *testing.T) {
 	if r, _ := man["redirect_url"].(string); !strings.HasPrefix(r, strings.TrimSuffix(s.page, "/")+"/registered") {
 		t.Errorf("redirect_url = %q, want this registration's page", r)
 	}
+	// The dashboard's sign-in callback, on the webhook's host.
+	if cb, _ := man["callback_urls"].([]any); len(cb) != 1 || cb[0] != "https://ospo.acme.example/dashboard/auth/callback" {
+		t.Errorf("callback_urls = %v", man["callback_urls"])
+	}
 	if man["name"] != "acme-ospo-bot" || man["default_permissions"].(map[string]any)["checks"] != "write" {
 		t.Errorf("manifest = %v", man)
 	}
@@ -153,6 +157,16 @@ func TestRegister(t *testing.T) {
 	}
 	if !regexp.MustCompile(`(?m)^OSPO_GITHUB_WEBHOOK_SECRET=[0-9a-f]{40}$`).Match(env) {
 		t.Errorf("%s has no webhook secret:\n%s", envPath, env)
+	}
+	// The conversion's client ID and secret turn the dashboard's sign-in on.
+	for _, want := range []string{"OSPO_GITHUB_CLIENT_ID=" + app.GitHub.ClientID() + "\n", "OSPO_GITHUB_CLIENT_SECRET=" + app.GitHub.ClientSecret() + "\n",
+		"OSPO_PUBLIC_URL=https://ospo.acme.example\n", "OSPO_GITHUB_WEB_URL=" + app.GitHub.URL() + "\n"} {
+		if !strings.Contains(string(env), want) {
+			t.Errorf("%s lacks %q:\n%s", envPath, want, env)
+		}
+	}
+	if app.GitHub.CallbackURL() != "https://ospo.acme.example/dashboard/auth/callback" {
+		t.Errorf("the App's callback URL is %q", app.GitHub.CallbackURL())
 	}
 	if !strings.Contains(s.out.String(), "/installations/new") {
 		t.Errorf("the terminal does not say how to install the App:\n%s", s.out)

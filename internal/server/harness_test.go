@@ -77,7 +77,14 @@ func start(t testing.TB, d store.Dialect, tweak ...func(*config.Config, *server.
 // startWith is start against the given fake.
 func startWith(t testing.TB, d store.Dialect, fake *githubfake.Fake, tweak ...func(*config.Config, *server.Options)) *harness {
 	t.Helper()
+	// Listening first gives the server its public URL (the dashboard's
+	// sign-in callback) before it opens.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg := testConfig(storetest.URL(t, d), fake.URL())
+	cfg.PublicURL = "http://" + ln.Addr().String()
 	opts := server.Options{RetryPolicy: fastRetry{}, GitHubRetryWait: time.Millisecond}
 	for _, f := range tweak {
 		f(&cfg, &opts)
@@ -85,10 +92,7 @@ func startWith(t testing.TB, d store.Dialect, fake *githubfake.Fake, tweak ...fu
 	logger := zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)
 	app, err := server.Open(context.Background(), cfg, logger, opts)
 	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
+		ln.Close()
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/palantir/go-githubapp/githubapp"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/riverqueue/river"
 	"github.com/rs/zerolog"
@@ -18,7 +20,9 @@ import (
 	"github.com/ospo-bot/ospo-bot/internal/ghclient"
 	"github.com/ospo-bot/ospo-bot/internal/jobs"
 	"github.com/ospo-bot/ospo-bot/internal/metrics"
+	"github.com/ospo-bot/ospo-bot/internal/signin"
 	"github.com/ospo-bot/ospo-bot/internal/store"
+	"github.com/ospo-bot/ospo-bot/internal/web"
 	"github.com/ospo-bot/ospo-bot/internal/webhook"
 )
 
@@ -31,8 +35,9 @@ type Options struct {
 	RetryPolicy river.ClientRetryPolicy
 	// GitHubRetryWait overrides the client's wait between retries of 5xx answers.
 	GitHubRetryWait time.Duration
-	// Now is the repository checks' clock for exemptions' expiries (tests
-	// move it forward); nil: time.Now.
+	// Now is the repository checks' clock for exemptions' expiries and
+	// the dashboard's (its default period, its sessions' lifetimes and
+	// re-checks); tests move it forward; nil: time.Now.
 	Now func() time.Time
 }
 
@@ -116,13 +121,39 @@ func Open(ctx context.Context, cfg config.Config, logger zerolog.Logger, opts Op
 		return fail(err)
 	}
 	a := &App{cfg: cfg, logger: logger, Store: st, Queue: q, Metrics: m, unlock: unlock}
+	dash, err := dashboard(ctx, cfg, st, gh, opts)
+	if err != nil {
+		return fail(err)
+	}
 	a.Handler = a.routes(webhook.NewHandler(cfg.GitHubWebhookSecret, cfg.GitHubWebhookSecretPrevious, q, m,
-		webhook.WithMaxInFlight(cfg.WebhookMaxInFlight)))
+		webhook.WithMaxInFlight(cfg.WebhookMaxInFlight)), dash)
 	return a, nil
 }
 
-func (a *App) routes(hook http.Handler) http.Handler {
+// dashboard serves /dashboard/: the pages (internal/web) behind sign-in
+// with GitHub (internal/signin), or, without a client ID, the page that
+// says how to turn it on; every answer with the security headers.
+func dashboard(ctx context.Context, cfg config.Config, st *store.Store, gh githubapp.ClientCreator, opts Options) (http.Handler, error) {
+	site := &web.Site{Store: st, GitHubURL: strings.TrimSuffix(cfg.GitHubWebURL, "/"), Now: opts.Now}
+	pages := site.Handler()
+	if !cfg.DashboardEnabled() {
+		return web.SecurityHeaders(signin.Off(pages)), nil
+	}
+	svc, err := signin.New(ctx, signin.Options{
+		ClientID: cfg.GitHubClientID, ClientSecret: cfg.GitHubClientSecret, CallbackURL: cfg.CallbackURL(),
+		WebURL: cfg.GitHubWebURL, APIURL: cfg.GitHubAPIURL, Store: st,
+		Access: &signin.Access{Store: st, GitHub: gh}, Now: opts.Now,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("dashboard sign-in: %w", err)
+	}
+	return web.SecurityHeaders(svc.Handler(pages)), nil
+}
+
+func (a *App) routes(hook, dash http.Handler) http.Handler {
 	mux := http.NewServeMux()
+	mux.Handle("/dashboard/", dash)
+	mux.Handle("/dashboard", web.SecurityHeaders(http.RedirectHandler("/dashboard/", http.StatusMovedPermanently)))
 	mux.Handle("/api/github/hook", hook)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "ok")

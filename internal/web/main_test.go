@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"testing"
@@ -6,5 +6,5 @@ import (
 	"github.com/ospo-bot/ospo-bot/internal/store/storetest"
 )
 
-// TestMain removes the generated org of the benchmarks at exit.
+// TestMain removes the benchmark's generated databases at exit.
 func TestMain(m *testing.M) { storetest.Main(m) }

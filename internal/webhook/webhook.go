@@ -31,7 +31,7 @@ var Events = []string{
 	"installation", "installation_repositories", "repository", "pull_request",
 	"pull_request_review", "issue_comment", "check_run", "check_suite", "merge_group", "push",
 	"member", "membership",
-	"team", "ping",
+	"team", "ping", "github_app_authorization",
 }
 
 // Enqueuer commits a delivery and its job durably. It reports false for a

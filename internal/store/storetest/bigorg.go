@@ -61,16 +61,16 @@ var (
 // generatorVersion marks a generated database (installations'
 // repository_selection), so that a kept one from an older generator is
 // refused rather than measured.
-const generatorVersion = "generated-v2"
+const generatorVersion = "generated-v3"
 
 const genRowBatch = 500
 
-// genRules are the generated org's rules and their modes: a failing
-// enforce rule flags its repository, a warn rule is only reported.
+// genRules are the generated org's rules (rules.Registry's repository
+// rules) and their modes: a failing enforce rule flags its repository, a
+// warn rule is only reported.
 var genRules = []struct{ id, mode string }{
-	{"repository.license", "enforce"}, {"repository.codeowners", "enforce"}, {"repository.files", "enforce"},
-	{"repository.security", "enforce"}, {"repository.visibility", "enforce"}, {"repository.branch_protection", "enforce"},
-	{"repository.description", "warn"}, {"repository.topics", "warn"},
+	{"license", "enforce"}, {"codeowners", "enforce"}, {"files", "enforce"}, {"security-policy", "enforce"},
+	{"labels", "warn"}, {"topics", "warn"},
 }
 
 // hash is a deterministic pseudo-random value of row i (0 to 2^26), the
@@ -244,7 +244,7 @@ func generate(ctx context.Context, tx *sql.Tx, d store.Dialect, sc Scale) error 
 			case k == 3:
 				decisions = append(decisions, decision{r, by, "reject", "", "ships a vendored GPL library", at})
 			default:
-				decisions = append(decisions, decision{r, by, "exempt", "repository.files", "internal tool", at},
+				decisions = append(decisions, decision{r, by, "exempt", "files", "internal tool", at},
 					decision{r, by, "approve", "", "reviewed", min(at+3600, BigOrgEnd-1)})
 			}
 			last = decisions[len(decisions)-1].at
