@@ -567,12 +567,22 @@ func (s *Store) DashboardAudit(ctx context.Context, f AuditFilter) ([]AuditEntry
 	// The page's IDs first, from the search's index alone (every index of
 	// the search covers it), then their rows: a planner choosing for the
 	// whole rows would rather walk the org's index in order than sort.
-	ids := `SELECT id FROM audit_log WHERE ` + cond + ` ORDER BY at DESC, id DESC`
-	if f.Limit > 0 {
-		ids += ` LIMIT ` + arg(f.Limit) + ` OFFSET ` + arg(f.Offset)
+	// A page past the middle is read from the oldest end, skipping as
+	// few entries as the first pages do from the newest (OFFSET walks the
+	// index); the rows are put newest first by the outer ORDER BY.
+	order := ` ORDER BY at DESC, id DESC`
+	ids := `SELECT id FROM audit_log WHERE ` + cond
+	switch {
+	case f.Limit > 0 && f.Offset >= total:
+		return nil, total, nil
+	case f.Limit > 0 && f.Offset > total/2:
+		limit := min(f.Limit, total-f.Offset)
+		ids += ` ORDER BY at, id LIMIT ` + arg(limit) + ` OFFSET ` + arg(total-f.Offset-limit)
+	case f.Limit > 0:
+		ids += order + ` LIMIT ` + arg(f.Limit) + ` OFFSET ` + arg(f.Offset)
 	}
 	q := `SELECT at, installation_id, actor, action, subject, reason, url, policy_version FROM audit_log
-		WHERE id IN (` + ids + `) ORDER BY at DESC, id DESC`
+		WHERE id IN (` + ids + `)` + order
 	rows, err := s.DB.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("read the audit log of %s: %w", f.Org, err)

@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -136,6 +138,41 @@ func TestDashboardRefreshInChunks(t *testing.T) {
 			}
 			if n, err := st.FillAuditOrgs(ctx); err != nil || n != 0 {
 				t.Fatalf("filled again %d (%v)", n, err)
+			}
+		})
+	}
+}
+
+// Every page of a search, read from either end, holds the entries in
+// order, each once.
+func TestDashboardAuditPagesFromBothEnds(t *testing.T) {
+	for _, d := range storetest.Dialects(t) {
+		t.Run(string(d), func(t *testing.T) {
+			st, ctx := storetest.Open(t, d), context.Background()
+			now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+			for i := range 23 {
+				// Two entries share each second: the ID breaks the tie.
+				if err := st.AppendAudit(ctx, store.AuditEntry{At: now.Add(time.Duration(i/2) * time.Second), Actor: "lead", Action: "approve",
+					Subject: "acme/widget", Reason: fmt.Sprint(i)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var got []string
+			for off := 0; off < 30; off += 5 {
+				es, total, err := st.DashboardAudit(ctx, store.AuditFilter{Org: "acme", Since: now, Until: now.Add(time.Hour), Offset: off, Limit: 5})
+				if err != nil || total != 23 {
+					t.Fatalf("offset %d: %d (%v)", off, total, err)
+				}
+				for _, e := range es {
+					got = append(got, e.Reason)
+				}
+			}
+			var want []string
+			for i := 22; i >= 0; i-- {
+				want = append(want, fmt.Sprint(i))
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("pages: %q", got)
 			}
 		})
 	}
