@@ -18,6 +18,7 @@ type refresher struct {
 
 // refreshers: one line a rollup.
 var refreshers = []refresher{
+	{"overview", refreshOverview},
 	{"repositories", refreshRepositories},
 }
 

@@ -59,6 +59,8 @@ var pages = []struct {
 	path string
 	fn   pageFunc
 }{
+	{"{$}", overviewPage},
+	{"reviews", reviewsPage},
 	{"repositories", repositoriesPage},
 	{"repositories/{rest...}", repositoryDetailPage},
 	{"audit", auditPage},
