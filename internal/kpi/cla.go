@@ -1,9 +1,6 @@
 package kpi
 
-import (
-	"slices"
-	"time"
-)
+import "time"
 
 // CLAEvent is a signature or a revocation.
 type CLAEvent struct {
@@ -17,21 +14,30 @@ type CLAEvent struct {
 // since's to the one before until, the users whose first signature falls in
 // it within [since, until).
 func CLASigners(evs []CLAEvent, since, until time.Time) (total int, perMonth []MonthCount) {
-	evs = slices.Clone(evs)
-	slices.SortStableFunc(evs, func(a, b CLAEvent) int { return a.At.Compare(b.At) })
-	latest := map[int64]string{}
+	// One pass instead of replaying the events in time order (a stable
+	// sort, tens of milliseconds for an org of 20,000 signers on every
+	// dashboard request): a user's latest event is the one with the
+	// latest time, the later in evs at the same instant; their first
+	// signature the earliest.
+	type last struct {
+		at   time.Time
+		kind string
+	}
+	latestAt := make(map[int64]last, len(evs)/2)
 	first := map[int64]time.Time{}
 	for _, e := range evs {
 		if !e.At.Before(until) {
-			break
+			continue
 		}
-		latest[e.UserID] = e.Kind
-		if _, ok := first[e.UserID]; !ok && e.Kind == "signed" {
+		if l, ok := latestAt[e.UserID]; !ok || !e.At.Before(l.at) {
+			latestAt[e.UserID] = last{e.At, e.Kind}
+		}
+		if f, ok := first[e.UserID]; e.Kind == "signed" && (!ok || e.At.Before(f)) {
 			first[e.UserID] = e.At
 		}
 	}
-	for _, k := range latest {
-		if k == "signed" {
+	for _, l := range latestAt {
+		if l.kind == "signed" {
 			total++
 		}
 	}

@@ -14,7 +14,8 @@ import (
 // TestDashboardURLs asks for every URL the benchmark measures, on the
 // tiny generated org (the big one's shape) of each dialect after a
 // refresh, so that the benchmark's list cannot rot: each answers 200 with
-// the format it asks for, and every registered page is in it.
+// the format it asks for, every registered page is in it, and each page's
+// JSON has rows (the generated org has what the page reads).
 func TestDashboardURLs(t *testing.T) {
 	urls := dashboardURLs(t)
 	for _, pattern := range web.PagePatterns() {
@@ -47,9 +48,26 @@ func TestDashboardURLs(t *testing.T) {
 				ct := w.Header().Get("Content-Type")
 				switch {
 				case strings.Contains(u.url, "format=json"):
-					var doc map[string]any
+					var doc struct {
+						Sections []struct {
+							Table *struct {
+								Rows []json.RawMessage `json:"rows"`
+							} `json:"table"`
+						} `json:"sections"`
+					}
 					if err := json.Unmarshal(w.Body.Bytes(), &doc); err != nil || !strings.HasPrefix(ct, "application/json") {
 						t.Errorf("%s: GET %s: %s, not JSON: %v", u.name, url, ct, err)
+					}
+					// The generated org has what the page reads: a page
+					// of empty states would measure nothing.
+					rows := 0
+					for _, s := range doc.Sections {
+						if s.Table != nil {
+							rows += len(s.Table.Rows)
+						}
+					}
+					if rows == 0 {
+						t.Errorf("%s: GET %s: no table has a row on the generated org: generate what the page reads (storetest.GenerateOrg)", u.name, url)
 					}
 				case strings.Contains(u.url, "format=csv"):
 					if !strings.HasPrefix(ct, "text/csv") || !strings.Contains(w.Body.String(), "\n") {
