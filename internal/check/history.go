@@ -1,6 +1,8 @@
 package check
 
 import (
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/ospo-bot/ospo-bot/internal/review"
@@ -27,6 +29,7 @@ func repositoryDay(r Repository, in *repositoryInput, out repositoryOutcome, at 
 	if s != nil {
 		d.RepositoryID, d.Org, d.Repository, d.Private = s.ID, s.Owner, s.Owner+"/"+s.Name, s.Private
 		d.License = rules.LicenseID(s)
+		d.Topics, d.Classification, d.HasTopics = s.Topics, classification(s.Topics, in.eff.Policy.Repository.Topics.OneOf), true
 	}
 	if d.RepositoryID == 0 {
 		return d, false
@@ -41,4 +44,16 @@ func repositoryDay(r Repository, in *repositoryInput, out repositoryOutcome, at 
 		d.Results[f.Rule] = string(f.Mode) + "/" + string(f.Result)
 	}
 	return d, true
+}
+
+// classification is the first of the policy's topics (repository.topics.
+// one_of: its classes, such as ospo-public or inner-source) that the
+// repository has, compared as the topics rule compares them; "" none.
+func classification(topics, classes []string) string {
+	for _, c := range classes {
+		if slices.ContainsFunc(topics, func(t string) bool { return strings.EqualFold(strings.TrimSpace(t), strings.TrimSpace(c)) }) {
+			return strings.TrimSpace(c)
+		}
+	}
+	return ""
 }

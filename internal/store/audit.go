@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -33,10 +34,20 @@ func (s *Store) AppendAudit(ctx context.Context, e AuditEntry) error {
 	if e.Key != "" {
 		key = e.Key
 	}
+	// The entry's org and repository (migration 017): the subject's owner,
+	// else its installation's account ("-", which no login is, when
+	// unknown); the subject without "#12".
+	org, _, ok := strings.Cut(e.Subject, "/")
+	repo, _, _ := strings.Cut(e.Subject, "#")
+	if !ok || org == "" {
+		org, repo = "", ""
+	}
 	_, err := s.DB.ExecContext(ctx, `
-		INSERT INTO audit_log (at, installation_id, actor, action, subject, reason, url, policy_version, natural_key)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
-		e.At.UTC(), e.InstallationID, e.Actor, e.Action, e.Subject, e.Reason, e.URL, e.PolicyVersion, key)
+		INSERT INTO audit_log (at, installation_id, actor, action, subject, reason, url, policy_version, natural_key, org, repo)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
+			COALESCE(NULLIF($10, ''), (SELECT LOWER(account) FROM installations WHERE id = $2), '-'), $11)
+		ON CONFLICT DO NOTHING`,
+		e.At.UTC(), e.InstallationID, e.Actor, e.Action, e.Subject, e.Reason, e.URL, e.PolicyVersion, key, strings.ToLower(org), strings.ToLower(repo))
 	if err != nil {
 		return fmt.Errorf("write audit entry %s %s by %s: %w", e.Action, e.Subject, e.Actor, err)
 	}

@@ -26,6 +26,13 @@ type RepositoryDay struct {
 	License                      string            // SPDX ID; "" none, "NOASSERTION" unrecognised
 	PolicyVersion                string
 	At                           time.Time // when the check ran
+	// Topics are the repository's topics and Classification the first of
+	// the policy's repository.topics.one_of among them ("" none), when
+	// HasTopics (the check read the repository); else both are recorded
+	// as unknown (NULL).
+	Topics         []string
+	Classification string
+	HasTopics      bool
 }
 
 // RecordRepositoryDay upserts the check's row of its UTC day: the day's
@@ -43,17 +50,24 @@ func (s *Store) RecordRepositoryDay(ctx context.Context, d RepositoryDay) error 
 		}
 		results = string(b)
 	}
+	var topics, class any // NULL: unknown
+	if d.HasTopics {
+		t := slices.Clone(d.Topics)
+		slices.Sort(t)
+		topics, class = strings.Join(slices.Compact(t), ","), d.Classification
+	}
 	_, err := s.DB.ExecContext(ctx, `
 		INSERT INTO repository_days (repository_id, day, installation_id, org, repository, private, in_scope, flagged,
-			failing, results, license, policy_version, checked_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+			failing, results, license, policy_version, checked_at, topics, classification)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 		ON CONFLICT (repository_id, day) DO UPDATE SET installation_id = excluded.installation_id, org = excluded.org,
 			repository = excluded.repository, private = excluded.private, in_scope = excluded.in_scope,
 			flagged = excluded.flagged, failing = excluded.failing, results = excluded.results,
-			license = excluded.license, policy_version = excluded.policy_version, checked_at = excluded.checked_at
+			license = excluded.license, policy_version = excluded.policy_version, checked_at = excluded.checked_at,
+			topics = excluded.topics, classification = excluded.classification
 		WHERE excluded.checked_at >= repository_days.checked_at`,
 		d.RepositoryID, day, d.InstallationID, d.Org, d.Repository, d.Private, d.InScope, d.Flagged,
-		strings.Join(failing, ","), results, d.License, d.PolicyVersion, at.Unix())
+		strings.Join(failing, ","), results, d.License, d.PolicyVersion, at.Unix(), topics, class)
 	if err != nil {
 		return fmt.Errorf("record the day of %s: %w", d.Repository, err)
 	}

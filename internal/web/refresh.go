@@ -20,6 +20,7 @@ type refresher struct {
 var refreshers = []refresher{
 	{"overview", refreshOverview},
 	{"contributors", refreshContributors},
+	{"repositories", refreshRepositories},
 }
 
 // Refresh brings every rollup of org up to date as of now. The org's

@@ -54,7 +54,7 @@ type Query struct {
 type pageFunc func(s *Site, ctx context.Context, q Query) (*Page, error)
 
 // pages are the org's pages: the path under /dashboard/{org}/ and its
-// builder. The overview is "".
+// builder. The overview is "{$}" (the org's own path, no deeper).
 var pages = []struct {
 	path string
 	fn   pageFunc
@@ -62,6 +62,9 @@ var pages = []struct {
 	{"{$}", overviewPage},
 	{"reviews", reviewsPage},
 	{"contributors", contributorsPage},
+	{"repositories", repositoriesPage},
+	{"repositories/{rest...}", repositoryDetailPage},
+	{"audit", auditPage},
 }
 
 // Registered returns the patterns of the org's pages under /dashboard/{org}/,

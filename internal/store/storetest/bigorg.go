@@ -61,7 +61,7 @@ var (
 // generatorVersion marks a generated database (installations'
 // repository_selection), so that a kept one from an older generator is
 // refused rather than measured.
-const generatorVersion = "generated-v3"
+const generatorVersion = "generated-v4"
 
 const genRowBatch = 500
 
@@ -190,7 +190,9 @@ func generate(ctx context.Context, tx *sql.Tx, d store.Dialect, sc Scale) error 
 		approver += fmt.Sprintf(" WHEN %d THEN '%s'", k, a)
 	}
 	approver += " END"
-	if err := exec(series(d, sc.Audit) + `INSERT INTO audit_log (at, installation_id, actor, action, subject, reason, url, policy_version)
+	// org and repo as store.AppendAudit writes them (migration 017).
+	if err := exec(series(d, sc.Audit) + `INSERT INTO audit_log (at, installation_id, actor, action, subject, reason, url, policy_version,
+		org, repo)
 		SELECT ` + atTime + `, 1,
 			CASE WHEN ` + act + ` < 4 THEN 'ospo-bot' WHEN ` + act + ` = 9 THEN 'user' || (1 + ` + hash(6) + ` % 500) ELSE ` + approver + ` END,
 			CASE ` + act + ` WHEN 0 THEN 'opened' WHEN 1 THEN 'opened' WHEN 2 THEN 'opened' WHEN 3 THEN 'make private'
@@ -200,7 +202,8 @@ func generate(ctx context.Context, tx *sql.Tx, d store.Dialect, sc Scale) error 
 			CASE ` + act + ` WHEN 3 THEN 'no licence on a public repository' WHEN 4 THEN 'reviewed' WHEN 5 THEN 'reviewed'
 				WHEN 6 THEN 'ships a vendored GPL library' WHEN 7 THEN 'internal tool' WHEN 8 THEN 'given by mistake'
 				WHEN 9 THEN 'not an approver' ELSE '' END,
-			'https://github.com/bench/ospo/issues/' || (1 + ` + arepo + ` / 10) || '#issuecomment-' || (1000000 + i), 'v1'
+			'https://github.com/bench/ospo/issues/' || (1 + ` + arepo + ` / 10) || '#issuecomment-' || (1000000 + i), 'v1',
+			'bench', 'bench/repo-' || ` + arepo + `
 		FROM n ORDER BY 1`); err != nil {
 		return err
 	}
