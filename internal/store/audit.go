@@ -35,19 +35,24 @@ func (s *Store) AppendAudit(ctx context.Context, e AuditEntry) error {
 		key = e.Key
 	}
 	// The entry's org and repository (migration 017): the subject's owner,
-	// else its installation's account ("-", which no login is, when
-	// unknown); the subject without "#12".
+	// else its installation's account, else the subject itself when it is
+	// a login (a CLA signature's subject is the org), else "-", which no
+	// login is; the subject without "#12".
 	org, _, ok := strings.Cut(e.Subject, "/")
 	repo, _, _ := strings.Cut(e.Subject, "#")
+	self := ""
 	if !ok || org == "" {
 		org, repo = "", ""
+		if loginShaped(e.Subject) {
+			self = strings.ToLower(e.Subject)
+		}
 	}
 	_, err := s.DB.ExecContext(ctx, `
 		INSERT INTO audit_log (at, installation_id, actor, action, subject, reason, url, policy_version, natural_key, org, repo)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
-			COALESCE(NULLIF($10, ''), (SELECT LOWER(account) FROM installations WHERE id = $2), '-'), $11)
+			COALESCE(NULLIF($10, ''), (SELECT LOWER(account) FROM installations WHERE id = $2), NULLIF($12, ''), '-'), $11)
 		ON CONFLICT DO NOTHING`,
-		e.At.UTC(), e.InstallationID, e.Actor, e.Action, e.Subject, e.Reason, e.URL, e.PolicyVersion, key, strings.ToLower(org), strings.ToLower(repo))
+		e.At.UTC(), e.InstallationID, e.Actor, e.Action, e.Subject, e.Reason, e.URL, e.PolicyVersion, key, strings.ToLower(org), strings.ToLower(repo), self)
 	if err != nil {
 		return fmt.Errorf("write audit entry %s %s by %s: %w", e.Action, e.Subject, e.Actor, err)
 	}
@@ -78,4 +83,18 @@ func scanAudit(rows *sql.Rows) ([]AuditEntry, error) {
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// loginShaped: letters, digits and hyphens, not starting with a hyphen, as
+// GitHub's logins are (FillAuditOrgs has the same test in SQL).
+func loginShaped(s string) bool {
+	if s == "" || len(s) > 39 || s[0] == '-' {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
 }

@@ -609,16 +609,20 @@ func (s *Store) FillAuditOrgs(ctx context.Context) (int64, error) {
 	owner := `LOWER(SUBSTR(subject, 1, INSTR(subject, '/') - 1))`
 	repo := `LOWER(CASE WHEN INSTR(subject, '#') > 0 THEN SUBSTR(subject, 1, INSTR(subject, '#') - 1) ELSE subject END)`
 	slash := `INSTR(subject, '/') > 1`
+	login := `(subject <> '' AND LENGTH(subject) <= 39 AND subject NOT GLOB '-*' AND subject NOT GLOB '*[^A-Za-z0-9-]*')`
 	if s.Dialect == Postgres {
 		owner, repo, slash = `LOWER(SPLIT_PART(subject, '/', 1))`, `LOWER(SPLIT_PART(subject, '#', 1))`, `STRPOS(subject, '/') > 1`
+		login = `(subject ~ '^[A-Za-z0-9][A-Za-z0-9-]{0,38}$')`
 	}
 	// 1,000 rows a statement, as long as there are: SQLite's writer is
-	// never held for long. A row whose org cannot be known (no
-	// installation) gets "-", which no login is.
+	// never held for long. As AppendAudit: a subject with no repository
+	// is its installation's org, else its own when it is a login (a CLA
+	// signature's), else "-", which no login is.
 	var total int64
 	for {
 		n, err := rowsAffected(s.DB.ExecContext(ctx, `UPDATE audit_log SET org = CASE WHEN `+slash+` THEN `+owner+`
-		ELSE COALESCE((SELECT LOWER(account) FROM installations i WHERE i.id = audit_log.installation_id), '-') END,
+		ELSE COALESCE((SELECT LOWER(account) FROM installations i WHERE i.id = audit_log.installation_id),
+			CASE WHEN `+login+` THEN LOWER(subject) END, '-') END,
 		repo = CASE WHEN `+slash+` THEN `+repo+` ELSE '' END
 		WHERE id IN (SELECT id FROM audit_log WHERE org = '' LIMIT 1000) AND org = ''`))
 		if err != nil {

@@ -96,6 +96,25 @@ func TestDashboardAuditIsTheOrgsExactly(t *testing.T) {
 			if _, total, _ := st.DashboardAudit(ctx, store.AuditFilter{Org: "acme", Repository: "ACME/Widget", Since: now.Add(-time.Hour), Until: now.Add(time.Hour)}); total != 2 {
 				t.Fatalf("the widget's entries: %d", total)
 			}
+			// A CLA signature's subject is the org itself; written before
+			// the bot knew the installation (the demo's first webhooks), it
+			// is still the org's, and never another org's.
+			for i, s := range []string{"Acme", "acme-other", "not a login"} {
+				if err := st.AppendAudit(ctx, store.AuditEntry{At: now.Add(time.Duration(10+i) * time.Second), InstallationID: 7,
+					Actor: "alice", Action: "cla sign", Subject: s}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := st.DB.ExecContext(ctx, `INSERT INTO audit_log (at, installation_id, actor, action, subject) VALUES ($1, 8, 'bob', 'cla sign', 'ACME')`, now.Add(2*time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := st.FillAuditOrgs(ctx); err != nil || n != 1 {
+				t.Fatalf("filled %d (%v)", n, err)
+			}
+			es, total, err = st.DashboardAudit(ctx, store.AuditFilter{Org: "acme", Action: "cla sign", Since: now.Add(-time.Hour), Until: now.Add(time.Hour)})
+			if err != nil || total != 2 || len(es) != 2 || es[0].Actor != "bob" || es[1].Actor != "alice" {
+				t.Fatalf("acme's signatures: %+v (%d) %v", es, total, err)
+			}
 		})
 	}
 }
