@@ -33,6 +33,10 @@ type benchPage struct {
 	name     string
 	rest     string
 	variants []variant
+	// export: the page's first table is paged, so its CSV is the whole
+	// filtered result (every row, up to web's cap), a download held to
+	// exportTarget rather than a page view's benchTarget.
+	export bool
 }
 
 type variant struct{ name, query string }
@@ -48,7 +52,7 @@ var benchPages = map[string]benchPage{
 	"reviews": {name: "reviews", variants: []variant{
 		{"year-queue-last-page", "?since=2025-01-01&until=2025-12-31&page={last}"},
 	}},
-	"repositories": {name: "repositories", variants: []variant{
+	"repositories": {name: "repositories", export: true, variants: []variant{
 		{"filtered-sorted-page-2", "?status=flagged&visibility=public&sort=checked&dir=desc&page=2"},
 		{"rule-review", "?rule=license&review=open"},
 		{"name", "?name=repo-99"},
@@ -57,7 +61,7 @@ var benchPages = map[string]benchPage{
 	"repositories/{rest...}": {name: "repository", rest: "repo-10", variants: []variant{
 		{"year", "?since=2025-01-01&until=2025-12-31"},
 	}},
-	"audit": {name: "audit", variants: []variant{
+	"audit": {name: "audit", export: true, variants: []variant{
 		{"year-last-page", "?since=2025-01-01&until=2025-12-31&page={last}"},
 		{"actor-action", "?since=2025-01-01&until=2025-12-31&actor=alice&action=approve&page=2"},
 		{"repository", "?since=2025-01-01&until=2025-12-31&repository=repo-42"},
@@ -74,8 +78,9 @@ const defaultRest = "repo-10"
 
 // benchURL is one URL the benchmark asks for.
 type benchURL struct {
-	name string // page/variant
-	url  string
+	name   string // page/variant
+	url    string
+	target time.Duration // of its p95
 }
 
 // dashboardURLs lists the URLs of every page registered in web's pages.
@@ -92,9 +97,17 @@ func dashboardURLs(tb testing.TB) []benchURL {
 			rest = defaultRest
 		}
 		path := "/dashboard/" + storetest.BigOrg + "/" + strings.NewReplacer("{$}", "", "{rest...}", rest).Replace(pattern)
-		vs := append([]variant{{"html", ""}, {"json", "?format=json"}, {"csv", "?format=csv"}}, p.variants...)
+		csv := variant{"csv", "?format=csv"}
+		if p.export {
+			csv.name = "csv-export"
+		}
+		vs := append([]variant{{"html", ""}, {"json", "?format=json"}, csv}, p.variants...)
 		for _, v := range vs {
-			out = append(out, benchURL{name: p.name + "/" + v.name, url: path + v.query})
+			target := benchTarget
+			if v.name == "csv-export" {
+				target = exportTarget
+			}
+			out = append(out, benchURL{name: p.name + "/" + v.name, url: path + v.query, target: target})
 		}
 	}
 	return out
@@ -113,7 +126,10 @@ func dashboard(st *store.Store) (http.Handler, context.Context) {
 const (
 	benchWarmups  = 5
 	benchRequests = 50
-	benchTarget   = 100 * time.Millisecond // p95 of every URL
+	benchTarget   = 100 * time.Millisecond // p95 of every page view
+	// exportTarget: p95 of a whole-result CSV export (10,000 repositories,
+	// a quarter's audit log), a download rather than a page view.
+	exportTarget = time.Second
 	// A URL far over the target stops after benchMinRequests requests
 	// once its requests took benchBudget, so that a slow page costs the
 	// run seconds rather than minutes; its p95 is then over fewer.
@@ -131,7 +147,8 @@ const (
 // time a request: Go and SQLite, not the Postgres server; on a busy
 // machine, the page's own work), KB a response and peak-heap-MB (the Go
 // heap's objects, sampled every 5 ms and after each request). It fails
-// (b.Errorf) a URL whose p95 is over 100 ms or that answers anything but
+// (b.Errorf) a URL whose p95 is over 100 ms (1 s for a whole-result CSV
+// export) or that answers anything but
 // 200. -count N measures each URL N times in a row; a URL that fails is
 // not measured again.
 //
@@ -153,14 +170,14 @@ func BenchmarkDashboardPages(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					benchmarkURL(b, h, ctx, url)
+					benchmarkURL(b, h, ctx, url, u.target)
 				})
 			}
 		})
 	}
 }
 
-func benchmarkURL(b *testing.B, h http.Handler, ctx context.Context, url string) {
+func benchmarkURL(b *testing.B, h http.Handler, ctx context.Context, url string, target time.Duration) {
 	get := func() (time.Duration, *countingWriter) {
 		w := &countingWriter{header: http.Header{}}
 		r := httptest.NewRequestWithContext(ctx, "GET", url, nil)
@@ -209,8 +226,8 @@ func benchmarkURL(b *testing.B, h http.Handler, ctx context.Context, url string)
 	// A failed benchmark prints no metrics: the log line keeps them.
 	b.Logf("GET %s: p50 %.1f ms, p95 %.1f ms, max %.1f ms, cpu %.1f ms, %.1f KB, peak heap %.1f MB, %d requests",
 		url, ms(p50), ms(p95), ms(most), cpuMS, kb, heapMB, len(samples))
-	if p95 > benchTarget {
-		b.Errorf("GET %s: p95 %.1f ms, over the target of %s", url, ms(p95), benchTarget)
+	if p95 > target {
+		b.Errorf("GET %s: p95 %.1f ms, over the target of %s", url, ms(p95), target)
 	}
 }
 
