@@ -469,19 +469,7 @@ func (s *Store) OrgFirstPullRequestsFrom(ctx context.Context, org string, from t
 	if err != nil {
 		return nil, fmt.Errorf("read first pull requests of %s: %w", org, err)
 	}
-	defer rows.Close()
-	var out []AuthorFirstRow
-	for rows.Next() {
-		var f AuthorFirstRow
-		var bot int
-		var first int64
-		if err := rows.Scan(&f.Author, &bot, &first); err != nil {
-			return nil, err
-		}
-		f.Bot, f.First = bot == 1, unixTime(first)
-		out = append(out, f)
-	}
-	return out, rows.Err()
+	return scanAuthorFirsts(rows)
 }
 
 // OrgReviewLife returns what a review's cycles are replayed from (kpi.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -216,19 +217,7 @@ func (s *Store) EachPullRequest(ctx context.Context, org string, since, until ti
 	if err != nil {
 		return fmt.Errorf("read pull requests of %s: %w", org, err)
 	}
-	defer rows.Close()
-	var r PullRequestRow
-	var opened, responded, closed, blocked, unblocked int64
-	for rows.Next() {
-		if err := rows.Scan(&r.Author, &r.AuthorAssociation, &r.AuthorBot, &opened, &responded, &r.FirstResponder,
-			&closed, &r.Merged, &blocked, &unblocked); err != nil {
-			return err
-		}
-		r.OpenedAt, r.FirstResponseAt, r.ClosedAt = unixTime(opened), unixTime(responded), unixTime(closed)
-		r.CLABlockedAt, r.CLAUnblockedAt = unixTime(blocked), unixTime(unblocked)
-		fn(r)
-	}
-	return rows.Err()
+	return scanPullRequests(rows, fn)
 }
 
 // AuthorFirstRow is when an author opened their first pull request in the org.
@@ -248,6 +237,11 @@ func (s *Store) OrgFirstPullRequests(ctx context.Context, org string, since, unt
 	if err != nil {
 		return nil, fmt.Errorf("read first pull requests of %s: %w", org, err)
 	}
+	return scanAuthorFirsts(rows)
+}
+
+// scanAuthorFirsts reads rows of (author, bot as 0 or 1, first opened_at).
+func scanAuthorFirsts(rows *sql.Rows) ([]AuthorFirstRow, error) {
 	defer rows.Close()
 	var out []AuthorFirstRow
 	for rows.Next() {
