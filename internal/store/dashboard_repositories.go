@@ -509,18 +509,7 @@ func (s *Store) RepositoryReviewEvents(ctx context.Context, repositoryID int64, 
 	if err != nil {
 		return nil, fmt.Errorf("read the review events of repository %d: %w", repositoryID, err)
 	}
-	defer rows.Close()
-	var out []ReviewEventRow
-	for rows.Next() {
-		var e ReviewEventRow
-		var at int64
-		if err := rows.Scan(&e.RepositoryID, &e.Repository, &e.Kind, &e.Actor, &e.Verb, &e.Rule, &at); err != nil {
-			return nil, err
-		}
-		e.At = unixTime(at)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return scanReviewEvents(rows)
 }
 
 // AuditFilter narrows the audit log of an org; empty fields do not

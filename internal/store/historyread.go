@@ -91,6 +91,12 @@ func (s *Store) OrgReviewEvents(ctx context.Context, org string, until time.Time
 	if err != nil {
 		return nil, fmt.Errorf("read review events of %s: %w", org, err)
 	}
+	return scanReviewEvents(rows)
+}
+
+// scanReviewEvents reads rows of (repository_id, repository, kind, actor,
+// verb, rule, at).
+func scanReviewEvents(rows *sql.Rows) ([]ReviewEventRow, error) {
 	defer rows.Close()
 	var out []ReviewEventRow
 	for rows.Next() {
