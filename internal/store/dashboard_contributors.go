@@ -185,7 +185,7 @@ func (s *Store) refreshContributorDays(ctx context.Context, org string, ranges [
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		err = s.InTx(ctx, func(tx *sql.Tx) error {
+		err = s.contributorsTx(ctx, org, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM dashboard_contributor_days WHERE org = $1 AND day >= $2 AND day < $3`,
 				org, r[0], r[1]); err != nil {
 				return err
@@ -247,7 +247,7 @@ func (s *Store) refreshBlockedDays(ctx context.Context, org string, ranges [][2]
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		err = s.InTx(ctx, func(tx *sql.Tx) error {
+		err = s.contributorsTx(ctx, org, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM dashboard_cla_blocked_days WHERE org = $1 AND day >= $2 AND day < $3`,
 				org, r[0], r[1]); err != nil {
 				return err
@@ -326,7 +326,7 @@ func (s *Store) refreshCLA(ctx context.Context, org string, users []int64, all b
 		for _, e := range evs {
 			by[e.UserID] = append(by[e.UserID], e)
 		}
-		return s.InTx(ctx, func(tx *sql.Tx) error {
+		return s.contributorsTx(ctx, org, func(tx *sql.Tx) error {
 			for _, q := range []string{`DELETE FROM dashboard_cla_user_days WHERE org = $1`, `DELETE FROM dashboard_cla_days WHERE org = $1`} {
 				if _, err := tx.ExecContext(ctx, q, org); err != nil {
 					return fmt.Errorf("write the CLA signers of %s: %w", org, err)
@@ -355,7 +355,7 @@ func (s *Store) refreshCLA(ctx context.Context, org string, users []int64, all b
 		if err != nil {
 			return err
 		}
-		err = s.InTx(ctx, func(tx *sql.Tx) error {
+		err = s.contributorsTx(ctx, org, func(tx *sql.Tx) error {
 			rows, err := tx.QueryContext(ctx, `SELECT day FROM dashboard_cla_user_days WHERE org = $1 AND user_id = $2`, org, user)
 			if err != nil {
 				return err
@@ -461,7 +461,7 @@ func (s *Store) refreshFirstPullRequests(ctx context.Context, org string, author
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		return s.InTx(ctx, func(tx *sql.Tx) error {
+		return s.contributorsTx(ctx, org, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM dashboard_first_pull_requests WHERE org = $1`, org); err != nil {
 				return err
 			}
@@ -515,7 +515,7 @@ func (s *Store) refreshFirstPullRequests(ctx context.Context, org string, author
 	}
 	slices.Sort(days)
 	for _, d := range slices.Compact(days) {
-		err := s.InTx(ctx, func(tx *sql.Tx) error {
+		err := s.contributorsTx(ctx, org, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM dashboard_first_days WHERE org = $1 AND day = $2`, org, d); err != nil {
 				return err
 			}
@@ -547,7 +547,7 @@ func (s *Store) refreshAbsence(ctx context.Context, org string, repos []string, 
 		}
 	}
 	old := now.Add(-absenceKeep).Unix()
-	err := s.InTx(ctx, func(tx *sql.Tx) error {
+	err := s.contributorsTx(ctx, org, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM dashboard_absence WHERE org = $1 AND until_at IN (
 			SELECT until_at FROM dashboard_absence_untils WHERE org = $1 AND wanted_at < $2)`, org, old); err != nil {
 			return err
@@ -597,7 +597,7 @@ func (s *Store) refreshAbsence(ctx context.Context, org string, repos []string, 
 				factors = append(factors, kpi.AbsenceFactors(mergedCounts(counts))...)
 			}
 		}
-		err := s.InTx(ctx, func(tx *sql.Tx) error {
+		err := s.contributorsTx(ctx, org, func(tx *sql.Tx) error {
 			if only == nil && (all || u.computed == 0) {
 				if _, err := tx.ExecContext(ctx, `DELETE FROM dashboard_absence WHERE org = $1 AND until_at = $2`, org, u.at); err != nil {
 					return err
@@ -913,4 +913,24 @@ func (s *Store) CLABlocked(ctx context.Context, org string, since, until time.Ti
 		}
 	}
 	return blocked, took, rows.Err()
+}
+
+// contributorsLockSpace is the first key of the Postgres advisory locks
+// that serialise the writes of one org's contributor rollups (the second
+// is a hash of the org).
+const contributorsLockSpace = 0x6f73706f // "ospo"
+
+// contributorsTx runs fn in a transaction that, on Postgres, first takes
+// the org's contributor-rollup lock: refreshes on several replicas write
+// overlapping rows in different orders, and without it they deadlock.
+// SQLite has one writer already.
+func (s *Store) contributorsTx(ctx context.Context, org string, fn func(*sql.Tx) error) error {
+	return s.InTx(ctx, func(tx *sql.Tx) error {
+		if s.Dialect == Postgres {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, contributorsLockSpace, org); err != nil {
+				return fmt.Errorf("lock the contributors' rollups of %s: %w", org, err)
+			}
+		}
+		return fn(tx)
+	})
 }
