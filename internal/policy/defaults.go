@@ -31,6 +31,13 @@ func DefaultProtectedPaths() []string {
 	return []string{"LICENSE*", "COPYING*", "CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS", ".github/ospo.yml"}
 }
 
+// DefaultSPDXHeaderPaths are the files that need an SPDX header when the
+// policy lists none: the source files of common languages.
+func DefaultSPDXHeaderPaths() []string {
+	return []string{"**/*.go", "**/*.c", "**/*.h", "**/*.cc", "**/*.cpp", "**/*.hpp", "**/*.java", "**/*.kt",
+		"**/*.js", "**/*.mjs", "**/*.cjs", "**/*.jsx", "**/*.ts", "**/*.tsx", "**/*.py", "**/*.rs", "**/*.rb", "**/*.sh", "**/*.cs", "**/*.swift"}
+}
+
 // Defaults is the policy in force when no file sets anything: approved
 // permissive licenses enforced, CODEOWNERS and community files warned
 // about, topics, labels and the security policy off, repository overrides allowed; on pull
@@ -97,6 +104,18 @@ func (p Policy) WithDefaults() Policy {
 	pr.Labels.Patterns = slices.Clone(pr.Labels.Patterns)
 	orMode(&pr.ProtectedPaths.Mode, Enforce)
 	pr.ProtectedPaths.Paths = orList(pr.ProtectedPaths.Paths, DefaultProtectedPaths())
+	d := &pr.Dependencies
+	orMode(&d.Mode, Off)
+	d.Allowed = slices.Clone(d.Allowed)
+	d.Denied = slices.Clone(d.Denied)
+	orMode(&d.Unknown, Warn)
+	d.Scopes = orList(d.Scopes, []string{"runtime"})
+	d.Exceptions = slices.Clone(d.Exceptions)
+	h := &pr.SPDXHeaders
+	orMode(&h.Mode, Off)
+	h.Paths = orList(h.Paths, DefaultSPDXHeaderPaths())
+	h.Exclude = slices.Clone(h.Exclude)
+	h.Allowed = orList(h.Allowed, r.License.Allowed)
 	return p
 }
 

@@ -31,6 +31,9 @@ func TestPolicyDefaults(t *testing.T) {
 			Labels: PRLabelsRule{Mode: Off},
 			ProtectedPaths: ProtectedPathsRule{Mode: Enforce,
 				Paths: []string{"LICENSE*", "COPYING*", "CODEOWNERS", ".github/CODEOWNERS", "docs/CODEOWNERS", ".github/ospo.yml"}},
+			Dependencies: DependenciesRule{Mode: Off, Unknown: Warn, Scopes: []string{"runtime"}},
+			SPDXHeaders: SPDXHeadersRule{Mode: Off, Paths: DefaultSPDXHeaderPaths(),
+				Allowed: []string{"Apache-2.0", "MIT", "BSD-2-Clause", "BSD-3-Clause", "ISC", "MPL-2.0"}},
 		},
 	}
 	if !reflect.DeepEqual(d, want) {
@@ -294,7 +297,8 @@ func TestPolicyExplain(t *testing.T) {
 func normalizeLists(p Policy) Policy {
 	cla := &p.PullRequest.CLA.Allow
 	for _, l := range []*[]string{&p.Locked, &p.Review.Approvers, &p.Repository.Topics.OneOf,
-		&cla.Users, &cla.Orgs, &cla.EmailDomains, &p.PullRequest.Labels.Patterns} {
+		&cla.Users, &cla.Orgs, &cla.EmailDomains, &p.PullRequest.Labels.Patterns,
+		&p.PullRequest.Dependencies.Allowed, &p.PullRequest.Dependencies.Denied, &p.PullRequest.SPDXHeaders.Exclude} {
 		if *l == nil {
 			*l = []string{}
 		}
@@ -307,6 +311,9 @@ func normalizeLists(p Policy) Policy {
 	}
 	if p.Repository.Labels.Required == nil {
 		p.Repository.Labels.Required = []Label{}
+	}
+	if p.PullRequest.Dependencies.Exceptions == nil {
+		p.PullRequest.Dependencies.Exceptions = []DependencyException{}
 	}
 	return p
 }

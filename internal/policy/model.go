@@ -126,6 +126,8 @@ type PullRequestRules struct {
 	DCO            DCORule            `yaml:"dco,omitempty"`
 	Labels         PRLabelsRule       `yaml:"labels,omitempty"`
 	ProtectedPaths ProtectedPathsRule `yaml:"protected_paths,omitempty"`
+	Dependencies   DependenciesRule   `yaml:"dependencies,omitempty"`
+	SPDXHeaders    SPDXHeadersRule    `yaml:"spdx_headers,omitempty"`
 }
 
 // CLARule requires everyone who contributes to a pull request to have
@@ -221,4 +223,53 @@ type ProtectedPathsRule struct {
 	// Paths are glob patterns (path.Match) matched against each changed
 	// file's full path: "LICENSE*", ".github/CODEOWNERS".
 	Paths []string `yaml:"paths,omitempty"`
+}
+
+// DependenciesRule judges the licences of the dependencies a pull request
+// adds or changes (not the ones already there).
+type DependenciesRule struct {
+	Mode Mode `yaml:"mode,omitempty"`
+	// Allowed are SPDX license IDs or expressions a dependency's licence
+	// must satisfy (a dependency passes when some choice its expression
+	// offers is allowed and not denied). Empty: any licence not denied.
+	Allowed []string `yaml:"allowed,omitempty"`
+	// Denied are SPDX license IDs no choice may include.
+	Denied []string `yaml:"denied,omitempty"`
+	// Unknown is how a dependency with no known licence counts: warn (the
+	// default: the check is neutral, never a silent pass) or enforce (it
+	// fails).
+	Unknown Mode `yaml:"unknown,omitempty"`
+	// Scopes are the dependency scopes judged: runtime, development.
+	// Default [runtime]; a dependency whose scope is unknown is always
+	// judged.
+	Scopes []string `yaml:"scopes,omitempty"`
+	// Exceptions allow packages whatever their licence, by package URL
+	// pattern.
+	Exceptions []DependencyException `yaml:"exceptions,omitempty"`
+}
+
+// DependencyException allows the packages whose package URL matches
+// Package: a purl ("pkg:npm/left-pad@1.3.0"), without a version for every
+// version ("pkg:npm/left-pad"), or with * for any run of characters
+// ("pkg:npm/@acme/*").
+type DependencyException struct {
+	Package string `yaml:"package"`
+	Reason  string `yaml:"reason"`
+}
+
+// SPDXHeadersRule requires an SPDX-License-Identifier in the first lines
+// of every file a pull request adds or modifies that matches Paths, or
+// REUSE coverage (REUSE.toml, a .license file, .reuse/dep5).
+type SPDXHeadersRule struct {
+	Mode Mode `yaml:"mode,omitempty"`
+	// Paths are globs (doublestar: ** spans directories) of the files
+	// that need a header. Default: the source files of common languages
+	// (DefaultSPDXHeaderPaths).
+	Paths []string `yaml:"paths,omitempty"`
+	// Exclude are globs of files that need none (vendored code, generated
+	// files).
+	Exclude []string `yaml:"exclude,omitempty"`
+	// Allowed are the licences a header may name (SPDX IDs or
+	// expressions). Default: repository.license.allowed.
+	Allowed []string `yaml:"allowed,omitempty"`
 }

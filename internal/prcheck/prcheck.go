@@ -55,9 +55,11 @@ func Title(fs []rules.Finding) string {
 // result cannot push the others out of the summary.
 const maxCell = 6000
 
-// Summary is the check run's table: rule, result, what to do. It fits in a
-// check run: rows that do not are counted in "… and N more: see <the pull
-// request>", prURL being the pull request's page.
+// Summary is the check run's table: rule, result, what to do; then each
+// finding's Details (a table of dependencies, say), in order, as far as
+// they fit. It fits in a check run: rows that do not are counted in "… and
+// N more: see <the pull request>", prURL being the pull request's page,
+// and details that do not are named.
 func Summary(fs []rules.Finding, prURL string) string {
 	var rows []string
 	for _, f := range fs {
@@ -81,28 +83,61 @@ func Summary(fs []rules.Finding, prURL string) string {
 	}
 	l := fit.CheckOutput
 	return inert.CapWithin(l.Max, l.Len, func(max int) string {
-		return fit.Limit{Max: max, Bytes: l.Bytes}.List("| rule | result | what to do |\n|---|---|---|\n", rows, "", fmt.Sprintf("see [the pull request](%s)", prURL))
+		table := fit.Limit{Max: max, Bytes: l.Bytes}.List("| rule | result | what to do |\n|---|---|---|\n", rows, "", fmt.Sprintf("see [the pull request](%s)", prURL))
+		var b strings.Builder
+		b.WriteString(table)
+		used := l.Len(table)
+		for _, f := range fs {
+			if f.Details == "" || f.Result == rules.Skip {
+				continue
+			}
+			block := "\n" + strings.TrimRight(f.Details, "\n") + "\n"
+			if used+l.Len(block) > max {
+				block = fmt.Sprintf("\nThe details of `%s` are too long for a check run; see [the pull request](%s).\n", f.Rule, prURL)
+				if used+l.Len(block) > max {
+					break
+				}
+			}
+			b.WriteString(block)
+			used += l.Len(block)
+		}
+		return b.String()
 	})
 }
 
-// Annotations point at the file and line of each failure that has one.
+// maxAnnotations is how many annotations one request may add to a check
+// run (https://docs.github.com/rest/checks/runs#update-a-check-run).
+const maxAnnotations = 50
+
+// Annotations point at the places of each failure that has any: its
+// Annotations, or else its File and Line. At most maxAnnotations.
 func Annotations(fs []rules.Finding) []*github.CheckRunAnnotation {
 	var out []*github.CheckRunAnnotation
 	for _, f := range fs {
-		if f.Result != rules.Fail || f.File == "" {
+		if f.Result != rules.Fail {
 			continue
 		}
-		line := max(f.Line, 1)
 		level := "warning"
 		if f.Failing() {
 			level = "failure"
 		}
-		out = append(out, &github.CheckRunAnnotation{
-			Path: github.String(f.File), StartLine: github.Int(line), EndLine: github.Int(line),
-			AnnotationLevel: github.String(level), Title: github.String(f.Rule), Message: github.String(f.Message + ". " + f.Remediation),
-		})
-		if len(out) == 50 { // GitHub's limit per request
-			break
+		places := f.Annotations
+		if len(places) == 0 && f.File != "" {
+			places = []rules.Annotation{{File: f.File, Line: f.Line, Title: f.Rule, Message: f.Message + ". " + f.Remediation}}
+		}
+		for _, a := range places {
+			line := max(a.Line, 1)
+			title := a.Title
+			if title == "" {
+				title = f.Rule
+			}
+			out = append(out, &github.CheckRunAnnotation{
+				Path: github.String(a.File), StartLine: github.Int(line), EndLine: github.Int(line),
+				AnnotationLevel: github.String(level), Title: github.String(title), Message: github.String(a.Message),
+			})
+			if len(out) == maxAnnotations {
+				return out
+			}
 		}
 	}
 	return out

@@ -63,3 +63,30 @@ func TestContributorNote(t *testing.T) {
 		}
 	}
 }
+
+// A finding about several places annotates each, at its level, up to
+// GitHub's 50 a request; its details follow the rules' table, and details
+// too long for the check run are named, not cut mid-table.
+func TestAnnotationsAndDetails(t *testing.T) {
+	var places []rules.Annotation
+	for i := range 60 {
+		places = append(places, rules.Annotation{File: "src/f.go", Line: i, Message: "add the header"})
+	}
+	fail := rules.Finding{Rule: "spdx-headers", Mode: policy.Warn, Result: rules.Fail, Message: "60 files lack a header",
+		File: "ignored.go", Annotations: places, Details: "| file |\n|---|\n| `src/f.go` |\n"}
+	as := Annotations([]rules.Finding{fail})
+	if len(as) != 50 || as[0].GetPath() != "src/f.go" || as[0].GetStartLine() != 1 || as[7].GetStartLine() != 7 ||
+		as[0].GetAnnotationLevel() != "warning" || as[0].GetTitle() != "spdx-headers" || as[0].GetMessage() != "add the header" {
+		t.Errorf("annotations: %d, first %+v", len(as), as[0])
+	}
+	sum := Summary([]rules.Finding{fail}, "https://github.com/o/r/pull/1")
+	if !strings.Contains(sum, "|---|---|---|\n| `spdx-headers` (warn)") || !strings.HasSuffix(sum, "\n\n| file |\n|---|\n| `src/f.go` |\n") {
+		t.Errorf("summary:\n%s", sum)
+	}
+	fail.Details = strings.Repeat("| `x` |\n", 10000)
+	if sum := Summary([]rules.Finding{fail}, "https://github.com/o/r/pull/1"); len(sum) > 65535 ||
+		!strings.Contains(sum, "The details of `spdx-headers` are too long for a check run; see [the pull request](https://github.com/o/r/pull/1).") ||
+		strings.Contains(sum, "| `x` |") {
+		t.Errorf("overlong details: %d bytes\n%.300s", len(sum), sum)
+	}
+}

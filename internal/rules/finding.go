@@ -22,6 +22,8 @@ const (
 	RuleDCO            = "dco"
 	RulePRLabels       = "pr-labels"
 	RuleProtectedPaths = "protected-paths"
+	RuleDependencies   = "dependencies"
+	RuleSPDXHeaders    = "spdx-headers"
 )
 
 // active reports whether a rule in this mode is evaluated; "" and unknown

@@ -26,7 +26,14 @@ type PullRequest struct {
 	// false when GitHub's list was cut short (it lists at most 3,000).
 	Files []string
 	// Renamed maps the new path of each renamed file to its old path.
-	Renamed       map[string]string
+	Renamed map[string]string
+	// Status is each changed path's status as GitHub lists it (added,
+	// modified, removed, renamed, copied, changed; a rename's old path:
+	// removed), and Patches the unified diff GitHub gave for it ("" when
+	// it gave none: a binary or too large a change), by path. They come
+	// with the list of files, at no cost of their own.
+	Status        map[string]string
+	Patches       map[string]string
 	FilesRead     int
 	FileCount     int
 	FilesComplete bool
@@ -53,6 +60,88 @@ type PullRequest struct {
 	// Approvals of changes to protected paths: `/ospo approve` comments on
 	// the pull request and approving reviews.
 	Approvals []PathApproval
+
+	// Dependencies are the dependencies the pull request adds or changes,
+	// with their licences; nil when not gathered (the rule is off).
+	Dependencies *DependencyChanges
+	// Allowed are the `/ospo allow` decisions recorded on the pull request.
+	Allowed []PackageAllowance
+
+	// Heads are the first lines (HeadLines at most) of the files the
+	// pull request adds or modifies that the spdx-headers rule reads, at
+	// its head, by path; nil when not gathered. A file listed in Files but
+	// not here was not read (deleted, or not matching the rule's paths).
+	Heads map[string]string
+	// REUSE is what the REUSE specification says about the pull request's
+	// files at its head; nil when not gathered.
+	REUSE *REUSE
+}
+
+// HeadLines is how many first lines of a file the spdx-headers rule reads.
+const HeadLines = 20
+
+// DependencyChanges are the dependencies a pull request adds or changes.
+type DependencyChanges struct {
+	// Source says where the list came from: "dependency review" (GitHub's
+	// dependency graph compare) or "manifests" (the changed manifests and
+	// lock files, parsed).
+	Source string
+	// Added are the dependencies added or changed to another version,
+	// in manifest order.
+	Added []Dependency
+	// Unread names the changed manifests or lock files that could not be
+	// read or parsed, each with why: the rule fails closed on them.
+	Unread []UnreadManifest
+}
+
+// Dependency is one added or changed dependency.
+type Dependency struct {
+	// PURL is its package URL ("pkg:npm/left-pad@1.3.0").
+	PURL      string
+	Ecosystem string // as GitHub names it: npm, gomod, pip, cargo, maven, ...
+	Name      string
+	Version   string
+	// Previous is the version it replaces; "" when added.
+	Previous string
+	// Manifest is the file that declares it, and Line its line there at
+	// the head (0: unknown).
+	Manifest string
+	Line     int
+	// Scope is runtime, development or unknown.
+	Scope string
+	// License is its SPDX expression; "" when nobody knows it.
+	License string
+	// LicenseSource says who said so: "GitHub", "deps.dev", "manifest".
+	LicenseSource string
+}
+
+// UnreadManifest is a changed manifest that could not be read or parsed.
+type UnreadManifest struct {
+	Path string
+	Why  string
+}
+
+// PackageAllowance is an approver's `/ospo allow <purl> <reason>` on a
+// pull request.
+type PackageAllowance struct {
+	Package string // the purl or pattern, as written
+	Reason  string
+	Login   string
+	At      time.Time
+	URL     string
+}
+
+// REUSE is what the REUSE specification (https://reuse.software/spec/)
+// says about the files of a pull request, at its head.
+type REUSE struct {
+	// Covered maps each path the REUSE.toml annotations, a .license
+	// sidecar file or .reuse/dep5 give a licence to, to that SPDX
+	// expression, and CoveredBy to the file that says so.
+	Covered   map[string]string
+	CoveredBy map[string]string
+	// Problems are REUSE files that could not be read or parsed, each
+	// with why (the files they would cover fail, saying so).
+	Problems []UnreadManifest
 }
 
 // Account is a GitHub account.

@@ -27,6 +27,24 @@ type Finding struct {
 	// File and Line locate the finding when it is about a place in a file.
 	File string
 	Line int
+	// Annotations are places in files the finding is about, when there are
+	// several (each failing file, each dependency's manifest line); they
+	// are the check run's annotations, in this order, instead of File and
+	// Line.
+	Annotations []Annotation
+	// Details is GitHub Markdown the check run's summary shows under the
+	// rules' table (e.g. the table of the added dependencies), its text
+	// written with package inert; "" when none.
+	Details string
+}
+
+// Annotation is one place in a file a finding is about. Message is plain
+// text (GitHub shows annotations unrendered).
+type Annotation struct {
+	File    string
+	Line    int // 1-based; 0: the file's first line
+	Title   string
+	Message string
 }
 
 // Failing reports whether the finding fails an enforce rule.

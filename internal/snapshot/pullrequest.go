@@ -69,11 +69,14 @@ func PullRequest(ctx context.Context, client *github.Client, pr *github.PullRequ
 		slices.ContainsFunc(commits, func(c rules.Commit) bool { return c.SHA == out.HeadSHA })
 	out.CommitsComplete = atHead
 	if need.ChangedFiles {
-		files, renamed, read, err := pullFiles(ctx, client, owner, name, pr.GetNumber())
+		files, err := pullFiles(ctx, client, owner, name, pr.GetNumber())
 		if err != nil {
 			return nil, err
 		}
-		out.Files, out.Renamed, out.FilesRead, out.FileCount = files, renamed, read, pr.GetChangedFiles()
+		var read int
+		out.Files, out.Renamed, read = filePaths(files)
+		out.Status, out.Patches = fileChanges(files)
+		out.FilesRead, out.FileCount = read, pr.GetChangedFiles()
 		out.FilesComplete = read >= pr.GetChangedFiles() && atHead
 	}
 	return out, nil
@@ -116,6 +119,7 @@ func compareAll(ctx context.Context, client *github.Client, owner, name string, 
 		out.Commits = append(out.Commits, commitOf(c))
 	}
 	out.Files, out.Renamed, out.FilesRead = filePaths(cmp.Files)
+	out.Status, out.Patches = fileChanges(cmp.Files)
 	out.FileCount = pr.GetChangedFiles()
 	out.CommitsComplete, out.FilesComplete = true, true
 	return true, nil
@@ -173,18 +177,29 @@ func comparePage(ctx context.Context, client *github.Client, owner, name, base, 
 	}
 }
 
-// pullFiles lists the paths a pull request changes, both paths of a
-// rename (and renamed: new path → old path), and how many changes GitHub
-// listed (a rename counts once).
-func pullFiles(ctx context.Context, client *github.Client, owner, name string, number int) (paths []string, renamed map[string]string, read int, err error) {
+// pullFiles lists the files a pull request changes.
+func pullFiles(ctx context.Context, client *github.Client, owner, name string, number int) ([]*github.CommitFile, error) {
 	files, err := ghclient.All(&github.ListOptions{PerPage: 100}, func(opts *github.ListOptions) ([]*github.CommitFile, *github.Response, error) {
 		return client.PullRequests.ListFiles(ctx, owner, name, number, opts)
 	})
 	if err != nil {
-		return nil, nil, 0, fmt.Errorf("list files of %s/%s#%d: %w", owner, name, number, err)
+		return nil, fmt.Errorf("list files of %s/%s#%d: %w", owner, name, number, err)
 	}
-	paths, renamed, read = filePaths(files)
-	return paths, renamed, read, nil
+	return files, nil
+}
+
+// fileChanges are the changed files' statuses and patches, by path (a
+// rename's old path: removed).
+func fileChanges(files []*github.CommitFile) (status, patches map[string]string) {
+	status, patches = map[string]string{}, map[string]string{}
+	for _, f := range files {
+		if prev := f.GetPreviousFilename(); prev != "" {
+			status[prev] = "removed"
+		}
+		status[f.GetFilename()] = f.GetStatus()
+		patches[f.GetFilename()] = f.GetPatch()
+	}
+	return status, patches
 }
 
 // filePaths lists the paths of changed files, both paths of a rename
