@@ -66,6 +66,10 @@ type Config struct {
 	// GitHubWebURL is GitHub's web address, where users sign in:
 	// https://github.com, or https://HOST for GitHub Enterprise Server.
 	GitHubWebURL string `yaml:"github_web_url"`
+
+	// DepsDevURL is deps.dev's API (internal/depsdev), where the licences
+	// of dependencies that GitHub does not give are looked up.
+	DepsDevURL string `yaml:"depsdev_url"`
 }
 
 // minDeliveryRetention is GitHub's redelivery window: a delivery row kept
@@ -98,6 +102,7 @@ func Default() Config {
 		DeliveryPayloadRetention: 14 * 24 * time.Hour,
 		DeliveryRetention:        90 * 24 * time.Hour,
 		GitHubWebURL:             "https://github.com",
+		DepsDevURL:               "https://api.deps.dev",
 	}
 }
 
@@ -171,6 +176,7 @@ func settings() []setting {
 		s("OSPO_GITHUB_CLIENT_SECRET", true, func(c *Config) *string { return &c.GitHubClientSecret }),
 		s("OSPO_PUBLIC_URL", false, func(c *Config) *string { return &c.PublicURL }),
 		s("OSPO_GITHUB_WEB_URL", false, func(c *Config) *string { return &c.GitHubWebURL }),
+		s("OSPO_DEPSDEV_URL", false, func(c *Config) *string { return &c.DepsDevURL }),
 	}
 }
 
@@ -255,6 +261,9 @@ func (c *Config) Validate() error {
 	}
 	if u, err := url.Parse(c.GitHubAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		errs = append(errs, fmt.Errorf("github_api_url (OSPO_GITHUB_API_URL) %q is not an http(s) URL", c.GitHubAPIURL))
+	}
+	if u, err := url.Parse(c.DepsDevURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("depsdev_url (OSPO_DEPSDEV_URL) %q is not an http(s) URL: deps.dev's API, https://api.deps.dev, or a mirror of it", c.DepsDevURL))
 	}
 	if c.Workers < 1 {
 		errs = append(errs, fmt.Errorf("workers (OSPO_WORKERS) is %d: it must be at least 1", c.Workers))

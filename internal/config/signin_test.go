@@ -66,3 +66,24 @@ func TestDashboardSignIn(t *testing.T) {
 		t.Fatalf("http on the loopback (the demo, a laptop): %v", err)
 	}
 }
+
+// deps.dev's address defaults to the public API, may be set (a fake, a
+// mirror), and must be an http(s) URL.
+func TestDepsDevURL(t *testing.T) {
+	if c := Default(); c.DepsDevURL != "https://api.deps.dev" {
+		t.Fatalf("default deps.dev URL %q", c.DepsDevURL)
+	}
+	loaded, err := Load("", env(map[string]string{"OSPO_DEPSDEV_URL": "http://127.0.0.1:9/"}))
+	if err != nil || loaded.DepsDevURL != "http://127.0.0.1:9/" {
+		t.Fatalf("Load = %q, %v", loaded.DepsDevURL, err)
+	}
+	c := Default()
+	c.GitHubAppID, c.GitHubPrivateKey, c.GitHubWebhookSecret = 1, testKey(t), "s"
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	c.DepsDevURL = "api.deps.dev"
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "depsdev_url (OSPO_DEPSDEV_URL)") {
+		t.Fatalf("Validate = %v", err)
+	}
+}
