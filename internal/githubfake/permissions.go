@@ -95,6 +95,9 @@ var routePermissions = map[string]need{
 	// "List repository activities" is under Contents, not Metadata:
 	// https://docs.github.com/en/rest/authentication/permissions-required-for-github-apps#repository-permissions-for-contents
 	"GET /repos/{owner}/{repo}/activity": one("contents", "read"),
+	// "Get a diff of the dependencies between commits": Contents (read),
+	// https://docs.github.com/rest/dependency-graph/dependency-review#get-a-diff-of-the-dependencies-between-commits
+	"GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}": one("contents", "read"),
 
 	// Repository permission "Issues" (or "Pull requests" where the docs
 	// list both: labels, comments and edits serve pull requests too).

@@ -22,6 +22,9 @@ type state struct {
 	rateWindow time.Duration
 	bot        *account
 	created    time.Time
+	// packageLicenses are the licences GitHub's dependency graph knows,
+	// by package URL (dependencyreview.go).
+	packageLicenses map[string]string
 }
 
 func (s *state) init(now time.Time) {
@@ -33,6 +36,7 @@ func (s *state) init(now time.Time) {
 	s.installs = map[int64]*installation{}
 	s.tokens = map[string]*token{}
 	s.rate = map[int64]*rateBucket{}
+	s.packageLicenses = map[string]string{}
 	s.created = now
 }
 
@@ -245,6 +249,7 @@ type repo struct {
 	collaborators    map[string]string // lower-case login → permission
 	codeownersErrors []CodeownersError
 	privateReporting bool // private vulnerability reporting is on
+	advancedSecurity bool // GitHub Advanced Security is on (dependencyreview.go)
 	issuesDisabled   bool // has_issues: false (issuesdisabled.go)
 }
 
