@@ -66,7 +66,7 @@ func routeTable() []routeDef {
 		{get, "/repos/{owner}/{repo}/commits/{ref...}", inst, false, (*Fake).getCommit},
 		{get, "/repos/{owner}/{repo}/compare/{basehead...}", inst, false, (*Fake).compareCommits},
 		{get, "/repos/{owner}/{repo}/activity", inst, false, (*Fake).listActivities},
-		{get, "/repos/{owner}/{repo}/dependency-graph/compare/{basehead...}", inst, false, (*Fake).compareDependencies},
+		{get, "/repos/{owner}/{repo}/dependency-graph/compare/{basehead}", inst, false, (*Fake).compareDependencies},
 
 		// Labels.
 		{get, "/repos/{owner}/{repo}/labels", inst, false, (*Fake).listLabels},
