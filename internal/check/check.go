@@ -46,6 +46,10 @@ type Checker struct {
 	Signatures SignatureReader
 	Approvals  ApprovalReader
 	Results    ResultReader
+	// Licenses looks up the licences of the dependencies a pull request
+	// adds that GitHub gives none for (depsdev.Client, which keeps them
+	// in the store); nil: they stay unknown.
+	Licenses snapshot.LicenseLookup
 	// Deciders says who may approve protected paths; nil asks GitHub
 	// (authz.MayDecide) with the check's client.
 	Deciders Deciders

@@ -124,6 +124,11 @@ func (c *Checker) gatherPullRequest(ctx context.Context, client *github.Client, 
 		return nil, err
 	}
 	in.snap = snap
+	if pp.Dependencies.Mode.On() {
+		if _, err := snapshot.Dependencies(ctx, client, pr.gh, snap, c.Licenses); err != nil {
+			return nil, err
+		}
+	}
 	if pp.CLA.Mode.On() {
 		if err := c.GatherCLA(ctx, client, pr.InstallationID, pr.Owner, snap, pp.CLA); err != nil {
 			return nil, err

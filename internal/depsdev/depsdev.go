@@ -172,4 +172,3 @@ func join(licenses []string) string {
 	}
 	return strings.Join(parts, " AND ")
 }
-

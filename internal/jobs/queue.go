@@ -31,6 +31,9 @@ type Deps struct {
 	GitHub  githubapp.ClientCreator
 	Metrics *metrics.Metrics
 	Logger  zerolog.Logger
+	// Licenses looks up the licences of dependencies GitHub gives none
+	// for (depsdev.Client); nil: they stay unknown.
+	Licenses snapshot.LicenseLookup
 }
 
 // Options tune the queue; the zero value of each field picks the default.
@@ -127,7 +130,7 @@ func New(deps Deps, opts Options) (*Queue, error) {
 		bot := appbot.New(deps.GitHub) // asked of GitHub once per process
 		chk := &checker{deps: deps, review: &review.Manager{Store: deps.Store, Bot: bot}, leaseTTL: rescueAfter, pacer: newPacer(deps)}
 		chk.check = &check.Checker{Store: deps.Store, Review: chk.review, Reporter: &prcheck.Reporter{Store: deps.Store, Bot: bot},
-			Lease: chk.leaseInJob, Signatures: deps.Store, Approvals: deps.Store, Results: deps.Store,
+			Lease: chk.leaseInJob, Signatures: deps.Store, Approvals: deps.Store, Results: deps.Store, Licenses: deps.Licenses,
 			Lookups: snapshot.NewLookupCache(snapshot.DefaultLookupCacheSize, snapshot.DefaultLookupCacheTTL), Now: opts.Now}
 		river.AddWorker(workers, &intakeWorker{store: deps.Store})
 		river.AddWorker(workers, &deliveryWorker{deps: deps, handlers: eventHandlers(deps, chk)})

@@ -64,6 +64,9 @@ func testConfig(databaseURL, apiURL string) config.Config {
 	cfg.GitHubWebhookSecret = testSecret
 	cfg.Workers = 4
 	cfg.ShutdownTimeout = 10 * time.Second
+	// No test reaches the internet: a test that needs deps.dev starts a
+	// fake (depsdevfake) and sets its URL.
+	cfg.DepsDevURL = "http://127.0.0.1:9"
 	return cfg
 }
 

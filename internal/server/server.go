@@ -17,6 +17,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ospo-bot/ospo-bot/internal/config"
+	"github.com/ospo-bot/ospo-bot/internal/depsdev"
 	"github.com/ospo-bot/ospo-bot/internal/ghclient"
 	"github.com/ospo-bot/ospo-bot/internal/jobs"
 	"github.com/ospo-bot/ospo-bot/internal/metrics"
@@ -108,7 +109,9 @@ func Open(ctx context.Context, cfg config.Config, logger zerolog.Logger, opts Op
 	if retry == nil {
 		retry = jobs.Backoff{Base: cfg.JobRetryBase}
 	}
-	q, err := jobs.New(jobs.Deps{Store: st, GitHub: gh, Metrics: m, Logger: logger}, jobs.Options{
+	licenses := depsdev.New(cfg.DepsDevURL, st)
+	licenses.UserAgent = "ospo-bot/" + Version
+	q, err := jobs.New(jobs.Deps{Store: st, GitHub: gh, Metrics: m, Logger: logger, Licenses: licenses}, jobs.Options{
 		Workers:       cfg.Workers,
 		RetryPolicy:   retry,
 		ReplicaID:     cfg.ReplicaID,

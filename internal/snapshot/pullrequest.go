@@ -47,6 +47,9 @@ func PullRequest(ctx context.Context, client *github.Client, pr *github.PullRequ
 	for _, l := range pr.Labels {
 		out.Labels = append(out.Labels, l.GetName())
 	}
+	// The dependencies rule reads the changed manifests' patches
+	// (Dependencies, called by check.Checker).
+	need.ChangedFiles = need.ChangedFiles || p.Dependencies.Mode.On()
 	if !need.Commits && !need.ChangedFiles {
 		return out, nil // no rule reads them (the labels come with pr)
 	}
