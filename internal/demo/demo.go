@@ -27,6 +27,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ospo-bot/ospo-bot/internal/config"
+	"github.com/ospo-bot/ospo-bot/internal/depsdev/depsdevfake"
 	"github.com/ospo-bot/ospo-bot/internal/githubfake"
 	"github.com/ospo-bot/ospo-bot/internal/jobs"
 	"github.com/ospo-bot/ospo-bot/internal/server"
@@ -109,6 +110,7 @@ func Run(ctx context.Context, o Options) error {
 type demo struct {
 	o         Options
 	gh        *githubfake.Fake
+	depsdev   *depsdevfake.Server // deps.dev, so that the demo needs no internet
 	app       *server.App
 	url       string
 	admin     *github.Client
@@ -189,6 +191,12 @@ func start(ctx context.Context, o Options) (*demo, error) {
 	// The dashboard signs in through the fake GitHub's web flow.
 	cfg.GitHubClientID, cfg.GitHubClientSecret = d.gh.ClientID(), d.gh.ClientSecret()
 	cfg.GitHubWebURL, cfg.PublicURL = d.gh.URL(), d.url
+	// Licences of dependencies come from a fake deps.dev: no internet.
+	d.depsdev = depsdevfake.New()
+	for _, p := range demoLicenses {
+		d.depsdev.Set(p.system, p.name, p.version, p.license)
+	}
+	cfg.DepsDevURL = d.depsdev.URL()
 	if d.app, err = server.Open(ctx, cfg, o.Logger, server.Options{}); err != nil {
 		ln.Close()
 		d.stop()
@@ -214,6 +222,15 @@ func start(ctx context.Context, o Options) (*demo, error) {
 	return d, nil
 }
 
+// demoLicenses are what the demo's deps.dev knows.
+var demoLicenses = []struct{ system, name, version, license string }{
+	{"NPM", "left-pad", "1.3.0", "WTFPL"},
+	{"NPM", "lodash", "4.17.21", "MIT"},
+	{"NPM", "readline-sync", "1.4.10", "MIT"},
+	{"GO", "golang.org/x/mod", "v0.42.0", "BSD-3-Clause"},
+	{"PYPI", "requests", "2.32.3", "Apache-2.0"},
+}
+
 func (d *demo) stop() {
 	if d.cancel != nil {
 		d.cancel()
@@ -221,6 +238,9 @@ func (d *demo) stop() {
 	}
 	if d.gh != nil {
 		d.gh.Close()
+	}
+	if d.depsdev != nil {
+		d.depsdev.Close()
 	}
 	if d.tmp != "" {
 		os.RemoveAll(d.tmp)
