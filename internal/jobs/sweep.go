@@ -122,14 +122,18 @@ func (w *maintenanceWorker) Work(ctx context.Context, _ *river.Job[MaintenanceAr
 	if err != nil {
 		return err
 	}
+	licences, err := w.deps.Store.DeleteExpiredPackageLicenses(ctx, now)
+	if err != nil {
+		return err
+	}
 	freed, err := w.deps.Store.ReclaimSpace(ctx)
 	if err != nil {
 		return fmt.Errorf("reclaim the database's free space: %w", err)
 	}
-	if effects > 0 || pruned != (store.Pruned{}) || freed > 0 {
-		logger.Info().Int64("side_effects", effects).Int64("payloads", pruned.Payloads).
+	if effects > 0 || pruned != (store.Pruned{}) || freed > 0 || licences > 0 {
+		logger.Info().Int64("side_effects", effects).Int64("payloads", pruned.Payloads).Int64("package_licences", licences).
 			Int64("deliveries", pruned.Deliveries).Int64("bytes_reclaimed", freed).
-			Msg("pruned old deliveries, payloads and side effects")
+			Msg("pruned old deliveries, payloads, side effects and package licences")
 	}
 	return nil
 }
