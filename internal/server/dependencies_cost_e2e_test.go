@@ -44,8 +44,9 @@ const npmManifest = `{
 }
 `
 
-// requestsOf counts the requests the check of one new pull request made,
-// all of them and the dependency review compares and contents reads.
+// requestsOf counts the requests the check of one new pull request made
+// (but for its check run), all of them and the dependency review
+// compares and contents reads.
 func requestsOf(t *testing.T, repo, policy string, files map[string]string) (total, compares, contents int) {
 	t.Helper()
 	s, dd := newDepsScenario(t, policy)
@@ -57,6 +58,11 @@ func requestsOf(t *testing.T, repo, policy string, files map[string]string) (tot
 		t.Fatal("no check run")
 	}
 	for _, r := range s.GitHub.Requests() {
+		// A check run is created in progress first when the gathering
+		// takes over a second (a loaded machine): not the rule's cost.
+		if strings.Contains(r.Route, "/check-runs") {
+			continue
+		}
 		total++
 		switch r.Route {
 		case "/repos/{owner}/{repo}/dependency-graph/compare/{basehead}":
