@@ -61,10 +61,11 @@ func (c DependencyCost) Requests() int { return c.Compare + c.Heads + c.Bases }
 //   - When that answers 403 or 404 (a private repository without GitHub
 //     Advanced Security, GitHub Enterprise Server without the dependency
 //     graph), each changed manifest's head is read (the contents API at
-//     the head SHA, 1 request each) and parsed; a dependency whose line is
-//     an added line of GitHub's patch is added or changed (the base is read
-//     only when there is no patch). The lock file's exact versions win over
-//     its manifest's ranges.
+//     the head SHA, 1 request each) and parsed; GitHub's patch of it,
+//     reversed on the head, gives its base (else a dependency whose line
+//     the patch adds is added or changed); the base is read only when
+//     GitHub gave no patch. The lock file's exact versions win over its
+//     manifest's ranges.
 //   - A dependency GitHub gives no licence for: its manifest's head is read
 //     (once) for its line and the lock file's own licence field, then
 //     licenses (deps.dev) is asked; else its licence is "" (unknown).
@@ -72,7 +73,7 @@ func (c DependencyCost) Requests() int { return c.Compare + c.Heads + c.Bases }
 // A manifest that cannot be read or parsed is listed in Unread, with why.
 func Dependencies(ctx context.Context, client *github.Client, pr *github.PullRequest, snap *rules.PullRequest, licenses LicenseLookup) (DependencyCost, error) {
 	g := &depGatherer{ctx: ctx, client: client, snap: snap, licenses: licenses,
-		base: pr.GetBase().GetSHA(), head: pr.GetHead().GetSHA(), heads: map[string][]manifest.Package{}}
+		base: pr.GetBase().GetSHA(), head: pr.GetHead().GetSHA(), heads: map[string][]manifest.Package{}, headText: map[string]string{}}
 	if g.head == "" {
 		g.head = snap.HeadSHA
 	}
@@ -95,6 +96,8 @@ type depGatherer struct {
 	// heads are the manifests read at the head, parsed; unread ones are
 	// in out.Unread.
 	heads map[string][]manifest.Package
+	// headText are their texts.
+	headText map[string]string
 }
 
 // changedManifests are the manifests and lock files the pull request adds
@@ -317,6 +320,9 @@ func (g *depGatherer) readParse(p, ref string) (pkgs []manifest.Package, why str
 		// Past 1 MB the contents API gives no content (encoding "none").
 		return nil, fmt.Sprintf("GitHub's contents API did not give its text (%d bytes)", file.GetSize()), nil
 	}
+	if ref == g.head {
+		g.headText[p] = text
+	}
 	pkgs, err = manifest.Parse(p, []byte(text))
 	if err != nil {
 		return nil, "it does not parse: " + err.Error(), nil
@@ -383,9 +389,20 @@ func (g *depGatherer) changesOf(p string, head []manifest.Package) ([]manifest.C
 		return out, nil
 	}
 	patch := snap.Patches[p]
-	lineKnown := !slices.ContainsFunc(head, func(pk manifest.Package) bool { return pk.Line <= 0 })
-	if patch != "" && lineKnown {
-		return changedByPatch(head, addedLines(patch)), nil
+	if patch != "" {
+		// The head and GitHub's patch give the base back, at no cost:
+		// the exact changes, with the versions replaced.
+		if text, ok := g.headText[p]; ok {
+			if baseText, err := reversePatch(text, patch); err == nil {
+				if base, err := manifest.Parse(p, []byte(baseText)); err == nil {
+					return manifest.Changes(base, head), nil
+				}
+			}
+		}
+		// Else the lines the patch adds say which packages changed.
+		if !slices.ContainsFunc(head, func(pk manifest.Package) bool { return pk.Line <= 0 }) {
+			return changedByPatch(head, addedLines(patch)), nil
+		}
 	}
 	old := p
 	if was, renamed := snap.Renamed[p]; renamed {
@@ -405,6 +422,67 @@ func (g *depGatherer) changesOf(p string, head []manifest.Package) ([]manifest.C
 		}
 	}
 	return manifest.Changes(base, head), nil
+}
+
+// reversePatch gives the text a unified diff was made from, out of the
+// text it gave (head) and the diff; an error when they do not agree.
+func reversePatch(head, patch string) (string, error) {
+	lines := strings.Split(head, "\n")
+	var out []string
+	next := 0 // index in lines of the next head line not yet copied
+	hunk := strings.Split(patch, "\n")
+	for i := 0; i < len(hunk); i++ {
+		h := hunk[i]
+		if !strings.HasPrefix(h, "@@") {
+			if h == "" && i == len(hunk)-1 {
+				break
+			}
+			return "", fmt.Errorf("line %d of the patch is outside a hunk", i+1)
+		}
+		// @@ -a,b +c,d @@: the hunk's head lines start at line c (after
+		// line c when d is 0).
+		_, after, _ := strings.Cut(h, "+")
+		spec, _, _ := strings.Cut(after, " ")
+		startS, countS, hasCount := strings.Cut(spec, ",")
+		start, err := strconv.Atoi(startS)
+		if err != nil {
+			return "", fmt.Errorf("hunk header %q", h)
+		}
+		if hasCount && countS == "0" {
+			start++
+		}
+		if start-1 < next || start-1 > len(lines) {
+			return "", fmt.Errorf("hunk header %q out of order", h)
+		}
+		out = append(out, lines[next:start-1]...)
+		next = start - 1
+		for i+1 < len(hunk) && !strings.HasPrefix(hunk[i+1], "@@") {
+			i++
+			l := hunk[i]
+			switch {
+			case strings.HasPrefix(l, `\`):
+			case strings.HasPrefix(l, "-"):
+				out = append(out, l[1:])
+			case strings.HasPrefix(l, "+"), strings.HasPrefix(l, " "), l == "" && i < len(hunk)-1:
+				text := ""
+				if l != "" {
+					text = l[1:]
+				}
+				if next >= len(lines) || lines[next] != text {
+					return "", fmt.Errorf("the patch does not match the head at line %d", next+1)
+				}
+				if !strings.HasPrefix(l, "+") {
+					out = append(out, text)
+				}
+				next++
+			case l == "":
+			default:
+				return "", fmt.Errorf("line %d of the patch: %q", i+1, l)
+			}
+		}
+	}
+	out = append(out, lines[next:]...)
+	return strings.Join(out, "\n"), nil
 }
 
 // addedLines maps the head line numbers of a unified diff's added lines

@@ -12,6 +12,7 @@ import (
 	"github.com/ospo-bot/ospo-bot/internal/depsdev/depsdevfake"
 	"github.com/ospo-bot/ospo-bot/internal/githubfake"
 	"github.com/ospo-bot/ospo-bot/internal/githubfake/fakeapp"
+	"github.com/ospo-bot/ospo-bot/internal/manifest"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
 )
 
@@ -40,6 +41,8 @@ type depWorld struct {
 	client  *github.Client
 	depsdev *depsdevfake.Server
 	lookup  LicenseLookup
+	// tweak changes the snapshot before the dependencies are gathered.
+	tweak func(*rules.PullRequest)
 }
 
 func newDepWorld(t *testing.T, private bool) *depWorld {
@@ -80,6 +83,9 @@ func (w *depWorld) open(t *testing.T, branch string, files map[string]string) (*
 	snap, err := PullRequest(ctx, w.client, pr, protectedPathsOn)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if w.tweak != nil {
+		w.tweak(snap)
 	}
 	before := len(w.gh.Requests())
 	cost, err := Dependencies(ctx, w.client, pr, snap, w.lookup)
@@ -140,7 +146,8 @@ npm mystery@0.1.0 prev= package.json:6 scope=runtime license="MIT" from deps.dev
 
 // A private repository without GitHub Advanced Security: the compare is
 // refused (403), and each changed manifest is read at the head and
-// judged by GitHub's patch, without its base; licences from deps.dev,
+// judged with GitHub's patch, without reading its base (the patch
+// reversed on the head gives it: the previous version too); licences from deps.dev,
 // unknown when it has none; a manifest that does not parse is unread.
 func TestDependenciesFallbackOnPrivateRepository(t *testing.T) {
 	w := newDepWorld(t, true)
@@ -151,7 +158,7 @@ func TestDependenciesFallbackOnPrivateRepository(t *testing.T) {
 		"go.mod": "module example.com/widget\n\ngo 1.22\n\nrequire golang.org/x/mod v0.42.0\n"})
 	want := `source=manifests
 gomod golang.org/x/mod@v0.42.0 prev= go.mod:5 scope=runtime license="BSD-3-Clause" from deps.dev
-npm left-pad@1.3.1 prev= package.json:4 scope=runtime license="" from 
+npm left-pad@1.3.1 prev=1.3.0 package.json:4 scope=runtime license="" from 
 npm gpl-thing@2.0.0 prev= package.json:5 scope=runtime license="GPL-3.0-only" from deps.dev
 npm mystery@0.1.0 prev= package.json:6 scope=runtime license="" from `
 	if got := show(snap.Dependencies); got != want {
@@ -160,6 +167,15 @@ npm mystery@0.1.0 prev= package.json:6 scope=runtime license="" from `
 	if n != 3 || cost != (DependencyCost{Compare: 1, Heads: 2}) {
 		t.Errorf("%d requests (%+v), want the compare and the 2 manifests' heads", n, cost)
 	}
+
+	// Without GitHub's patch, the base is read, and said so.
+	w.tweak = func(s *rules.PullRequest) { s.Patches["package.json"] = "" }
+	snap, cost, n = w.open(t, "nopatch", map[string]string{"package.json": pkgJSONHead})
+	if got := show(snap.Dependencies); !strings.Contains(got, "npm left-pad@1.3.1 prev=1.3.0 package.json:4") || len(snap.Dependencies.Added) != 3 ||
+		n != 3 || cost != (DependencyCost{Compare: 1, Heads: 1, Bases: 1}) {
+		t.Errorf("without a patch, %d requests (%+v):\n%s", n, cost, got)
+	}
+	w.tweak = nil
 
 	snap, _, _ = w.open(t, "broken", map[string]string{"package.json": "{ not json"})
 	if d := snap.Dependencies; len(d.Unread) != 1 || d.Unread[0].Path != "package.json" || !strings.Contains(d.Unread[0].Why, "does not parse") {
@@ -193,5 +209,39 @@ func TestAddedLines(t *testing.T) {
 	got := addedLines(patch)
 	if len(got) != 3 || got[2] != `  "a": "2",` || got[3] != `  "b": "1",` || got[12] != "y" {
 		t.Fatalf("%v", got)
+	}
+}
+
+// The base comes back from the head and GitHub's patch, as the fake's
+// (GitHub's) diffs make it.
+func TestReversePatch(t *testing.T) {
+	for _, tc := range []struct{ base, head, patch string }{
+		{pkgJSONBase, pkgJSONHead, "@@ -1,6 +1,8 @@\n {\n   \"name\": \"widget\",\n   \"dependencies\": {\n-    \"left-pad\": \"1.3.0\"\n+    \"left-pad\": \"1.3.1\",\n+    \"gpl-thing\": \"2.0.0\",\n+    \"mystery\": \"0.1.0\"\n   }\n }"},
+		{"a\nb\nc\nd\ne\nf\ng\nh\n", "a\nB\nc\nd\ne\nf\ng\nh\nI\n", "@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n@@ -8,1 +8,2 @@\n h\n+I"},
+		{"a\nb\n", "a\n", "@@ -1,2 +1,1 @@\n a\n-b"},
+		{"x\n", "y\n", "@@ -1 +1 @@\n-x\n+y"},
+	} {
+		got, err := reversePatch(tc.head, tc.patch)
+		if err != nil || got != tc.base {
+			t.Errorf("reversePatch(%q) = %q, %v; want %q", tc.head, got, err, tc.base)
+		}
+	}
+	if _, err := reversePatch("a\nb\n", "@@ -1,2 +1,2 @@\n a\n-x\n+c"); err == nil {
+		t.Error("a patch that does not match the head was reversed")
+	}
+}
+
+// Without a base (a patch that does not reverse), the patch's added lines
+// say which packages changed: the declaring line, or a line of the entry
+// holding the version (a lock file).
+func TestChangedByPatch(t *testing.T) {
+	pkgs := []manifest.Package{{Name: "a", Version: "1.0.0", Line: 3}, {Name: "b", Version: "2.0.0", Line: 6}, {Name: "c", Version: "3.0.0", Line: 10}}
+	added := map[int]string{3: `"a": "1.0.0"`, 7: `"version": "2.0.0",`, 12: `"resolved": "elsewhere"`}
+	var got []string
+	for _, c := range changedByPatch(pkgs, added) {
+		got = append(got, c.Name)
+	}
+	if fmt.Sprint(got) != "[a b]" {
+		t.Fatalf("changed %v, want [a b]", got)
 	}
 }
