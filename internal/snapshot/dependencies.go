@@ -226,7 +226,10 @@ func (g *depGatherer) completeLicenses() error {
 			}
 			continue
 		}
-		pkgs, err := g.readHead(d.Manifest)
+		// GitHub gave the list: a manifest read only for its lines and
+		// licences is not reported when it cannot be (a lock file past
+		// the contents API's 1 MB), deps.dev is asked instead.
+		pkgs, err := g.readHead(d.Manifest, false)
 		if err != nil {
 			return err
 		}
@@ -283,8 +286,9 @@ func (g *depGatherer) lookUp(d *rules.Dependency) error {
 }
 
 // readHead reads and parses a manifest at the pull request's head, once;
-// one it cannot read or parse is listed in Unread (and gives nothing).
-func (g *depGatherer) readHead(p string) ([]manifest.Package, error) {
+// one it cannot read or parse gives nothing, and with report is listed in
+// Unread.
+func (g *depGatherer) readHead(p string, report bool) ([]manifest.Package, error) {
 	if pkgs, read := g.heads[p]; read {
 		return pkgs, nil
 	}
@@ -293,7 +297,7 @@ func (g *depGatherer) readHead(p string) ([]manifest.Package, error) {
 	if err != nil {
 		return nil, err
 	}
-	if why != "" {
+	if why != "" && report {
 		g.out.Unread = append(g.out.Unread, rules.UnreadManifest{Path: p, Why: why})
 	}
 	g.heads[p] = pkgs
@@ -343,7 +347,7 @@ func (g *depGatherer) fromManifests(changed []string) error {
 	g.out.Source = SourceManifests
 	var deps []rules.Dependency
 	for _, p := range changed {
-		pkgs, err := g.readHead(p)
+		pkgs, err := g.readHead(p, true)
 		if err != nil {
 			return err
 		}
