@@ -24,41 +24,72 @@ func newJSONFile(file string, data []byte) *jsonFile {
 	return &jsonFile{file: file, dec: dec, lines: newLines(data)}
 }
 
-// fail turns a decoding error into an *Error with its line.
-func (j *jsonFile) fail(err error) error {
+// fail turns an error of a read that started at offset start into an
+// *Error with its line. The decoder's own token errors carry the absolute
+// offset at which it stopped; errors from decoding a value carry one
+// relative to the value's start.
+func (j *jsonFile) fail(err error, start int64) error {
+	now := j.dec.InputOffset()
+	at := func(off int64) int {
+		if off != now {
+			off += start
+		}
+		return j.lines.at(int(off))
+	}
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		// The last line with something on it.
+		end := len(bytes.TrimRight(j.lines.data, " \t\r\n"))
+		return errorf(j.file, j.lines.at(end), "invalid JSON: unexpected end of file")
 	case errors.As(err, &syn):
-		return errorf(j.file, j.lines.at(int(syn.Offset)), "invalid JSON: %s", syn.Error())
+		return errorf(j.file, at(syn.Offset), "invalid JSON: %s", syn.Error())
 	case errors.As(err, &typ):
 		field := typ.Field
 		if field == "" {
 			field = "value"
 		}
-		return errorf(j.file, j.lines.at(int(typ.Offset)), "%q is a JSON %s, want %s", field, typ.Value, typ.Type)
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return errorf(j.file, j.lines.at(int(j.dec.InputOffset())), "invalid JSON: unexpected end of file")
+		return errorf(j.file, at(typ.Offset), "%q is a JSON %s, want %s", field, typ.Value, typ.Type)
 	}
-	return errorf(j.file, j.lines.at(int(j.dec.InputOffset())), "invalid JSON: %v", err)
+	return errorf(j.file, j.lines.at(int(now)), "invalid JSON: %v", err)
+}
+
+// token reads the next token.
+func (j *jsonFile) token() (json.Token, error) {
+	start := j.dec.InputOffset()
+	t, err := j.dec.Token()
+	if err != nil {
+		return nil, j.fail(err, start)
+	}
+	return t, nil
+}
+
+// decode reads the next value into v.
+func (j *jsonFile) decode(v any) error {
+	start := j.dec.InputOffset()
+	if err := j.dec.Decode(v); err != nil {
+		return j.fail(err, start)
+	}
+	return nil
 }
 
 // object reads an object, calling fn with each key and the key's line;
-// fn must consume the key's value (j.skip, j.dec.Decode, j.object...).
+// fn must consume the key's value (j.skip, j.decode, j.object...).
 // what names the object in errors.
 func (j *jsonFile) object(what string, fn func(key string, line int) error) error {
 	line := j.lines.at(int(j.dec.InputOffset()))
-	t, err := j.dec.Token()
+	t, err := j.token()
 	if err != nil {
-		return j.fail(err)
+		return err
 	}
 	if d, ok := t.(json.Delim); !ok || d != '{' {
 		return errorf(j.file, line, "%s is %s, want an object", what, describe(t))
 	}
 	for j.dec.More() {
-		t, err := j.dec.Token()
+		t, err := j.token()
 		if err != nil {
-			return j.fail(err)
+			return err
 		}
 		key, ok := t.(string)
 		if !ok {
@@ -69,8 +100,8 @@ func (j *jsonFile) object(what string, fn func(key string, line int) error) erro
 			return err
 		}
 	}
-	if _, err := j.dec.Token(); err != nil { // '}'
-		return j.fail(err)
+	if _, err := j.token(); err != nil { // '}'
+		return err
 	}
 	return nil
 }
@@ -79,9 +110,9 @@ func (j *jsonFile) object(what string, fn func(key string, line int) error) erro
 func (j *jsonFile) skip() error {
 	depth := 0
 	for {
-		t, err := j.dec.Token()
+		t, err := j.token()
 		if err != nil {
-			return j.fail(err)
+			return err
 		}
 		if d, ok := t.(json.Delim); ok {
 			switch d {
@@ -100,9 +131,9 @@ func (j *jsonFile) skip() error {
 // str reads a string value (what names it in errors).
 func (j *jsonFile) str(what string) (string, error) {
 	line := j.lines.at(int(j.dec.InputOffset()))
-	t, err := j.dec.Token()
+	t, err := j.token()
 	if err != nil {
-		return "", j.fail(err)
+		return "", err
 	}
 	s, ok := t.(string)
 	if !ok {
@@ -110,9 +141,9 @@ func (j *jsonFile) str(what string) (string, error) {
 			// Consume the rest of it to keep the stream whole.
 			depth := 1
 			for depth > 0 {
-				t, err := j.dec.Token()
+				t, err := j.token()
 				if err != nil {
-					return "", j.fail(err)
+					return "", err
 				}
 				if d, ok := t.(json.Delim); ok {
 					if d == '{' || d == '[' {
@@ -130,9 +161,10 @@ func (j *jsonFile) str(what string) (string, error) {
 
 // end checks nothing follows the document.
 func (j *jsonFile) end() error {
+	start := j.dec.InputOffset()
 	if _, err := j.dec.Token(); !errors.Is(err, io.EOF) {
 		if err != nil {
-			return j.fail(err)
+			return j.fail(err, start)
 		}
 		return errorf(j.file, j.lines.at(int(j.dec.InputOffset())), "invalid JSON: data after the document")
 	}
@@ -249,8 +281,8 @@ func parsePackageLock(file string, data []byte) ([]Package, error) {
 			sawPackages = true
 			return j.object(`"packages"`, func(path string, line int) error {
 				var e lockEntry
-				if err := j.dec.Decode(&e); err != nil {
-					return j.fail(err)
+				if err := j.decode(&e); err != nil {
+					return err
 				}
 				name, ok := lockPackageName(path, e.Name)
 				if !ok || e.Link {
@@ -340,8 +372,8 @@ func (j *jsonFile) legacyDependencies(what string, depth int, out *[]Package) er
 				return nil
 			case "dev":
 				var dev bool
-				if err := j.dec.Decode(&dev); err != nil {
-					return j.fail(err)
+				if err := j.decode(&dev); err != nil {
+					return err
 				}
 				if dev {
 					e.Scope = Development
