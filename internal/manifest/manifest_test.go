@@ -149,6 +149,7 @@ numpy==1.26.0 \
     --hash=sha256:bbbb
 pip @ https://github.com/pypa/pip/archive/1.3.1.zip#sha1=da9234ee ; os_name == "posix"
 zope.interface===5.0
+archive @ https://example.com/archive-1.0.tar.gz
 Foo_Bar.baz
 attrs==23.*
 
@@ -160,10 +161,11 @@ attrs==23.*
 		{Ecosystem: Pip, Name: "numpy", Version: "1.26.0", Scope: Runtime, Line: 11},
 		{Ecosystem: Pip, Name: "pip", Scope: Runtime, Line: 14, Requirement: "https://github.com/pypa/pip/archive/1.3.1.zip#sha1=da9234ee"},
 		{Ecosystem: Pip, Name: "zope.interface", Version: "5.0", Scope: Runtime, Line: 15},
-		{Ecosystem: Pip, Name: "Foo_Bar.baz", Scope: Runtime, Line: 16},
-		{Ecosystem: Pip, Name: "attrs", Scope: Runtime, Line: 17, Requirement: "==23.*"},
+		{Ecosystem: Pip, Name: "archive", Scope: Runtime, Line: 16, Requirement: "https://example.com/archive-1.0.tar.gz"},
+		{Ecosystem: Pip, Name: "Foo_Bar.baz", Scope: Runtime, Line: 17},
+		{Ecosystem: Pip, Name: "attrs", Scope: Runtime, Line: 18, Requirement: "==23.*"},
 	})
-	if p := got[6].PURL(); p != "pkg:pypi/foo-bar-baz" {
+	if p := got[7].PURL(); p != "pkg:pypi/foo-bar-baz" {
 		t.Errorf("PURL %s", p)
 	}
 }

@@ -296,6 +296,9 @@ func parsePackageLock(file string, data []byte) ([]Package, error) {
 				return nil
 			})
 		case "dependencies":
+			if sawPackages {
+				return j.skip() // v2 keeps both; "packages" says it all
+			}
 			return j.legacyDependencies(`"dependencies"`, 0, &legacy)
 		}
 		return j.skip()

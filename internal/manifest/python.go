@@ -168,9 +168,12 @@ func isPathOrURL(s string) bool {
 	if i := strings.Index(s, "://"); i > 0 && !strings.ContainsAny(s[:i], " @;") {
 		return true
 	}
+	if strings.ContainsAny(s, "@ ;") {
+		return false // "name @ url-of-an-archive" names its project
+	}
 	for _, ext := range []string{".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2"} {
 		if strings.HasSuffix(strings.ToLower(s), ext) {
-			return true
+			return true // a local archive
 		}
 	}
 	return false
@@ -321,7 +324,7 @@ func poetrySpec(spec any) (version, requirement string) {
 			}
 		}
 	case []any:
-		return "", fmt.Sprint(s...)
+		return "", fmt.Sprintf("%d constraints", len(s))
 	}
 	return "", ""
 }
