@@ -18,41 +18,54 @@ type jsonFile struct {
 	lines *lines
 }
 
-func newJSONFile(file string, data []byte) *jsonFile {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	return &jsonFile{file: file, dec: dec, lines: newLines(data)}
+// newJSONFile checks data is JSON first: the streaming decoder's syntax
+// errors carry offsets that are neither absolute nor relative to the
+// value being read, while Unmarshal's are absolute.
+func newJSONFile(file string, data []byte) (*jsonFile, error) {
+	j := &jsonFile{file: file, lines: newLines(data)}
+	if !json.Valid(data) {
+		var raw json.RawMessage
+		err := json.Unmarshal(data, &raw)
+		var syn *json.SyntaxError
+		switch {
+		case errors.As(err, &syn) && syn.Offset > 0 && int(syn.Offset) <= len(data):
+			if strings.Contains(syn.Error(), "unexpected end of JSON input") {
+				return nil, j.eof()
+			}
+			return nil, errorf(file, j.lines.at(int(syn.Offset)-1), "invalid JSON: %s", syn.Error())
+		case err != nil:
+			return nil, errorf(file, 0, "invalid JSON: %v", err)
+		}
+		return nil, j.eof()
+	}
+	j.dec = json.NewDecoder(bytes.NewReader(data))
+	j.dec.UseNumber()
+	return j, nil
+}
+
+// eof is the error of a document that ends too soon, on its last line
+// with something on it.
+func (j *jsonFile) eof() error {
+	end := len(bytes.TrimRight(j.lines.data, " \t\r\n"))
+	return errorf(j.file, j.lines.at(end), "invalid JSON: unexpected end of file")
 }
 
 // fail turns an error of a read that started at offset start into an
-// *Error with its line. The decoder's own token errors carry the absolute
-// offset at which it stopped; errors from decoding a value carry one
-// relative to the value's start.
+// *Error with its line (the data is valid JSON: what fails is a value of
+// the wrong type, whose offset counts from just past the key's colon).
 func (j *jsonFile) fail(err error, start int64) error {
-	now := j.dec.InputOffset()
-	at := func(off int64) int {
-		if off != now {
-			off += start
-		}
-		return j.lines.at(int(off))
-	}
-	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		// The last line with something on it.
-		end := len(bytes.TrimRight(j.lines.data, " \t\r\n"))
-		return errorf(j.file, j.lines.at(end), "invalid JSON: unexpected end of file")
-	case errors.As(err, &syn):
-		return errorf(j.file, at(syn.Offset), "invalid JSON: %s", syn.Error())
-	case errors.As(err, &typ):
+	if errors.As(err, &typ) {
 		field := typ.Field
 		if field == "" {
 			field = "value"
 		}
-		return errorf(j.file, at(typ.Offset), "%q is a JSON %s, want %s", field, typ.Value, typ.Type)
+		return errorf(j.file, j.lines.at(int(start+1+typ.Offset)), "%q is a JSON %s, want %s", field, typ.Value, typ.Type)
 	}
-	return errorf(j.file, j.lines.at(int(now)), "invalid JSON: %v", err)
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return j.eof()
+	}
+	return errorf(j.file, j.lines.at(int(j.dec.InputOffset())), "invalid JSON: %v", err)
 }
 
 // token reads the next token.
@@ -207,9 +220,12 @@ var npmSections = map[string]string{
 // tag, URL or path gives Version "" and the text as Requirement. An
 // "npm:other@1.2.3" alias names the package it installs.
 func parsePackageJSON(file string, data []byte) ([]Package, error) {
-	j := newJSONFile(file, data)
+	j, err := newJSONFile(file, data)
+	if err != nil {
+		return nil, err
+	}
 	var out []Package
-	err := j.object("package.json", func(key string, _ int) error {
+	err = j.object("package.json", func(key string, _ int) error {
 		scope, ok := npmSections[key]
 		if !ok {
 			return j.skip()
@@ -272,10 +288,13 @@ type lockEntry struct {
 // skipped), else version 1's nested "dependencies" tree. dev and
 // devOptional give development, else runtime; "license" is kept.
 func parsePackageLock(file string, data []byte) ([]Package, error) {
-	j := newJSONFile(file, data)
+	j, err := newJSONFile(file, data)
+	if err != nil {
+		return nil, err
+	}
 	var packages, legacy []Package
 	sawPackages := false
-	err := j.object("package-lock.json", func(key string, _ int) error {
+	err = j.object("package-lock.json", func(key string, _ int) error {
 		switch key {
 		case "packages":
 			sawPackages = true
