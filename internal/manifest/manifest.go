@@ -115,7 +115,19 @@ func Recognised(path string) bool { return kindOf(path) != none }
 // (path says which format it is; see Recognised), in file order. Malformed
 // input gives an *Error naming the file and, where known, the line.
 func Parse(path string, data []byte) ([]Package, error) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	ps, err := parseFormat(path, bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range ps {
+		if strings.TrimSpace(p.Name) == "" {
+			return nil, errorf(path, p.Line, "a dependency without a name")
+		}
+	}
+	return ps, nil
+}
+
+func parseFormat(path string, data []byte) ([]Package, error) {
 	switch kindOf(path) {
 	case goMod:
 		return parseGoMod(path, data)

@@ -323,6 +323,8 @@ func TestErrorsNameFileAndLine(t *testing.T) {
 		{"web/package.json", "{\n  \"dependencies\": {\n    \"a\": \"1\",\n    \"b\": 2\n  }\n}", 4, `the version of "b" is a number, want a string`},
 		{"web/package.json", "{\n  \"dependencies\": [\"a\"]\n}", 2, `"dependencies" is an array, want an object`},
 		{"web/package.json", "{\n  \"dependencies\": {\n    \"a\": \"1\",,\n  }\n}", 3, "invalid JSON"},
+		{"web/package.json", "{\n\"devDependencies\": {\n\"\": \"1\"}}", 3, "a dependency without a name"},
+		{"Cargo.toml", "[dependencies]\n\"\" = \"1\"\n", 2, "a dependency without a name"},
 		{"web/package.json", "{}\n{}", 2, "after top-level value"},
 		{"web/package.json", "{\n \"dependencies\": {\n  \"a\": \"1\",\n  \"b\": \"bad\\q\"\n }\n}", 4, "in string escape code"},
 		{"package-lock.json", "{\n \"packages\": {\n  \"node_modules/a\": {\"version\": \"1\"},\n  \"node_modules/b\": {\"version\": \"1\" \"x\"}\n }\n}", 4, "invalid JSON"},
