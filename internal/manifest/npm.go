@@ -18,29 +18,31 @@ type jsonFile struct {
 	lines *lines
 }
 
-// newJSONFile checks data is JSON first: the streaming decoder's syntax
-// errors carry offsets that are neither absolute nor relative to the
-// value being read, while Unmarshal's are absolute.
+// newJSONFile starts reading data.
 func newJSONFile(file string, data []byte) (*jsonFile, error) {
 	j := &jsonFile{file: file, lines: newLines(data)}
-	if !json.Valid(data) {
-		var raw json.RawMessage
-		err := json.Unmarshal(data, &raw)
-		var syn *json.SyntaxError
-		switch {
-		case errors.As(err, &syn) && syn.Offset > 0 && int(syn.Offset) <= len(data):
-			if strings.Contains(syn.Error(), "unexpected end of JSON input") {
-				return nil, j.eof()
-			}
-			return nil, errorf(file, j.lines.at(int(syn.Offset)-1), "invalid JSON: %s", syn.Error())
-		case err != nil:
-			return nil, errorf(file, 0, "invalid JSON: %v", err)
-		}
-		return nil, j.eof()
-	}
 	j.dec = json.NewDecoder(bytes.NewReader(data))
 	j.dec.UseNumber()
 	return j, nil
+}
+
+// syntaxError locates a syntax error the streaming decoder met: its
+// offsets are neither absolute nor relative to the value being read,
+// while Unmarshal's are absolute, so the document is scanned again (only
+// when it is broken).
+func (j *jsonFile) syntaxError(err error) error {
+	var raw json.RawMessage
+	uerr := json.Unmarshal(j.lines.data, &raw)
+	var syn *json.SyntaxError
+	switch {
+	case errors.As(uerr, &syn) && strings.Contains(syn.Error(), "unexpected end of JSON input"):
+		return j.eof()
+	case errors.As(uerr, &syn) && syn.Offset > 0 && int(syn.Offset) <= len(j.lines.data):
+		return errorf(j.file, j.lines.at(int(syn.Offset)-1), "invalid JSON: %s", syn.Error())
+	case uerr != nil:
+		return errorf(j.file, 0, "invalid JSON: %v", uerr)
+	}
+	return errorf(j.file, j.lines.at(int(j.dec.InputOffset())), "invalid JSON: %v", err)
 }
 
 // eof is the error of a document that ends too soon, on its last line
@@ -51,8 +53,8 @@ func (j *jsonFile) eof() error {
 }
 
 // fail turns an error of a read that started at offset start into an
-// *Error with its line (the data is valid JSON: what fails is a value of
-// the wrong type, whose offset counts from just past the key's colon).
+// *Error with its line: a value of the wrong type (whose offset counts
+// from just past the key's colon), else a syntax error.
 func (j *jsonFile) fail(err error, start int64) error {
 	var typ *json.UnmarshalTypeError
 	if errors.As(err, &typ) {
@@ -62,10 +64,7 @@ func (j *jsonFile) fail(err error, start int64) error {
 		}
 		return errorf(j.file, j.lines.at(int(start+1+typ.Offset)), "%q is a JSON %s, want %s", field, typ.Value, typ.Type)
 	}
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return j.eof()
-	}
-	return errorf(j.file, j.lines.at(int(j.dec.InputOffset())), "invalid JSON: %v", err)
+	return j.syntaxError(err)
 }
 
 // token reads the next token.
@@ -174,12 +173,8 @@ func (j *jsonFile) str(what string) (string, error) {
 
 // end checks nothing follows the document.
 func (j *jsonFile) end() error {
-	start := j.dec.InputOffset()
 	if _, err := j.dec.Token(); !errors.Is(err, io.EOF) {
-		if err != nil {
-			return j.fail(err, start)
-		}
-		return errorf(j.file, j.lines.at(int(j.dec.InputOffset())), "invalid JSON: data after the document")
+		return j.syntaxError(err)
 	}
 	return nil
 }
