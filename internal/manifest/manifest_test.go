@@ -473,3 +473,12 @@ func TestChangesRealLockUpgrade(t *testing.T) {
 		t.Error("a lock against itself changes")
 	}
 }
+
+func TestBOMAndCRLF(t *testing.T) {
+	same(t, parse(t, "package.json", "\xef\xbb\xbf{\r\n  \"dependencies\": {\r\n    \"a\": \"1.0.0\"\r\n  }\r\n}\r\n"),
+		[]Package{{Ecosystem: NPM, Name: "a", Version: "1.0.0", Scope: Runtime, Line: 3}})
+	same(t, parse(t, "requirements.txt", "\xef\xbb\xbfa==1 \\\r\n  --hash=sha256:00\r\nb>=2\r\n"),
+		[]Package{{Ecosystem: Pip, Name: "a", Version: "1", Scope: Runtime, Line: 1}, {Ecosystem: Pip, Name: "b", Scope: Runtime, Line: 3, Requirement: ">=2"}})
+	same(t, parse(t, "Cargo.lock", "\xef\xbb\xbf[[package]]\r\nname = \"a\"\r\nversion = \"1.0.0\"\r\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\r\n"),
+		[]Package{{Ecosystem: Cargo, Name: "a", Version: "1.0.0", Scope: Unknown, Line: 1}})
+}
