@@ -272,7 +272,9 @@ func findPackage(pkgs []manifest.Package, d *rules.Dependency) (manifest.Package
 }
 
 func (g *depGatherer) lookUp(d *rules.Dependency) error {
-	if g.licenses == nil {
+	// A package URL without "@version": no exact version to ask about
+	// (a scoped npm name's "@" is escaped: %40).
+	if g.licenses == nil || !strings.Contains(d.PURL, "@") {
 		return nil
 	}
 	l, err := g.licenses.License(g.ctx, d.Ecosystem, d.Name, d.Version)
@@ -359,7 +361,15 @@ func (g *depGatherer) fromManifests(changed []string) error {
 			return err
 		}
 		for _, c := range changes {
-			deps = append(deps, rules.Dependency{PURL: c.PURL(), Ecosystem: c.Ecosystem, Name: c.Name, Version: c.Version,
+			// A manifest that gives only a range ("^4.17.1") names no
+			// version: the range is shown, the package URL has none and
+			// deps.dev is not asked (its licence stays unknown unless a
+			// lock file gives the version).
+			version := c.Version
+			if version == "" {
+				version = c.Requirement
+			}
+			deps = append(deps, rules.Dependency{PURL: c.PURL(), Ecosystem: c.Ecosystem, Name: c.Name, Version: version,
 				Previous: c.Previous, Manifest: p, Line: c.Line, Scope: scopeOf(c.Scope)})
 			if l := strings.TrimSpace(c.License); l != "" {
 				deps[len(deps)-1].License, deps[len(deps)-1].LicenseSource = l, LicenseManifest

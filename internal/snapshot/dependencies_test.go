@@ -245,3 +245,17 @@ func TestChangedByPatch(t *testing.T) {
 		t.Fatalf("changed %v, want [a b]", got)
 	}
 }
+
+// A manifest that gives a range names it as the version, and deps.dev is
+// not asked about a range.
+func TestDependenciesRangeIsNotLookedUp(t *testing.T) {
+	w := newDepWorld(t, true)
+	w.depsdev.Set("NPM", "lodash", "^4.17.21", "MIT") // never asked
+	snap, _, _ := w.open(t, "range", map[string]string{"package.json": strings.Replace(pkgJSONBase, `"left-pad": "1.3.0"`, `"left-pad": "1.3.0",
+    "lodash": "^4.17.21"`, 1)})
+	want := `source=manifests
+npm lodash@^4.17.21 prev= package.json:5 scope=runtime license="" from `
+	if got := show(snap.Dependencies); got != want || w.depsdev.Requests() != 0 {
+		t.Errorf("got\n%s\nwant\n%s\n(%d deps.dev requests)", got, want, w.depsdev.Requests())
+	}
+}
