@@ -3,6 +3,8 @@ package snapshot
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -257,5 +259,49 @@ func TestDependenciesRangeIsNotLookedUp(t *testing.T) {
 npm lodash@^4.17.21 prev= package.json:5 scope=runtime license="" from `
 	if got := show(snap.Dependencies); got != want || w.depsdev.Requests() != 0 {
 		t.Errorf("got\n%s\nwant\n%s\n(%d deps.dev requests)", got, want, w.depsdev.Requests())
+	}
+}
+
+// Real files (actions/checkout's package.json and lock file, testdata/
+// manifests) added to a private repository: the lock file's exact
+// versions win over the manifest's ranges, its own licence fields count,
+// and every dependency has its line; 2 requests beside the refused
+// compare.
+func TestDependenciesRealLockFile(t *testing.T) {
+	read := func(name string) string {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "manifests", "npm", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	w := newDepWorld(t, true)
+	snap, cost, n := w.open(t, "checkout", map[string]string{
+		"package.json": read("checkout.package.json"), "package-lock.json": read("checkout-v3.package-lock.json")})
+	d := snap.Dependencies
+	if n != 3 || cost != (DependencyCost{Compare: 1, Heads: 2}) || len(d.Unread) != 0 || len(d.Added) < 100 {
+		t.Fatalf("%d requests (%+v), %d dependencies, unread %+v", n, cost, len(d.Added), d.Unread)
+	}
+	fromLock := 0
+	for _, a := range d.Added {
+		if a.Manifest == "package.json" && !strings.Contains(a.PURL, "@") {
+			// A range in package.json is kept only when the lock file
+			// does not list the package.
+			for _, b := range d.Added {
+				if b.Manifest == "package-lock.json" && b.Name == a.Name {
+					t.Errorf("%s is listed from both files", a.Name)
+				}
+			}
+		}
+		if a.Line <= 0 {
+			t.Errorf("%s@%s in %s has no line", a.Name, a.Version, a.Manifest)
+		}
+		if a.LicenseSource == LicenseManifest {
+			fromLock++
+		}
+	}
+	if fromLock < 100 {
+		t.Errorf("%d licences from the lock file", fromLock)
 	}
 }
