@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/google/go-github/v66/github"
 	"github.com/rs/zerolog"
@@ -216,6 +217,7 @@ func scopeOf(s string) string {
 // review did not give: from the head of the manifest (read once, and only
 // for a dependency without a licence), then from deps.dev.
 func (g *depGatherer) completeLicenses() error {
+	var pending []int
 	for i := range g.out.Added {
 		d := &g.out.Added[i]
 		if d.License != "" {
@@ -240,9 +242,10 @@ func (g *depGatherer) completeLicenses() error {
 				continue
 			}
 		}
-		if err := g.lookUp(d); err != nil {
-			return err
-		}
+		pending = append(pending, i)
+	}
+	if err := g.lookUpAll(pending); err != nil {
+		return err
 	}
 	// The lines of the dependencies before the one that made a manifest
 	// be read.
@@ -269,6 +272,35 @@ func findPackage(pkgs []manifest.Package, d *rules.Dependency) (manifest.Package
 		}
 	}
 	return manifest.Package{}, false
+}
+
+// lookUps is how many deps.dev lookups run at once: a new lock file may
+// bring hundreds of packages, each a request the first time.
+const lookUps = 8
+
+// lookUpAll asks deps.dev about the dependencies at these indices of
+// out.Added, a few at once; the first error wins.
+func (g *depGatherer) lookUpAll(indices []int) error {
+	sem := make(chan struct{}, lookUps)
+	errs := make(chan error, len(indices))
+	var wg sync.WaitGroup
+	for _, i := range indices {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(d *rules.Dependency) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			errs <- g.lookUp(d)
+		}(&g.out.Added[i])
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (g *depGatherer) lookUp(d *rules.Dependency) error {
@@ -377,14 +409,13 @@ func (g *depGatherer) fromManifests(changed []string) error {
 		}
 	}
 	g.out.Added = preferLocks(deps)
+	var pending []int
 	for i := range g.out.Added {
-		if d := &g.out.Added[i]; d.License == "" {
-			if err := g.lookUp(d); err != nil {
-				return err
-			}
+		if g.out.Added[i].License == "" {
+			pending = append(pending, i)
 		}
 	}
-	return nil
+	return g.lookUpAll(pending)
 }
 
 // changesOf says which of a changed manifest's packages (at the head) the
