@@ -52,16 +52,6 @@ func DeclaredLicense(path string, data []byte) (expr string, line int, ok bool, 
 	return "", 0, false, nil
 }
 
-// DeclaresLicense reports whether DeclaredLicense reads files of this
-// name (the base name of a path).
-func DeclaresLicense(name string) bool {
-	switch name {
-	case "package.json", "Cargo.toml", "pyproject.toml", "pom.xml", "setup.cfg":
-		return true
-	}
-	return strings.HasSuffix(name, ".gemspec") && len(name) > len(".gemspec")
-}
-
 func baseName(p string) string { return path.Base(strings.ReplaceAll(p, "\\", "/")) }
 
 // lineAt is the 1-based line of byte offset off in data.
