@@ -18,7 +18,8 @@ import (
 
 // DeclaredLicense is the licence a package manifest declares for its own
 // package: package.json's "license" (or the legacy "licenses" array and
-// object forms), Cargo.toml's [package] license (or the workspace's),
+// object forms; none for a "private": true package, which npm never
+// publishes), Cargo.toml's [package] license (or the workspace's),
 // pyproject.toml's [project] license (a PEP 639 string, or {text = …}) or
 // Poetry's [tool.poetry] license, pom.xml's <licenses> (several: any of
 // them, as Maven reads them), setup.cfg's [metadata] license, or a
@@ -76,6 +77,7 @@ func npmLicense(data []byte) (string, int, bool, error) {
 		line int
 	}
 	var license, licenses *field
+	private := false
 	for dec.More() {
 		t, err := dec.Token()
 		if err != nil {
@@ -92,10 +94,18 @@ func npmLicense(data []byte) (string, int, bool, error) {
 			license = &field{raw, line}
 		case "licenses":
 			licenses = &field{raw, line}
+		case "private":
+			private = string(bytes.TrimSpace(raw)) == "true"
 		}
 	}
 	if _, err := dec.Token(); err != nil {
 		return "", 0, false, fmt.Errorf("package.json: %w", err)
+	}
+	if private {
+		// Never published ("private": true): its licence field, often
+		// npm init's default ISC, licenses nothing; a package.json kept
+		// for tooling in a project of another language is one.
+		return "", 0, false, nil
 	}
 	if license != nil {
 		expr, err := npmEntry(license.raw)

@@ -60,6 +60,8 @@ func TestDeclaredLicenseForms(t *testing.T) {
 		{"npm unlicensed", "package.json", `{"license": "UNLICENSED"}`, "UNLICENSED", 1, true},
 		{"npm nested license is not the package's", "package.json", `{"name": "x", "config": {"license": "GPL-3.0"}}`, "", 0, false},
 		{"npm license wins over licenses", "package.json", `{"licenses": [{"type": "MIT"}], "license": "ISC"}`, "ISC", 1, true},
+		{"npm private package", "package.json", "{\n \"private\": true,\n \"license\": \"ISC\"\n}", "", 0, false},
+		{"npm private false", "package.json", `{"private": false, "license": "ISC"}`, "ISC", 1, true},
 		{"npm empty", "package.json", `{"license": ""}`, "", 0, false},
 		{"npm name mapped", "package.json", `{"license": "Apache 2.0"}`, "Apache-2.0", 1, true},
 		{"cargo slash", "Cargo.toml", "[package]\nname = \"x\"\nlicense = \"MIT/Apache-2.0\"\n", "MIT OR Apache-2.0", 3, true},
