@@ -24,6 +24,10 @@ repository:
 // re-checks it, the license rule fails naming both sources, and the
 // review issue says so; declaring MIT in package.json passes.
 func TestLicenceSourcesDisagree(t *testing.T) {
+	mit := licenseText(t, "MIT.txt")
+	// licensecheck builds its matcher once per process, which under -race
+	// on a loaded machine can outlast a delivery's deadline: build it first.
+	rules.LicenseID(&rules.Snapshot{Paths: []string{"LICENSE"}, Contents: map[string]string{"LICENSE": mit}})
 	s := newScenario(t, licenseSourcesPolicy)
 	ctx := context.Background()
 	finding := func() (rules.Finding, time.Time) {
@@ -59,7 +63,6 @@ func TestLicenceSourcesDisagree(t *testing.T) {
 		return f
 	}
 
-	mit := licenseText(t, "MIT.txt")
 	expect("LICENSE says MIT, package.json Apache-2.0", func() {
 		s.push("widget", map[string]string{"LICENSE": mit, "package.json": "{\n  \"name\": \"widget\",\n  \"license\": \"Apache-2.0\"\n}\n"})
 	}, rules.Fail, "licence sources disagree", "`package.json` (line 3) declares `Apache-2.0`, but the text of `LICENSE` is MIT",
