@@ -35,37 +35,37 @@ import (
 // when the manifest does not parse, or its licence field has a type the
 // format does not allow.
 func DeclaredLicense(path string, data []byte) (expr string, line int, ok bool, err error) {
-	name := baseName(path)
+	name := declBase(path)
 	switch {
 	case name == "package.json":
-		return npmLicense(data)
+		return declaredNPM(data)
 	case name == "Cargo.toml":
-		return cargoLicense(data)
+		return declaredCargo(data)
 	case name == "pyproject.toml":
-		return pyprojectLicense(data)
+		return declaredPyproject(data)
 	case name == "pom.xml":
-		return pomLicense(data)
+		return declaredPom(data)
 	case name == "setup.cfg":
-		return setupCfgLicense(data)
+		return declaredSetupCfg(data)
 	case strings.HasSuffix(name, ".gemspec"):
-		return gemspecLicense(data)
+		return declaredGemspec(data)
 	}
 	return "", 0, false, nil
 }
 
-func baseName(p string) string { return path.Base(strings.ReplaceAll(p, "\\", "/")) }
+func declBase(p string) string { return path.Base(strings.ReplaceAll(p, "\\", "/")) }
 
-// lineAt is the 1-based line of byte offset off in data.
-func lineAt(data []byte, off int64) int {
+// declLine is the 1-based line of byte offset off in data.
+func declLine(data []byte, off int64) int {
 	off = min(max(off, 0), int64(len(data)))
 	return bytes.Count(data[:off], []byte("\n")) + 1
 }
 
-// npmLicense reads package.json. npm's documentation
+// declaredNPM reads package.json. npm's documentation
 // (https://docs.npmjs.com/cli/configuring-npm/package-json#license) asks
 // for an SPDX expression, "SEE LICENSE IN <file>" or "UNLICENSED"; older
 // packages wrote {"type": …, "url": …} or an array "licenses" of those.
-func npmLicense(data []byte) (string, int, bool, error) {
+func declaredNPM(data []byte) (string, int, bool, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if t, err := dec.Token(); err != nil {
 		return "", 0, false, fmt.Errorf("package.json: %w", err)
@@ -84,7 +84,7 @@ func npmLicense(data []byte) (string, int, bool, error) {
 			return "", 0, false, fmt.Errorf("package.json: %w", err)
 		}
 		key, _ := t.(string)
-		line := lineAt(data, dec.InputOffset())
+		line := declLine(data, dec.InputOffset())
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
 			return "", 0, false, fmt.Errorf("package.json: %w", err)
@@ -108,12 +108,12 @@ func npmLicense(data []byte) (string, int, bool, error) {
 		return "", 0, false, nil
 	}
 	if license != nil {
-		expr, err := npmEntry(license.raw)
+		expr, err := declNPMEntry(license.raw)
 		if err != nil {
 			return "", 0, false, fmt.Errorf("package.json: \"license\" %w", err)
 		}
 		if expr = strings.TrimSpace(expr); expr != "" && !strings.HasPrefix(strings.ToUpper(expr), "SEE LICENSE IN") {
-			return normalise(expr), license.line, true, nil
+			return declNormalise(expr), license.line, true, nil
 		}
 		if expr != "" || licenses == nil {
 			return "", 0, false, nil
@@ -128,22 +128,22 @@ func npmLicense(data []byte) (string, int, bool, error) {
 	}
 	var exprs []string
 	for _, e := range entries {
-		expr, err := npmEntry(e)
+		expr, err := declNPMEntry(e)
 		if err != nil {
 			return "", 0, false, fmt.Errorf("package.json: an entry of \"licenses\" %w", err)
 		}
 		if expr = strings.TrimSpace(expr); expr != "" {
-			exprs = append(exprs, normalise(expr))
+			exprs = append(exprs, declNormalise(expr))
 		}
 	}
 	if len(exprs) == 0 {
 		return "", 0, false, nil
 	}
-	return anyOf(exprs), licenses.line, true, nil
+	return declAnyOf(exprs), licenses.line, true, nil
 }
 
-// npmEntry is a license string or the "type" of a {"type", "url"} object.
-func npmEntry(raw json.RawMessage) (string, error) {
+// declNPMEntry is a license string or the "type" of a {"type", "url"} object.
+func declNPMEntry(raw json.RawMessage) (string, error) {
 	var s string
 	if err := json.Unmarshal(raw, &s); err == nil {
 		return s, nil
@@ -160,8 +160,8 @@ func npmEntry(raw json.RawMessage) (string, error) {
 	return "", errors.New("is neither a string nor an object with a \"type\"")
 }
 
-// anyOf joins expressions as alternatives, grouping compound ones.
-func anyOf(exprs []string) string {
+// declAnyOf joins expressions as alternatives, grouping compound ones.
+func declAnyOf(exprs []string) string {
 	if len(exprs) == 1 {
 		return exprs[0]
 	}
@@ -175,11 +175,11 @@ func anyOf(exprs []string) string {
 	return strings.Join(parts, " OR ")
 }
 
-// cargoLicense reads Cargo.toml: [package] license, inherited from
+// declaredCargo reads Cargo.toml: [package] license, inherited from
 // [workspace.package] with license.workspace = true, or [workspace.package]
 // license alone in a virtual workspace's root manifest. "MIT/Apache-2.0",
 // which crates.io once accepted, is "MIT OR Apache-2.0".
-func cargoLicense(data []byte) (string, int, bool, error) {
+func declaredCargo(data []byte) (string, int, bool, error) {
 	var m struct {
 		Package   map[string]any `toml:"package"`
 		Workspace struct {
@@ -198,7 +198,7 @@ func cargoLicense(data []byte) (string, int, bool, error) {
 		if !isString {
 			return "", 0, false, errors.New("Cargo.toml: [workspace.package] license is not a string")
 		}
-		return cargoExpr(s), tomlKeyLine(data, "workspace.package", "license"), strings.TrimSpace(s) != "", nil
+		return declCargoExpr(s), declTOMLKeyLine(data, "workspace.package", "license"), strings.TrimSpace(s) != "", nil
 	}
 	if m.Package == nil {
 		return fromWorkspace()
@@ -207,7 +207,7 @@ func cargoLicense(data []byte) (string, int, bool, error) {
 	case nil:
 		return "", 0, false, nil // license-file, or nothing
 	case string:
-		return cargoExpr(v), tomlKeyLine(data, "package", "license"), strings.TrimSpace(v) != "", nil
+		return declCargoExpr(v), declTOMLKeyLine(data, "package", "license"), strings.TrimSpace(v) != "", nil
 	case map[string]any:
 		if v["workspace"] == true {
 			return fromWorkspace()
@@ -216,18 +216,18 @@ func cargoLicense(data []byte) (string, int, bool, error) {
 	return "", 0, false, errors.New("Cargo.toml: [package] license is not a string")
 }
 
-func cargoExpr(s string) string {
+func declCargoExpr(s string) string {
 	s = strings.TrimSpace(s)
 	if strings.Contains(s, "/") && !strings.Contains(s, " ") {
 		s = strings.Join(strings.Split(s, "/"), " OR ")
 	}
-	return normalise(s)
+	return declNormalise(s)
 }
 
-// pyprojectLicense reads pyproject.toml: [project] license, a PEP 639
+// declaredPyproject reads pyproject.toml: [project] license, a PEP 639
 // SPDX string or a PEP 621 table {text = …} ({file = …} points to a file),
 // then Poetry's [tool.poetry] license.
-func pyprojectLicense(data []byte) (string, int, bool, error) {
+func declaredPyproject(data []byte) (string, int, bool, error) {
 	var m struct {
 		Project map[string]any `toml:"project"`
 		Tool    struct {
@@ -240,7 +240,7 @@ func pyprojectLicense(data []byte) (string, int, bool, error) {
 	switch v := m.Project["license"].(type) {
 	case string:
 		if strings.TrimSpace(v) != "" {
-			return normalise(v), tomlKeyLine(data, "project", "license"), true, nil
+			return declNormalise(v), declTOMLKeyLine(data, "project", "license"), true, nil
 		}
 	case map[string]any:
 		text, isString := v["text"].(string)
@@ -250,11 +250,11 @@ func pyprojectLicense(data []byte) (string, int, bool, error) {
 		if strings.TrimSpace(text) == "" {
 			return "", 0, false, nil // {file = …}: a file, not an expression
 		}
-		line := tomlKeyLine(data, "project", "license")
+		line := declTOMLKeyLine(data, "project", "license")
 		if line == 0 {
-			line = tomlKeyLine(data, "project.license", "text")
+			line = declTOMLKeyLine(data, "project.license", "text")
 		}
-		return normalise(text), line, true, nil
+		return declNormalise(text), line, true, nil
 	case nil:
 	default:
 		return "", 0, false, errors.New("pyproject.toml: [project] license is neither a string nor a table")
@@ -262,7 +262,7 @@ func pyprojectLicense(data []byte) (string, int, bool, error) {
 	switch v := m.Tool.Poetry["license"].(type) {
 	case string:
 		if strings.TrimSpace(v) != "" {
-			return normalise(v), tomlKeyLine(data, "tool.poetry", "license"), true, nil
+			return declNormalise(v), declTOMLKeyLine(data, "tool.poetry", "license"), true, nil
 		}
 	case nil:
 	default:
@@ -271,18 +271,18 @@ func pyprojectLicense(data []byte) (string, int, bool, error) {
 	return "", 0, false, nil
 }
 
-var tomlHeaderRE = regexp.MustCompile(`^\s*\[\[?\s*([^\]]*?)\s*\]\]?\s*(?:#.*)?$`)
+var declTOMLHeaderRE = regexp.MustCompile(`^\s*\[\[?\s*([^\]]*?)\s*\]\]?\s*(?:#.*)?$`)
 
-// tomlKeyLine is the line of key in table (dotted, e.g. "tool.poetry"), 0
+// declTOMLKeyLine is the line of key in table (dotted, e.g. "tool.poetry"), 0
 // when not found (a key written some other way: the line is a courtesy).
-func tomlKeyLine(data []byte, table, key string) int {
+func declTOMLKeyLine(data []byte, table, key string) int {
 	keyRE := regexp.MustCompile(`^\s*"?` + regexp.QuoteMeta(key) + `"?\s*[=.]`)
 	current := ""
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 0, 64*1024), len(data)+1)
 	for n := 1; sc.Scan(); n++ {
 		text := sc.Text()
-		if m := tomlHeaderRE.FindStringSubmatch(text); m != nil {
+		if m := declTOMLHeaderRE.FindStringSubmatch(text); m != nil {
 			current = strings.NewReplacer(" ", "", "\t", "", `"`, "", "'", "").Replace(m[1])
 			continue
 		}
@@ -293,10 +293,10 @@ func tomlKeyLine(data []byte, table, key string) int {
 	return 0
 }
 
-// pomLicense reads pom.xml's /project/licenses/license: each one's name
+// declaredPom reads pom.xml's /project/licenses/license: each one's name
 // (or, without one, its URL), any of them (Maven: "If multiple licenses
 // are listed, it is assumed that the user can select any of them").
-func pomLicense(data []byte) (string, int, bool, error) {
+func declaredPom(data []byte) (string, int, bool, error) {
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	dec.Entity = xml.HTMLEntity
 	dec.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil } // names are ASCII
@@ -334,9 +334,9 @@ func pomLicense(data []byte) (string, int, bool, error) {
 			}
 		case xml.EndElement:
 			if strings.Join(stack, "/") == "project/licenses/license" {
-				expr := normalise(name)
+				expr := declNormalise(name)
 				if name == "" {
-					expr = licenseURL(url)
+					expr = declLicenseURL(url)
 				}
 				if expr != "" {
 					exprs = append(exprs, expr)
@@ -353,11 +353,11 @@ func pomLicense(data []byte) (string, int, bool, error) {
 	if len(exprs) == 0 {
 		return "", 0, false, nil
 	}
-	return anyOf(exprs), first, true, nil
+	return declAnyOf(exprs), first, true, nil
 }
 
-// licenseURL is the licence a well-known licence URL names, or "".
-func licenseURL(u string) string {
+// declLicenseURL is the licence a well-known licence URL names, or "".
+func declLicenseURL(u string) string {
 	u = strings.ToLower(u)
 	switch {
 	case strings.Contains(u, "apache.org/licenses/license-2.0"):
@@ -374,9 +374,9 @@ func licenseURL(u string) string {
 	return ""
 }
 
-// setupCfgLicense reads setup.cfg's [metadata] license (configparser
+// declaredSetupCfg reads setup.cfg's [metadata] license (configparser
 // syntax: "key = value" or "key: value", indented continuation lines).
-func setupCfgLicense(data []byte) (string, int, bool, error) {
+func declaredSetupCfg(data []byte) (string, int, bool, error) {
 	section, value, line := "", "", 0
 	inLicense := false
 	sc := bufio.NewScanner(bytes.NewReader(data))
@@ -409,34 +409,34 @@ func setupCfgLicense(data []byte) (string, int, bool, error) {
 	if value == "" || strings.HasPrefix(value, "file:") {
 		return "", 0, false, nil
 	}
-	return normalise(value), line, true, nil
+	return declNormalise(value), line, true, nil
 }
 
 var (
-	gemspecLicenseRE = regexp.MustCompile(`(?m)^\s*\w+\.licen[cs]es?\s*=\s*(.*)$`)
-	quotedRE         = regexp.MustCompile(`"([^"]*)"|'([^']*)'`)
+	declGemspecRE = regexp.MustCompile(`(?m)^\s*\w+\.licen[cs]es?\s*=\s*(.*)$`)
+	declQuotedRE  = regexp.MustCompile(`"([^"]*)"|'([^']*)'`)
 )
 
-// gemspecLicense reads `spec.license = "MIT"` or `spec.licenses = [...]`
+// declaredGemspec reads `spec.license = "MIT"` or `spec.licenses = [...]`
 // from a gemspec (Ruby: only literal strings are read).
-func gemspecLicense(data []byte) (string, int, bool, error) {
-	loc := gemspecLicenseRE.FindSubmatchIndex(data)
+func declaredGemspec(data []byte) (string, int, bool, error) {
+	loc := declGemspecRE.FindSubmatchIndex(data)
 	if loc == nil {
 		return "", 0, false, nil
 	}
 	var exprs []string
-	for _, m := range quotedRE.FindAllStringSubmatch(string(data[loc[2]:loc[3]]), -1) {
+	for _, m := range declQuotedRE.FindAllStringSubmatch(string(data[loc[2]:loc[3]]), -1) {
 		if s := strings.TrimSpace(m[1] + m[2]); s != "" {
-			exprs = append(exprs, normalise(s))
+			exprs = append(exprs, declNormalise(s))
 		}
 	}
 	if len(exprs) == 0 {
 		return "", 0, false, nil
 	}
-	return anyOf(exprs), lineAt(data, int64(loc[0])) + countLeadingNewlines(data[loc[0]:loc[1]]), true, nil
+	return declAnyOf(exprs), declLine(data, int64(loc[0])) + declLeadingNewlines(data[loc[0]:loc[1]]), true, nil
 }
 
-func countLeadingNewlines(b []byte) int {
+func declLeadingNewlines(b []byte) int {
 	n := 0
 	for _, c := range b {
 		if c != '\n' {
@@ -447,17 +447,17 @@ func countLeadingNewlines(b []byte) int {
 	return n
 }
 
-// normalise is s when it is an SPDX expression, otherwise the SPDX id of
+// declNormalise is s when it is an SPDX expression, otherwise the SPDX id of
 // the well-known licence it names, otherwise s as written.
-func normalise(s string) string {
+func declNormalise(s string) string {
 	s = strings.TrimSpace(s)
-	if isSPDX(s) {
+	if declIsSPDX(s) {
 		return s
 	}
-	return licenseName(s)
+	return declLicenseName(s)
 }
 
-func isSPDX(s string) bool {
+func declIsSPDX(s string) bool {
 	if s == "" {
 		return false
 	}
@@ -466,14 +466,14 @@ func isSPDX(s string) bool {
 }
 
 var (
-	nameCleanRE = regexp.MustCompile(`["(),]+`)
-	spacesRE    = regexp.MustCompile(`\s+`)
-	versionRE   = regexp.MustCompile(`(\d)(?:\.(\d))?`)
+	declNameCleanRE = regexp.MustCompile(`["(),]+`)
+	declSpacesRE    = regexp.MustCompile(`\s+`)
+	declVersionRE   = regexp.MustCompile(`(\d)(?:\.(\d))?`)
 )
 
-// licenseNames are well-known licence names, cleaned (lower case, no
+// declLicenseNames are well-known licence names, cleaned (lower case, no
 // punctuation but "." "-" "+", no leading "the"), by pattern.
-var licenseNames = []struct {
+var declLicenseNames = []struct {
 	re *regexp.Regexp
 	id string
 }{
@@ -491,31 +491,31 @@ var licenseNames = []struct {
 	{regexp.MustCompile(`^boost software license.*1\.0$`), "BSL-1.0"},
 }
 
-// licenseName is the SPDX id of a well-known licence name ("The Apache
+// declLicenseName is the SPDX id of a well-known licence name ("The Apache
 // Software License, Version 2.0", "GNU General Public License v3
 // (GPLv3)"), or name itself when it names none for certain ("BSD": which
 // one?).
-func licenseName(name string) string {
-	if isSPDX(name) {
+func declLicenseName(name string) string {
+	if declIsSPDX(name) {
 		return name
 	}
-	clean := strings.ToLower(nameCleanRE.ReplaceAllString(name, " "))
-	clean = strings.TrimSpace(spacesRE.ReplaceAllString(clean, " "))
+	clean := strings.ToLower(declNameCleanRE.ReplaceAllString(name, " "))
+	clean = strings.TrimSpace(declSpacesRE.ReplaceAllString(clean, " "))
 	clean = strings.TrimPrefix(clean, "the ")
-	for _, n := range licenseNames {
+	for _, n := range declLicenseNames {
 		if n.re.MatchString(clean) {
 			return n.id
 		}
 	}
-	if id := gnuName(clean); id != "" {
+	if id := declGNUName(clean); id != "" {
 		return id
 	}
 	return name
 }
 
-// gnuName reads the GNU licences' names: GPL, LGPL, AGPL, with their
+// declGNUName reads the GNU licences' names: GPL, LGPL, AGPL, with their
 // version and "or later" ("-only" otherwise).
-func gnuName(clean string) string {
+func declGNUName(clean string) string {
 	family := ""
 	switch {
 	case strings.Contains(clean, "affero") || strings.Contains(clean, "agpl"):
@@ -527,7 +527,7 @@ func gnuName(clean string) string {
 	default:
 		return ""
 	}
-	m := versionRE.FindStringSubmatch(clean)
+	m := declVersionRE.FindStringSubmatch(clean)
 	if m == nil {
 		return ""
 	}

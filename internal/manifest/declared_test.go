@@ -115,7 +115,7 @@ func TestDeclaredLicenseUnreadable(t *testing.T) {
 	}
 }
 
-func TestLicenseName(t *testing.T) {
+func TestDeclLicenseName(t *testing.T) {
 	for in, want := range map[string]string{
 		"MIT":                         "MIT",
 		"The MIT License (MIT)":       "MIT",
@@ -127,8 +127,8 @@ func TestLicenseName(t *testing.T) {
 		"BSD":                                             "BSD", // which BSD? left as written
 		"GPL-2.0+":                                        "GPL-2.0+",
 	} {
-		if got := licenseName(in); got != want {
-			t.Errorf("licenseName(%q) = %q, want %q", in, got, want)
+		if got := declLicenseName(in); got != want {
+			t.Errorf("declLicenseName(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
