@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/github/go-spdx/v2/spdxexp"
 	"github.com/ospo-bot/ospo-bot/internal/inert"
@@ -71,6 +72,9 @@ var spdxLineRE = regexp.MustCompile(`(?m)^[^\S\n]*(?:#+|//+|/\*+|\*+|<!--|;+|--|
 // spdxIdentifier finds the SPDX-License-Identifier line of a licence
 // file: the expression it declares and its 1-based line.
 func spdxIdentifier(text string) (expr string, line int, ok bool) {
+	if !strings.Contains(text, "SPDX-License-Identifier:") {
+		return "", 0, false // most licence files: no regexp over the whole text
+	}
 	loc := spdxLineRE.FindStringSubmatchIndex(text)
 	if loc == nil {
 		return "", 0, false
@@ -217,6 +221,38 @@ func beyond(a, b declaration) []string {
 	return out
 }
 
+// maxComparisons bounds the comparisons of two expressions remembered
+// (emptied when full): an org's manifests repeat a few expressions, and
+// the policy plan evaluates every kept snapshot.
+const maxComparisons = 256
+
+var comparisons = struct {
+	sync.Mutex
+	m map[[2]string][2][]string
+}{m: map[[2]string][2][]string{}}
+
+// differences are beyond(a, b) and beyond(b, a), remembered by the two
+// expressions; none when they are written alike.
+func differences(a, b declaration) (onlyA, onlyB []string) {
+	if strings.EqualFold(strings.TrimSpace(a.expr), strings.TrimSpace(b.expr)) {
+		return nil, nil
+	}
+	key := [2]string{a.expr, b.expr}
+	comparisons.Lock()
+	res, ok := comparisons.m[key]
+	comparisons.Unlock()
+	if !ok {
+		res = [2][]string{beyond(a, b), beyond(b, a)}
+		comparisons.Lock()
+		if len(comparisons.m) >= maxComparisons {
+			clear(comparisons.m)
+		}
+		comparisons.m[key] = res
+		comparisons.Unlock()
+	}
+	return slices.Clone(res[0]), slices.Clone(res[1])
+}
+
 // licenseSources is what the repository says its licence is.
 type licenseSources struct {
 	files []string            // root licence files
@@ -316,7 +352,7 @@ func (src licenseSources) disagreements() []string {
 			first = &src.decls[i]
 			continue
 		}
-		if wide, narrow := beyond(*first, d), beyond(d, *first); len(wide) > 0 || len(narrow) > 0 {
+		if wide, narrow := differences(*first, d); len(wide) > 0 || len(narrow) > 0 {
 			out = append(out, declarationsDiffer(*first, d, wide, narrow))
 		}
 	}

@@ -232,3 +232,29 @@ func TestLicenseStaleOnSources(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkLicenseSources: the license rule on a repository whose LICENSE
+// and two manifests agree, and on one whose manifests disagree as
+// expressions (the go-spdx comparison), as the policy plan runs it on
+// every kept snapshot.
+func BenchmarkLicenseSources(b *testing.B) {
+	mit := readLicense(b, "MIT.txt")
+	apache := readLicense(b, "Apache-2.0.txt")
+	for _, bc := range []struct {
+		name string
+		s    *Snapshot
+	}{
+		{"LICENSE only", repo(map[string]string{"LICENSE": mit})},
+		{"LICENSE and two manifests", repo(map[string]string{"LICENSE": mit}, Declared{File: "package.json", Expr: "MIT", Line: 3}, Declared{File: "Cargo.toml", Expr: "MIT", Line: 5})},
+		{"dual, manifests differ", repo(map[string]string{"LICENSE-MIT": mit, "LICENSE-APACHE": apache},
+			Declared{File: "Cargo.toml", Expr: "MIT OR Apache-2.0", Line: 5}, Declared{File: "package.json", Expr: "MIT AND Apache-2.0", Line: 3})},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			r := enforce("MIT", "MIT OR Apache-2.0")
+			License(bc.s, r) // licensecheck's one-time set-up, and the texts' scans, kept
+			for b.Loop() {
+				License(bc.s, r)
+			}
+		})
+	}
+}
