@@ -64,7 +64,11 @@ func LicenseFiles(paths []string) []string {
 // whose text is a standard, allowed license (or an allowed combination).
 // With several license files (LICENSE-MIT and LICENSE-APACHE), each must
 // be a standard license text and together they must be allowed: one id,
-// or the ids of one SPDX expression of license.allowed.
+// or the ids of one SPDX expression of license.allowed. Without one,
+// REUSE's LICENSES/ licenses the repository (checkREUSE). The other
+// places that name the licence (an SPDX-License-Identifier line, the
+// root manifests' licence fields, LICENSES/) must agree with the files;
+// a disagreement fails the rule (judgeSources).
 func License(s *Snapshot, r policy.LicenseRule) Finding {
 	if !active(r.Mode) {
 		return skipped(RuleLicense, r.Mode)
@@ -97,7 +101,8 @@ func License(s *Snapshot, r policy.LicenseRule) Finding {
 }
 
 // LicenseID is the SPDX identifier of the license at the root of the
-// snapshot, for the history: "" when there is no license file,
+// snapshot, for the history: "" when there is no license file (the ids
+// of REUSE's LICENSES/ files, joined with " AND ", when only they are),
 // "NOASSERTION" when a license file's text was not read (the license rule
 // is off, so the gatherer did not read it) or holds no license Scan
 // identifies, and the identifiers found otherwise, sorted and joined with
