@@ -53,6 +53,7 @@ func reuseFiles(paths []string) []string {
 			out = append(out, p)
 		}
 	}
+	slices.Sort(out) // as git lists a tree; whatever order Paths has
 	return out
 }
 
