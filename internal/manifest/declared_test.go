@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -131,4 +132,29 @@ func TestDeclLicenseName(t *testing.T) {
 			t.Errorf("declLicenseName(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// FuzzDeclaredLicense: no manifest text panics, and a declaration found
+// has a line inside the file.
+func FuzzDeclaredLicense(f *testing.F) {
+	names := []string{"package.json", "Cargo.toml", "pyproject.toml", "pom.xml", "setup.cfg", "x.gemspec"}
+	entries, _ := os.ReadDir(filepath.Join("..", "..", "testdata", "manifests", "declared"))
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "manifests", "declared", e.Name()))
+		if err == nil {
+			for i := range names {
+				f.Add(uint8(i), data)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, which uint8, data []byte) {
+		name := names[int(which)%len(names)]
+		expr, line, ok, err := DeclaredLicense(name, data)
+		if err != nil && ok {
+			t.Fatalf("%s: ok with an error %v", name, err)
+		}
+		if ok && (expr == "" || line < 0 || line > bytes.Count(data, []byte("\n"))+1) {
+			t.Fatalf("%s: %q at line %d of a %d-line file", name, expr, line, bytes.Count(data, []byte("\n"))+1)
+		}
+	})
 }
