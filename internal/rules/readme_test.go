@@ -101,6 +101,7 @@ func describeNeeds(r Rule) string {
 		{n.CodeownersErrors, "GitHub's CODEOWNERS errors"},
 		{n.Labels, "the issue labels"},
 		{n.PrivateReporting, "whether private vulnerability reporting is on"},
+		{n.Manifests, "the licence fields of the root's package manifests"},
 		{n.Commits, "the commits"},
 		{n.ChangedFiles, "the changed files"},
 		{n.Signatures, "CLA signatures, accounts and org memberships"},

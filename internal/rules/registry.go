@@ -75,6 +75,9 @@ type Needs struct {
 	Labels bool
 	// PrivateReporting: whether private vulnerability reporting is on.
 	PrivateReporting bool
+	// Manifests: the licences the root's package manifests declare
+	// (Snapshot.Declared; ManifestFiles lists which files).
+	Manifests bool
 
 	// Commits: the pull request's commits (GET /pulls/{n}/commits).
 	Commits bool
@@ -205,6 +208,7 @@ func NeedsOf(rs []Rule) Needs {
 		n.CodeownersErrors = n.CodeownersErrors || m.CodeownersErrors
 		n.Labels = n.Labels || m.Labels
 		n.PrivateReporting = n.PrivateReporting || m.PrivateReporting
+		n.Manifests = n.Manifests || m.Manifests
 		n.Commits = n.Commits || m.Commits
 		n.ChangedFiles = n.ChangedFiles || m.ChangedFiles
 		n.Signatures = n.Signatures || m.Signatures
