@@ -14,14 +14,14 @@ func TestMatch(t *testing.T) {
 		{"pkg:npm/left-pad@1.3.0", "pkg:npm/left-pad@1.3.1", false},
 		{"pkg:npm/left-pad", "pkg:npm/left-pad@1.3.1", true},
 		{"pkg:npm/left-pad", "pkg:npm/left-pads@1.3.1", false},
-		{"PKG:NPM/left-pad", "pkg:npm/left-pad@1", true},            // type and scheme in any case
+		{"PKG:NPM/left-pad", "pkg:npm/left-pad@1", true},               // type and scheme in any case
 		{"pkg:npm/%40acme/widget", "pkg:npm/@acme/widget@2.0.0", true}, // percent-encoding
 		{"pkg:npm/@acme/*", "pkg:npm/%40acme/widget@2.0.0", true},
 		{"pkg:npm/@acme/*", "pkg:npm/@other/widget@2.0.0", false},
 		{"pkg:npm/left-pad@1.*", "pkg:npm/left-pad@1.3.0", true},
 		{"pkg:npm/left-pad@1.*", "pkg:npm/left-pad@2.0.0", false},
 		{"pkg:golang/github.com/acme/*", "pkg:golang/github.com/acme/lib/v2@v2.1.0", true}, // * spans "/"
-		{"pkg:golang/github.com/Acme/lib", "pkg:golang/github.com/acme/lib@v1.0.0", false},  // Go paths keep their case
+		{"pkg:golang/github.com/Acme/lib", "pkg:golang/github.com/acme/lib@v1.0.0", false}, // Go paths keep their case
 		{"pkg:pypi/Django_Rest", "pkg:pypi/django-rest@3.0", true},
 		{"pkg:maven/org.apache.commons/commons-lang3", "pkg:maven/org.apache.commons/commons-lang3@3.14.0?type=jar", true},
 		{"pkg:npm/left-pad", "pkg:cargo/left-pad@1.0.0", false},

@@ -119,7 +119,9 @@ func TestDependencies(t *testing.T) {
 		{"allowed", depsPR(mit), permissive, Pass, policy.Enforce, []string{"1 dependency, all under allowed licences"}, []string{"`pkg:npm/left-pad@1.3.0`", "✅ allowed", "GitHub"}, 0},
 		{"GPL under an allowlist", depsPR(mit, gpl), permissive, Fail, policy.Enforce,
 			[]string{"`pkg:npm/gpl-thing@2.0.0` (`GPL-3.0-only`)", "does not allow"}, []string{"❌ GPL-3.0-only is not allowed", "✅ allowed"}, 1},
-		{"GPL denied, warn mode", depsPR(gpl), with(func(r *policy.DependenciesRule) { r.Mode, r.Allowed, r.Denied = policy.Warn, nil, []string{"GPL-3.0-only"} }),
+		{"GPL denied, warn mode", depsPR(gpl), with(func(r *policy.DependenciesRule) {
+			r.Mode, r.Allowed, r.Denied = policy.Warn, nil, []string{"GPL-3.0-only"}
+		}),
 			Fail, policy.Warn, []string{"gpl-thing"}, []string{"GPL-3.0-only is denied"}, 1},
 		{"unknown, warn: fails neutral", depsPR(unknown), permissive, Fail, policy.Warn, []string{"licence is unknown", "mystery"}, []string{"⚠️ unknown", "NOASSERTION"}, 1},
 		{"unknown, enforce", depsPR(unknown), with(func(r *policy.DependenciesRule) { r.Unknown = policy.Enforce }), Fail, policy.Enforce, []string{"licence is unknown"}, nil, 1},

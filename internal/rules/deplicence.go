@@ -57,10 +57,10 @@ func licencesOf(expr string) []string {
 // unknownValues are what GitHub and deps.dev write when nobody knows a
 // package's licence.
 var unknownValues = map[string]string{
-	"NOASSERTION": "nobody asserted its licence (NOASSERTION)",
-	"NONE":        "it declares no licence (NONE)",
-	"OTHER":       "its licence is not an SPDX licence (OTHER)",
-	"UNKNOWN":     "its licence is unknown",
+	"NOASSERTION":  "nobody asserted its licence (NOASSERTION)",
+	"NONE":         "it declares no licence (NONE)",
+	"OTHER":        "its licence is not an SPDX licence (OTHER)",
+	"UNKNOWN":      "its licence is unknown",
 	"NON-STANDARD": "its licence is not an SPDX licence (non-standard)",
 }
 
