@@ -251,3 +251,44 @@ func TestEvaluateExpiredExemption(t *testing.T) {
 		t.Fatalf("after the expiry: flagged %v, failing %v, exemptions shown %v", out.report.Flagged, review.FailingEnforce(out.findings), out.report.State.Exemptions)
 	}
 }
+
+// allowances is an AllowanceReader of fixed allowances that counts its
+// reads.
+type allowances struct {
+	list  []store.PackageAllowance
+	reads int
+}
+
+func (a *allowances) PackageAllowances(_ context.Context, repository string, number int) ([]store.PackageAllowance, error) {
+	a.reads++
+	return a.list, nil
+}
+
+// The `/ospo allow`s come from the AllowanceReader when the dependencies
+// rule is on, and are not read when it is off.
+func TestGatherReadsAllowances(t *testing.T) {
+	client, pr, alice := prWorld(t, map[string]string{"main.go": "package main\n"})
+	ctx := context.Background()
+	signed := &signatures{org: "acme", sigs: map[int64]store.Signature{alice.ID: {UserID: alice.ID, Login: "alice", Version: "2"}}}
+	at := time.Unix(1_700_000_000, 0).UTC()
+	for _, on := range []bool{true, false} {
+		reader := &allowances{list: []store.PackageAllowance{{CommentID: 5, Package: "pkg:npm/left-pad", Login: "lead", Reason: "vetted", URL: "https://x.example/c5", At: at}}}
+		c := &Checker{Signatures: signed, Approvals: approvals{}, Deciders: deciders{}, Allowances: reader,
+			Lookups: snapshot.NewLookupCache(snapshot.DefaultLookupCacheSize, snapshot.DefaultLookupCacheTTL)}
+		pol := prPolicy()
+		if on {
+			pol.eff.Policy.PullRequest.Dependencies.Mode = policy.Warn
+		}
+		in, err := c.gatherPullRequest(ctx, client, pr, pol)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []rules.PackageAllowance(nil)
+		if on {
+			want = []rules.PackageAllowance{{Package: "pkg:npm/left-pad", Reason: "vetted", Login: "lead", At: at, URL: "https://x.example/c5"}}
+		}
+		if !reflect.DeepEqual(in.snap.Allowed, want) || reader.reads != len(want) {
+			t.Errorf("rule on %v: allowed %+v after %d reads, want %+v", on, in.snap.Allowed, reader.reads, want)
+		}
+	}
+}
