@@ -292,3 +292,37 @@ func TestGatherReadsAllowances(t *testing.T) {
 		}
 	}
 }
+
+// The sticky comment says what to do about dependencies only when the
+// author must act: an enforced failure that is not only unknown licences.
+func TestDependenciesNoteWhenTheAuthorMustAct(t *testing.T) {
+	gpl := rules.Dependency{PURL: "pkg:npm/gpl-thing@2.0.0", Manifest: "package.json", Scope: "runtime", License: "GPL-3.0-only"}
+	mystery := rules.Dependency{PURL: "pkg:npm/mystery@1.0.0", Manifest: "package.json", Scope: "runtime", License: "NOASSERTION"}
+	for _, tt := range []struct {
+		name    string
+		mode    policy.Mode
+		unknown policy.Mode
+		deps    []rules.Dependency
+		allowed []rules.PackageAllowance
+		note    bool
+	}{
+		{"enforced, a GPL dependency", policy.Enforce, policy.Warn, []rules.Dependency{gpl}, nil, true},
+		{"warned", policy.Warn, policy.Warn, []rules.Dependency{gpl}, nil, false},
+		{"only an unknown licence, enforced", policy.Enforce, policy.Enforce, []rules.Dependency{mystery}, nil, false},
+		{"allowed by an approver", policy.Enforce, policy.Warn, []rules.Dependency{gpl}, []rules.PackageAllowance{{Package: "pkg:npm/gpl-thing", Login: "lead", Reason: "ok"}}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			pol := prPolicy()
+			pol.eff.Policy.PullRequest.CLA.Mode = policy.Off
+			pol.eff.Policy.PullRequest.Dependencies = policy.DependenciesRule{Mode: tt.mode, Allowed: []string{"MIT"}, Unknown: tt.unknown, Scopes: []string{"runtime"}}
+			snap := &rules.PullRequest{Owner: "acme", Name: "widget", Number: 3, HeadSHA: "abc", FilesComplete: true,
+				Dependencies: &rules.DependencyChanges{Added: tt.deps}, Allowed: tt.allowed}
+			pr := PullRequest{PR: prcheck.PR{Owner: "acme", Name: "widget", Number: 3, HeadSHA: "abc", HTMLURL: "https://github.com/acme/widget/pull/3"}}
+			out := evaluatePullRequest(pr, &pullRequestInput{gathered: pol, snap: snap, web: "https://github.com"})
+			has := strings.Contains(out.note, "**Dependency licences.**") && strings.Contains(out.note, "https://github.com/acme/widget/pull/3/checks")
+			if has != tt.note {
+				t.Errorf("note %q: want a dependencies paragraph %v", out.note, tt.note)
+			}
+		})
+	}
+}

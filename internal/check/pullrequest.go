@@ -185,7 +185,8 @@ func evaluatePullRequest(pr PullRequest, in *pullRequestInput) pullRequestOutcom
 			out.blockers = append(out.blockers, a.ID)
 		}
 	}
-	out.note = prcheck.ContributorNote(status, pp.CLA, dcoFinding(findings), pr.HTMLURL+"/commits")
+	deps := prcheck.DependenciesNote(rules.DependenciesToFix(in.snap, pp.Dependencies), pr.HTMLURL+"/checks")
+	out.note = prcheck.ContributorNote(status, pp.CLA, dcoFinding(findings), pr.HTMLURL+"/commits", deps)
 	return out
 }
 

@@ -31,34 +31,8 @@ func Dependencies(pr *PullRequest, r policy.DependenciesRule) Finding {
 			"the dependencies this pull request adds were not read, so their licences cannot be judged; not passing on what was not read",
 			"check again with /ospo recheck; if this stays, the app could not read the pull request's dependencies (see its logs)")
 	}
-	judge := newLicenceJudge(r.Allowed, r.Denied)
-	scopes := r.Scopes
-	if scopes == nil {
-		scopes = []string{"runtime"}
-	}
-	var all []judgedDep
-	skippedScopes := map[string]int{}
-	for _, d := range pr.Dependencies.Added {
-		scope := strings.ToLower(strings.TrimSpace(d.Scope))
-		if scope != "" && scope != "unknown" && !slices.ContainsFunc(scopes, func(s string) bool { return strings.EqualFold(s, scope) }) {
-			skippedScopes[scope]++
-			continue
-		}
-		all = append(all, judgeDependency(d, judge, pr.Allowed, r.Exceptions))
-	}
-	unread := pr.Dependencies.Unread
-	var denied, unknown, fine []judgedDep
-	for _, j := range all {
-		switch j.kind {
-		case depFails:
-			denied = append(denied, j)
-		case depUnknown:
-			unknown = append(unknown, j)
-		default:
-			fine = append(fine, j)
-		}
-	}
-	other := otherScopes(skippedScopes)
+	jd := judgeDependencies(pr, r)
+	judge, scopes, all, denied, unknown, fine, unread, other := jd.judge, jd.scopes, jd.all, jd.denied, jd.unknown, jd.fine, jd.unread, jd.other
 	if len(denied) == 0 && len(unknown) == 0 && len(unread) == 0 {
 		switch {
 		case len(all) == 0 && len(pr.Dependencies.Added) == 0:
@@ -106,6 +80,61 @@ func Dependencies(pr *PullRequest, r policy.DependenciesRule) Finding {
 	f.Details = dependencyTable(append(append(denied, unknown...), fine...), unread, other)
 	f.Annotations = dependencyAnnotations(append(denied, unknown...), unread)
 	return f
+}
+
+// judgement is every judged dependency of a pull request, by verdict.
+type judgement struct {
+	judge                      licenceJudge
+	scopes                     []string
+	all, denied, unknown, fine []judgedDep
+	unread                     []UnreadManifest
+	other                      string // the dependencies of other scopes, not judged
+}
+
+func judgeDependencies(pr *PullRequest, r policy.DependenciesRule) judgement {
+	jd := judgement{judge: newLicenceJudge(r.Allowed, r.Denied), scopes: r.Scopes, unread: pr.Dependencies.Unread}
+	if jd.scopes == nil {
+		jd.scopes = []string{"runtime"}
+	}
+	skippedScopes := map[string]int{}
+	for _, d := range pr.Dependencies.Added {
+		scope := strings.ToLower(strings.TrimSpace(d.Scope))
+		if scope != "" && scope != "unknown" && !slices.ContainsFunc(jd.scopes, func(s string) bool { return strings.EqualFold(s, scope) }) {
+			skippedScopes[scope]++
+			continue
+		}
+		jd.all = append(jd.all, judgeDependency(d, jd.judge, pr.Allowed, r.Exceptions))
+	}
+	for _, j := range jd.all {
+		switch j.kind {
+		case depFails:
+			jd.denied = append(jd.denied, j)
+		case depUnknown:
+			jd.unknown = append(jd.unknown, j)
+		default:
+			jd.fine = append(jd.fine, j)
+		}
+	}
+	jd.other = otherScopes(skippedScopes)
+	return jd
+}
+
+// DependenciesToFix names, in Markdown, what the author of a pull request
+// must fix for the enforced dependencies rule: each dependency under a
+// licence the policy does not allow (with its licence) and each manifest
+// that could not be read. None when the rule is not enforced, the
+// dependencies were not gathered, or only unknown licences fail (the
+// author cannot fix what nobody knows; an approver decides).
+func DependenciesToFix(pr *PullRequest, r policy.DependenciesRule) []string {
+	if r.Mode != policy.Enforce || pr == nil || pr.Dependencies == nil {
+		return nil
+	}
+	jd := judgeDependencies(pr, r)
+	out := depNames(jd.denied, true)
+	for _, u := range jd.unread {
+		out = append(out, inert.Code(cut(u.Path, 200))+" (could not be read: "+inert.Text(cut(u.Why, 200))+")")
+	}
+	return out
 }
 
 // depKind is a dependency's verdict.
