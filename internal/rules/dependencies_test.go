@@ -276,3 +276,21 @@ func stripCode(s string) string {
 	}
 	return b.String()
 }
+
+// BenchmarkDependencies judges a pull request that adds 1,000
+// dependencies with a mix of licences under an allowlist and a denylist.
+func BenchmarkDependencies(b *testing.B) {
+	licences := []string{"MIT", "Apache-2.0", "MIT OR Apache-2.0", "GPL-2.0-or-later", "BSD-3-Clause AND (LGPL-2.1-or-later OR MIT)", "NOASSERTION"}
+	var deps []Dependency
+	for i := range 1000 {
+		deps = append(deps, dep(fmt.Sprintf("pkg:npm/pkg-%d@1.0.%d", i, i), licences[i%len(licences)]))
+	}
+	pr := depsPR(deps...)
+	pr.Allowed = []PackageAllowance{{Package: "pkg:npm/pkg-1*", Login: "lead", Reason: "ok"}}
+	r := policy.DependenciesRule{Mode: policy.Enforce, Allowed: []string{"MIT", "Apache-2.0", "BSD-3-Clause", "ISC"}, Denied: []string{"AGPL-3.0-only"},
+		Unknown: policy.Warn, Scopes: []string{"runtime"}, Exceptions: []policy.DependencyException{{Package: "pkg:npm/@acme/*", Reason: "ours"}}}
+	b.ReportAllocs()
+	for b.Loop() {
+		Dependencies(pr, r)
+	}
+}

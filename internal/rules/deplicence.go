@@ -24,10 +24,21 @@ type licenceJudge struct {
 	allowed  []string
 	restrict bool
 	denied   []string
+	// known holds each licence's verdict once judged: go-spdx's range
+	// lookups are costly, and a pull request's dependencies share a few
+	// licences.
+	known map[string]verdictOf
+	// judged holds each expression's verdict once judged.
+	judged map[string]licenceVerdict
+}
+
+type verdictOf struct {
+	ok  bool
+	why string
 }
 
 func newLicenceJudge(allowed, denied []string) licenceJudge {
-	j := licenceJudge{restrict: len(nonBlank(allowed)) > 0}
+	j := licenceJudge{restrict: len(nonBlank(allowed)) > 0, known: map[string]verdictOf{}, judged: map[string]licenceVerdict{}}
 	for _, a := range allowed {
 		j.allowed = append(j.allowed, licencesOf(a)...)
 	}
@@ -78,6 +89,17 @@ type licenceVerdict struct {
 }
 
 func (j licenceJudge) judge(expr string) licenceVerdict {
+	if v, ok := j.judged[expr]; ok {
+		return v
+	}
+	v := j.judgeNow(expr)
+	if j.judged != nil {
+		j.judged[expr] = v
+	}
+	return v
+}
+
+func (j licenceJudge) judgeNow(expr string) licenceVerdict {
 	s := strings.TrimSpace(expr)
 	if s == "" {
 		return licenceVerdict{why: "no licence is known"}
@@ -115,6 +137,17 @@ func (j licenceJudge) judge(expr string) licenceVerdict {
 // GPL-3.0-only is denied). why says what is wrong otherwise: "denied" or
 // "not allowed".
 func (j licenceJudge) acceptable(l string) (bool, string) {
+	if v, ok := j.known[l]; ok {
+		return v.ok, v.why
+	}
+	ok, why := j.acceptableNow(l)
+	if j.known != nil {
+		j.known[l] = verdictOf{ok, why}
+	}
+	return ok, why
+}
+
+func (j licenceJudge) acceptableNow(l string) (bool, string) {
 	why := "not allowed"
 	for _, v := range versionsOf(l) {
 		allowed := !j.restrict || satisfies(v, j.allowed, false)
