@@ -46,6 +46,9 @@ type Checker struct {
 	Signatures SignatureReader
 	Approvals  ApprovalReader
 	Results    ResultReader
+	// Allowances reads the `/ospo allow`s of a pull request, for the
+	// dependencies rule; nil reads none (no dependency is allowed by one).
+	Allowances AllowanceReader
 	// Deciders says who may approve protected paths; nil asks GitHub
 	// (authz.MayDecide) with the check's client.
 	Deciders Deciders
@@ -68,6 +71,12 @@ type SignatureReader interface {
 // protected paths recorded by the command handlers (*store.Store).
 type ApprovalReader interface {
 	PathApprovals(ctx context.Context, repository string, number int) ([]store.PathApproval, error)
+}
+
+// AllowanceReader reads the `/ospo allow` allowances of a pull request's
+// dependencies recorded by the command handlers (*store.Store).
+type AllowanceReader interface {
+	PackageAllowances(ctx context.Context, repository string, number int) ([]store.PackageAllowance, error)
 }
 
 // ResultReader reads the pull requests' own results recorded at a commit

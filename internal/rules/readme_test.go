@@ -106,6 +106,7 @@ func describeNeeds(r Rule) string {
 		{n.ChangedFiles, "the changed files"},
 		{n.Signatures, "CLA signatures, accounts and org memberships"},
 		{n.Approvals, "approving comments and reviews, approvers' team memberships"},
+		{n.Dependencies, "the dependencies added or changed, with their licences (GitHub's dependency review, or the changed manifests and deps.dev)"},
 	} {
 		if x.on {
 			out = append(out, x.what)

@@ -89,6 +89,10 @@ type Needs struct {
 	// Approvals: approvals of the pull request by OSPO approvers (comments
 	// and reviews, and the approvers' team memberships).
 	Approvals bool
+	// Dependencies: the dependencies the pull request adds or changes,
+	// with their licences (GitHub's dependency review, or the changed
+	// manifests and deps.dev).
+	Dependencies bool
 }
 
 // FileSet are files of the default branch a rule reads, by name and
@@ -153,6 +157,7 @@ var Registry = []Rule{
 	dcoEntry,
 	prLabelsEntry,
 	protectedPathsEntry,
+	dependenciesEntry,
 }
 
 // IDs are the repository rules' IDs, in the order Evaluate reports them:
@@ -213,6 +218,7 @@ func NeedsOf(rs []Rule) Needs {
 		n.ChangedFiles = n.ChangedFiles || m.ChangedFiles
 		n.Signatures = n.Signatures || m.Signatures
 		n.Approvals = n.Approvals || m.Approvals
+		n.Dependencies = n.Dependencies || m.Dependencies
 	}
 	return n
 }
