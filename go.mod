@@ -9,6 +9,7 @@ require (
 	github.com/compose-spec/compose-go/v2 v2.4.8
 	github.com/die-net/lrucache v0.0.0-20220628165024-20a71bc65bf1
 	github.com/getkin/kin-openapi v0.128.0
+	github.com/github/go-spdx/v2 v2.8.0
 	github.com/golang-jwt/jwt/v4 v4.5.2
 	github.com/google/go-github/v66 v66.0.0
 	github.com/google/licensecheck v0.3.1

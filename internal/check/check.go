@@ -50,6 +50,9 @@ type Checker struct {
 	// adds that GitHub gives none for (depsdev.Client, which keeps them
 	// in the store); nil: they stay unknown.
 	Licenses snapshot.LicenseLookup
+	// Allowances reads the `/ospo allow`s of a pull request, for the
+	// dependencies rule; nil reads none (no dependency is allowed by one).
+	Allowances AllowanceReader
 	// Deciders says who may approve protected paths; nil asks GitHub
 	// (authz.MayDecide) with the check's client.
 	Deciders Deciders
@@ -72,6 +75,12 @@ type SignatureReader interface {
 // protected paths recorded by the command handlers (*store.Store).
 type ApprovalReader interface {
 	PathApprovals(ctx context.Context, repository string, number int) ([]store.PathApproval, error)
+}
+
+// AllowanceReader reads the `/ospo allow` allowances of a pull request's
+// dependencies recorded by the command handlers (*store.Store).
+type AllowanceReader interface {
+	PackageAllowances(ctx context.Context, repository string, number int) ([]store.PackageAllowance, error)
 }
 
 // ResultReader reads the pull requests' own results recorded at a commit

@@ -251,3 +251,78 @@ func TestEvaluateExpiredExemption(t *testing.T) {
 		t.Fatalf("after the expiry: flagged %v, failing %v, exemptions shown %v", out.report.Flagged, review.FailingEnforce(out.findings), out.report.State.Exemptions)
 	}
 }
+
+// allowances is an AllowanceReader of fixed allowances that counts its
+// reads.
+type allowances struct {
+	list  []store.PackageAllowance
+	reads int
+}
+
+func (a *allowances) PackageAllowances(_ context.Context, repository string, number int) ([]store.PackageAllowance, error) {
+	a.reads++
+	return a.list, nil
+}
+
+// The `/ospo allow`s come from the AllowanceReader when the dependencies
+// rule is on, and are not read when it is off.
+func TestGatherReadsAllowances(t *testing.T) {
+	client, pr, alice := prWorld(t, map[string]string{"main.go": "package main\n"})
+	ctx := context.Background()
+	signed := &signatures{org: "acme", sigs: map[int64]store.Signature{alice.ID: {UserID: alice.ID, Login: "alice", Version: "2"}}}
+	at := time.Unix(1_700_000_000, 0).UTC()
+	for _, on := range []bool{true, false} {
+		reader := &allowances{list: []store.PackageAllowance{{CommentID: 5, Package: "pkg:npm/left-pad", Login: "lead", Reason: "vetted", URL: "https://x.example/c5", At: at}}}
+		c := &Checker{Signatures: signed, Approvals: approvals{}, Deciders: deciders{}, Allowances: reader,
+			Lookups: snapshot.NewLookupCache(snapshot.DefaultLookupCacheSize, snapshot.DefaultLookupCacheTTL)}
+		pol := prPolicy()
+		if on {
+			pol.eff.Policy.PullRequest.Dependencies.Mode = policy.Warn
+		}
+		in, err := c.gatherPullRequest(ctx, client, pr, pol)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []rules.PackageAllowance(nil)
+		if on {
+			want = []rules.PackageAllowance{{Package: "pkg:npm/left-pad", Reason: "vetted", Login: "lead", At: at, URL: "https://x.example/c5"}}
+		}
+		if !reflect.DeepEqual(in.snap.Allowed, want) || reader.reads != len(want) {
+			t.Errorf("rule on %v: allowed %+v after %d reads, want %+v", on, in.snap.Allowed, reader.reads, want)
+		}
+	}
+}
+
+// The sticky comment says what to do about dependencies only when the
+// author must act: an enforced failure that is not only unknown licences.
+func TestDependenciesNoteWhenTheAuthorMustAct(t *testing.T) {
+	gpl := rules.Dependency{PURL: "pkg:npm/gpl-thing@2.0.0", Manifest: "package.json", Scope: "runtime", License: "GPL-3.0-only"}
+	mystery := rules.Dependency{PURL: "pkg:npm/mystery@1.0.0", Manifest: "package.json", Scope: "runtime", License: "NOASSERTION"}
+	for _, tt := range []struct {
+		name    string
+		mode    policy.Mode
+		unknown policy.Mode
+		deps    []rules.Dependency
+		allowed []rules.PackageAllowance
+		note    bool
+	}{
+		{"enforced, a GPL dependency", policy.Enforce, policy.Warn, []rules.Dependency{gpl}, nil, true},
+		{"warned", policy.Warn, policy.Warn, []rules.Dependency{gpl}, nil, false},
+		{"only an unknown licence, enforced", policy.Enforce, policy.Enforce, []rules.Dependency{mystery}, nil, false},
+		{"allowed by an approver", policy.Enforce, policy.Warn, []rules.Dependency{gpl}, []rules.PackageAllowance{{Package: "pkg:npm/gpl-thing", Login: "lead", Reason: "ok"}}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			pol := prPolicy()
+			pol.eff.Policy.PullRequest.CLA.Mode = policy.Off
+			pol.eff.Policy.PullRequest.Dependencies = policy.DependenciesRule{Mode: tt.mode, Allowed: []string{"MIT"}, Unknown: tt.unknown, Scopes: []string{"runtime"}}
+			snap := &rules.PullRequest{Owner: "acme", Name: "widget", Number: 3, HeadSHA: "abc", FilesComplete: true,
+				Dependencies: &rules.DependencyChanges{Added: tt.deps}, Allowed: tt.allowed}
+			pr := PullRequest{PR: prcheck.PR{Owner: "acme", Name: "widget", Number: 3, HeadSHA: "abc", HTMLURL: "https://github.com/acme/widget/pull/3"}}
+			out := evaluatePullRequest(pr, &pullRequestInput{gathered: pol, snap: snap, web: "https://github.com"})
+			has := strings.Contains(out.note, "**Dependency licences.**") && strings.Contains(out.note, "https://github.com/acme/widget/pull/3/checks")
+			if has != tt.note {
+				t.Errorf("note %q: want a dependencies paragraph %v", out.note, tt.note)
+			}
+		})
+	}
+}

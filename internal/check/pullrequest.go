@@ -2,6 +2,7 @@ package check
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/google/go-github/v66/github"
@@ -141,7 +142,25 @@ func (c *Checker) gatherPullRequest(ctx context.Context, client *github.Client, 
 			return nil, err
 		}
 	}
+	if pp.Dependencies.Mode.On() && c.Allowances != nil {
+		if err := c.gatherAllowances(ctx, pr, snap); err != nil {
+			return nil, err
+		}
+	}
 	return in, nil
+}
+
+// gatherAllowances reads the `/ospo allow`s recorded on the pull request
+// (authorised when they were written, as every command is).
+func (c *Checker) gatherAllowances(ctx context.Context, pr PullRequest, snap *rules.PullRequest) error {
+	as, err := c.Allowances.PackageAllowances(ctx, pr.Repository(), pr.Number)
+	if err != nil {
+		return fmt.Errorf("read the allowances of %s#%d: %w", pr.Repository(), pr.Number, err)
+	}
+	for _, a := range as {
+		snap.Allowed = append(snap.Allowed, rules.PackageAllowance{Package: a.Package, Reason: a.Reason, Login: a.Login, At: a.At, URL: a.URL})
+	}
+	return nil
 }
 
 // pullRequestOutcome is what a pull request check decided.
@@ -171,7 +190,8 @@ func evaluatePullRequest(pr PullRequest, in *pullRequestInput) pullRequestOutcom
 			out.blockers = append(out.blockers, a.ID)
 		}
 	}
-	out.note = prcheck.ContributorNote(status, pp.CLA, dcoFinding(findings), pr.HTMLURL+"/commits")
+	deps := prcheck.DependenciesNote(rules.DependenciesToFix(in.snap, pp.Dependencies), pr.HTMLURL+"/checks")
+	out.note = prcheck.ContributorNote(status, pp.CLA, dcoFinding(findings), pr.HTMLURL+"/commits", deps)
 	return out
 }
 

@@ -130,7 +130,7 @@ func New(deps Deps, opts Options) (*Queue, error) {
 		bot := appbot.New(deps.GitHub) // asked of GitHub once per process
 		chk := &checker{deps: deps, review: &review.Manager{Store: deps.Store, Bot: bot}, leaseTTL: rescueAfter, pacer: newPacer(deps)}
 		chk.check = &check.Checker{Store: deps.Store, Review: chk.review, Reporter: &prcheck.Reporter{Store: deps.Store, Bot: bot},
-			Lease: chk.leaseInJob, Signatures: deps.Store, Approvals: deps.Store, Results: deps.Store, Licenses: deps.Licenses,
+			Lease: chk.leaseInJob, Signatures: deps.Store, Approvals: deps.Store, Results: deps.Store, Allowances: deps.Store, Licenses: deps.Licenses,
 			Lookups: snapshot.NewLookupCache(snapshot.DefaultLookupCacheSize, snapshot.DefaultLookupCacheTTL), Now: opts.Now}
 		river.AddWorker(workers, &intakeWorker{store: deps.Store})
 		river.AddWorker(workers, &deliveryWorker{deps: deps, handlers: eventHandlers(deps, chk)})

@@ -403,6 +403,8 @@ func (p *parser) value(n *yaml.Node, t reflect.Type, schema, display string) {
 		if s, ok := p.str(n, display); ok && !isNull(n) {
 			if m := Mode(s); m != Off && m != Warn && m != Enforce {
 				p.errorf(n, "%s: %q is not a mode; use off, warn or enforce", display, s)
+			} else if schema == "pull_request.dependencies.unknown" && m == Off {
+				p.errorf(n, "%s: %q: a dependency whose licence nobody knows is never passed silently; use warn (the check is neutral) or enforce (it fails)", display, s)
 			}
 		}
 	case t.Kind() == reflect.String:

@@ -8,6 +8,10 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+
+	"github.com/github/go-spdx/v2/spdxexp"
+
+	"github.com/ospo-bot/ospo-bot/internal/purl"
 )
 
 // checkString validates a string field or list entry by its schema path;
@@ -118,6 +122,51 @@ func checkString(schema, v string) string {
 		}
 	case "pull_request.protected_paths.paths[]":
 		return checkPathGlob(v)
+	case "pull_request.dependencies.allowed[]":
+		return checkDependencyLicence(v, true)
+	case "pull_request.dependencies.denied[]":
+		return checkDependencyLicence(v, false)
+	case "pull_request.dependencies.scopes[]":
+		if v != "runtime" && v != "development" {
+			return fmt.Sprintf("%q is not a scope; use runtime or development (a dependency of unknown scope is always judged)", v)
+		}
+	case "pull_request.dependencies.exceptions[].package":
+		if _, err := purl.Parse(v); err != nil {
+			return fmt.Sprintf("%q is not a package URL: %v", v, err)
+		}
+	case "pull_request.dependencies.exceptions[].reason":
+		if strings.TrimSpace(v) == "" {
+			return "an exception needs a reason (why the package may be used whatever its licence), for the audit log"
+		}
+	}
+	return ""
+}
+
+// checkDependencyLicence checks an entry of pull_request.dependencies'
+// allowed (an SPDX id or expression) or denied (one SPDX id) list: its
+// syntax, and that go-spdx knows its ids, since a licence it does not
+// know would never match a dependency's.
+func checkDependencyLicence(v string, expression bool) string {
+	if strings.TrimSpace(v) == "" {
+		return "empty entry; name an SPDX license id such as Apache-2.0"
+	}
+	ids, err := LicenseIDs(v)
+	if err != nil {
+		return fmt.Sprintf("%q is not an SPDX license id or expression: %s", v, err)
+	}
+	if !expression && (len(ids) > 1 || strings.Contains(v, " ")) {
+		return fmt.Sprintf("%q: denied lists single license ids; list each license on its own (e.g. [GPL-3.0-only, AGPL-3.0-only])", v)
+	}
+	for _, id := range ids {
+		if strings.HasPrefix(id, "LicenseRef-") || strings.HasPrefix(id, "DocumentRef-") {
+			continue
+		}
+		if ok, _ := spdxexp.ValidateLicenses([]string{id}); !ok {
+			return fmt.Sprintf("%q is not on the SPDX license list (https://spdx.org/licenses/); write its SPDX id (e.g. Apache-2.0, GPL-3.0-only), or LicenseRef-<name> for a license of your own", id)
+		}
+	}
+	if ok, _ := spdxexp.ValidateLicenses([]string{v}); !ok {
+		return fmt.Sprintf("%q is not an SPDX expression go-spdx can read (an exception after WITH must be on the SPDX exceptions list)", v)
 	}
 	return ""
 }

@@ -18,7 +18,10 @@ var noteLimit = fit.Limit{Max: fit.Body.Max - len(commentMarker) - 1}
 // (sign the CLA, link or fix commit emails, sign off commits), or "" when
 // nothing. It fits in a comment: a list too long for it ends with "… and N
 // more: see <commits>", commitsURL being the pull request's commits page.
-func ContributorNote(cla rules.CLAResult, r policy.CLARule, dco *rules.Finding, commitsURL string) string {
+//
+// sections are more of what the author must do, each a paragraph of its
+// own (DependenciesNote), after the CLA's and the DCO's.
+func ContributorNote(cla rules.CLAResult, r policy.CLARule, dco *rules.Finding, commitsURL string, sections ...string) string {
 	var b strings.Builder
 	if len(cla.Unsigned) > 0 || len(cla.Stale) > 0 {
 		b.WriteString("**Contributor License Agreement.** ")
@@ -61,6 +64,15 @@ func ContributorNote(cla rules.CLAResult, r policy.CLARule, dco *rules.Finding, 
 			tail.WriteString("\n")
 		}
 		fmt.Fprintf(&tail, "**Developer Certificate of Origin.** %s\n\n%s\n", dco.Message, dco.Remediation)
+	}
+	for _, sec := range sections {
+		if sec == "" {
+			continue
+		}
+		if b.Len() > 0 || tail.Len() > 0 {
+			tail.WriteString("\n")
+		}
+		tail.WriteString(sec)
 	}
 	if b.Len() == 0 && tail.Len() == 0 {
 		return ""
@@ -108,4 +120,22 @@ func mentions(as []rules.Account) string {
 		}
 	}
 	return strings.Join(out, ", ")
+}
+
+// DependenciesNote is the sticky comment's paragraph about dependencies,
+// when the author must act (rules.DependenciesToFix names what), or "":
+// brief, the check run holding the table of every dependency (checksURL,
+// the pull request's checks page).
+func DependenciesNote(toFix []string, checksURL string) string {
+	if len(toFix) == 0 {
+		return ""
+	}
+	const shown = 5
+	list := strings.Join(toFix[:min(len(toFix), shown)], ", ")
+	if len(toFix) > shown {
+		list += fmt.Sprintf(" and %d more", len(toFix)-shown)
+	}
+	return fmt.Sprintf("**Dependency licences.** The policy does not allow what this pull request brings in: %s. "+
+		"Use packages under allowed licences (and fix any file that could not be read), or ask an OSPO approver to comment "+
+		"`/ospo allow <purl> <reason>`; every dependency and its licence is in [the `ospo/policy` check](%s).\n", list, checksURL)
 }

@@ -24,6 +24,7 @@ const prHelp = "Commands on a pull request, each on its own line:\n\n" +
 	"| the CLA's signing phrase, alone on a line of plain text (not quoted, not in code or HTML), in your own comment | contributors | signs the CLA |\n" +
 	"| `/ospo approve` | approvers | approves changes to protected paths (LICENSE, CODEOWNERS, …) up to the head commit when you write it; later pushes to them need a new approval |\n" +
 	"| `/ospo cla revoke @user <reason>` | approvers | revokes a CLA signature |\n" +
+	"| `/ospo allow <purl> <reason>` | approvers | allows a dependency whatever its licence on this pull request (`pkg:npm/left-pad@1.3.0`; without a version, every version; `*` any run of characters) |\n" +
 	"| `/ospo recheck` | anyone | checks this pull request again now |\n" +
 	"| `/ospo help` | anyone | this table |\n"
 
@@ -50,7 +51,8 @@ func onIt(ref store.PullRequestRef) Recheck {
 }
 
 // Comment handles a new comment on a pull request: a CLA signature,
-// /ospo approve of protected paths, /ospo cla revoke, recheck and help.
+// /ospo approve of protected paths, /ospo allow of a dependency, /ospo
+// cla revoke, recheck and help.
 func (h *Handler) Comment(ctx context.Context, client *github.Client, installationID int64, ev *github.IssueCommentEvent) ([]Recheck, error) {
 	cm := ev.GetComment()
 	user := cm.GetUser()
@@ -89,7 +91,7 @@ func (h *Handler) Comment(ctx context.Context, client *github.Client, installati
 			recheck = true
 		case review.Help:
 			replies = append(replies, prHelp)
-		case review.Approve, review.RevokeCLA:
+		case review.Approve, review.RevokeCLA, review.Allow:
 			ok, err := authz.MayDecide(ctx, client, authority, user.GetLogin())
 			if err != nil {
 				return nil, err
@@ -102,7 +104,13 @@ func (h *Handler) Comment(ctx context.Context, client *github.Client, installati
 				}
 				continue
 			}
-			if cmd.Verb == review.Approve {
+			if cmd.Verb == review.Allow {
+				reply, err := h.allowPackage(ctx, ref, cm, i, cmd, eff.Version, eff.Policy.PullRequest.Dependencies.Mode.On())
+				if err != nil {
+					return nil, err
+				}
+				replies = append(replies, reply)
+			} else if cmd.Verb == review.Approve {
 				reply, err := h.approvePaths(ctx, client, ref, cm, eff.Version)
 				if err != nil {
 					return nil, err
@@ -130,8 +138,8 @@ func (h *Handler) Comment(ctx context.Context, client *github.Client, installati
 	return append(rechecks, onIt(ref)), nil
 }
 
-// Delete withdraws what a deleted comment on a pull request approved,
-// audited with who deleted it, and re-checks the pull request. A CLA
+// Delete withdraws what a deleted comment on a pull request approved or
+// allowed, audited with who deleted it, and re-checks the pull request. A CLA
 // signature stays: it is a record of consent, which a deleted comment
 // does not revoke (an approver runs /ospo cla revoke). An edit is Edit's.
 func (h *Handler) Delete(ctx context.Context, installationID int64, ev *github.IssueCommentEvent) ([]Recheck, error) {
@@ -145,10 +153,19 @@ func (h *Handler) Delete(ctx context.Context, installationID int64, ev *github.I
 	if err != nil {
 		return nil, err
 	}
+	hadAllowed, err := h.Store.WithdrawPackageAllowances(ctx, ref, cm.GetID(), func(a store.PackageAllowance) store.AuditEntry {
+		return store.AuditEntry{InstallationID: installationID, Actor: ev.GetSender().GetLogin(), Action: "withdraw allow package",
+			Subject: subject, Reason: fmt.Sprintf("@%s's comment allowing %s was deleted", a.Login, a.Package), URL: a.URL}
+	})
+	if err != nil {
+		return nil, err
+	}
+	had = had || hadAllowed
 	if !had {
 		// A retry finds the approval withdrawn by the attempt that failed
 		// after it: re-check all the same when the comment approved.
-		if !approves(cm.GetBody()) && !approves(ev.GetChanges().GetBody().GetFrom()) {
+		body, from := cm.GetBody(), ev.GetChanges().GetBody().GetFrom()
+		if !approves(body) && !approves(from) && !allows(body) && !allows(from) {
 			return nil, nil
 		}
 		return []Recheck{onIt(ref)}, nil

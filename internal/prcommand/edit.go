@@ -21,7 +21,10 @@ import (
 // protected paths whose line it removed is withdrawn, by the editor
 // (always: withdrawing fails closed); what it added runs as the editor:
 // `/ospo approve` approves as the editor, if they may, at the head when
-// the edit was made, and `/ospo cla revoke` revokes as the editor. A
+// the edit was made, `/ospo allow` allows as the editor (an allowance
+// whose line the edit removed is withdrawn, by the editor, unless a kept
+// line allows the same package), and `/ospo cla revoke` revokes as the
+// editor. A
 // signing phrase signs only for the author who wrote it in their own
 // comment: added by someone else it signs nobody, and the reply says so.
 //
@@ -49,7 +52,12 @@ func (h *Handler) Edit(ctx context.Context, client *github.Client, installationI
 		return nil, err
 	}
 	stored := slices.DeleteFunc(all, func(a store.PathApproval) bool { return a.CommentID != cm.GetID() })
-	if bot && len(stored) == 0 {
+	allowances, err := h.Store.PackageAllowances(ctx, ref.Repository, number)
+	if err != nil {
+		return nil, err
+	}
+	storedAllowed := slices.DeleteFunc(allowances, func(a store.PackageAllowance) bool { return a.CommentID != cm.GetID() })
+	if bot && len(stored) == 0 && len(storedAllowed) == 0 {
 		return nil, nil // a bot (the app updating its own comment) adds nothing and had nothing to remove
 	}
 
@@ -70,6 +78,9 @@ func (h *Handler) Edit(ctx context.Context, client *github.Client, installationI
 			}
 			before = append(before, c)
 		}
+		for _, a := range storedAllowed {
+			before = append(before, review.Command{Verb: review.Allow, Rule: a.Package, Reason: a.Reason})
+		}
 	}
 	added, removed := review.Changed(before, cmds)
 	perrs = review.AddedErrors(oldErrs, perrs)
@@ -77,9 +88,26 @@ func (h *Handler) Edit(ctx context.Context, client *github.Client, installationI
 		added, perrs = nil, nil // bots decide nothing
 	}
 	removedApprovals := 0
+	removedAllowed := map[string]bool{} // packages whose /ospo allow lines the edit removed
 	for k, n := range removed {
-		if k.Verb == review.Approve {
+		switch k.Verb {
+		case review.Approve:
 			removedApprovals += n
+		case review.Allow:
+			removedAllowed[k.Rule] = true
+		}
+	}
+	// An allowance stands while a line the edit kept allows its package.
+	kept := map[string]bool{}
+	for _, c := range cmds {
+		if c.Verb == review.Allow && !slices.ContainsFunc(added, func(a review.Command) bool { return a.Line == c.Line }) {
+			kept[c.Rule] = true
+		}
+	}
+	var disallowed []store.PackageAllowance
+	for _, a := range storedAllowed {
+		if removedAllowed[a.Package] && !kept[a.Package] {
+			disallowed = append(disallowed, a)
 		}
 	}
 	// The approvals whose lines are gone: the editor's own first, then
@@ -99,12 +127,12 @@ func (h *Handler) Edit(ctx context.Context, client *github.Client, installationI
 	}
 	cla := eff.Policy.PullRequest.CLA
 	signed := !bot && cla.Mode.On() && review.Signs(body, cla.Phrase) && (!oldKnown || !review.Signs(oldBody, cla.Phrase))
-	if len(added) == 0 && removedApprovals == 0 && len(perrs) == 0 && !signed {
+	if len(added) == 0 && removedApprovals == 0 && len(removedAllowed) == 0 && len(perrs) == 0 && !signed {
 		return nil, nil // an edit of the prose around the commands
 	}
 
 	// A retry re-checks even when the approvals are already withdrawn.
-	recheck, react := removedApprovals > 0, false
+	recheck, react := removedApprovals > 0 || len(removedAllowed) > 0, false
 	var rechecks []Recheck
 	var replies []string
 	if signed {
@@ -137,6 +165,11 @@ func (h *Handler) Edit(ctx context.Context, client *github.Client, installationI
 		edit.Audit = append(edit.Audit, entry("withdraw approve protected paths",
 			fmt.Sprintf("@%s removed @%s's approval of %s from the comment", login, a.Login, a.HeadSHA), a.URL))
 	}
+	for _, a := range disallowed {
+		edit.Disallow = append(edit.Disallow, a)
+		edit.Audit = append(edit.Audit, entry("withdraw allow package",
+			fmt.Sprintf("@%s removed @%s's allowance of %s from the comment", login, a.Login, a.Package), a.URL))
+	}
 
 	authority := authz.Authority{Org: owner, Approvers: eff.Policy.Review.Approvers, PolicyVersion: eff.Version}
 	may, asked, refused := false, false, false
@@ -147,7 +180,7 @@ func (h *Handler) Edit(ctx context.Context, client *github.Client, installationI
 			recheck = true
 		case review.Help:
 			replies = append(replies, prHelp)
-		case review.Approve, review.RevokeCLA:
+		case review.Approve, review.RevokeCLA, review.Allow:
 			if !asked {
 				if may, err = authz.MayDecide(ctx, client, authority, login); err != nil {
 					return nil, err
@@ -160,6 +193,13 @@ func (h *Handler) Edit(ctx context.Context, client *github.Client, installationI
 				}
 				refused = true
 				edit.Audit = append(edit.Audit, entry("refuse "+string(cmd.Verb), "not an approver", cm.GetHTMLURL()))
+				continue
+			}
+			if cmd.Verb == review.Allow {
+				edit.Allow = append(edit.Allow, store.PackageAllowance{Package: cmd.Rule, Login: login, Reason: cmd.Reason, URL: cm.GetHTMLURL(), At: edited})
+				edit.Audit = append(edit.Audit, entry("allow package", cmd.Rule+": "+cmd.Reason, cm.GetHTMLURL()))
+				replies = append(replies, allowedReply(login, cmd, eff.Policy.PullRequest.Dependencies.Mode.On()))
+				react, recheck = true, true
 				continue
 			}
 			if cmd.Verb == review.RevokeCLA {
@@ -189,7 +229,7 @@ func (h *Handler) Edit(ctx context.Context, client *github.Client, installationI
 			replies = append(replies, fmt.Sprintf("`/ospo %s` works on OSPO review issues, not on pull requests.", cmd.Verb))
 		}
 	}
-	if len(edit.Withdraw) > 0 || len(edit.Add) > 0 || len(edit.Audit) > 0 {
+	if len(edit.Withdraw) > 0 || len(edit.Add) > 0 || len(edit.Disallow) > 0 || len(edit.Allow) > 0 || len(edit.Audit) > 0 {
 		applied, err := h.Store.ApplyPathApprovalEdit(ctx, edit)
 		if err != nil {
 			return nil, err

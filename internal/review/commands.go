@@ -10,6 +10,7 @@ import (
 	"github.com/ospo-bot/ospo-bot/internal/fit"
 	"github.com/ospo-bot/ospo-bot/internal/inert"
 	"github.com/ospo-bot/ospo-bot/internal/mdtext"
+	"github.com/ospo-bot/ospo-bot/internal/purl"
 )
 
 // Verb is an /ospo command.
@@ -24,6 +25,9 @@ const (
 	Help     Verb = "help"
 	// RevokeCLA is "/ospo cla revoke @user <reason>": Rule holds the login.
 	RevokeCLA Verb = "cla revoke"
+	// Allow is "/ospo allow <purl> <reason>" on a pull request: Rule holds
+	// the package URL (or pattern) as written.
+	Allow Verb = "allow"
 )
 
 // Command is one /ospo line of a comment.
@@ -42,7 +46,7 @@ type Command struct {
 // needs an approver.
 func (c Command) Decides() bool {
 	switch c.Verb {
-	case Approve, Reject, Exempt, Unexempt, RevokeCLA:
+	case Approve, Reject, Exempt, Unexempt, RevokeCLA, Allow:
 		return true
 	}
 	return false
@@ -133,6 +137,16 @@ func Parse(body string) ([]Command, []ParseError) {
 				continue
 			}
 			cmds = append(cmds, Command{Verb: RevokeCLA, Rule: strings.TrimPrefix(fields[3], "@"), Reason: restAfter(line, 4), Line: n})
+		case Allow:
+			if len(fields) < 4 {
+				errs = append(errs, ParseError{n, line, "write /ospo allow <purl> <reason>, e.g. /ospo allow " + purl.Example + " vetted by legal"})
+				continue
+			}
+			if _, err := purl.Parse(fields[2]); err != nil {
+				errs = append(errs, ParseError{n, line, inert.Code(fields[2]) + " is not a package URL: " + err.Error()})
+				continue
+			}
+			cmds = append(cmds, Command{Verb: Allow, Rule: fields[2], Reason: restAfter(line, 3), Line: n})
 		default:
 			errs = append(errs, ParseError{n, line, "unknown command " + inert.Code(fields[1])})
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/ospo-bot/ospo-bot/internal/authz"
+	"github.com/ospo-bot/ospo-bot/internal/mdtext"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
 	"github.com/ospo-bot/ospo-bot/internal/store"
 )
@@ -114,9 +115,31 @@ func chooseWithdrawn(stored []store.ReviewDecision, removed map[Key]int, editor 
 func reviewCommands(body string) ([]Command, []ParseError) {
 	cmds, perrs := Parse(body)
 	cmds = slices.DeleteFunc(cmds, func(cmd Command) bool { return cmd.Verb == RevokeCLA })
+	perrs = append(perrs, allowHere(body, cmds)...)
+	cmds = slices.DeleteFunc(cmds, func(cmd Command) bool { return cmd.Verb == Allow })
 	perrs = append(perrs, unknownRules(cmds)...)
 	cmds = slices.DeleteFunc(cmds, func(cmd Command) bool { return cmd.Rule != "" && !slices.Contains(rules.IDs, cmd.Rule) })
 	return cmds, perrs
+}
+
+// allowHere answers an `/ospo allow` on a review issue: it allows a
+// package on a pull request, or for every repository in ospo.yml.
+func allowHere(body string, cmds []Command) []ParseError {
+	var errs []ParseError
+	for _, c := range cmds {
+		if c.Verb != Allow {
+			continue
+		}
+		text := ""
+		for _, l := range mdtext.Lines(body) {
+			if l.Number == c.Line {
+				text = l.Text
+			}
+		}
+		errs = append(errs, ParseError{c.Line, text, "`/ospo allow` works on the pull request that adds the package; " +
+			"to allow it in every repository, add it to `pull_request.dependencies.exceptions` in ospo.yml"})
+	}
+	return errs
 }
 
 // HandleEdit applies an edit of a comment on a review issue: what it

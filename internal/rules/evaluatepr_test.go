@@ -20,7 +20,7 @@ func TestEvaluatePullRequest(t *testing.T) {
 	if !slices.Equal(ids, PullRequestIDs) {
 		t.Fatalf("rules %v, want %v", ids, PullRequestIDs)
 	}
-	for i, want := range []Result{Skip, Skip, Skip, Pass} {
+	for i, want := range []Result{Skip, Skip, Skip, Pass, Skip} {
 		if fs[i].Result != want {
 			t.Errorf("%s: %s (%s), want %s", fs[i].Rule, fs[i].Result, fs[i].Message, want)
 		}
@@ -31,9 +31,10 @@ func TestEvaluatePullRequest(t *testing.T) {
 	p.CLA = policy.CLARule{Mode: policy.Enforce, Document: claDoc}
 	p.DCO.Mode = policy.Warn
 	p.Labels = policy.PRLabelsRule{Mode: policy.Enforce, OneOf: policy.LabelSets{{"kind/bug"}}}
+	p.Dependencies.Mode = policy.Enforce // not gathered: fails closed
 	pr.Files = append(pr.Files, "LICENSE")
 	fs = EvaluatePullRequest(pr, p, []string{"@acme/ospo"})
-	for i, want := range []Result{Fail, Fail, Fail, Fail} {
+	for i, want := range []Result{Fail, Fail, Fail, Fail, Fail} {
 		if fs[i].Result != want {
 			t.Errorf("%s: %s (%s), want %s", fs[i].Rule, fs[i].Result, fs[i].Message, want)
 		}

@@ -64,30 +64,45 @@ func LicenseFiles(paths []string) []string {
 // whose text is a standard, allowed license (or an allowed combination).
 // With several license files (LICENSE-MIT and LICENSE-APACHE), each must
 // be a standard license text and together they must be allowed: one id,
-// or the ids of one SPDX expression of license.allowed.
+// or the ids of one SPDX expression of license.allowed. Without one,
+// REUSE's LICENSES/ licenses the repository (checkREUSE). The other
+// places that name the licence (an SPDX-License-Identifier line, the
+// root manifests' licence fields, LICENSES/) must agree with the files;
+// a disagreement fails the rule (judgeSources).
 func License(s *Snapshot, r policy.LicenseRule) Finding {
 	if !active(r.Mode) {
 		return skipped(RuleLicense, r.Mode)
 	}
 	s = orEmpty(s)
-	files := LicenseFiles(s.Paths)
-	if len(files) == 0 {
-		return failed(RuleLicense, r.Mode,
-			fmt.Sprintf("no LICENSE file at the root of %s", branch(s)),
-			fmt.Sprintf("add a LICENSE file to the root of %s with the unmodified text of %s", branch(s), allowedList(r.Allowed)))
-	}
+	files, reuse := LicenseFiles(s.Paths), reuseFiles(s.Paths)
+	src := readSources(s, files, reuse)
 	var f Finding
-	if len(files) == 1 {
+	switch {
+	case len(files) == 0 && len(reuse) == 0:
+		f = failed(RuleLicense, r.Mode,
+			fmt.Sprintf("no LICENSE file at the root of %s", branch(s)),
+			fmt.Sprintf("add a LICENSE file to the root of %s with the unmodified text of %s%s", branch(s), allowedList(r.Allowed), src.declaredHint()))
+	case len(files) == 0:
+		f = checkREUSE(s, reuse, r)
+		f.File = reuse[0]
+	case len(files) == 1:
 		f = checkLicenseText(s, files[0], r)
-	} else {
+		f.File = files[0]
+	default:
 		f = checkLicenseFiles(s, files, r)
+		f.File = files[0]
 	}
-	f.File = files[0]
-	return f
+	if len(files) > 0 && len(reuse) > 0 && f.Result == Pass {
+		if g := checkREUSE(s, reuse, r); g.Result == Fail {
+			f, f.File = g, reuse[0]
+		}
+	}
+	return judgeSources(f, src, r)
 }
 
 // LicenseID is the SPDX identifier of the license at the root of the
-// snapshot, for the history: "" when there is no license file,
+// snapshot, for the history: "" when there is no license file (the ids
+// of REUSE's LICENSES/ files, joined with " AND ", when only they are),
 // "NOASSERTION" when a license file's text was not read (the license rule
 // is off, so the gatherer did not read it) or holds no license Scan
 // identifies, and the identifiers found otherwise, sorted and joined with
@@ -98,11 +113,16 @@ func LicenseID(s *Snapshot) string {
 	s = orEmpty(s)
 	files := LicenseFiles(s.Paths)
 	if len(files) == 0 {
-		return ""
+		var ids []string
+		for _, p := range reuseFiles(s.Paths) {
+			ids = appendNew(ids, reuseID(p))
+		}
+		slices.Sort(ids)
+		return strings.Join(ids, " AND ") // REUSE's LICENSES/, or ""
 	}
 	var ids []string
 	for _, f := range files {
-		found := scanLicense(s.Contents[f]).ids
+		found := scanLicense(licenseText(s.Contents[f])).ids
 		if len(found) == 0 {
 			return "NOASSERTION"
 		}
@@ -121,6 +141,7 @@ func checkLicenseFiles(s *Snapshot, files []string, r policy.LicenseRule) Findin
 	var coverage, share float64 = 100, 100
 	for _, file := range files {
 		text, read := s.Contents[file]
+		text = licenseText(text)
 		if !read || strings.TrimSpace(text) == "" || len(r.Allowed) == 0 {
 			return checkLicenseText(s, file, r)
 		}
@@ -156,6 +177,7 @@ func checkLicenseFiles(s *Snapshot, files []string, r policy.LicenseRule) Findin
 
 func checkLicenseText(s *Snapshot, path string, r policy.LicenseRule) Finding {
 	text, read := s.Contents[path]
+	text = licenseText(text)
 	file := inert.Code(path) // anyone's file name: code in messages
 	switch {
 	case !read:
@@ -370,9 +392,16 @@ func allowedList(allowed []string) string {
 var licenseEntry = Rule{
 	ID: RuleLicense, Scope: RepositoryScope, Section: "repository.license",
 	Anchor:  "repositorylicense--an-approved-license",
-	Summary: "an unmodified, allowed license text in the root's LICENSE, LICENCE or COPYING files",
+	Summary: "an unmodified, allowed license text in the root's LICENSE, LICENCE or COPYING files or REUSE's LICENSES/, which their SPDX-License-Identifier and the root manifests' licence fields agree with",
 	Mode:    func(p *policy.Policy) policy.Mode { return p.Repository.License.Mode },
-	Needs:   Needs{Dirs: []string{""}, Read: []FileSet{{Dirs: []string{""}, Match: licenseFileRE.MatchString}}},
-	Stale:   Stale{Changed: []string{"licen[cs]e*", "copying*"}},
-	Check:   func(in Input) Finding { return License(in.Repo, in.Policy.Repository.License) },
+	Needs: Needs{
+		Dirs: []string{"", ReuseDir}, // LICENSES/ is listed only when the root has it
+		Read: []FileSet{
+			{Dirs: []string{""}, Match: licenseFileRE.MatchString},
+			{Dirs: []string{ReuseDir}, Match: func(string) bool { return true }},
+		},
+		Manifests: true,
+	},
+	Stale: Stale{Changed: append([]string{"licen[cs]e*", "copying*", ReuseDir + "/*", "*.gemspec"}, manifestNames...)},
+	Check: func(in Input) Finding { return License(in.Repo, in.Policy.Repository.License) },
 }

@@ -101,10 +101,12 @@ func describeNeeds(r Rule) string {
 		{n.CodeownersErrors, "GitHub's CODEOWNERS errors"},
 		{n.Labels, "the issue labels"},
 		{n.PrivateReporting, "whether private vulnerability reporting is on"},
+		{n.Manifests, "the licence fields of the root's package manifests"},
 		{n.Commits, "the commits"},
 		{n.ChangedFiles, "the changed files"},
 		{n.Signatures, "CLA signatures, accounts and org memberships"},
 		{n.Approvals, "approving comments and reviews, approvers' team memberships"},
+		{n.Dependencies, "the dependencies added or changed, with their licences (GitHub's dependency review, or the changed manifests and deps.dev)"},
 	} {
 		if x.on {
 			out = append(out, x.what)

@@ -75,6 +75,9 @@ type Needs struct {
 	Labels bool
 	// PrivateReporting: whether private vulnerability reporting is on.
 	PrivateReporting bool
+	// Manifests: the licences the root's package manifests declare
+	// (Snapshot.Declared; ManifestFiles lists which files).
+	Manifests bool
 
 	// Commits: the pull request's commits (GET /pulls/{n}/commits).
 	Commits bool
@@ -86,6 +89,10 @@ type Needs struct {
 	// Approvals: approvals of the pull request by OSPO approvers (comments
 	// and reviews, and the approvers' team memberships).
 	Approvals bool
+	// Dependencies: the dependencies the pull request adds or changes,
+	// with their licences (GitHub's dependency review, or the changed
+	// manifests and deps.dev).
+	Dependencies bool
 }
 
 // FileSet are files of the default branch a rule reads, by name and
@@ -150,6 +157,7 @@ var Registry = []Rule{
 	dcoEntry,
 	prLabelsEntry,
 	protectedPathsEntry,
+	dependenciesEntry,
 }
 
 // IDs are the repository rules' IDs, in the order Evaluate reports them:
@@ -205,10 +213,12 @@ func NeedsOf(rs []Rule) Needs {
 		n.CodeownersErrors = n.CodeownersErrors || m.CodeownersErrors
 		n.Labels = n.Labels || m.Labels
 		n.PrivateReporting = n.PrivateReporting || m.PrivateReporting
+		n.Manifests = n.Manifests || m.Manifests
 		n.Commits = n.Commits || m.Commits
 		n.ChangedFiles = n.ChangedFiles || m.ChangedFiles
 		n.Signatures = n.Signatures || m.Signatures
 		n.Approvals = n.Approvals || m.Approvals
+		n.Dependencies = n.Dependencies || m.Dependencies
 	}
 	return n
 }

@@ -67,7 +67,7 @@ func TestRegistrySections(t *testing.T) {
 
 // TestEnabledAndNeeds: the gatherer's needs are the union of the enabled
 // rules' needs, under the default policy: license, codeowners and files
-// read the tree; no rule reads labels; on pull requests only
+// read the tree (license also LICENSES/ and the manifests); no rule reads labels; on pull requests only
 // protected-paths is on.
 func TestEnabledAndNeeds(t *testing.T) {
 	p := policy.Defaults()
@@ -79,7 +79,7 @@ func TestEnabledAndNeeds(t *testing.T) {
 		t.Errorf("enabled by default: %v, want %v", ids, want)
 	}
 	n := NeedsOf(Enabled(&p, RepositoryScope))
-	if len(n.Dirs) != 3 || len(n.Read) != 2 || !n.CodeownersErrors || !n.OrgHealth || n.Labels {
+	if len(n.Dirs) != 4 || len(n.Read) != 3 || !n.CodeownersErrors || !n.OrgHealth || n.Labels || !n.Manifests {
 		t.Errorf("default repository needs: %+v", n)
 	}
 	n = NeedsOf(Enabled(&p, PullRequestScope))

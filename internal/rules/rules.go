@@ -62,9 +62,10 @@ type Snapshot struct {
 	Topics        []string
 	HTMLURL       string // the repository's page on GitHub
 
-	// Paths lists the files of the root, .github/ and docs/ directories of
-	// the default branch (full paths, e.g. "LICENSE", ".github/CODEOWNERS",
-	// "docs/SECURITY.md"). Directories end with "/".
+	// Paths lists the files of the root, .github/, docs/ and LICENSES/
+	// directories of the default branch (full paths, e.g. "LICENSE",
+	// ".github/CODEOWNERS", "docs/SECURITY.md", "LICENSES/MIT.txt").
+	// Directories end with "/".
 	Paths []string
 	// Contents holds the text of the files a rule reads (the LICENSE and
 	// CODEOWNERS candidates), by path. A path in Paths but not here was not
@@ -85,6 +86,23 @@ type Snapshot struct {
 	PrivateReporting *bool
 	// Labels are the repository's issue labels; nil when not gathered.
 	Labels []policy.Label
+	// Declared are the licences the root's package manifests declare
+	// (package.json, Cargo.toml, pyproject.toml, pom.xml, setup.cfg,
+	// *.gemspec), in Paths order, one per manifest read; nil when they
+	// were not read (Needs.Manifests), empty when there are none.
+	Declared []Declared
+}
+
+// Declared is the licence one package manifest declares.
+type Declared struct {
+	File string // the manifest's path, e.g. "package.json"
+	// Expr is the declaration, an SPDX expression when it is one (or
+	// names a well-known licence), otherwise as written; "" when the
+	// manifest declares none or only points to a file.
+	Expr string
+	Line int // its 1-based line; 0 unknown
+	// Problem says why the manifest could not be read ("" when it was).
+	Problem string
 }
 
 // CodeownersError is one error GitHub found in a CODEOWNERS file.

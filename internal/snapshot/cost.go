@@ -6,7 +6,7 @@ import "github.com/ospo-bot/ospo-bot/internal/rules"
 // most when nothing is cached, as Repository makes the calls: the
 // repository, the trees it lists, the files it reads (a set read without
 // First counts two: LICENSE-MIT and LICENSE-APACHE), CODEOWNERS errors,
-// one page of labels, the org .github repository's defaults (and a file
+// one page of labels, the root's package manifests, the org .github repository's defaults (and a file
 // read from there) and private vulnerability reporting. The
 // fan-out paces checks by it.
 func MaxCalls(n rules.Needs) int {
@@ -42,6 +42,9 @@ func MaxCalls(n rules.Needs) int {
 	}
 	if n.PrivateReporting {
 		calls++
+	}
+	if n.Manifests {
+		calls += 2 // the root's manifests, counted as a set (package.json and pyproject.toml)
 	}
 	return calls
 }

@@ -47,9 +47,15 @@ func Gathered(p policy.RepositoryRules, s *rules.Snapshot) Coverage {
 func (c Coverage) Covers(r rules.Rule, p *policy.Policy, s *rules.Snapshot) bool {
 	n := r.Needs
 	for _, d := range n.Dirs {
-		if !slices.Contains(c.Dirs, d) {
+		// A subdirectory the root listing does not have needed no listing
+		// (a snapshot kept before a rule read LICENSES/ still covers a
+		// repository without it).
+		if !slices.Contains(c.Dirs, d) && (d == "" || !slices.Contains(c.Dirs, "") || slices.Contains(s.Paths, d+"/")) {
 			return false
 		}
+	}
+	if n.Manifests && s.Declared == nil && len(rules.ManifestFiles(s.Paths)) > 0 {
+		return false
 	}
 	if n.CodeownersErrors && !c.CodeownersErrors {
 		return false

@@ -57,3 +57,32 @@ func TestCoverageSaysWhatASnapshotCanBeEvaluatedFor(t *testing.T) {
 		t.Error("labels read are not covered")
 	}
 }
+
+// TestCoverageOfLicenceSources: a snapshot kept before the license rule
+// listed LICENSES/ and read the manifests still covers the rule for a
+// repository that has neither, and does not for one that has them.
+func TestCoverageOfLicenceSources(t *testing.T) {
+	on := policy.Defaults()
+	old := snapshot.Coverage{Dirs: []string{"", ".github", "docs"}, CodeownersErrors: true}
+	for _, tc := range []struct {
+		name  string
+		s     *rules.Snapshot
+		cover bool
+	}{
+		{"neither", &rules.Snapshot{Paths: []string{"LICENSE", "src/"}, Contents: map[string]string{"LICENSE": "MIT"}}, true},
+		{"LICENSES/ never listed", &rules.Snapshot{Paths: []string{"LICENSES/"}, Contents: map[string]string{}}, false},
+		{"a manifest never read", &rules.Snapshot{Paths: []string{"LICENSE", "package.json"}, Contents: map[string]string{"LICENSE": "MIT"}}, false},
+		{"a manifest read", &rules.Snapshot{Paths: []string{"LICENSE", "package.json"}, Contents: map[string]string{"LICENSE": "MIT"},
+			Declared: []rules.Declared{{File: "package.json", Expr: "MIT", Line: 2}}}, true},
+	} {
+		if got := old.Covers(rule(t, "license"), &on, tc.s); got != tc.cover {
+			t.Errorf("%s: covered %v, want %v", tc.name, got, tc.cover)
+		}
+	}
+	// What the gatherer takes now covers a repository with both.
+	s := &rules.Snapshot{Paths: []string{"LICENSES/", "LICENSES/MIT.txt", "package.json"}, Contents: map[string]string{"LICENSES/MIT.txt": "MIT"},
+		Declared: []rules.Declared{{File: "package.json", Expr: "MIT", Line: 2}}}
+	if !snapshot.Gathered(on.Repository, s).Covers(rule(t, "license"), &on, s) {
+		t.Error("a snapshot gathered with LICENSES/ and the manifests does not cover the license rule")
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-github/v66/github"
 
 	"github.com/ospo-bot/ospo-bot/internal/ghclient"
+	"github.com/ospo-bot/ospo-bot/internal/manifest"
 	"github.com/ospo-bot/ospo-bot/internal/policy"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
 )
@@ -26,10 +27,13 @@ var CodeownersPaths = []string{".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWN
 // rules of p: the union of their rules.Needs.
 //
 //   - the repository (visibility, flags, topics, default branch): 1 call;
-//   - the root tree of the default branch, and the .github/ and docs/
-//     subtrees when they exist and a rule lists them: 0 to 3 calls;
-//   - the text of the files the rules read (every license file, the
-//     CODEOWNERS GitHub uses): 1 call each;
+//   - the root tree of the default branch, and the .github/, docs/ and
+//     LICENSES/ subtrees when they exist and a rule lists them: 0 to 4
+//     calls;
+//   - the text of the files the rules read (every license file, every
+//     file of LICENSES/, the CODEOWNERS GitHub uses): 1 call each;
+//   - the root package manifests whose licence field the license rule
+//     compares (rules.ManifestFiles), when there are any: 1 call each;
 //   - GitHub's CODEOWNERS errors, when there is a CODEOWNERS: 1 call;
 //   - the labels: 1 call per 100 labels;
 //   - the org .github repository's health files, when a community health
@@ -76,6 +80,11 @@ func Repository(ctx context.Context, client *github.Client, owner, name string, 
 			return nil, err
 		}
 	}
+	if need.Manifests {
+		if err := g.declared(); err != nil {
+			return nil, err
+		}
+	}
 	if need.CodeownersErrors {
 		if err := g.codeownersErrors(); err != nil {
 			return nil, err
@@ -105,8 +114,12 @@ type gatherer struct {
 	s      *rules.Snapshot
 }
 
-// tree lists the root of the default branch, and those of the .github/
-// and docs/ directories dirs names.
+// subdirs are the directories of the root a rule may list, in the order
+// Paths lists them.
+var subdirs = []string{".github", "docs", rules.ReuseDir}
+
+// tree lists the root of the default branch, and those of the .github/,
+// docs/ and LICENSES/ directories dirs names, when the root has them.
 func (g *gatherer) tree(dirs []string) error {
 	s := g.s
 	paths, err := listTree(g.ctx, g.client, s.Owner, s.Name, s.DefaultBranch, "")
@@ -114,7 +127,7 @@ func (g *gatherer) tree(dirs []string) error {
 		return err // nil paths: an empty repository
 	}
 	s.Paths = paths.names
-	for _, dir := range []string{".github", "docs"} {
+	for _, dir := range subdirs {
 		sha, ok := paths.dirs[dir]
 		if !ok || !slices.Contains(dirs, dir) {
 			continue
@@ -181,6 +194,39 @@ func (g *gatherer) readAll(f rules.FileSet) error {
 		if err := g.read(p); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// declared reads the licence each root package manifest declares
+// (manifest.DeclaredLicense). A manifest that cannot be read or parsed is
+// recorded with its problem, for the rule to report.
+func (g *gatherer) declared() error {
+	s := g.s
+	s.Declared = []rules.Declared{}
+	for _, p := range rules.ManifestFiles(s.Paths) {
+		d := rules.Declared{File: p}
+		file, _, _, err := g.client.Repositories.GetContents(g.ctx, s.Owner, s.Name, p, &github.RepositoryContentGetOptions{Ref: s.DefaultBranch})
+		if err != nil {
+			return fmt.Errorf("read %s of %s/%s: %w", p, s.Owner, s.Name, err)
+		}
+		var text string
+		if file == nil || file.GetType() != "file" {
+			d.Problem = "it is not a regular file"
+		} else if text, err = file.GetContent(); err != nil {
+			// GitHub leaves the content of a file over 1 MB out ("encoding": "none").
+			d.Problem = "its content could not be read through GitHub's contents API (a file over 1 MB?)"
+		}
+		if d.Problem == "" {
+			expr, line, ok, err := manifest.DeclaredLicense(p, []byte(text))
+			switch {
+			case err != nil:
+				d.Problem = err.Error()
+			case ok:
+				d.Expr, d.Line = expr, line
+			}
+		}
+		s.Declared = append(s.Declared, d)
 	}
 	return nil
 }

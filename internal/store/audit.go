@@ -27,6 +27,12 @@ type AuditEntry struct {
 // AppendAudit writes an entry to the audit log, once per Key when it has
 // one. Entries are never updated.
 func (s *Store) AppendAudit(ctx context.Context, e AuditEntry) error {
+	return insertAudit(ctx, s.DB, e)
+}
+
+// insertAudit writes an entry with q: the store, or a transaction whose
+// other writes it belongs with.
+func insertAudit(ctx context.Context, q execer, e AuditEntry) error {
 	if e.At.IsZero() {
 		e.At = time.Now()
 	}
@@ -47,7 +53,7 @@ func (s *Store) AppendAudit(ctx context.Context, e AuditEntry) error {
 			self = strings.ToLower(e.Subject)
 		}
 	}
-	_, err := s.DB.ExecContext(ctx, `
+	_, err := q.ExecContext(ctx, `
 		INSERT INTO audit_log (at, installation_id, actor, action, subject, reason, url, policy_version, natural_key, org, repo)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
 			COALESCE(NULLIF($10, ''), (SELECT LOWER(account) FROM installations WHERE id = $2), NULLIF($12, ''), '-'), $11)

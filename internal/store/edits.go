@@ -72,14 +72,18 @@ func (s *Store) ApplyReviewEdit(ctx context.Context, e ReviewEdit) (bool, error)
 }
 
 // PathApprovalEdit is what one edit of a comment on a pull request changes
-// in its approvals of protected paths.
+// in its approvals of protected paths and its allowances of packages.
 type PathApprovalEdit struct {
 	PullRequest PullRequestRef
 	CommentID   int64
 	Key         string         // EditKey
 	Withdraw    []PathApproval // the comment's approvals to forget (by Seq)
 	Add         []PathApproval // new approvals (their Seq is assigned here)
-	Audit       []AuditEntry
+	// Disallow are the comment's allowances to forget (by package),
+	// Allow new ones (one already recorded for the package stays).
+	Disallow []PackageAllowance
+	Allow    []PackageAllowance
+	Audit    []AuditEntry
 }
 
 // ApplyPathApprovalEdit applies an edit's changes unless they were applied
@@ -107,6 +111,18 @@ func (s *Store) ApplyPathApprovalEdit(ctx context.Context, e PathApprovalEdit) (
 			if _, err := tx.ExecContext(ctx, `
 				INSERT INTO path_approvals (repository, number, comment_id, seq, login, head_sha, url, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 				pr.Repository, pr.Number, e.CommentID, next+int64(i), a.Login, a.HeadSHA, a.URL, a.At.UTC()); err != nil {
+				return err
+			}
+		}
+		for _, a := range e.Disallow {
+			a.CommentID = e.CommentID
+			if err := deleteAllowance(ctx, tx, pr, a); err != nil {
+				return err
+			}
+		}
+		for _, a := range e.Allow {
+			a.CommentID = e.CommentID
+			if err := insertAllowance(ctx, tx, pr, a); err != nil {
 				return err
 			}
 		}
