@@ -50,12 +50,16 @@ const npmManifest = `{
 func requestsOf(t *testing.T, repo, policy string, files map[string]string) (total, compares, contents int) {
 	t.Helper()
 	s, dd := newDepsScenario(t, policy)
-	s.GitHub.SetPackageLicense("pkg:npm/left-pad@1.3.0", "WTFPL")
-	dd.Set("NPM", "left-pad", "1.3.0", "WTFPL")
+	// Every licence allowed: the check then acts the same with the rule
+	// on and off (no sticky comment), and only the gathering differs.
+	// GitHub knows left-pad's licence, deps.dev every one.
+	s.GitHub.SetPackageLicense("pkg:npm/left-pad@1.3.0", "MIT")
+	dd.Set("NPM", "left-pad", "1.3.0", "MIT")
+	dd.Set("GO", "golang.org/x/mod", "v0.42.0", "BSD-3-Clause")
 	s.GitHub.Reset()
 	n := s.openPR(repo, "change", "alice", []string{"kind/bug"}, githubfake.NewCommit{Message: "Change", Author: alice, Files: files})
-	if runs := s.checks(repo, n); len(runs) == 0 {
-		t.Fatal("no check run")
+	if runs := s.checks(repo, n); len(runs) == 0 || runs[len(runs)-1].Conclusion != "success" {
+		t.Fatalf("check runs %+v: want one, a success", runs)
 	}
 	for _, r := range s.GitHub.Requests() {
 		// A check run is created in progress first when the gathering
