@@ -105,6 +105,7 @@ func describeNeeds(r Rule) string {
 		{n.ChangedFiles, "the changed files"},
 		{n.Signatures, "CLA signatures, accounts and org memberships"},
 		{n.Approvals, "approving comments and reviews, approvers' team memberships"},
+		{n.Heads, "the first lines of the added or modified files it judges, and the REUSE files that can cover them"},
 	} {
 		if x.on {
 			out = append(out, x.what)

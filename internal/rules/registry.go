@@ -86,6 +86,10 @@ type Needs struct {
 	// Approvals: approvals of the pull request by OSPO approvers (comments
 	// and reviews, and the approvers' team memberships).
 	Approvals bool
+	// Heads: the first lines (HeadLines) of the added or modified files
+	// the spdx-headers rule judges, and the REUSE files that can cover
+	// them (REUSE.toml, .reuse/dep5, .license files).
+	Heads bool
 }
 
 // FileSet are files of the default branch a rule reads, by name and
@@ -150,6 +154,7 @@ var Registry = []Rule{
 	dcoEntry,
 	prLabelsEntry,
 	protectedPathsEntry,
+	spdxHeadersEntry,
 }
 
 // IDs are the repository rules' IDs, in the order Evaluate reports them:
@@ -209,6 +214,7 @@ func NeedsOf(rs []Rule) Needs {
 		n.ChangedFiles = n.ChangedFiles || m.ChangedFiles
 		n.Signatures = n.Signatures || m.Signatures
 		n.Approvals = n.Approvals || m.Approvals
+		n.Heads = n.Heads || m.Heads
 	}
 	return n
 }
