@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+
+	"github.com/bmatcuk/doublestar/v4"
 )
 
 // checkString validates a string field or list entry by its schema path;
@@ -118,6 +120,15 @@ func checkString(schema, v string) string {
 		}
 	case "pull_request.protected_paths.paths[]":
 		return checkPathGlob(v)
+	case "pull_request.spdx_headers.paths[]", "pull_request.spdx_headers.exclude[]":
+		return checkDoublestar(v)
+	case "pull_request.spdx_headers.allowed[]":
+		if problem := spdxProblem(v); problem != "" {
+			if strings.TrimSpace(v) == "" {
+				return "empty entry; name an SPDX license id such as Apache-2.0"
+			}
+			return fmt.Sprintf("%q is not an SPDX license id or expression: %s", v, problem)
+		}
 	}
 	return ""
 }
@@ -214,6 +225,24 @@ func checkPathGlob(v string) string {
 	}
 	if _, err := path.Match(v, ""); err != nil {
 		return fmt.Sprintf("%q is not a glob pattern (unbalanced [ ])", v)
+	}
+	return ""
+}
+
+// checkDoublestar checks a glob of spdx_headers: a doublestar pattern
+// for the full path of a file, relative to the repository root.
+func checkDoublestar(v string) string {
+	switch {
+	case strings.TrimSpace(v) == "":
+		return "empty pattern; write a glob such as **/*.go"
+	case strings.HasPrefix(v, "/"):
+		return fmt.Sprintf("%q: paths are relative to the repository root; write %s", v, strings.TrimLeft(v, "/"))
+	case strings.HasPrefix(v, "./"):
+		return fmt.Sprintf("%q: paths are relative to the repository root; write %s", v, strings.TrimPrefix(v, "./"))
+	case strings.HasSuffix(v, "/"):
+		return fmt.Sprintf("%q is a directory; patterns match files: write %s**", v, v)
+	case !doublestar.ValidatePattern(v):
+		return fmt.Sprintf("%q is not a glob pattern (an unclosed [ or {, or a trailing \\); * matches within a directory, ** across directories, e.g. src/**/*.go", v)
 	}
 	return ""
 }
