@@ -315,6 +315,9 @@ func newReuseIndex(r *REUSE) *reuseIndex {
 	for _, u := range r.Problems {
 		ix.unread[u.Path] = u.Why
 	}
+	if r.Partial {
+		ix.notes = append(ix.notes, "the repository's tree is too large for GitHub to list at once, so REUSE.toml files below the root were not read")
+	}
 	hasToml := false
 	for p := range r.Files {
 		if path.Base(p) == "REUSE.toml" {

@@ -111,8 +111,8 @@ func SPDXHeaders(pr *PullRequest, r policy.SPDXHeadersRule) Finding {
 	}
 	files := SPDXFiles(pr, r)
 	incomplete := ""
-	if !pr.FilesComplete && (pr.FileCount > pr.FilesRead || len(pr.Files) == 0 || pr.FilesRead == 0) {
-		incomplete = "could not read the pull request's changed files"
+	if !pr.FilesComplete {
+		incomplete = fmt.Sprintf("could not read all the changed files at the pull request's head (%s read)", plural(pr.FilesRead, "file"))
 		if pr.FileCount > pr.FilesRead && pr.FilesRead > 0 {
 			incomplete = fmt.Sprintf("GitHub listed %d of the %d changed files", pr.FilesRead, pr.FileCount)
 		}
@@ -171,9 +171,9 @@ func SPDXHeaders(pr *PullRequest, r policy.SPDXHeadersRule) Finding {
 				break
 			}
 			exprs = appendOnceFold(exprs, e.expr)
-			if e.source != "header" {
-				viaREUSE++
-			}
+		}
+		if slices.ContainsFunc(lic.expressions, func(e sourced) bool { return e.source != "header" }) {
+			viaREUSE++
 		}
 		if bad != "" {
 			fail("invalid SPDX expression", bad)
@@ -184,9 +184,11 @@ func SPDXHeaders(pr *PullRequest, r policy.SPDXHeadersRule) Finding {
 				joinAnd(exprs), sourcesOf(lic.expressions), strings.Join(allowed, ", ")))
 		}
 	}
-	_ = viaREUSE
 	if len(fails) == 0 && incomplete == "" {
 		msg := fmt.Sprintf("%s with an allowed SPDX licence", plural(judged, "new or changed file"))
+		if viaREUSE > 0 {
+			msg += fmt.Sprintf(" (%d through REUSE)", viaREUSE)
+		}
 		if notCovered > 0 {
 			msg += fmt.Sprintf(" (%s REUSE does not cover: symlinks, submodules, empty files)", plural(notCovered, "more"))
 		}

@@ -163,6 +163,12 @@ func TestSPDXHeadersEdges(t *testing.T) {
 	if f := SPDXHeaders(pr, r); f.Result != Fail || !strings.Contains(f.Message, "not checked") {
 		t.Errorf("incomplete list: %s %s", f.Result, f.Message)
 	}
+	// A partial REUSE read is said, never hidden.
+	pr = headerPR(map[string]string{"a.go": "package a\n"}, nil)
+	pr.REUSE.Partial = true
+	if f := SPDXHeaders(pr, r); f.Result != Fail || !strings.Contains(f.Message, "below the root were not read") {
+		t.Errorf("partial REUSE: %s %s", f.Result, f.Message)
+	}
 	// Allowed entries that are expressions allow themselves.
 	r.Allowed = []string{"MIT OR Apache-2.0"}
 	if f := SPDXHeaders(headerPR(map[string]string{"a.go": "// SPDX-License-Identifier: Apache-2.0 OR MIT\n"}, nil), r); f.Result == Pass {
