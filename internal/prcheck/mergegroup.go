@@ -34,10 +34,17 @@ func ReportMergeGroup(ctx context.Context, client *github.Client, owner, name, h
 	_, _, err = client.Checks.CreateCheckRun(ctx, owner, name, github.CreateCheckRunOptions{
 		Name: CheckName, HeadSHA: headSHA, ExternalID: github.String(external), Status: github.String("completed"), Conclusion: github.String(Conclusion(fs)),
 		StartedAt: &now, CompletedAt: &now,
-		Output: &github.CheckRunOutput{Title: github.String(Title(fs)), Summary: github.String(Summary(fs, link)), Annotations: Annotations(fs)},
+		Output: &github.CheckRunOutput{Title: github.String(Title(fs)), Summary: github.String(Summary(fs, link)), Annotations: firstAnnotations(fs)},
 	})
 	if err != nil {
 		return fmt.Errorf("report ospo/policy on the merge group %s/%s@%s: %w", owner, name, headSHA, err)
 	}
 	return nil
+}
+
+// firstAnnotations are the annotations one request may add (a merge
+// group's failures are its pull requests', annotated on those).
+func firstAnnotations(fs []rules.Finding) []*github.CheckRunAnnotation {
+	all := Annotations(fs)
+	return all[:min(len(all), maxAnnotations)]
 }

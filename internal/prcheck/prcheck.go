@@ -106,11 +106,16 @@ func Summary(fs []rules.Finding, prURL string) string {
 }
 
 // maxAnnotations is how many annotations one request may add to a check
-// run (https://docs.github.com/rest/checks/runs#update-a-check-run).
-const maxAnnotations = 50
+// run (https://docs.github.com/rest/checks/runs#update-a-check-run);
+// maxRunAnnotations how many a run gets at most (5 requests): a finding
+// about more places names them in its Details.
+const (
+	maxAnnotations    = 50
+	maxRunAnnotations = 250
+)
 
 // Annotations point at the places of each failure that has any: its
-// Annotations, or else its File and Line. At most maxAnnotations.
+// Annotations, or else its File and Line. At most maxRunAnnotations.
 func Annotations(fs []rules.Finding) []*github.CheckRunAnnotation {
 	var out []*github.CheckRunAnnotation
 	for _, f := range fs {
@@ -135,7 +140,7 @@ func Annotations(fs []rules.Finding) []*github.CheckRunAnnotation {
 				Path: github.String(a.File), StartLine: github.Int(line), EndLine: github.Int(line),
 				AnnotationLevel: github.String(level), Title: github.String(title), Message: github.String(a.Message),
 			})
-			if len(out) == maxAnnotations {
+			if len(out) == maxRunAnnotations {
 				return out
 			}
 		}

@@ -65,17 +65,17 @@ func TestContributorNote(t *testing.T) {
 }
 
 // A finding about several places annotates each, at its level, up to
-// GitHub's 50 a request; its details follow the rules' table, and details
+// 250 a run; its details follow the rules' table, and details
 // too long for the check run are named, not cut mid-table.
 func TestAnnotationsAndDetails(t *testing.T) {
 	var places []rules.Annotation
-	for i := range 60 {
+	for i := range 260 {
 		places = append(places, rules.Annotation{File: "src/f.go", Line: i, Message: "add the header"})
 	}
 	fail := rules.Finding{Rule: "spdx-headers", Mode: policy.Warn, Result: rules.Fail, Message: "60 files lack a header",
 		File: "ignored.go", Annotations: places, Details: "| file |\n|---|\n| `src/f.go` |\n"}
 	as := Annotations([]rules.Finding{fail})
-	if len(as) != 50 || as[0].GetPath() != "src/f.go" || as[0].GetStartLine() != 1 || as[7].GetStartLine() != 7 ||
+	if len(as) != 250 || as[0].GetPath() != "src/f.go" || as[0].GetStartLine() != 1 || as[7].GetStartLine() != 7 ||
 		as[0].GetAnnotationLevel() != "warning" || as[0].GetTitle() != "spdx-headers" || as[0].GetMessage() != "add the header" {
 		t.Errorf("annotations: %d, first %+v", len(as), as[0])
 	}

@@ -55,8 +55,10 @@ func (p PR) full() string { return p.Owner + "/" + p.Name }
 type Run struct {
 	store.PullRequestState
 	// completed: an earlier attempt of this evaluation completed the run,
-	// which is never modified again.
+	// which is never modified again but for the annotations it did not
+	// get to append: annotated is how many the run has.
 	completed bool
+	annotated int
 }
 
 // Start creates the evaluation's check run on the head commit, in
@@ -95,6 +97,7 @@ func (r *Reporter) Prepare(ctx context.Context, client *github.Client, pr PR) (R
 		}
 		if found != nil {
 			run.HeadSHA, run.CheckRunID, run.completed = pr.HeadSHA, found.GetID(), found.GetStatus() == "completed"
+			run.annotated = found.GetOutput().GetAnnotationsCount()
 			return run, r.Store.SavePullRequestState(ctx, run.PullRequestState)
 		}
 		run.HeadSHA, run.CheckRunID = pr.HeadSHA, 0
@@ -169,15 +172,17 @@ func (r *Reporter) Finish(ctx context.Context, client *github.Client, pr PR, run
 // is created completed, in one request, tagged with the evaluation like
 // any other, so that a retry finds it.
 func (r *Reporter) Complete(ctx context.Context, client *github.Client, pr PR, run Run, fs []rules.Finding) (Run, error) {
+	all := Annotations(fs)
+	output := &github.CheckRunOutput{
+		Title:   github.String(Title(fs)),
+		Summary: github.String(Summary(fs, pr.HTMLURL)),
+	}
 	if run.completed {
-		return run, nil
+		return run, r.annotate(ctx, client, pr, run, output, all[min(run.annotated, len(all)):])
 	}
 	now := github.Timestamp{Time: time.Now()}
-	output := &github.CheckRunOutput{
-		Title:       github.String(Title(fs)),
-		Summary:     github.String(Summary(fs, pr.HTMLURL)),
-		Annotations: Annotations(fs),
-	}
+	first := all[:min(len(all), maxAnnotations)]
+	output.Annotations = first
 	actions := []*github.CheckRunAction{{Label: "Recheck", Description: "Check this pull request again", Identifier: RecheckAction}}
 	if !run.Created() {
 		opts := github.CreateCheckRunOptions{Name: CheckName, HeadSHA: pr.HeadSHA, Status: github.String("completed"),
@@ -190,7 +195,10 @@ func (r *Reporter) Complete(ctx context.Context, client *github.Client, pr PR, r
 			return run, fmt.Errorf("create the completed check run on %s@%s: %w", pr.full(), pr.HeadSHA, err)
 		}
 		run.HeadSHA, run.CheckRunID, run.CheckRunEvaluation, run.completed = pr.HeadSHA, created.GetID(), pr.Evaluation, true
-		return run, r.Store.SavePullRequestState(ctx, run.PullRequestState)
+		if err := r.Store.SavePullRequestState(ctx, run.PullRequestState); err != nil {
+			return run, err
+		}
+		return run, r.annotate(ctx, client, pr, run, output, all[len(first):])
 	}
 	_, _, err := client.Checks.UpdateCheckRun(ctx, pr.Owner, pr.Name, run.CheckRunID, github.UpdateCheckRunOptions{
 		Name:        CheckName,
@@ -204,7 +212,25 @@ func (r *Reporter) Complete(ctx context.Context, client *github.Client, pr PR, r
 		return run, fmt.Errorf("complete check run of %s#%d: %w", pr.full(), pr.Number, err)
 	}
 	run.completed = true
-	return run, nil
+	return run, r.annotate(ctx, client, pr, run, output, all[len(first):])
+}
+
+// annotate appends annotations to the completed run, 50 a request: GitHub
+// appends each request's to those the run has (the title and summary,
+// which an output needs, are sent again unchanged). A retry of the
+// evaluation appends only those the run does not have yet (Prepare reads
+// how many it has).
+func (r *Reporter) annotate(ctx context.Context, client *github.Client, pr PR, run Run, output *github.CheckRunOutput, rest []*github.CheckRunAnnotation) error {
+	for len(rest) > 0 {
+		batch := rest[:min(len(rest), maxAnnotations)]
+		rest = rest[len(batch):]
+		_, _, err := client.Checks.UpdateCheckRun(ctx, pr.Owner, pr.Name, run.CheckRunID, github.UpdateCheckRunOptions{Name: CheckName,
+			Output: &github.CheckRunOutput{Title: output.Title, Summary: output.Summary, Annotations: batch}})
+		if err != nil {
+			return fmt.Errorf("annotate the check run of %s#%d: %w", pr.full(), pr.Number, err)
+		}
+	}
+	return nil
 }
 
 // Comment keeps the one sticky comment in step with what the contributor
