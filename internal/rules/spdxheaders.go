@@ -81,9 +81,10 @@ func reuseCovers(f string) bool {
 // maxHeaderRows is how many failing files the details table lists.
 const maxHeaderRows = 100
 
-// maxHeaderAnnotations is how many failing files get an annotation (the
-// check run takes 50 per request).
-const maxHeaderAnnotations = 50
+// maxHeaderAnnotations is how many failing files get an annotation, as
+// many as the table lists (the check run takes 50 a request, so past 50
+// failing files one more request).
+const maxHeaderAnnotations = maxHeaderRows
 
 // headerFailure is one file without an allowed licence.
 type headerFailure struct {
