@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/bmatcuk/doublestar/v4"
+	"github.com/github/go-spdx/v2/spdxexp"
 )
 
 // checkString validates a string field or list entry by its schema path;
@@ -128,6 +129,15 @@ func checkString(schema, v string) string {
 				return "empty entry; name an SPDX license id such as Apache-2.0"
 			}
 			return fmt.Sprintf("%q is not an SPDX license id or expression: %s", v, problem)
+		}
+		// A header must name ids of the SPDX list (or LicenseRef-), so
+		// an entry that is not one would never match.
+		if ok, invalid := spdxexp.ValidateLicenses([]string{v}); !ok {
+			bad := v
+			if len(invalid) > 0 {
+				bad = invalid[0]
+			}
+			return fmt.Sprintf("%q: %s is not on the SPDX license list (https://spdx.org/licenses/); a license of your own is LicenseRef-name", v, bad)
 		}
 	}
 	return ""
