@@ -103,8 +103,24 @@ func TestSPDXHeadsRequests(t *testing.T) {
 	for i := range 3 {
 		mod[fmt.Sprintf("pkg/m%d.go", i)] = long("// SPDX-License-Identifier: MIT\n") + "tail\n"
 	}
-	if _, n = gather("modified", mod); n != 1 {
+	snap, n = gather("modified", mod)
+	if n != 1 {
 		t.Errorf("3 modified files: %d requests, want 1", n)
+	}
+	// As GitHub lists them, with a hunk far from the top: each is read.
+	for f := range mod {
+		snap.Patches[f] = "@@ -41,2 +41,3 @@\n line 38\n line 39\n+tail"
+	}
+	before := len(gh.Requests())
+	if err := SPDXHeads(ctx, client, snap, on.SPDXHeaders); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(gh.Requests()) - before; n != 1+len(mod) {
+		t.Errorf("3 modified files whose diff does not show their first lines: %d requests, want 4", n)
+	}
+	if f := rules.SPDXHeaders(snap, on.SPDXHeaders); f.Result != rules.Pass || len(snap.Heads) != len(mod) ||
+		strings.Count(snap.Heads["pkg/m0.go"], "\n") != rules.HeadLines {
+		t.Errorf("read heads: %s %s %q", f.Result, f.Message, snap.Heads["pkg/m0.go"])
 	}
 
 	// REUSE files that exist are read: a REUSE.toml and a .license file.
