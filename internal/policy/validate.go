@@ -253,13 +253,10 @@ func checkEmailDomain(v string) string {
 // checkPathGlob checks a protected path: a path.Match pattern for the full
 // path of a file, relative to the repository root.
 func checkPathGlob(v string) string {
+	if problem := checkRelative(v, "empty path; name a file such as LICENSE or a pattern such as LICENSE*"); problem != "" {
+		return problem
+	}
 	switch {
-	case strings.TrimSpace(v) == "":
-		return "empty path; name a file such as LICENSE or a pattern such as LICENSE*"
-	case strings.HasPrefix(v, "/"):
-		return fmt.Sprintf("%q: paths are relative to the repository root; write %s", v, strings.TrimLeft(v, "/"))
-	case strings.HasPrefix(v, "./"):
-		return fmt.Sprintf("%q: paths are relative to the repository root; write %s", v, strings.TrimPrefix(v, "./"))
 	case strings.Contains(v, "**"):
 		return fmt.Sprintf("%q: ** is not supported; * matches within one directory (docs/* matches docs/a.md, not docs/a/b.md), so list each depth", v)
 	case strings.HasSuffix(v, "/"):
@@ -273,16 +270,27 @@ func checkPathGlob(v string) string {
 	return ""
 }
 
-// checkDoublestar checks a glob of spdx_headers: a doublestar pattern
-// for the full path of a file, relative to the repository root.
-func checkDoublestar(v string) string {
+// checkRelative checks that a path pattern is not empty (empty says
+// what to write instead) and is relative to the repository root.
+func checkRelative(v, empty string) string {
 	switch {
 	case strings.TrimSpace(v) == "":
-		return "empty pattern; write a glob such as **/*.go"
+		return empty
 	case strings.HasPrefix(v, "/"):
 		return fmt.Sprintf("%q: paths are relative to the repository root; write %s", v, strings.TrimLeft(v, "/"))
 	case strings.HasPrefix(v, "./"):
 		return fmt.Sprintf("%q: paths are relative to the repository root; write %s", v, strings.TrimPrefix(v, "./"))
+	}
+	return ""
+}
+
+// checkDoublestar checks a glob of spdx_headers: a doublestar pattern
+// for the full path of a file, relative to the repository root.
+func checkDoublestar(v string) string {
+	if problem := checkRelative(v, "empty pattern; write a glob such as **/*.go"); problem != "" {
+		return problem
+	}
+	switch {
 	case strings.HasSuffix(v, "/"):
 		return fmt.Sprintf("%q is a directory; patterns match files: write %s**", v, v)
 	case !doublestar.ValidatePattern(v):
