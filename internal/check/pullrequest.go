@@ -135,6 +135,11 @@ func (c *Checker) gatherPullRequest(ctx context.Context, client *github.Client, 
 			return nil, err
 		}
 	}
+	if pp.SPDXHeaders.Mode.On() {
+		if err := snapshot.SPDXHeads(ctx, client, snap, pp.SPDXHeaders); err != nil {
+			return nil, err
+		}
+	}
 	// Approvals matter too when GitHub's file list was cut short: only an
 	// approval lets such a pull request pass.
 	if pp.ProtectedPaths.Mode.On() && (!snap.FilesComplete || len(rules.ProtectedFiles(snap.Files, pp.ProtectedPaths.Paths)) > 0) {

@@ -236,10 +236,15 @@ func diff(from, to map[string]string) []fileDiff {
 		newContent := to[p]
 		oldContent, existed := from[p]
 		switch {
+		case !existed && isBinary(newContent):
+			// GitHub gives no patch (and no line counts) for a binary file.
+			out = append(out, fileDiff{filename: p, status: "added", sha: blobSHA(newContent)})
 		case !existed:
 			add := lines(newContent)
 			out = append(out, fileDiff{filename: p, status: "added", additions: len(add),
 				sha: blobSHA(newContent), patch: hunk(nil, add)})
+		case oldContent != newContent && (isBinary(oldContent) || isBinary(newContent)):
+			out = append(out, fileDiff{filename: p, status: "modified", sha: blobSHA(newContent)})
 		case oldContent != newContent:
 			del, add := lines(oldContent), lines(newContent)
 			removed, added := lineChanges(del, add)
@@ -258,6 +263,9 @@ func diff(from, to map[string]string) []fileDiff {
 	sort.SliceStable(out, func(i, j int) bool { return out[i].filename < out[j].filename })
 	return out
 }
+
+// binary: git's test, a NUL byte in the first 8,000 bytes.
+func isBinary(s string) bool { return strings.Contains(s[:min(len(s), 8000)], "\x00") }
 
 func lines(s string) []string {
 	if s == "" {

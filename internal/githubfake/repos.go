@@ -311,6 +311,39 @@ func (f *Fake) fileJSON(c *call, r *repo, cm *commit, p, content string) *conten
 	})
 }
 
+// Media types and size limits of GET /contents for a file
+// (https://docs.github.com/rest/repos/contents#get-repository-content):
+// the default JSON object carries files up to 1 MB and answers 403
+// too_large past that; the object media type answers past it too, with
+// an empty content and encoding "none"; the raw media type returns the
+// bytes of files up to 100 MB. Past 100 MB nothing does.
+const (
+	maxContentJSON = 1 << 20
+	maxContentRaw  = 100 << 20
+)
+
+func (f *Fake) fileContents(c *call, r *repo, cm *commit, p, content string) reply {
+	accept := strings.ToLower(c.req.Header.Get("Accept"))
+	tooLarge := func(limit string) reply {
+		return jsonReply(http.StatusForbidden, ghError{
+			Message: "This API returns blobs up to " + limit + " in size. The requested blob is too large to fetch via the API, but you can use the Git Data API to request blobs up to 100 MB in size.",
+			Errors:  []fieldError{{Resource: "Blob", Field: "data", Code: "too_large"}}, DocumentationURL: docsURL, Status: "403"})
+	}
+	switch {
+	case len(content) > maxContentRaw:
+		return tooLarge("100 MB")
+	case strings.Contains(accept, "vnd.github.raw") || strings.Contains(accept, "vnd.github.v3.raw"):
+		return reply{status: http.StatusOK, raw: []byte(content)}
+	case len(content) > maxContentJSON && strings.Contains(accept, "vnd.github.object"):
+		out := f.fileJSON(c, r, cm, p, content)
+		out.Encoding, out.Content = ptr("none"), ptr("")
+		return ok(out)
+	case len(content) > maxContentJSON:
+		return tooLarge("1 MB")
+	}
+	return ok(f.fileJSON(c, r, cm, p, content))
+}
+
 // lookupTree walks from a root tree to the tree of a directory.
 func (r *repo) lookupTree(root, dir string) *tree {
 	t := r.trees[root]
@@ -344,7 +377,7 @@ func (f *Fake) getContents(c *call) reply {
 	}
 	p := strings.Trim(c.param("path"), "/")
 	if content, found := cm.files[p]; found {
-		return ok(f.fileJSON(c, r, cm, p, content))
+		return f.fileContents(c, r, cm, p, content)
 	}
 	t := r.lookupTree(cm.tree, p)
 	if t == nil {

@@ -45,6 +45,9 @@ type call struct {
 type reply struct {
 	status int
 	body   any // JSON-encoded; nil: no body
+	// raw, when not nil, is the body as is (a file's raw content, asked
+	// for with the application/vnd.github.raw media type).
+	raw []byte
 }
 
 // output is the final response, written after f.mu is released.
@@ -149,6 +152,9 @@ func (f *Fake) finish(c *call) output {
 		}
 		out.body = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 		h.Set("Content-Type", "application/json; charset=utf-8")
+	} else if c.reply.raw != nil {
+		out.body = c.reply.raw
+		h.Set("Content-Type", "application/vnd.github.raw; charset=utf-8")
 	}
 	notModified := false
 	if c.req.Method == http.MethodGet && out.status == http.StatusOK {

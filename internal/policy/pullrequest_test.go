@@ -159,6 +159,15 @@ func TestPolicyParsePullRequestErrors(t *testing.T) {
 			`ospo.yml:3:59: pull_request.protected_paths.paths[5]: "docs\\LICENSE": paths use /, and \ escapes a character; write the path with /`,
 			`ospo.yml:3:75: pull_request.protected_paths.paths[6]: empty path; name a file such as LICENSE or a pattern such as LICENSE*`,
 		}},
+		{"spdx headers", "pull_request:\n  spdx_headers:\n    paths: ['src/[a-', /x.go, 'vendor/', '', '**/*.go']\n    exclude: ['{a,b']\n    allowed: [MIT or Apache-2.0, MIT, Apache2]\n", true, []string{
+			`ospo.yml:3:13: pull_request.spdx_headers.paths[0]: "src/[a-" is not a glob pattern (an unclosed [ or {, or a trailing \); * matches within a directory, ** across directories, e.g. src/**/*.go`,
+			`ospo.yml:3:24: pull_request.spdx_headers.paths[1]: "/x.go": paths are relative to the repository root; write x.go`,
+			`ospo.yml:3:31: pull_request.spdx_headers.paths[2]: "vendor/" is a directory; patterns match files: write vendor/**`,
+			`ospo.yml:3:42: pull_request.spdx_headers.paths[3]: empty pattern; write a glob such as **/*.go`,
+			`ospo.yml:4:15: pull_request.spdx_headers.exclude[0]: "{a,b" is not a glob pattern (an unclosed [ or {, or a trailing \); * matches within a directory, ** across directories, e.g. src/**/*.go`,
+			`ospo.yml:5:15: pull_request.spdx_headers.allowed[0]: "MIT or Apache-2.0" is not an SPDX license id or expression: operators are upper case: write OR, not or`,
+			`ospo.yml:5:39: pull_request.spdx_headers.allowed[2]: "Apache2" is not on the SPDX license list (https://spdx.org/licenses/); write its SPDX id (e.g. Apache-2.0, GPL-3.0-only), or LicenseRef-<name> for a license of your own`,
+		}},
 		{"bad modes", "pull_request:\n  dco: {mode: on}\n  protected_paths: {mode: Enforce}\n", true, []string{
 			`ospo.yml:2:15: pull_request.dco.mode: "on" is not a mode; use off, warn or enforce`,
 			`ospo.yml:3:27: pull_request.protected_paths.mode: "Enforce" is not a mode; use off, warn or enforce`,
@@ -195,6 +204,7 @@ func TestPolicyPullRequestValid(t *testing.T) {
 		"pull_request:\n  cla: {document: 'HTTP://acme.example/cla?v=2#sign', version: 2024-06-01}\n",
 		"pull_request:\n  cla:\n    allow: {users: ['renovate[bot]', 'release-*-bot', '*-ci'], email_domains: [ACME.example, a-b.c-d.example]}\n",
 		"pull_request:\n  protected_paths: {paths: []}\n",
+		"pull_request:\n  spdx_headers: {mode: enforce, paths: ['**/*.{go,rs}', 'src/**'], exclude: ['vendor/**', '**/zz_generated.*'], allowed: [MIT, 'MIT OR Apache-2.0', LicenseRef-acme]}\n",
 		"pull_request:\n  protected_paths: {paths: ['LICENSE*', '.github/workflows/*.yml', 'docs/[A-Z]*']}\n",
 		"pull_request:\n  labels: {one_of: [[x], [X]], patterns: ['(?i)^kind/']}\n",
 	} {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/bmatcuk/doublestar/v4"
 	"github.com/github/go-spdx/v2/spdxexp"
 
 	"github.com/ospo-bot/ospo-bot/internal/purl"
@@ -138,14 +139,19 @@ func checkString(schema, v string) string {
 		if strings.TrimSpace(v) == "" {
 			return "an exception needs a reason (why the package may be used whatever its licence), for the audit log"
 		}
+	case "pull_request.spdx_headers.paths[]", "pull_request.spdx_headers.exclude[]":
+		return checkDoublestar(v)
+	case "pull_request.spdx_headers.allowed[]":
+		return checkDependencyLicence(v, true)
 	}
 	return ""
 }
 
 // checkDependencyLicence checks an entry of pull_request.dependencies'
-// allowed (an SPDX id or expression) or denied (one SPDX id) list: its
-// syntax, and that go-spdx knows its ids, since a licence it does not
-// know would never match a dependency's.
+// allowed (an SPDX id or expression) or denied (one SPDX id) list, or of
+// spdx_headers' allowed: its syntax, and that go-spdx knows its ids,
+// since a licence it does not know would never match a dependency's or a
+// header's.
 func checkDependencyLicence(v string, expression bool) string {
 	if strings.TrimSpace(v) == "" {
 		return "empty entry; name an SPDX license id such as Apache-2.0"
@@ -247,13 +253,10 @@ func checkEmailDomain(v string) string {
 // checkPathGlob checks a protected path: a path.Match pattern for the full
 // path of a file, relative to the repository root.
 func checkPathGlob(v string) string {
+	if problem := checkRelative(v, "empty path; name a file such as LICENSE or a pattern such as LICENSE*"); problem != "" {
+		return problem
+	}
 	switch {
-	case strings.TrimSpace(v) == "":
-		return "empty path; name a file such as LICENSE or a pattern such as LICENSE*"
-	case strings.HasPrefix(v, "/"):
-		return fmt.Sprintf("%q: paths are relative to the repository root; write %s", v, strings.TrimLeft(v, "/"))
-	case strings.HasPrefix(v, "./"):
-		return fmt.Sprintf("%q: paths are relative to the repository root; write %s", v, strings.TrimPrefix(v, "./"))
 	case strings.Contains(v, "**"):
 		return fmt.Sprintf("%q: ** is not supported; * matches within one directory (docs/* matches docs/a.md, not docs/a/b.md), so list each depth", v)
 	case strings.HasSuffix(v, "/"):
@@ -263,6 +266,35 @@ func checkPathGlob(v string) string {
 	}
 	if _, err := path.Match(v, ""); err != nil {
 		return fmt.Sprintf("%q is not a glob pattern (unbalanced [ ])", v)
+	}
+	return ""
+}
+
+// checkRelative checks that a path pattern is not empty (empty says
+// what to write instead) and is relative to the repository root.
+func checkRelative(v, empty string) string {
+	switch {
+	case strings.TrimSpace(v) == "":
+		return empty
+	case strings.HasPrefix(v, "/"):
+		return fmt.Sprintf("%q: paths are relative to the repository root; write %s", v, strings.TrimLeft(v, "/"))
+	case strings.HasPrefix(v, "./"):
+		return fmt.Sprintf("%q: paths are relative to the repository root; write %s", v, strings.TrimPrefix(v, "./"))
+	}
+	return ""
+}
+
+// checkDoublestar checks a glob of spdx_headers: a doublestar pattern
+// for the full path of a file, relative to the repository root.
+func checkDoublestar(v string) string {
+	if problem := checkRelative(v, "empty pattern; write a glob such as **/*.go"); problem != "" {
+		return problem
+	}
+	switch {
+	case strings.HasSuffix(v, "/"):
+		return fmt.Sprintf("%q is a directory; patterns match files: write %s**", v, v)
+	case !doublestar.ValidatePattern(v):
+		return fmt.Sprintf("%q is not a glob pattern (an unclosed [ or {, or a trailing \\); * matches within a directory, ** across directories, e.g. src/**/*.go", v)
 	}
 	return ""
 }

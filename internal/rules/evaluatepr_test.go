@@ -30,6 +30,7 @@ func TestEvaluatePullRequest(t *testing.T) {
 	p := policy.Defaults().PullRequest
 	p.CLA = policy.CLARule{Mode: policy.Enforce, Document: claDoc}
 	p.DCO.Mode = policy.Warn
+	p.SPDXHeaders.Mode = policy.Warn
 	p.Labels = policy.PRLabelsRule{Mode: policy.Enforce, OneOf: policy.LabelSets{{"kind/bug"}}}
 	p.Dependencies.Mode = policy.Enforce // not gathered: fails closed
 	pr.Files = append(pr.Files, "LICENSE")

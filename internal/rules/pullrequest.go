@@ -71,11 +71,36 @@ type PullRequest struct {
 	// pull request adds or modifies that the spdx-headers rule reads, at
 	// its head, by path; nil when not gathered. A file listed in Files but
 	// not here was not read (deleted, or not matching the rule's paths).
+	// The text comes from the file list's patch when that shows the
+	// file's first lines, else from the contents API.
 	Heads map[string]string
-	// REUSE is what the REUSE specification says about the pull request's
-	// files at its head; nil when not gathered.
+	// NoHead are the files the rule judges whose text is not in Heads,
+	// and why (a binary file, a symlink, or a file that could not be read).
+	NoHead map[string]NoHead
+	// REUSE are the REUSE files at the pull request's head that can
+	// cover the files the rule judges; nil when not gathered.
 	REUSE *REUSE
 }
+
+// NoHead says why a file's first lines are not in PullRequest.Heads.
+type NoHead struct {
+	Kind string // one of the Head* kinds
+	Why  string // for HeadUnread: what went wrong
+}
+
+// The kinds of NoHead.
+const (
+	// HeadBinary: not text (an Uncommentable File in REUSE's words): only
+	// a .license file or REUSE.toml can give it a licence.
+	HeadBinary = "binary"
+	// HeadSymlink, HeadSubmodule, HeadEmpty: not a file REUSE covers
+	// (a symlink, a submodule, a file with no data).
+	HeadSymlink   = "symlink"
+	HeadSubmodule = "submodule"
+	HeadEmpty     = "empty"
+	// HeadUnread: the file could not be read; the rule fails closed on it.
+	HeadUnread = "unread"
+)
 
 // HeadLines is how many first lines of a file the spdx-headers rule reads.
 const HeadLines = 20
@@ -131,17 +156,22 @@ type PackageAllowance struct {
 	URL     string
 }
 
-// REUSE is what the REUSE specification (https://reuse.software/spec/)
-// says about the files of a pull request, at its head.
+// REUSE are the files of the REUSE specification
+// (https://reuse.software/spec-3.3/) at a pull request's head that can
+// give the files it changes a licence, as text: the rule parses them and
+// applies the specification's order of precedence, which depends on the
+// files' own headers.
 type REUSE struct {
-	// Covered maps each path the REUSE.toml annotations, a .license
-	// sidecar file or .reuse/dep5 give a licence to, to that SPDX
-	// expression, and CoveredBy to the file that says so.
-	Covered   map[string]string
-	CoveredBy map[string]string
-	// Problems are REUSE files that could not be read or parsed, each
-	// with why (the files they would cover fail, saying so).
+	// Files holds their text by path: REUSE.toml files (in any
+	// directory), .reuse/dep5, and the <file>.license files of the files
+	// without a header. A path not here does not exist at the head.
+	Files map[string]string
+	// Problems are REUSE files that exist but could not be read, each
+	// with why (the files they may cover fail, saying so).
 	Problems []UnreadManifest
+	// Partial: the repository's tree was too large to list, so REUSE.toml
+	// files below the root were not looked for.
+	Partial bool
 }
 
 // Account is a GitHub account.

@@ -107,6 +107,7 @@ func describeNeeds(r Rule) string {
 		{n.Signatures, "CLA signatures, accounts and org memberships"},
 		{n.Approvals, "approving comments and reviews, approvers' team memberships"},
 		{n.Dependencies, "the dependencies added or changed, with their licences (GitHub's dependency review, or the changed manifests and deps.dev)"},
+		{n.Heads, "the first lines of the added or modified files it judges, and the REUSE files that can cover them"},
 	} {
 		if x.on {
 			out = append(out, x.what)

@@ -93,6 +93,10 @@ type Needs struct {
 	// with their licences (GitHub's dependency review, or the changed
 	// manifests and deps.dev).
 	Dependencies bool
+	// Heads: the first lines (HeadLines) of the added or modified files
+	// the spdx-headers rule judges, and the REUSE files that can cover
+	// them (REUSE.toml, .reuse/dep5, .license files).
+	Heads bool
 }
 
 // FileSet are files of the default branch a rule reads, by name and
@@ -158,6 +162,7 @@ var Registry = []Rule{
 	prLabelsEntry,
 	protectedPathsEntry,
 	dependenciesEntry,
+	spdxHeadersEntry,
 }
 
 // IDs are the repository rules' IDs, in the order Evaluate reports them:
@@ -219,6 +224,7 @@ func NeedsOf(rs []Rule) Needs {
 		n.Signatures = n.Signatures || m.Signatures
 		n.Approvals = n.Approvals || m.Approvals
 		n.Dependencies = n.Dependencies || m.Dependencies
+		n.Heads = n.Heads || m.Heads
 	}
 	return n
 }
