@@ -43,12 +43,8 @@ func (f *Fake) compareDependencies(c *call) reply {
 		return forbidden("Dependency review is not supported on this repository. Please ensure that Dependency graph is enabled along with GitHub Advanced Security on private repositories, see " +
 			f.opts.WebURL + "/" + r.fullName() + "/settings/security_analysis")
 	}
-	baseRef, headRef, found := compareRefs(r, c.param("basehead"))
+	base, head, found := compareEnds(r, c.param("basehead"))
 	if !found {
-		return notFound()
-	}
-	base, head := r.resolve(baseRef), r.resolve(headRef)
-	if base == nil || head == nil {
 		return notFound()
 	}
 	from := map[string]string{}

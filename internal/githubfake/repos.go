@@ -568,6 +568,17 @@ func (f *Fake) getBranch(c *call) reply {
 	})
 }
 
+// compareEnds are the commits "base...head" names in r; ok is false
+// (GitHub's 404) when it names no two.
+func compareEnds(r *repo, basehead string) (base, head *commit, ok bool) {
+	baseRef, headRef, found := compareRefs(r, basehead)
+	if !found {
+		return nil, nil, false
+	}
+	base, head = r.resolve(baseRef), r.resolve(headRef)
+	return base, head, base != nil && head != nil
+}
+
 // compareRefs splits "base...head"; either side may carry an "owner:"
 // prefix naming this repository's owner.
 func compareRefs(r *repo, basehead string) (base, head string, ok bool) {
@@ -592,12 +603,8 @@ func (f *Fake) compareCommits(c *call) reply {
 	if rep != nil {
 		return *rep
 	}
-	baseRef, headRef, found := compareRefs(r, c.param("basehead"))
+	base, head, found := compareEnds(r, c.param("basehead"))
 	if !found {
-		return notFound()
-	}
-	base, head := r.resolve(baseRef), r.resolve(headRef)
-	if base == nil || head == nil {
 		return notFound()
 	}
 	ahead := r.between(base.sha, head.sha)
