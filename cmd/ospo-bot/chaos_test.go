@@ -66,6 +66,7 @@ pull_request:
   cla: {mode: enforce, document: "https://acme.example/cla", version: "1"}
   labels: {mode: enforce, one_of: [[kind/bug, kind/feature]]}
   protected_paths: {mode: enforce}
+  dependencies: {mode: enforce, allowed: [MIT, Apache-2.0]}
 `
 
 const chaosPhrase = "I have read the CLA Document and I hereby sign the CLA"
@@ -169,6 +170,9 @@ func playChaos(t *testing.T, bin string, seed int64, rate float64, n int) chaos.
 			// under its replica_id, or, renamed, is rescued 6 s after it
 			// began, at the rescuer's next round (every 30 s).
 			"OSPO_JOB_RETRY_BASE=5ms", "OSPO_JOB_TIMEOUT=5s",
+			// GitHub's dependency review gives every licence: deps.dev is
+			// never asked, and never reached on the internet.
+			"OSPO_DEPSDEV_URL=http://127.0.0.1:9",
 		}
 		r.p = startServe(t, bin, r.env, "http://"+r.addr)
 		w.replicas = append(w.replicas, r)
@@ -255,7 +259,7 @@ func (w *chaosWorld) seed() {
 func (w *chaosWorld) scenarios() {
 	ctx := context.Background()
 	alice := githubfake.Signature{Name: "Alice", Email: "alice@example.org", Login: "alice"}
-	var review, feature, relicense int
+	var review, feature, relicense, deps int
 	steps := []struct {
 		title string
 		act   func()
@@ -339,6 +343,22 @@ func (w *chaosWorld) scenarios() {
 		}},
 		{"lead approves the protected path", func() { w.comment("widget", relicense, "lead", "/ospo approve") }, func() string {
 			if cr, _ := w.checkRun(relicense); cr.Conclusion != "success" {
+				return fmt.Sprintf("check run %s %q %q", cr.Conclusion, cr.Output.Title, cr.Output.Summary)
+			}
+			return ""
+		}},
+		{"alice opens a pull request adding a GPL-3.0 npm dependency", func() {
+			w.gh.SetPackageLicense("pkg:npm/gpl-thing@2.0.0", "GPL-3.0-only")
+			deps = w.openPR("gpl-thing", []string{"kind/feature"}, githubfake.NewCommit{Message: "Use gpl-thing", Author: alice,
+				Files: map[string]string{"package.json": `{"name": "widget", "dependencies": {"gpl-thing": "2.0.0"}}` + "\n"}})
+		}, func() string {
+			if cr, _ := w.checkRun(deps); cr.Conclusion != "failure" || !strings.Contains(cr.Output.Summary, "gpl-thing") {
+				return fmt.Sprintf("check run %s %q %q", cr.Conclusion, cr.Output.Title, cr.Output.Summary)
+			}
+			return ""
+		}},
+		{"lead allows it", func() { w.comment("widget", deps, "lead", "/ospo allow pkg:npm/gpl-thing@2.0.0 legal review 42") }, func() string {
+			if cr, _ := w.checkRun(deps); cr.Conclusion != "success" {
 				return fmt.Sprintf("check run %s %q %q", cr.Conclusion, cr.Output.Title, cr.Output.Summary)
 			}
 			return ""
