@@ -134,7 +134,7 @@ func TestPolicyParseErrors(t *testing.T) {
 		{"not a number", "repository:\n  license:\n    min_match: .nan\n", true, []string{
 			`ospo.yml:3:16: repository.license.min_match: NaN is not a percentage from 0 to 100`,
 		}},
-		{"SPDX", "repository:\n  license:\n    allowed:\n      - ''\n      - MIT OR\n      - MIT or Apache-2.0\n      - (MIT\n      - MIT Apache-2.0\n      - MIT/Apache-2.0\n      - MIT)\n      - GPL-2.0 WITH\n      - AND\n", true, []string{
+		{"SPDX", "repository:\n  license:\n    allowed:\n      - ''\n      - MIT OR\n      - MIT or Apache-2.0\n      - (MIT\n      - MIT Apache-2.0\n      - MIT/Apache-2.0\n      - MIT)\n      - GPL-2.0 WITH\n      - AND\n      - Apache2\n", true, []string{
 			`ospo.yml:4:9: repository.license.allowed[0]: empty entry; name an SPDX license id such as Apache-2.0`,
 			`ospo.yml:5:9: repository.license.allowed[1]: "MIT OR" is not an SPDX license id or expression: expected a license id after OR`,
 			`ospo.yml:6:9: repository.license.allowed[2]: "MIT or Apache-2.0" is not an SPDX license id or expression: operators are upper case: write OR, not or`,
@@ -144,6 +144,7 @@ func TestPolicyParseErrors(t *testing.T) {
 			`ospo.yml:10:9: repository.license.allowed[6]: "MIT)" is not an SPDX license id or expression: unbalanced ')'`,
 			`ospo.yml:11:9: repository.license.allowed[7]: "GPL-2.0 WITH" is not an SPDX license id or expression: expected an exception id after WITH`,
 			`ospo.yml:12:9: repository.license.allowed[8]: "AND" is not an SPDX license id or expression: expected a license id, found AND`,
+			`ospo.yml:13:9: repository.license.allowed[9]: "Apache2" is not on the SPDX license list (https://spdx.org/licenses/); write its SPDX id (e.g. Apache-2.0, GPL-3.0-only), or LicenseRef-<name> for a license of your own`,
 		}},
 		{"empty list entry", "repository:\n  files:\n    required: [README, ~]\n", true,
 			[]string{`ospo.yml:3:24: repository.files.required[1] is empty`}},

@@ -29,13 +29,10 @@ func checkString(schema, v string) string {
 		if len([]rune(v)) > 50 {
 			return fmt.Sprintf("%q is longer than GitHub's 50 characters for a label", v)
 		}
-	case "repository.license.allowed[]":
-		if problem := spdxProblem(v); problem != "" {
-			if strings.TrimSpace(v) == "" {
-				return "empty entry; name an SPDX license id such as Apache-2.0"
-			}
-			return fmt.Sprintf("%q is not an SPDX license id or expression: %s", v, problem)
-		}
+	case "repository.license.allowed[]", "pull_request.spdx_headers.allowed[]":
+		// spdx_headers.allowed defaults to license.allowed, so both take
+		// the same: a policy's explained defaults must parse.
+		return checkLicenceEntry(v, true)
 	case "repository.files.required[]":
 		switch {
 		case strings.TrimSpace(v) == "":
@@ -124,9 +121,9 @@ func checkString(schema, v string) string {
 	case "pull_request.protected_paths.paths[]":
 		return checkPathGlob(v)
 	case "pull_request.dependencies.allowed[]":
-		return checkDependencyLicence(v, true)
+		return checkLicenceEntry(v, true)
 	case "pull_request.dependencies.denied[]":
-		return checkDependencyLicence(v, false)
+		return checkLicenceEntry(v, false)
 	case "pull_request.dependencies.scopes[]":
 		if v != "runtime" && v != "development" {
 			return fmt.Sprintf("%q is not a scope; use runtime or development (a dependency of unknown scope is always judged)", v)
@@ -141,18 +138,16 @@ func checkString(schema, v string) string {
 		}
 	case "pull_request.spdx_headers.paths[]", "pull_request.spdx_headers.exclude[]":
 		return checkDoublestar(v)
-	case "pull_request.spdx_headers.allowed[]":
-		return checkDependencyLicence(v, true)
 	}
 	return ""
 }
 
-// checkDependencyLicence checks an entry of pull_request.dependencies'
-// allowed (an SPDX id or expression) or denied (one SPDX id) list, or of
-// spdx_headers' allowed: its syntax, and that go-spdx knows its ids,
-// since a licence it does not know would never match a dependency's or a
-// header's.
-func checkDependencyLicence(v string, expression bool) string {
+// checkLicenceEntry checks an entry of an allowed list of licences
+// (an SPDX id or expression: repository.license, dependencies,
+// spdx_headers) or of dependencies' denied list (one SPDX id): its syntax,
+// and that go-spdx knows its ids, since a licence it does not know would
+// never match a LICENSE's, a dependency's or a header's.
+func checkLicenceEntry(v string, expression bool) string {
 	if strings.TrimSpace(v) == "" {
 		return "empty entry; name an SPDX license id such as Apache-2.0"
 	}
