@@ -1,11 +1,8 @@
 package server_test
 
 import (
-	"context"
-	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/ospo-bot/ospo-bot/internal/rules"
 )
@@ -29,29 +26,9 @@ func TestLicenceSourcesDisagree(t *testing.T) {
 	// on a loaded machine can outlast a delivery's deadline: build it first.
 	rules.LicenseID(&rules.Snapshot{Paths: []string{"LICENSE"}, Contents: map[string]string{"LICENSE": mit}})
 	s := newScenario(t, licenseSourcesPolicy)
-	ctx := context.Background()
-	finding := func() (rules.Finding, time.Time) {
-		c, err := s.App.Store.RepositoryCheckOf(ctx, s.widget.ID)
-		if err != nil {
-			return rules.Finding{}, time.Time{}
-		}
-		var fs []rules.Finding
-		if err := json.Unmarshal([]byte(c.Findings), &fs); err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range fs {
-			if f.Rule == rules.RuleLicense {
-				return f, c.CheckedAt
-			}
-		}
-		return rules.Finding{}, c.CheckedAt
-	}
 	expect := func(step string, act func(), result rules.Result, fragments ...string) rules.Finding {
 		t.Helper()
-		_, before := finding()
-		act()
-		s.until(step+": checked again", func() bool { _, at := finding(); return at.After(before) })
-		f, _ := finding()
+		f := s.recheckedFinding(rules.RuleLicense, step, act)
 		if f.Result != result {
 			t.Fatalf("%s: %s %q, want %s", step, f.Result, f.Message, result)
 		}

@@ -1,11 +1,8 @@
 package server_test
 
 import (
-	"context"
-	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/ospo-bot/ospo-bot/internal/githubfake"
 	"github.com/ospo-bot/ospo-bot/internal/rules"
@@ -28,29 +25,9 @@ repository:
 // channel, so it fails; private vulnerability reporting turned on passes.
 func TestSecurityPolicyRule(t *testing.T) {
 	s := newScenario(t, securityPolicy)
-	ctx := context.Background()
-	finding := func() (rules.Finding, time.Time) {
-		c, err := s.App.Store.RepositoryCheckOf(ctx, s.widget.ID)
-		if err != nil {
-			return rules.Finding{}, time.Time{}
-		}
-		var fs []rules.Finding
-		if err := json.Unmarshal([]byte(c.Findings), &fs); err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range fs {
-			if f.Rule == rules.RuleSecurityPolicy {
-				return f, c.CheckedAt
-			}
-		}
-		return rules.Finding{}, c.CheckedAt
-	}
 	expect := func(step string, act func(), result rules.Result, fragment string) {
 		t.Helper()
-		_, before := finding()
-		act()
-		s.until(step+": checked again", func() bool { _, at := finding(); return at.After(before) })
-		if f, _ := finding(); f.Result != result || !strings.Contains(f.Message, fragment) {
+		if f := s.recheckedFinding(rules.RuleSecurityPolicy, step, act); f.Result != result || !strings.Contains(f.Message, fragment) {
 			t.Fatalf("%s: %s %q, want %s with %q", step, f.Result, f.Message, result, fragment)
 		}
 	}
