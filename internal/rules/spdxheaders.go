@@ -354,17 +354,18 @@ func suggestedLicense(pr *PullRequest, files []string, ix *reuseIndex, allowed [
 func headerTable(fails []headerFailure) string {
 	var b strings.Builder
 	b.WriteString("**SPDX headers**: files without an allowed licence\n\n| file | found | line to add |\n| --- | --- | --- |\n")
-	cell := func(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 	for i, x := range fails {
 		if i == maxHeaderRows || b.Len() > 18000 {
 			fmt.Fprintf(&b, "\n… and %d more\n", len(fails)-i)
 			break
 		}
-		add := inert.Code(x.fix.line)
+		add := tableCode(x.fix.line)
 		if x.fix.sidecar {
-			add = "in " + inert.Code(x.fix.file) + ": " + add
+			add = "in " + tableCode(x.fix.file) + ": " + add
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s |\n", cell(inert.Code(x.file)), cell(inert.Text(x.found)), cell(add))
+		// inert.Text escapes "|" itself: escaping it again would show
+		// the backslash.
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", tableCode(x.file), inert.Text(x.found), add)
 	}
 	return b.String()
 }
